@@ -1,0 +1,3 @@
+"""crmdefs: revenue definitions as code for Salesforce and HubSpot."""
+
+__version__ = "0.1.0"

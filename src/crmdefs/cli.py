@@ -1,0 +1,74 @@
+"""Click commands only: parse → call the core → render → return an exit code (see exitcodes.py).
+
+Exceptions are turned into output in exactly one place, ``crmdefs.__main__.main``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from . import __version__, exitcodes
+from .config import load_settings
+from .definitions import display_path, load_glossary
+from .errors import ProblemsError
+from .format import json_schema
+from .options import project_options
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(
+    context_settings=CONTEXT,
+    epilog="""\b
+Examples:
+  crmdefs validate                 check every file in definitions/
+  crmdefs validate --strict        ... and fail on warnings too (for CI)
+  crmdefs schema > crmdefs.schema.json
+
+Exit codes: 0 ok, 1 error, 2 changes/drift found, 64 bad command line.
+""",
+)
+@click.version_option(__version__, "--version", prog_name="crmdefs")
+def cli() -> None:
+    """Revenue definitions as code: one glossary in YAML, pushed to the help text, descriptions and
+    picklists of Salesforce and HubSpot fields."""
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  crmdefs validate
+  crmdefs validate --strict
+  crmdefs validate --definitions path/to/definitions
+""",
+)
+@project_options
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+def validate(config: Path | None, definitions: Path | None, strict: bool) -> int:
+    """Check every definitions file and report all problems at once (path:line:column)."""
+    settings = load_settings(config, definitions, Path.cwd())
+    glossary, warnings = load_glossary(settings.definitions_dir)
+    if warnings and strict:
+        raise ProblemsError(warnings, strict=True)
+    for warning in warnings:
+        click.echo(warning.render(), err=True)
+    note = f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""
+    click.echo(f"{display_path(settings.definitions_dir)}: {glossary.summary()} — valid{note}")
+    return exitcodes.OK
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  crmdefs schema > crmdefs.schema.json
+  # then start each definitions file with:
+  # yaml-language-server: $schema=../crmdefs.schema.json
+""",
+)
+def schema() -> int:
+    """Print the JSON Schema of the definitions format, for editor completion and checks."""
+    click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    return exitcodes.OK

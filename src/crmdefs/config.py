@@ -1,0 +1,282 @@
+"""crmdefs.yaml + the environment → frozen :class:`Settings`. The only module that reads the environment
+(and only when asked for credentials); the core receives values.
+
+Secrets come only from environment variables, are wrapped in :class:`Secret` (whose repr is redacted) and
+are never printed, logged or written.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .definitions import display_path
+from .errors import ConfigError, CredentialsError, Problem, ProblemsError
+from .format import CONFIG
+from .spec import Checker
+from .yamlsource import Document, load_file
+
+CONFIG_FILE = "crmdefs.yaml"
+SANDBOX = "sandbox"
+DEFAULT_API_VERSION = "62.0"
+
+
+class Secret:
+    """A credential. ``repr``/``str`` never show it; call :meth:`reveal` only where it is sent."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        raise TypeError("secrets cannot be pickled or serialized")
+
+
+@dataclass(frozen=True)
+class SalesforceTarget:
+    instance_url: str | None = None
+    api_version: str = DEFAULT_API_VERSION
+    auth: str = "access_token"  # access_token | password | jwt | sf_cli
+    access_token_env: str = "SALESFORCE_ACCESS_TOKEN"
+    username: str | None = None
+    password_env: str = "SALESFORCE_PASSWORD"
+    security_token_env: str = "SALESFORCE_SECURITY_TOKEN"
+    domain: str = "login"
+    client_id_env: str = "SALESFORCE_CLIENT_ID"
+    key_file: Path | None = None
+    sf_alias: str | None = None
+
+
+@dataclass(frozen=True)
+class HubSpotTarget:
+    base_url: str = "https://api.hubapi.com"
+    access_token_env: str = "HUBSPOT_ACCESS_TOKEN"
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    salesforce: SalesforceTarget | None = None
+    hubspot: HubSpotTarget | None = None
+    ca_bundle: Path | None = None
+    description: str | None = None
+    builtin_sandbox: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    definitions_dir: Path
+    targets: Mapping[str, Target]
+    default_target: str
+    config_path: Path | None = None
+
+    def target(self, name: str | None) -> Target:
+        chosen = name or self.default_target
+        if chosen not in self.targets:
+            known = ", ".join(sorted(self.targets))
+            raise ConfigError(
+                f"unknown target '{chosen}' — known targets: {known} (define targets in crmdefs.yaml)"
+            )
+        return self.targets[chosen]
+
+
+SANDBOX_TARGET = Target(
+    name=SANDBOX,
+    salesforce=SalesforceTarget(),
+    hubspot=HubSpotTarget(),
+    description="the built-in local sandbox (no credentials needed)",
+    builtin_sandbox=True,
+)
+
+
+def load_settings(config: Path | None, definitions: Path | None, cwd: Path) -> Settings:
+    """Settings from ``config`` (or ``cwd/crmdefs.yaml`` when present); ``definitions`` overrides the dir."""
+    path = config if config is not None else cwd / CONFIG_FILE
+    if config is None and not path.exists():
+        return Settings(definitions or cwd / "definitions", {SANDBOX: SANDBOX_TARGET}, SANDBOX)
+    if not path.is_file():
+        raise ConfigError(
+            f"config file '{display_path(path)}' not found — create it (see README 'Configuration') "
+            "or drop --config to use the defaults"
+        )
+    documents, problems = load_file(path, display_path(path))
+    if problems:
+        raise ProblemsError(problems, CONFIG_FILE)
+    if len(documents) != 1:
+        raise ProblemsError(
+            [
+                Problem(
+                    display_path(path),
+                    documents[1].start.line,
+                    1,
+                    "holds more than one YAML document",
+                    "keep a single document in crmdefs.yaml",
+                )
+            ],
+            CONFIG_FILE,
+        )
+    return _settings(documents[0], path, definitions)
+
+
+def _settings(doc: Document, path: Path, definitions: Path | None) -> Settings:
+    c = Checker(doc)
+    if not CONFIG.check(doc.data, (), c):
+        raise ProblemsError(c.problems, CONFIG_FILE)
+    data: dict[str, Any] = doc.data
+    base = path.parent
+    targets: dict[str, Target] = {SANDBOX: SANDBOX_TARGET}
+    for name, raw in data.get("targets", {}).items():
+        if name == SANDBOX:
+            c.report(
+                ("targets", name),
+                "the target name 'sandbox' is reserved for the built-in sandbox",
+                "choose another name",
+                key=True,
+            )
+            continue
+        targets[name] = _target(c, name, raw, base)
+    default = data.get("default_target") or (next(iter(data.get("targets", {})), None) or SANDBOX)
+    if default not in targets:
+        c.report(
+            ("default_target",),
+            f"default_target '{default}' is not a target",
+            "name one of: " + ", ".join(sorted(targets)),
+        )
+    if c.problems:
+        raise ProblemsError(c.problems, CONFIG_FILE)
+    definitions_dir = definitions or base / data.get("definitions", "definitions")
+    return Settings(definitions_dir, targets, default, path)
+
+
+def _url_problem(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return None
+    host = parts.hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    return (
+        None
+        if loopback
+        else "plain http:// is allowed only for localhost; credentials would travel unencrypted"
+    )
+
+
+def _target(c: Checker, name: str, raw: dict[str, Any], base: Path) -> Target:
+    at = ("targets", name)
+    if "salesforce" not in raw and "hubspot" not in raw:
+        c.report(at, f"target '{name}' names no CRM", "add a 'salesforce:' and/or 'hubspot:' section")
+    sf = raw.get("salesforce")
+    hs = raw.get("hubspot")
+    for crm, section, url_key in (("salesforce", sf, "instance_url"), ("hubspot", hs, "base_url")):
+        if section and url_key in section and (problem := _url_problem(section[url_key])):
+            c.report((*at, crm, url_key), problem, "use https://")
+    sf_target = None
+    if sf is not None:
+        auth = sf.get("auth", "access_token")
+        needs = {
+            "access_token": ("instance_url",),
+            "password": ("username",),
+            "jwt": ("username", "key_file"),
+            "sf_cli": ("sf_alias",),
+        }[auth]
+        for key in needs:
+            if key not in sf:
+                c.report(
+                    (*at, "salesforce"),
+                    f"auth '{auth}' needs '{key}'",
+                    f"add '{key}:' to the salesforce section",
+                )
+        fields = {k: v for k, v in sf.items() if k != "key_file"}
+        key_file = base / sf["key_file"] if "key_file" in sf else None
+        sf_target = SalesforceTarget(**fields, key_file=key_file)
+    hs_target = HubSpotTarget(**hs) if hs is not None else None
+    ca = base / raw["ca_bundle"] if "ca_bundle" in raw else None
+    return Target(name, sf_target, hs_target, ca, raw.get("description"))
+
+
+# --- credentials ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SalesforceCredentials:
+    auth: str
+    instance_url: str | None = None
+    access_token: Secret | None = None
+    username: str | None = None
+    password: Secret | None = None
+    security_token: Secret | None = None
+    client_id: Secret | None = None
+    key_file: Path | None = None
+    domain: str = "login"
+    sf_alias: str | None = None
+
+
+@dataclass(frozen=True)
+class HubSpotCredentials:
+    base_url: str
+    access_token: Secret = field(repr=True)
+
+
+def _env(environ: Mapping[str, str], name: str, target: str, what: str) -> Secret:
+    value = environ.get(name, "").strip()
+    if not value:
+        raise CredentialsError(
+            f"target '{target}': {what} is missing — set the environment variable {name} "
+            f"(or name another variable in crmdefs.yaml)"
+        )
+    return Secret(value)
+
+
+def salesforce_credentials(target: Target, environ: Mapping[str, str]) -> SalesforceCredentials:
+    """Read the Salesforce secrets of ``target`` from ``environ``; a clear error names what is missing."""
+    sf = target.salesforce
+    if sf is None:
+        raise ConfigError(f"target '{target.name}' has no Salesforce org — add a 'salesforce:' section")
+    name = target.name
+    if sf.auth == "access_token":
+        token = _env(environ, sf.access_token_env, name, "the Salesforce access token")
+        return SalesforceCredentials("access_token", sf.instance_url, access_token=token)
+    if sf.auth == "password":
+        return SalesforceCredentials(
+            "password",
+            sf.instance_url,
+            username=sf.username,
+            domain=sf.domain,
+            password=_env(environ, sf.password_env, name, "the Salesforce password"),
+            security_token=Secret(environ.get(sf.security_token_env, "")),
+        )
+    if sf.auth == "jwt":
+        return SalesforceCredentials(
+            "jwt",
+            sf.instance_url,
+            username=sf.username,
+            domain=sf.domain,
+            key_file=sf.key_file,
+            client_id=_env(environ, sf.client_id_env, name, "the connected app's client id"),
+        )
+    return SalesforceCredentials("sf_cli", sf.instance_url, sf_alias=sf.sf_alias)
+
+
+def hubspot_credentials(target: Target, environ: Mapping[str, str]) -> HubSpotCredentials:
+    """Read the HubSpot access token of ``target`` from ``environ``."""
+    hs = target.hubspot
+    if hs is None:
+        raise ConfigError(f"target '{target.name}' has no HubSpot portal — add a 'hubspot:' section")
+    token = _env(environ, hs.access_token_env, target.name, "the HubSpot private app access token")
+    return HubSpotCredentials(hs.base_url, token)

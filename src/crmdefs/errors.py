@@ -1,0 +1,70 @@
+"""One exception root and the located problem type.
+
+Every error a user can cause is a :class:`CrmdefsError` whose message says what is wrong and what to do.
+``__main__.main`` is the only place these become output and exit codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with an input file, located at ``path:line:column`` (1-based).
+
+    ``message`` says what is wrong; ``hint`` says what to do. Rendered as
+    ``path:line:column: message — hint``.
+    """
+
+    path: str
+    line: int
+    column: int
+    message: str
+    hint: str = ""
+    severity: Severity = Severity.ERROR
+
+    def render(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
+        prefix = "warning: " if self.severity is Severity.WARNING else ""
+        text = f"{where}: {prefix}{self.message}"
+        return f"{text} — {self.hint}" if self.hint else text
+
+
+class CrmdefsError(Exception):
+    """Root of every expected failure. ``str(error)`` is a complete, user-facing message."""
+
+
+class ProblemsError(CrmdefsError):
+    """Input files have problems; ``problems`` lists all of them (errors and warnings)."""
+
+    def __init__(self, problems: list[Problem], what: str = "definitions", *, strict: bool = False) -> None:
+        self.problems = sorted(problems)
+        self.what = what
+        self.strict = strict  # warnings alone caused the failure (validate --strict)
+        self.errors = sum(1 for p in self.problems if p.severity is Severity.ERROR)
+        self.warnings = len(self.problems) - self.errors
+        super().__init__(self.summary())
+
+    def summary(self) -> str:
+        counts = f"{_plural(self.errors, 'error')}, {_plural(self.warnings, 'warning')}"
+        cause = " (warnings fail with --strict)" if self.strict else ""
+        return f"{counts} in {self.what}{cause} — fix them and run the command again"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+class ConfigError(CrmdefsError):
+    """crmdefs.yaml or the environment is missing something or is wrong."""
+
+
+class CredentialsError(ConfigError):
+    """A target's credentials are missing from the environment."""

@@ -1,0 +1,33 @@
+"""Reusable click options (one definition, many commands), as in pip-tools' scripts/options.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def project_options(func: F) -> F:
+    """--config and --definitions: where the project's files are."""
+    func = click.option(
+        "--definitions",
+        "-d",
+        "definitions",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Definitions directory (default: 'definitions:' in crmdefs.yaml, else ./definitions).",
+    )(func)
+    func = click.option(
+        "--config",
+        "-c",
+        "config",
+        type=click.Path(path_type=Path),
+        default=None,
+        envvar="CRMDEFS_CONFIG",
+        help="Path to crmdefs.yaml (default: ./crmdefs.yaml if present). Env: CRMDEFS_CONFIG.",
+    )(func)
+    return func

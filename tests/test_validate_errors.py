@@ -1,0 +1,407 @@
+"""Broken definitions: each case pins the exact message, its file:line:column, exit 1, and no traceback.
+
+The valid pieces (TERM, PICKLIST) are small on purpose, so each case shows only what it breaks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import RunCli, write_files
+
+TERM = """\
+kind: term
+id: mql
+name: Marketing Qualified Lead
+status: approved
+summary: Ready for a rep to review.
+definition: A lead that marketing judges ready for sales follow-up.
+"""
+TERM_SQL = TERM.replace("id: mql", "id: sql").replace("Marketing", "Sales")
+LONG = "x" * 600
+
+
+CASES: list[tuple[str, dict[str, str], list[str]]] = [
+    (
+        "yaml syntax error",
+        {"a.yaml": "kind: term\nid: [mql\nname: x\n"},
+        [
+            "definitions/a.yaml:3:5: YAML syntax error: expected ',' or ']', but got ':' — fix the YAML syntax "
+            "(indentation, quotes, colons)"
+        ],
+    ),
+    (
+        "unknown key with a suggestion, no second error for the missing key",
+        {"a.yaml": TERM.replace("summary:", "sumary:")},
+        ["definitions/a.yaml:5:1: unknown key 'sumary' in a term — did you mean 'summary'?"],
+    ),
+    (
+        "unknown key without a close match lists the allowed keys",
+        {"a.yaml": TERM + "colour: red\n"},
+        [
+            "definitions/a.yaml:7:1: unknown key 'colour' in a term — allowed keys: kind, id, name, abbreviation, "
+            "category, funnel_stage, status, owner, reviewers, last_reviewed, review_every, summary, definition, "
+            "criteria, disqualifiers, example, related, synonyms, changelog"
+        ],
+    ),
+    (
+        "missing required key",
+        {"a.yaml": TERM.replace("definition: A lead that marketing judges ready for sales follow-up.\n", "")},
+        ["definitions/a.yaml:1:1: a term is missing the required key 'definition' — add 'definition: …'"],
+    ),
+    (
+        "a list where text is expected",
+        {"a.yaml": TERM.replace("name: Marketing Qualified Lead", "name: [a, b]")},
+        ["definitions/a.yaml:3:7: 'name' must be text, not a list — write a single text value"],
+    ),
+    (
+        "a YAML boolean where text is expected",
+        {"a.yaml": TERM.replace("name: Marketing Qualified Lead", "name: yes")},
+        [
+            "definitions/a.yaml:3:7: 'name' must be text, not the boolean true — put it in quotes: YAML reads "
+            "yes/no/on/off/true/false as booleans"
+        ],
+    ),
+    (
+        "text where a list is expected",
+        {"a.yaml": TERM + "reviewers: sales-ops@example.com\n"},
+        [
+            "definitions/a.yaml:7:12: 'reviewers' must be a list of text items, not text — write it as [a, b] or "
+            "one '- item' per line"
+        ],
+    ),
+    (
+        "status not in the allowed set",
+        {"a.yaml": TERM.replace("status: approved", "status: aproved")},
+        [
+            "definitions/a.yaml:4:9: 'status' must be one of draft, approved, deprecated, not 'aproved' — did you "
+            "mean 'approved'?"
+        ],
+    ),
+    (
+        "id that is not a slug",
+        {"a.yaml": TERM.replace("id: mql", "id: MQL Stage")},
+        [
+            "definitions/a.yaml:2:5: 'id' has an invalid value 'MQL Stage' — use lowercase letters, digits and "
+            "single hyphens, e.g. 'closed-lost'"
+        ],
+    ),
+    (
+        "summary too long for a picklist value description",
+        {"a.yaml": TERM.replace("summary: Ready for a rep to review.", "summary: " + "y" * 300)},
+        ["definitions/a.yaml:5:10: 'summary' is 300 characters; the limit is 255 — shorten it"],
+    ),
+    (
+        "date that does not exist",
+        {"a.yaml": TERM + "last_reviewed: 2026-02-30\n"},
+        [
+            "definitions/a.yaml:7:16: 'last_reviewed' is not a real date: '2026-02-30' — write it as YYYY-MM-DD, "
+            "e.g. 2026-09-30"
+        ],
+    ),
+    (
+        "date with a time",
+        {"a.yaml": TERM + "last_reviewed: 2026-02-03 10:00:00\n"},
+        ["definitions/a.yaml:7:16: 'last_reviewed' must be a date without a time — write it as YYYY-MM-DD"],
+    ),
+    (
+        "review period that does not parse",
+        {"a.yaml": TERM + "review_every: sometimes\n"},
+        [
+            "definitions/a.yaml:7:15: 'review_every' is not a review period: 'sometimes' — write a number and a "
+            "unit (days, weeks, months, years), e.g. '6 months', or monthly / quarterly / yearly"
+        ],
+    ),
+    (
+        "changelog entry without a reason",
+        {"a.yaml": TERM + "changelog:\n  - {date: 2026-01-05, change: Adopted}\n"},
+        ["definitions/a.yaml:8:5: a changelog entry is missing the required key 'reason' — add 'reason: …'"],
+    ),
+    (
+        "duplicate term id across files",
+        {"a.yaml": TERM, "b/b.yaml": TERM},
+        [
+            "definitions/b/b.yaml:2:5: duplicate term id 'mql' (first defined at definitions/a.yaml:2) — give each "
+            "one a unique id"
+        ],
+    ),
+    (
+        "related term that does not exist, with a suggestion",
+        {"a.yaml": TERM + "related: [sqll]\n", "b.yaml": TERM_SQL},
+        ["definitions/a.yaml:7:11: unknown term 'sqll' — did you mean 'sql'?"],
+    ),
+    (
+        "document without kind",
+        {"a.yaml": TERM.replace("kind: term\n", "")},
+        [
+            "definitions/a.yaml:1:1: document has no 'kind' — add 'kind: term', 'kind: picklist' or 'kind: field'"
+        ],
+    ),
+    (
+        "unknown kind",
+        {"a.yaml": TERM.replace("kind: term", "kind: terms")},
+        ["definitions/a.yaml:1:7: unknown kind 'terms' — did you mean 'term'?"],
+    ),
+    (
+        "duplicate YAML key",
+        {"a.yaml": TERM + "name: Again\n"},
+        [
+            "definitions/a.yaml:7:1: duplicate key 'name' (first at line 3) — keep one of them; YAML would silently "
+            "drop the first"
+        ],
+    ),
+    (
+        "YAML alias",
+        {"a.yaml": TERM.replace("summary: Ready", "summary: &s Ready") + "example: *s\n"},
+        [
+            "definitions/a.yaml:7:10: YAML anchors and aliases (&name / *name) are not allowed — write the value out "
+            "in full"
+        ],
+    ),
+    (
+        "Python tag",
+        {
+            "a.yaml": TERM.replace(
+                "name: Marketing Qualified Lead", "name: !!python/object/apply:os.system [ls]"
+            )
+        },
+        [
+            "definitions/a.yaml:3:7: YAML tag '!!python/object/apply:os.system' is not allowed — remove the tag; "
+            "plain YAML values only"
+        ],
+    ),
+    (
+        "empty file",
+        {"a.yaml": "# nothing yet\n", "b.yaml": TERM},
+        ["definitions/a.yaml:1:1: is empty — add a definition (see README 'Definitions') or delete the file"],
+    ),
+    (
+        "duplicate picklist value, case-insensitive",
+        {
+            "a.yaml": "kind: picklist\nid: reasons\nname: Reasons\nvalues:\n  - value: Price\n  - value: price\n"
+        },
+        [
+            "definitions/a.yaml:6:12: duplicate picklist value 'price' in Salesforce (also at line 5) — give each "
+            "value a unique value"
+        ],
+    ),
+    (
+        "duplicate value only after a HubSpot override",
+        {
+            "a.yaml": "kind: picklist\nid: reasons\nname: Reasons\nvalues:\n  - {value: Price, hubspot: {value: p}}\n"
+            "  - {value: Pricing, hubspot: {value: p}}\n"
+        },
+        [
+            "definitions/a.yaml:6:39: duplicate picklist value 'p' in HubSpot (also at line 5) — give each value a "
+            "unique value"
+        ],
+    ),
+    (
+        "more than one default",
+        {
+            "a.yaml": "kind: picklist\nid: reasons\nname: Reasons\nvalues:\n  - {value: A, default: true}\n"
+            "  - {value: B, default: true}\n"
+        },
+        [
+            "definitions/a.yaml:6:25: more than one default value (lines 5, 6) — keep 'default: true' on one value "
+            "only"
+        ],
+    ),
+    (
+        "unknown picklist in a binding",
+        {"a.yaml": "kind: field\nsalesforce: Opportunity.Loss_Reason__c\npicklist: loss-reason\n"},
+        [
+            "definitions/a.yaml:3:11: unknown picklist 'loss-reason' — define a picklist with id 'loss-reason' or fix "
+            "the reference"
+        ],
+    ),
+    (
+        "malformed Salesforce address",
+        {"a.yaml": "kind: field\nsalesforce: Opportunity\nhelp_text: Why.\n"},
+        [
+            "definitions/a.yaml:2:13: 'salesforce' has an invalid value 'Opportunity' — write Object.Field with API "
+            "names, e.g. Opportunity.StageName or Opportunity.Loss_Reason__c"
+        ],
+    ),
+    (
+        "malformed HubSpot address",
+        {"a.yaml": "kind: field\nhubspot: Deals.DealType\ndescription: Why.\n"},
+        [
+            "definitions/a.yaml:2:10: 'hubspot' has an invalid value 'Deals.DealType' — write objectType.property "
+            "with the internal names, e.g. deals.dealtype or contacts.hs_lead_status"
+        ],
+    ),
+    (
+        "binding naming both CRMs",
+        {"a.yaml": "kind: field\nsalesforce: Lead.Status\nhubspot: contacts.hs_lead_status\n"},
+        [
+            "definitions/a.yaml:3:1: unknown key 'hubspot' in a Salesforce field binding — bind the HubSpot property "
+            "in its own document (separate it with ---)"
+        ],
+    ),
+    (
+        "help text on HubSpot",
+        {"a.yaml": "kind: field\nhubspot: deals.dealtype\nhelp_text: Why.\n"},
+        [
+            "definitions/a.yaml:3:1: unknown key 'help_text' in a HubSpot field binding — HubSpot properties have no "
+            "help text; put the text in 'description'"
+        ],
+    ),
+    (
+        "help text longer than Salesforce allows",
+        {"a.yaml": f"kind: field\nsalesforce: Lead.Lead_Score__c\nhelp_text: {LONG}\n"},
+        [
+            "definitions/a.yaml:3:12: help_text of salesforce:Lead.Lead_Score__c is 600 characters; Salesforce "
+            "allows 510 — shorten it"
+        ],
+    ),
+    (
+        "description longer than Salesforce allows after composition",
+        {
+            "a.yaml": TERM.replace("definition: A lead", "definition: " + "z" * 990 + " A lead"),
+            "b.yaml": "kind: field\nsalesforce: Lead.Lead_Score__c\ndescription:\n  intro: Read this.\n"
+            "  term: mql\n  use: definition\n",
+        },
+        [
+            "definitions/b.yaml:4:3: description of salesforce:Lead.Lead_Score__c is 1057 characters after "
+            "composition; Salesforce allows 1000 — shorten the terms' text, compose fewer terms, or use 'use: "
+            "summary'"
+        ],
+    ),
+    (
+        "composed from an unknown term",
+        {"a.yaml": TERM, "b.yaml": "kind: field\nsalesforce: Lead.Status\nhelp_text: {terms: [mql, sal]}\n"},
+        ["definitions/b.yaml:3:26: unknown term 'sal' — define a term with id 'sal' or fix the reference"],
+    ),
+    (
+        "picklist value description longer than Salesforce allows",
+        {
+            "a.yaml": f"kind: field\nsalesforce: Account.Tier__c\npicklist:\n  values:\n"
+            f"    - {{value: Gold, description: {'d' * 300}}}\n"
+        },
+        [
+            "definitions/a.yaml:5:34: description of value 'Gold' is 300 characters; Salesforce allows 255 (bound "
+            "to salesforce:Account.Tier__c) — shorten it"
+        ],
+    ),
+    (
+        "OpportunityStage value without its stage attributes",
+        {
+            "a.yaml": "kind: field\nsalesforce: Opportunity.StageName\npicklist:\n  values:\n"
+            "    - {value: Discovery, closed: false}\n"
+        },
+        [
+            "definitions/a.yaml:5:7: value 'Discovery' is missing won, probability, forecast_category, which "
+            "Salesforce requires for OpportunityStage values (Opportunity.StageName) — add closed, won, probability, "
+            "forecast_category to every value"
+        ],
+    ),
+    (
+        "LeadStatus value without converted, in a shared picklist file",
+        {
+            "p.yaml": "kind: picklist\nid: statuses\nname: Statuses\nvalues:\n  - value: Working\n",
+            "f.yaml": "kind: field\nsalesforce: Lead.Status\npicklist: statuses\n",
+        },
+        [
+            "definitions/p.yaml:5:5: value 'Working' is missing converted, which Salesforce requires for LeadStatus "
+            "values (Lead.Status) — add converted to every value"
+        ],
+    ),
+    (
+        "forecast category written as shown in Setup",
+        {
+            "a.yaml": "kind: field\nsalesforce: Opportunity.StageName\npicklist:\n  values:\n    - value: Commit\n"
+            "      closed: false\n      won: false\n      probability: 90\n      forecast_category: Commit\n"
+        },
+        [
+            "definitions/a.yaml:9:26: 'picklist.values[0].forecast_category' must be one of Omitted, Pipeline, "
+            "BestCase, MostLikely, Forecast, Closed, not 'Commit' — the Metadata API calls the 'Commit' category "
+            "'Forecast'"
+        ],
+    ),
+    (
+        "won stage that is not closed",
+        {
+            "a.yaml": "kind: field\nsalesforce: Opportunity.StageName\npicklist:\n  values:\n"
+            "    - {value: Won, closed: false, won: true, probability: 100, forecast_category: Closed}\n"
+        },
+        ["definitions/a.yaml:5:40: stage 'Won' is won but not closed — set closed: true"],
+    ),
+    (
+        "record types without a picklist",
+        {"a.yaml": "kind: field\nsalesforce: Opportunity.Tier__c\nrecord_types: [Renewal]\n"},
+        ["definitions/a.yaml:3:15: 'record_types' needs a picklist — add 'picklist:' or remove this key"],
+    ),
+    (
+        "the same field bound twice",
+        {
+            "a.yaml": "kind: field\nsalesforce: Lead.Status\nhelp_text: A.\n---\nkind: field\nsalesforce: Lead.Status\n"
+            "description: B.\n"
+        },
+        [
+            "definitions/a.yaml:6:13: salesforce:Lead.Status is bound twice (first at definitions/a.yaml:2) — merge "
+            "the two bindings into one"
+        ],
+    ),
+    (
+        "create on a standard Salesforce field",
+        {
+            "a.yaml": "kind: field\nsalesforce: Lead.Status\npicklist: {values: [{value: New, converted: false}]}\n"
+            "create: {label: Status, type: Picklist}\n"
+        },
+        [
+            "definitions/a.yaml:4:9: Lead.Status is a standard field; only custom fields (ending in __c) can be "
+            "created — remove 'create'"
+        ],
+    ),
+    (
+        "create on a HubSpot-defined property",
+        {
+            "a.yaml": "kind: field\nhubspot: deals.dealtype\npicklist: {values: [{value: newbusiness}]}\n"
+            "create: {label: Type, type: enumeration, field_type: select, group: dealinformation}\n"
+        },
+        [
+            "definitions/a.yaml:4:9: deals.dealtype is HubSpot-defined and exists in every portal — remove 'create'"
+        ],
+    ),
+    (
+        "HubSpot field type that does not fit the property type",
+        {
+            "a.yaml": "kind: field\nhubspot: deals.reason_code\npicklist: {values: [{value: a}]}\n"
+            "create: {label: Reason, type: enumeration, field_type: textarea, group: dealinformation}\n"
+        },
+        [
+            "definitions/a.yaml:4:56: field_type 'textarea' does not fit type 'enumeration' — use one of: checkbox, "
+            "radio, select"
+        ],
+    ),
+    (
+        "options on HubSpot's free-text closed_lost_reason",
+        {"a.yaml": "kind: field\nhubspot: deals.closed_lost_reason\npicklist: {values: [{value: price}]}\n"},
+        [
+            "definitions/a.yaml:3:11: deals.closed_lost_reason is a free-text HubSpot property and cannot hold "
+            "options — bind a custom enumeration property instead (with 'create:')"
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_broken_definitions_report_located_messages(
+    run_cli: RunCli, tmp_path: Path, files: dict[str, str], expected: list[str]
+) -> None:
+    write_files(tmp_path / "definitions", files)
+    result = run_cli("validate")
+    assert result.code == 1
+    assert result.out == ""
+    lines = result.err.splitlines()
+    assert lines[:-1] == expected
+    errors = sum(1 for line in expected if ": warning: " not in line)
+    assert lines[-1].startswith(f"crmdefs: {errors} error")
+    assert "Traceback" not in result.err
+
+
+def test_there_are_at_least_25_cases() -> None:
+    assert len(CASES) >= 25
