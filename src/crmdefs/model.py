@@ -165,6 +165,9 @@ class Glossary:
     bindings: tuple[FieldBinding, ...]
 
     def summary(self) -> str:
-        return (
-            f"{len(self.terms)} terms, {len(self.picklists)} picklists, {len(self.bindings)} field bindings"
+        counts = (
+            (len(self.terms), "term"),
+            (len(self.picklists), "picklist"),
+            (len(self.bindings), "field binding"),
         )
+        return ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)

@@ -241,9 +241,12 @@ _NO_LOADER: Any = yaml.SafeLoader("")
 
 
 def iter_paths(root: Path) -> Iterator[Path]:
-    """Every ``*.yaml`` / ``*.yml`` below ``root``, sorted; hidden and symlinked directories are skipped."""
+    """Every ``*.yaml`` / ``*.yml`` below ``root``, sorted. Hidden and symlinked directories are skipped; a
+    directory whose name ends in .yaml is yielded (not entered) so the loader can say it is not a file."""
     found: list[Path] = []
+    suffixes = (".yaml", ".yml")
     for folder, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        found.extend(Path(folder, name) for name in filenames if name.endswith((".yaml", ".yml")))
+        found.extend(Path(folder, name) for name in dirnames if name.endswith(suffixes))
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and not d.endswith(suffixes)]
+        found.extend(Path(folder, name) for name in filenames if name.endswith(suffixes))
     yield from sorted(found)
