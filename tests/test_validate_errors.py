@@ -133,6 +133,11 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
         ["definitions/a.yaml:7:11: unknown term 'sqll' — did you mean 'sql'?"],
     ),
     (
+        "term related to itself",
+        {"a.yaml": TERM + "related: [mql]\n"},
+        ["definitions/a.yaml:7:11: term 'mql' lists itself as related — remove it from 'related'"],
+    ),
+    (
         "document without kind",
         {"a.yaml": TERM.replace("kind: term\n", "")},
         [

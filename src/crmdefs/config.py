@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -230,7 +230,7 @@ class SalesforceCredentials:
 @dataclass(frozen=True)
 class HubSpotCredentials:
     base_url: str
-    access_token: Secret = field(repr=True)
+    access_token: Secret
 
 
 def _env(environ: Mapping[str, str], name: str, target: str, what: str) -> Secret:

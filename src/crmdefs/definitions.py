@@ -157,7 +157,12 @@ class _Builder:
         for doc, data in self.term_docs:
             c = Checker(doc)
             for i, ref in enumerate(data.get("related", [])):
-                checks.reference(c, ("related", i), ref, known_terms, "term")
+                if ref == data["id"]:
+                    c.report(
+                        ("related", i), f"term '{ref}' lists itself as related", "remove it from 'related'"
+                    )
+                else:
+                    checks.reference(c, ("related", i), ref, known_terms, "term")
             self.problems.extend(c.problems)
         for doc, data, picklist in self.picklist_docs:
             c = Checker(doc)
