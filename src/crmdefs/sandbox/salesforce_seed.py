@@ -1,0 +1,172 @@
+"""The seeded Salesforce demo org: realistically messy, so that a first `crmdefs plan` has work to show.
+
+- Lead.Status / Opportunity.StageName on their standard value sets with Salesforce's default values
+  (the values of the recorded describes in data/; stage probabilities and forecast categories are the
+  defaults of a new org);
+- help text missing on some fields and stale on others;
+- a custom Opportunity.Loss_Reason__c with inconsistent values, two Opportunity record types;
+- one global value set shared by two fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _boolean_value(name: str, *, default: bool = False, **extra: Any) -> dict[str, Any]:
+    return {"fullName": name, "default": default, "label": name, **extra}
+
+
+_STAGES = [  # (name, probability, forecastCategory, closed, won)
+    ("Prospecting", 10, "Pipeline", False, False),
+    ("Qualification", 10, "Pipeline", False, False),
+    ("Needs Analysis", 20, "Pipeline", False, False),
+    ("Value Proposition", 50, "Pipeline", False, False),
+    ("Id. Decision Makers", 60, "Pipeline", False, False),
+    ("Perception Analysis", 70, "Pipeline", False, False),
+    ("Proposal/Price Quote", 75, "Pipeline", False, False),
+    ("Negotiation/Review", 90, "Pipeline", False, False),
+    ("Closed Won", 100, "Closed", True, True),
+    ("Closed Lost", 0, "Omitted", True, False),
+]
+_LOSS_REASONS = ["Price", "pricing", "Lost to Competitor", "Other", "No Decision / Non-Responsive"]
+
+
+def _picklist_field(full_name: str, label: str, values: list[str], **extra: Any) -> dict[str, Any]:
+    return {
+        "fullName": full_name,
+        "externalId": False,
+        "label": label,
+        "required": False,
+        "trackFeedHistory": False,
+        "trackHistory": False,
+        "trackTrending": False,
+        "type": "Picklist",
+        "valueSet": {
+            "restricted": False,
+            "valueSetDefinition": {"sorted": False, "value": [_boolean_value(v) for v in values]},
+        },
+        **extra,
+    }
+
+
+def _record_type(name: str, label: str, stages: list[str], reasons: list[str]) -> dict[str, Any]:
+    return {
+        "fullName": f"Opportunity.{name}",
+        "active": True,
+        "label": label,
+        "description": f"{label} opportunities.",
+        "picklistValues": [
+            {"picklist": "StageName", "values": [{"fullName": s, "default": False} for s in stages]},
+            {"picklist": "Loss_Reason__c", "values": [{"fullName": r, "default": False} for r in reasons]},
+        ],
+    }
+
+
+def salesforce_seed() -> dict[str, Any]:
+    """The ``salesforce`` part of a fresh sandbox state."""
+    stages = [s[0] for s in _STAGES]
+    custom_fields = {
+        # As a real standard field reads: no label, no valueSet (fixture ..._CustomField_Lead.Status).
+        "Lead.Status": {"fullName": "Lead.Status", "trackFeedHistory": False, "type": "Picklist"},
+        "Opportunity.StageName": {
+            "fullName": "Opportunity.StageName",
+            "type": "Picklist",
+            "inlineHelpText": "Stage of the deal. See the 2019 sales playbook on the intranet.",
+        },
+        "Opportunity.Loss_Reason__c": _picklist_field(
+            "Opportunity.Loss_Reason__c",
+            "Loss Reason",
+            _LOSS_REASONS,
+            description="Reason for loss (legacy field from the 2021 CRM migration).",
+            inlineHelpText="Pick a reason.",
+        ),
+        "Opportunity.Primary_Competitor__c": {
+            "fullName": "Opportunity.Primary_Competitor__c",
+            "label": "Primary Competitor",
+            "required": False,
+            "type": "Picklist",
+            "valueSet": {"restricted": True, "valueSetName": "Competitors"},
+        },
+        "Lead.Current_Vendor__c": {
+            "fullName": "Lead.Current_Vendor__c",
+            "label": "Current Vendor",
+            "required": False,
+            "type": "Picklist",
+            "valueSet": {"restricted": True, "valueSetName": "Competitors"},
+        },
+        "Lead.Lead_Score__c": {
+            "fullName": "Lead.Lead_Score__c",
+            "label": "Lead Score",
+            "precision": 3,
+            "scale": 0,
+            "required": False,
+            "type": "Number",
+            "inlineHelpText": "Score from the MAP.",
+        },
+        "Lead.Fit_Score__c": {
+            "fullName": "Lead.Fit_Score__c",
+            "label": "Fit Score",
+            "precision": 2,
+            "scale": 0,
+            "required": False,
+            "type": "Number",
+        },
+    }
+    return {
+        "salesforce": {
+            "api_usage": 0,
+            "metadata": {
+                "CustomField": custom_fields,
+                "StandardValueSet": {
+                    "LeadStatus": {
+                        "fullName": "LeadStatus",
+                        "sorted": False,
+                        "standardValue": [
+                            _boolean_value("Open - Not Contacted", default=True, converted=False),
+                            _boolean_value("Working - Contacted", converted=False),
+                            _boolean_value("Closed - Converted", converted=True),
+                            _boolean_value("Closed - Not Converted", converted=False),
+                        ],
+                    },
+                    "OpportunityStage": {
+                        "fullName": "OpportunityStage",
+                        "sorted": False,
+                        "standardValue": [
+                            _boolean_value(
+                                name,
+                                closed=closed,
+                                forecastCategory=category,
+                                probability=probability,
+                                won=won,
+                            )
+                            for name, probability, category, closed, won in _STAGES
+                        ],
+                    },
+                },
+                "GlobalValueSet": {
+                    "Competitors": {
+                        "fullName": "Competitors",
+                        "masterLabel": "Competitors",
+                        "sorted": False,
+                        "description": "Vendors we compete with.",
+                        "customValue": [
+                            _boolean_value(v) for v in ("Acme CRM", "Globex", "Initech", "Other")
+                        ],
+                    },
+                },
+                "RecordType": {
+                    "Opportunity.New_Business": _record_type(
+                        "New_Business", "New Business", stages, ["Price", "Lost to Competitor", "Other"]
+                    ),
+                    "Opportunity.Renewal": _record_type(
+                        "Renewal",
+                        "Renewal",
+                        ["Qualification", "Negotiation/Review", "Closed Won", "Closed Lost"],
+                        ["pricing", "No Decision / Non-Responsive"],
+                    ),
+                },
+                "PathAssistant": {},
+            },
+        }
+    }

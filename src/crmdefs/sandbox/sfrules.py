@@ -1,0 +1,174 @@
+"""What Salesforce checks when a Metadata component is saved, per type, and how it stores the result.
+
+Sources: reference salesforce.md §1 (WSDL required elements, §1.4 standard value sets, §1.5 record
+types, §1.6 deactivate-not-delete). Status codes/messages marked UNVERIFIED imitate Salesforce's style.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .sfsoap import SaveError, decode_rt_value
+
+if TYPE_CHECKING:
+    from .salesforce import SalesforceApi
+
+# Setup UI limits (reference §1.2, UNVERIFIED as API limits); enforcing them catches clients that would
+# otherwise be cut off by a real org.
+TEXT_LIMITS = {"inlineHelpText": 510, "description": 1000, "label": 255}
+VALUE_TEXT_LIMITS = {"fullName": 255, "label": 255, "description": 255}
+
+
+def check(
+    api: SalesforceApi,
+    type_name: str,
+    component: dict[str, Any],
+    existing: dict[str, Any] | None,
+    *,
+    create: bool,
+) -> tuple[list[SaveError], dict[str, Any]]:
+    checker = {
+        "CustomField": _custom_field,
+        "StandardValueSet": _standard_value_set,
+        "GlobalValueSet": _global_value_set,
+        "RecordType": _record_type,
+        "PathAssistant": _path_assistant,
+    }[type_name]
+    errors = _too_long(component, TEXT_LIMITS)
+    more, stored = checker(api, component, existing or {}, create)
+    return errors + more, stored
+
+
+def _too_long(component: dict[str, Any], limits: dict[str, int]) -> list[SaveError]:
+    return [
+        ("STRING_TOO_LONG", f"{key}: data value too large (max length={limit})")  # UNVERIFIED wording
+        for key, limit in limits.items()
+        if isinstance(component.get(key), str) and len(component[key]) > limit
+    ]
+
+
+def _required(component: dict[str, Any], *keys: str) -> list[SaveError]:
+    return [
+        ("REQUIRED_FIELD_MISSING", f"Required field is missing: {key}")
+        for key in keys
+        if key not in component
+    ]
+
+
+def merge_values(
+    old: list[dict[str, Any]], new: list[dict[str, Any]], what: str
+) -> tuple[list[SaveError], list[dict[str, Any]]]:
+    """Values left out of an update are deactivated, not deleted (reference §1.6): they stay, inactive."""
+    errors: list[SaveError] = []
+    seen: set[str] = set()
+    for value in new:
+        errors += _required(value, "fullName", "default")
+        errors += _too_long(value, VALUE_TEXT_LIMITS)
+        key = str(value.get("fullName", "")).casefold()
+        if key in seen:
+            errors.append(("DUPLICATE_VALUE", f"Duplicate {what} value: {value.get('fullName')}"))
+        seen.add(key)
+    if sum(1 for v in new if v.get("default")) > 1:
+        errors.append(("FIELD_INTEGRITY_EXCEPTION", f"Only one default value is allowed in {what}"))
+    kept = [{**v, "isActive": False} for v in old if str(v.get("fullName", "")).casefold() not in seen]
+    return errors, new + kept
+
+
+def _custom_field(
+    api: SalesforceApi, c: dict[str, Any], old: dict[str, Any], create: bool
+) -> tuple[list[SaveError], dict[str, Any]]:
+    name = c["fullName"]
+    obj, _, field = name.partition(".")
+    custom = field.endswith("__c")
+    if not custom:
+        if create or not api.standard_field_exists(name):
+            return [
+                ("FIELD_INTEGRITY_EXCEPTION", f"{name} is not a custom field (custom field names end in __c)")
+            ], c
+        if "valueSet" in c:  # reference §1.4: standard picklists keep values in their StandardValueSet
+            return [
+                (
+                    "FIELD_INTEGRITY_EXCEPTION",
+                    f"{name} is a standard picklist; its values belong to its StandardValueSet",
+                )
+            ], c  # UNVERIFIED
+        return [], c
+    if not api.known_object(obj):
+        return [("INVALID_CROSS_REFERENCE_KEY", f"In field: fullName - no CustomObject named {obj} found")], c
+    errors = _required(c, "label", "type")
+    value_set = c.get("valueSet")
+    if c.get("type") in ("Picklist", "MultiselectPicklist") and not value_set:
+        errors.append(("FIELD_INTEGRITY_EXCEPTION", "Picklist fields need a valueSet"))  # UNVERIFIED wording
+    if value_set and "valueSetDefinition" in value_set:
+        definition = value_set["valueSetDefinition"]
+        errors += _required(definition, "sorted")
+        old_values = old.get("valueSet", {}).get("valueSetDefinition", {}).get("value", [])
+        more, merged = merge_values(old_values, definition.get("value", []), name)
+        errors += more
+        c = {**c, "valueSet": {**value_set, "valueSetDefinition": {**definition, "value": merged}}}
+    elif value_set and value_set.get("valueSetName") not in api.metadata["GlobalValueSet"]:
+        errors.append(
+            ("INVALID_CROSS_REFERENCE_KEY", f"no GlobalValueSet named {value_set.get('valueSetName')} found")
+        )
+    return errors, c
+
+
+def _standard_value_set(
+    api: SalesforceApi, c: dict[str, Any], old: dict[str, Any], create: bool
+) -> tuple[list[SaveError], dict[str, Any]]:
+    if create:
+        return [("INVALID_OPERATION", "Standard value sets cannot be created")], c  # UNVERIFIED wording
+    errors = _required(c, "sorted")
+    from .salesforce import REQUIRED_STANDARD_VALUE_KEYS
+
+    for value in c.get("standardValue", []):
+        missing = [k for k in REQUIRED_STANDARD_VALUE_KEYS.get(c["fullName"], ()) if k not in value]
+        if missing:  # CumulusCI AddValueSetEntries requires these keys (reference §1.4)
+            errors.append(
+                (
+                    "REQUIRED_FIELD_MISSING",
+                    f"{c['fullName']} value {value.get('fullName')}: "
+                    f"Required field is missing: {', '.join(missing)}",
+                )
+            )
+    more, merged = merge_values(old.get("standardValue", []), c.get("standardValue", []), c["fullName"])
+    return errors + more, {**c, "standardValue": merged}
+
+
+def _global_value_set(
+    api: SalesforceApi, c: dict[str, Any], old: dict[str, Any], create: bool
+) -> tuple[list[SaveError], dict[str, Any]]:
+    errors = _required(c, "masterLabel", "sorted")
+    more, merged = merge_values(old.get("customValue", []), c.get("customValue", []), c["fullName"])
+    return errors + more, {**c, "customValue": merged}
+
+
+def _record_type(
+    api: SalesforceApi, c: dict[str, Any], old: dict[str, Any], create: bool
+) -> tuple[list[SaveError], dict[str, Any]]:
+    obj, _, _ = c["fullName"].partition(".")
+    errors = _required(c, "active", "label")
+    if not api.known_object(obj):
+        errors.append(
+            ("INVALID_CROSS_REFERENCE_KEY", f"In field: fullName - no CustomObject named {obj} found")
+        )
+    picklists = []
+    for entry in c.get("picklistValues", []):
+        values = [{**v, "fullName": decode_rt_value(v.get("fullName", ""))} for v in entry.get("values", [])]
+        known = {str(v["fullName"]) for v in api.values_of(f"{obj}.{entry.get('picklist')}") or []}
+        for value in values:
+            if value["fullName"] not in known:  # forcedotcom/cli#1486: record type names a missing value
+                errors.append(
+                    (
+                        "INVALID_CROSS_REFERENCE_KEY",
+                        f"Picklist value: {value['fullName']} in picklist: {entry.get('picklist')} not found",
+                    )
+                )
+        picklists.append({**entry, "values": values})
+    return errors, {**c, "picklistValues": picklists}
+
+
+def _path_assistant(
+    api: SalesforceApi, c: dict[str, Any], old: dict[str, Any], create: bool
+) -> tuple[list[SaveError], dict[str, Any]]:
+    return _required(c, "active", "entityName", "fieldName", "masterLabel", "recordTypeName"), c

@@ -1,0 +1,194 @@
+"""Metadata API SOAP calls of the Salesforce sandbox: readMetadata, updateMetadata, createMetadata.
+
+Envelopes answer in the shape zeep parses (reference salesforce.md §3.4); requests may use any namespace
+prefix. Status codes and messages marked UNVERIFIED follow Salesforce's style but were not seen verbatim.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+from xml.etree import ElementTree as ET
+
+from . import mdxml
+from .http import Response
+
+if TYPE_CHECKING:
+    from .salesforce import SalesforceApi
+
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+BATCH_LIMIT = 10
+SaveError = tuple[str, str]  # (statusCode, message)
+
+
+def _envelope(body: ET.Element, status: int = 200) -> Response:
+    inner = ET.tostring(body, encoding="unicode")
+    text = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<soapenv:Envelope xmlns:soapenv="{SOAP_ENV}" xmlns:xsi="{mdxml.XSI_NS}" '
+        f'xmlns:sf="urn:fault.partner.soap.sforce.com"><soapenv:Body>{inner}</soapenv:Body></soapenv:Envelope>'
+    )
+    return Response(status, text.encode("utf-8"), {"Content-Type": "text/xml; charset=utf-8"}, body.tag)
+
+
+def fault(code: str, message: str) -> Response:
+    """A whole-call SOAP fault, HTTP 500, shaped like fixture soap_fault_INVALID_SESSION_ID.xml."""
+    element = ET.Element("soapenv:Fault")
+    ET.SubElement(element, "faultcode").text = code
+    ET.SubElement(element, "faultstring").text = message
+    detail = ET.SubElement(
+        ET.SubElement(element, "detail"), "sf:UnexpectedErrorFault", {"xsi:type": "sf:UnexpectedErrorFault"}
+    )
+    exception_code, _, exception_message = message.partition(": ")
+    ET.SubElement(detail, "sf:exceptionCode").text = exception_code
+    ET.SubElement(detail, "sf:exceptionMessage").text = exception_message or message
+    response = _envelope(element, 500)
+    response.action = "fault"
+    return response
+
+
+def handle(api: SalesforceApi, body: bytes) -> Response:
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError as exc:
+        return fault("soapenv:Client", f"Unable to parse the request: {exc}")
+    session = next((e.text for e in root.iter() if mdxml.local(e.tag) == "sessionId"), None)
+    if (session or "").strip() != api.state.token:
+        return fault(
+            "sf:INVALID_SESSION_ID",
+            "INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session",
+        )
+    soap_body = next((e for e in root if mdxml.local(e.tag) == "Body"), None)
+    call = soap_body[0] if soap_body is not None and len(soap_body) else None
+    operation = mdxml.local(call.tag) if call is not None else ""
+    api._count_call()
+    if call is not None and operation == "readMetadata":
+        response = _read(api, call)
+    elif call is not None and operation in ("updateMetadata", "createMetadata"):
+        response = _save(api, call, create=operation == "createMetadata")
+    else:
+        response = fault(
+            "sf:INVALID_OPERATION", f"INVALID_OPERATION: {operation or 'no operation'} is not supported"
+        )
+    response.action = operation
+    return response
+
+
+# --- readMetadata ---------------------------------------------------------------------------------
+
+
+def _read(api: SalesforceApi, call: ET.Element) -> Response:
+    type_name = next(((e.text or "").strip() for e in call if mdxml.local(e.tag) == "type"), "")
+    names = [(e.text or "").strip() for e in call if mdxml.local(e.tag) == "fullNames"]
+    if type_name not in mdxml.COMPONENT_TYPES:
+        return fault("sf:INVALID_TYPE", f"INVALID_TYPE: This type of metadata is not available: {type_name}")
+    if len(names) > BATCH_LIMIT:
+        return fault(
+            "sf:EXCEEDED_ID_LIMIT",
+            "EXCEEDED_ID_LIMIT: record limit reached. cannot submit more than 10 records in this operation",
+        )
+    response = ET.Element("readMetadataResponse", {"xmlns": mdxml.MD_NS})
+    result = ET.SubElement(response, "result")
+    for name in names:
+        component = api.metadata[type_name].get(name)
+        if component is None and type_name == "CustomField":
+            component = api.standard_field_component(name)
+        if component is None:
+            # A missing component reads back as nil, not as a fault (reference §1.3).
+            ET.SubElement(result, "records", {"xsi:nil": "true"})
+            continue
+        if type_name == "RecordType":
+            component = _encode_record_type(component)
+        element = mdxml.to_xml(result, "records", component, type_name)
+        element.set("xsi:type", type_name)
+    return _envelope(response)
+
+
+_KEEP = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-~ ")
+
+
+def encode_rt_value(name: str) -> str:
+    """Record-type picklist value names come back partly URL-encoded: "most punctuation appears to be
+    escaped, but spaces and high-bit characters are not" (CumulusCI picklists.py, reference §1.5)."""
+    return "".join(
+        c if c in _KEEP or ord(c) > 127 else "".join(f"%{b:02X}" for b in c.encode()) for c in name
+    )
+
+
+def _encode_record_type(component: dict[str, Any]) -> dict[str, Any]:
+    encoded = dict(component)
+    encoded["picklistValues"] = [
+        {**pv, "values": [{**v, "fullName": encode_rt_value(v["fullName"])} for v in pv.get("values", [])]}
+        for pv in component.get("picklistValues", [])
+    ]
+    return encoded
+
+
+# --- updateMetadata / createMetadata ----------------------------------------------------------------
+
+
+def _xsi_type(element: ET.Element) -> str:
+    value = element.get(f"{{{mdxml.XSI_NS}}}type", "")
+    return value.rsplit(":", 1)[-1]
+
+
+def _save(api: SalesforceApi, call: ET.Element, *, create: bool) -> Response:
+    items = [e for e in call if mdxml.local(e.tag) == "metadata"]
+    if len(items) > BATCH_LIMIT:
+        return fault(
+            "sf:EXCEEDED_ID_LIMIT",
+            "EXCEEDED_ID_LIMIT: record limit reached. cannot submit more than 10 records in this operation",
+        )
+    types = {_xsi_type(e) for e in items}
+    if len(types) > 1:  # "You must submit arrays of only one type of component" (updateMetadata doc)
+        return fault("sf:INVALID_TYPE", "INVALID_TYPE: all components in one call must be of the same type")
+    type_name = types.pop() if types else ""
+    if items and type_name not in mdxml.COMPONENT_TYPES:
+        return fault("sf:INVALID_TYPE", f"INVALID_TYPE: This type of metadata is not available: {type_name}")
+    try:
+        components = [mdxml.from_xml(e, type_name) for e in items]
+    except mdxml.InvalidComponent as exc:
+        return fault("soapenv:Client", str(exc))
+    tag = "createMetadataResponse" if create else "updateMetadataResponse"
+    response = ET.Element(tag, {"xmlns": mdxml.MD_NS})
+    changed = False
+    for component in components:
+        name = str(component.get("fullName", ""))
+        errors = _apply(api, type_name, component, create=create)
+        result = ET.SubElement(response, "result")
+        for code, message in errors:
+            error = ET.SubElement(result, "errors")
+            ET.SubElement(error, "message").text = message
+            ET.SubElement(error, "statusCode").text = code
+        ET.SubElement(result, "fullName").text = name
+        ET.SubElement(result, "success").text = "false" if errors else "true"
+        changed = changed or not errors
+    if changed:
+        api.state.save()
+    return _envelope(response)
+
+
+def _apply(api: SalesforceApi, type_name: str, component: dict[str, Any], *, create: bool) -> list[SaveError]:
+    from . import sfrules  # the rules per type; imported here to keep this module about SOAP
+
+    name = str(component.get("fullName", ""))
+    if not name:
+        return [("REQUIRED_FIELD_MISSING", "Required field is missing: fullName")]
+    store = api.metadata[type_name]
+    existing = store.get(name)
+    if type_name == "CustomField" and existing is None and not create:
+        existing = api.standard_field_component(name)
+    if create and existing is not None:
+        return [("DUPLICATE_DEVELOPER_NAME", f"There is already a {type_name} named {name}.")]
+    if not create and existing is None:
+        return [("INVALID_CROSS_REFERENCE_KEY", f"In field: fullName - no {type_name} named {name} found")]
+    errors, stored = sfrules.check(api, type_name, component, existing, create=create)
+    if not errors:
+        store[name] = stored
+    return errors
+
+
+def decode_rt_value(name: str) -> str:
+    """Deploys take record-type value names encoded or not (CumulusCI: "The Metadata API does _not_
+    require us to perform its partial URL-encoding to deploy")."""
+    return unquote(name)

@@ -1,0 +1,79 @@
+"""The sandbox's one state file: both CRMs' data plus the access token, persisted atomically after every
+change so that separate crmdefs invocations see one continuous org."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..errors import CrmdefsError
+
+STATE_FILE = "state.json"
+STATE_FORMAT = 1
+
+
+class SandboxStateError(CrmdefsError):
+    """The sandbox state cannot be used."""
+
+
+class SandboxState:
+    """``data`` = {"format", "token", "salesforce": {...}, "hubspot": {...}}; hold ``lock`` while using it."""
+
+    def __init__(self, folder: Path, data: dict[str, Any]) -> None:
+        self.folder = folder
+        self.data = data
+        self.lock = threading.RLock()
+
+    @property
+    def token(self) -> str:
+        return str(self.data["token"])
+
+    @classmethod
+    def open(cls, folder: Path, seed: Callable[[], dict[str, Any]]) -> SandboxState:
+        """Load the state in ``folder``, or create it from ``seed`` on first use."""
+        path = folder / STATE_FILE
+        if not path.exists():
+            state = cls(folder, new_state(seed))
+            state.save()
+            return state
+        hint = "run `crmdefs sandbox reset` to restore the seeded demo org"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise SandboxStateError(f"sandbox state {path} is unreadable ({exc}) — {hint}") from exc
+        if (
+            not isinstance(data, dict)
+            or data.get("format") != STATE_FORMAT
+            or not all(
+                isinstance(data.get(key), expected)
+                for key, expected in (("token", str), ("salesforce", dict), ("hubspot", dict))
+            )
+        ):
+            raise SandboxStateError(
+                f"sandbox state {path} is not a crmdefs sandbox state (format {STATE_FORMAT}) — {hint}"
+            )
+        return cls(folder, data)
+
+    def save(self) -> None:
+        with self.lock:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path = self.folder / STATE_FILE
+            tmp = path.with_suffix(".json.tmp")
+            tmp.write_text(json.dumps(self.data, indent=1, sort_keys=True), encoding="utf-8")
+            tmp.replace(path)  # atomic: a crash never leaves half a state file
+
+    def reset(self, seed: Callable[[], dict[str, Any]]) -> None:
+        with self.lock:
+            token = self.data.get("token")
+            self.data = new_state(seed)
+            if isinstance(token, str):
+                self.data["token"] = token  # keep clients that already know the token working
+            self.save()
+
+
+def new_state(seed: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    return {"format": STATE_FORMAT, "token": "sbx_" + secrets.token_urlsafe(24), **seed()}
