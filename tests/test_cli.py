@@ -18,11 +18,21 @@ from crmdefs.cli import cli
 
 from .conftest import REPO, RunCli, assert_golden, write_files
 
-COMMANDS = sorted(cli.commands)
+
+def _all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found: list[tuple[str, ...]] = []
+    for name, command in sorted(group.commands.items()):
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found += _all_commands(command, (*prefix, name))
+    return found
 
 
-@pytest.mark.parametrize("command", [[], *[[name] for name in COMMANDS]], ids=["crmdefs", *COMMANDS])
-def test_every_command_has_help_ending_with_examples(run_cli: RunCli, command: list[str]) -> None:
+COMMANDS = _all_commands(cli)
+
+
+@pytest.mark.parametrize("command", [(), *COMMANDS], ids=["crmdefs", *(" ".join(c) for c in COMMANDS)])
+def test_every_command_has_help_ending_with_examples(run_cli: RunCli, command: tuple[str, ...]) -> None:
     result = run_cli(*command, "--help")
     assert result.code == 0
     assert result.out.startswith("Usage: crmdefs")
@@ -32,9 +42,12 @@ def test_every_command_has_help_ending_with_examples(run_cli: RunCli, command: l
 
 
 def test_every_command_has_a_one_line_summary() -> None:
-    for name, command in cli.commands.items():
-        assert isinstance(command, click.Command)
-        assert command.get_short_help_str(), f"{name} has no help text"
+    for path in COMMANDS:
+        command: click.Command = cli
+        for name in path:
+            assert isinstance(command, click.Group)
+            command = command.commands[name]
+        assert command.get_short_help_str(), f"{' '.join(path)} has no help text"
 
 
 def test_usage_errors_do_not_collide_with_changes_exit_code(run_cli: RunCli) -> None:

@@ -16,6 +16,7 @@ from .definitions import display_path, load_glossary
 from .errors import ProblemsError
 from .format import json_schema
 from .options import project_options
+from .sandbox_cli import sandbox
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -72,3 +73,6 @@ def schema() -> int:
     """Print the JSON Schema of the definitions format, for editor completion and checks."""
     click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
     return exitcodes.OK
+
+
+cli.add_command(sandbox)

@@ -81,7 +81,12 @@ class Settings:
     definitions_dir: Path
     targets: Mapping[str, Target]
     default_target: str
+    project_root: Path  # where crmdefs.yaml is, else the working directory; .crmdefs/ lives here
     config_path: Path | None = None
+
+    @property
+    def sandbox_dir(self) -> Path:
+        return self.project_root / ".crmdefs" / "sandbox"
 
     def target(self, name: str | None) -> Target:
         chosen = name or self.default_target
@@ -106,7 +111,7 @@ def load_settings(config: Path | None, definitions: Path | None, cwd: Path) -> S
     """Settings from ``config`` (or ``cwd/crmdefs.yaml`` when present); ``definitions`` overrides the dir."""
     path = config if config is not None else cwd / CONFIG_FILE
     if config is None and not path.exists():
-        return Settings(definitions or cwd / "definitions", {SANDBOX: SANDBOX_TARGET}, SANDBOX)
+        return Settings(definitions or cwd / "definitions", {SANDBOX: SANDBOX_TARGET}, SANDBOX, cwd)
     if not path.is_file():
         raise ConfigError(
             f"config file '{display_path(path)}' not found — create it (see README 'Configuration') "
@@ -158,7 +163,7 @@ def _settings(doc: Document, path: Path, definitions: Path | None) -> Settings:
     if c.problems:
         raise ProblemsError(c.problems, CONFIG_FILE)
     definitions_dir = definitions or base / data.get("definitions", "definitions")
-    return Settings(definitions_dir, targets, default, path)
+    return Settings(definitions_dir, targets, default, base, path)
 
 
 def _url_problem(url: str) -> str | None:

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 from urllib.parse import parse_qs, urlsplit
 
+from ..errors import CrmdefsError
+
 
 @dataclass
 class Request:
@@ -61,6 +63,10 @@ class Api(Protocol):
         ...
 
 
+class FaultSettingsError(CrmdefsError, ValueError):
+    """A CRMDEFS_SANDBOX_* fault setting is malformed."""
+
+
 @dataclass
 class FaultPlan:
     """Faults for tests and the benchmark. From the environment (README "Sandbox"):
@@ -93,13 +99,13 @@ class FaultPlan:
             try:
                 return float(text) if text else 0.0
             except ValueError as exc:
-                raise ValueError(f"{name} must be a number, not {text!r}") from exc
+                raise FaultSettingsError(f"{name} must be a number, not {text!r}") from exc
 
         schedule: dict[int, str] = {}
         for item in filter(None, (p.strip() for p in env.get("CRMDEFS_SANDBOX_SCHEDULE", "").split(","))):
             index, _, kind = item.partition(":")
             if not index.isdigit() or kind not in ("429", "5xx", "drop"):
-                raise ValueError(f"CRMDEFS_SANDBOX_SCHEDULE: {item!r} is not N:429, N:5xx or N:drop")
+                raise FaultSettingsError(f"CRMDEFS_SANDBOX_SCHEDULE: {item!r} is not N:429, N:5xx or N:drop")
             schedule[int(index)] = kind
         seed_text = env.get("CRMDEFS_SANDBOX_SEED", "").strip()
         return cls(

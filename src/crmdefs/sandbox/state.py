@@ -4,6 +4,7 @@ change so that separate crmdefs invocations see one continuous org."""
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import threading
 from collections.abc import Callable
@@ -14,6 +15,11 @@ from ..errors import CrmdefsError
 
 STATE_FILE = "state.json"
 STATE_FORMAT = 1
+
+
+def shown(path: Path) -> str:
+    """A path as messages show it: relative to the working directory."""
+    return os.path.relpath(path)
 
 
 class SandboxStateError(CrmdefsError):
@@ -44,7 +50,7 @@ class SandboxState:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise SandboxStateError(f"sandbox state {path} is unreadable ({exc}) — {hint}") from exc
+            raise SandboxStateError(f"sandbox state {shown(path)} is unreadable ({exc}) — {hint}") from exc
         if (
             not isinstance(data, dict)
             or data.get("format") != STATE_FORMAT
@@ -54,7 +60,7 @@ class SandboxState:
             )
         ):
             raise SandboxStateError(
-                f"sandbox state {path} is not a crmdefs sandbox state (format {STATE_FORMAT}) — {hint}"
+                f"sandbox state {shown(path)} is not a crmdefs sandbox state (format {STATE_FORMAT}) — {hint}"
             )
         return cls(folder, data)
 

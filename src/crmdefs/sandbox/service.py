@@ -1,0 +1,157 @@
+"""Starting and stopping the sandbox: both servers on loopback, on one state directory, with the
+connection details written to ``sandbox.json`` for `crmdefs sandbox info` and for other tools."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .http import FaultPlan, RequestLog, RunningServer
+from .hubspot import HubSpotApi
+from .hubspot_seed import hubspot_seed
+from .salesforce import SalesforceApi
+from .salesforce_seed import salesforce_seed
+from .state import SandboxState, SandboxStateError, shown
+from .tls import ensure_tls
+
+INFO_FILE = "sandbox.json"
+LOG_FILE = "requests.log"
+
+
+def seed() -> dict[str, Any]:
+    return {**salesforce_seed(), **hubspot_seed_state()}
+
+
+def hubspot_seed_state() -> dict[str, Any]:
+    return {"hubspot": hubspot_seed()}
+
+
+@dataclass(frozen=True)
+class SandboxInfo:
+    instance_url: str
+    base_url: str
+    access_token: str
+    ca_bundle: Path
+    state_dir: Path
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "salesforce": {"instance_url": self.instance_url},
+            "hubspot": {"base_url": self.base_url},
+            "access_token": self.access_token,
+            "ca_bundle": str(self.ca_bundle),
+            "state_dir": str(self.state_dir),
+        }
+
+
+@dataclass(frozen=True)
+class SandboxOptions:
+    salesforce_port: int = 0  # 0 = any free port
+    hubspot_port: int = 0
+    hubspot_rate_per_10s: int = 100  # HubSpot Free/Starter burst limit (reference hubspot.md §2.1)
+    hubspot_daily_limit: int = 250_000
+    # HubSpot's documented 429 carries no Retry-After (reference hubspot.md §2.2), and urllib3 would
+    # silently sleep and retry GETs on one; so it is off unless CRMDEFS_SANDBOX_HUBSPOT_RETRY_AFTER=1.
+    hubspot_retry_after: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], **overrides: int) -> SandboxOptions:
+        def number(name: str, default: int) -> int:
+            text = env.get(name, "").strip()
+            if not text:
+                return default
+            if not text.isdigit():
+                raise SandboxStateError(f"{name} must be a whole number, not {text!r}")
+            return int(text)
+
+        values: dict[str, Any] = {
+            "hubspot_rate_per_10s": number("CRMDEFS_SANDBOX_HUBSPOT_RATE", 100),
+            "hubspot_daily_limit": number("CRMDEFS_SANDBOX_HUBSPOT_DAILY", 250_000),
+            "hubspot_retry_after": env.get("CRMDEFS_SANDBOX_HUBSPOT_RETRY_AFTER", "") == "1",
+        }
+        return cls(**{**values, **overrides})
+
+
+class Sandbox:
+    """Both emulated APIs on one state directory. Use as a context manager, or start()/stop()."""
+
+    def __init__(
+        self,
+        state_dir: Path,
+        options: SandboxOptions | None = None,
+        faults: FaultPlan | None = None,
+        log_to_file: bool = True,
+    ) -> None:
+        self.state_dir = state_dir
+        self.options = options or SandboxOptions()
+        self.faults = faults or FaultPlan()
+        self.log = RequestLog(state_dir / LOG_FILE if log_to_file else None)
+        self.state = SandboxState.open(state_dir, seed)
+        self._servers: list[RunningServer] = []
+        self.info: SandboxInfo | None = None
+
+    def start(self) -> SandboxInfo:
+        tls = ensure_tls(self.state_dir / "tls")
+        context = tls.server_context()
+        sf = RunningServer(
+            SalesforceApi(self.state), self.options.salesforce_port, context, self.faults, self.log
+        )
+        hs_api = HubSpotApi(
+            self.state,
+            rate_per_10s=self.options.hubspot_rate_per_10s,
+            daily_limit=self.options.hubspot_daily_limit,
+            retry_after=self.options.hubspot_retry_after,
+        )
+        hs = RunningServer(hs_api, self.options.hubspot_port, context, self.faults, self.log)
+        self._servers = [sf.start(), hs.start()]
+        self.info = SandboxInfo(
+            f"https://127.0.0.1:{sf.port}",
+            f"https://127.0.0.1:{hs.port}",
+            self.state.token,
+            tls.ca,
+            self.state_dir,
+        )
+        (self.state_dir / INFO_FILE).write_text(
+            json.dumps(self.info.to_json(), indent=2) + "\n", encoding="utf-8"
+        )
+        return self.info
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.stop()
+        self._servers = []
+
+    def __enter__(self) -> SandboxInfo:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def read_info(state_dir: Path) -> dict[str, Any]:
+    """The connection details of the running or last-started sandbox in ``state_dir``."""
+    path = state_dir / INFO_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SandboxStateError(
+            f"no sandbox has been started in {shown(state_dir)} — run `crmdefs sandbox serve`"
+        ) from exc
+    except (OSError, ValueError) as exc:
+        raise SandboxStateError(f"{shown(path)} is unreadable ({exc}) — run `crmdefs sandbox reset`") from exc
+    if not isinstance(data, dict):
+        raise SandboxStateError(f"{path} is not sandbox connection info — run `crmdefs sandbox reset`")
+    return data
+
+
+def reset(state_dir: Path) -> None:
+    """Restore the seeded demo org (keeps the certificates and the token)."""
+    try:
+        state = SandboxState.open(state_dir, seed)
+    except SandboxStateError:
+        (state_dir / "state.json").unlink(missing_ok=True)
+        state = SandboxState.open(state_dir, seed)
+    state.reset(seed)
