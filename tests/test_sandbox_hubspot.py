@@ -669,3 +669,13 @@ def test_the_request_log_names_the_operation(sandbox: Sandbox) -> None:
         ("properties.read", 200),
         ("properties.update", 400),
     ]
+
+
+def test_daily_usage_has_the_documented_shape_and_counts_calls(sandbox: Sandbox) -> None:
+    recorded = fixture("account_info_api_usage_daily_private_apps.json")
+    sandbox.raw("GET", "/crm/v3/properties/deals")
+    answer = sandbox.raw("GET", "/account-info/v3/api-usage/daily/private-apps")
+    assert answer.status == 200
+    assert shape(answer.body) == shape(recorded)
+    usage = answer.body["results"][0]
+    assert usage["name"] == "private-apps-api-calls-daily" and usage["currentUsage"] >= 2

@@ -95,9 +95,16 @@ def _types(value: Any) -> Any:
 # --- contract: the same shapes as the recordings -------------------------------------------------------
 
 
-@pytest.mark.parametrize("obj", ["Lead", "Opportunity"])
-def test_describe_has_the_recorded_keys_and_types(org: Org, obj: str) -> None:
-    recorded = json.loads((FIXTURES / f"rest_describe_{obj}.json").read_text())
+@pytest.mark.parametrize(
+    ("obj", "recording"),
+    [
+        ("Lead", "rest_describe_Lead.json"),
+        ("Opportunity", "rest_describe_Opportunity.json"),
+        ("Account", "rest_describe_Account_trimmed_with_helptext_recordtypes.json"),
+    ],
+)
+def test_describe_has_the_recorded_keys_and_types(org: Org, obj: str, recording: str) -> None:
+    recorded = json.loads((FIXTURES / recording).read_text())
     answer = org.client().restful(f"sobjects/{obj}/describe")
     assert set(answer) == set(recorded)
     fields = {f["name"]: f for f in answer["fields"]}
@@ -109,6 +116,14 @@ def test_describe_has_the_recorded_keys_and_types(org: Org, obj: str) -> None:
                 assert type(ours[key]) is type(value), (field["name"], key)
         assert "description" not in ours  # REST describe never carries the description (reference §2.3)
     assert all("description" not in f for f in answer["fields"])
+    # Untouched fields keep their recorded values (help text and record types included).
+    for field in recorded["fields"]:
+        if f"{obj}.{field['name']}" not in org.state.data["salesforce"]["metadata"]["CustomField"]:
+            assert fields[field["name"]] == field
+    assert answer["recordTypeInfos"][: len(recorded["recordTypeInfos"])] == [
+        json.loads(json.dumps(rt).replace("/vxx.0/", "/v62.0/").replace("/v59.0/", "/v62.0/"))
+        for rt in recorded["recordTypeInfos"]
+    ]
 
 
 def test_describe_values_are_the_recorded_ones_where_the_data_is_the_same(org: Org) -> None:

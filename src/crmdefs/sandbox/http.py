@@ -219,8 +219,12 @@ class RunningServer:
     ) -> None:
         self._server = _TlsServer(port, _handler(api, faults, log), context)
         self.port = int(self._server.server_address[1])
+        # A short poll interval: stop() returns in ~50 ms instead of the default 0.5 s.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"sandbox-{api.name}", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"sandbox-{api.name}",
+            daemon=True,
         )
 
     def start(self) -> RunningServer:

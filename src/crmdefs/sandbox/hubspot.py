@@ -7,6 +7,7 @@ recorded response in tests/fixtures/hubspot/. Anything the sources do not pin do
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import math
 import re
@@ -147,6 +148,9 @@ class RateLimiter:
         if len(self._hits) >= self.rate:
             return "TEN_SECONDLY_ROLLING", max(1, math.ceil(self._hits[0] + WINDOW_SECONDS - now))
         return None, 0
+
+    def used_today(self) -> int:
+        return self._day_used
 
     def headers(self) -> dict[str, str]:
         # The commonly documented header set (ref §2.2; exact current list UNVERIFIED).
@@ -641,6 +645,21 @@ class HubSpotApi:
                 return json_response(200, pipeline)
         raise ApiError(404, NOT_FOUND, f"Unable to find pipeline {params['id']}")  # message UNVERIFIED
 
+    # -- account info (fixture account_info_api_usage_daily_private_apps.json)
+
+    def _daily_usage(self, request: Request, params: Params) -> Response:
+        now = dt.datetime.now(dt.timezone.utc)
+        tomorrow = (now + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        usage = {
+            "collectedAt": now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "currentUsage": self.limiter.used_today(),
+            "fetchStatus": "SUCCESS",
+            "name": "private-apps-api-calls-daily",
+            "resetsAt": tomorrow.isoformat().replace("+00:00", "Z"),
+            "usageLimit": self.limiter.daily,
+        }
+        return json_response(200, {"results": [usage]})
+
 
 Handler = Callable[[HubSpotApi, Request, Params], Response]
 _P = r"/crm/v3/properties/(?P<type>[^/]+)"
@@ -665,5 +684,6 @@ _ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
         ("DELETE", _P + "/(?P<name>[^/]+)", "properties.archive", HubSpotApi._archive_property),
         ("GET", _PIPE, "pipelines.list", HubSpotApi._list_pipelines),
         ("GET", _PIPE + "/(?P<id>[^/]+)", "pipelines.read", HubSpotApi._get_pipeline),
+        ("GET", "/account-info/v3/api-usage/daily/private-apps", "account.usage", HubSpotApi._daily_usage),
     )
 ]

@@ -54,7 +54,7 @@ class SalesforceApi:
     def __init__(self, state: SandboxState) -> None:
         self.state = state
         self._describes: dict[str, dict[str, Any]] = {}
-        for obj in ("Lead", "Opportunity"):
+        for obj in ("Account", "Lead", "Opportunity"):
             text = resources.files("crmdefs.sandbox").joinpath(f"data/describe_{obj}.json").read_text("utf-8")
             self._describes[obj] = json.loads(text)
 
@@ -130,7 +130,8 @@ class SalesforceApi:
             )
         describe = copy.deepcopy(base)
         names = {f["name"] for f in describe["fields"]}
-        template = next(f for f in base["fields"] if f["name"] == "Status" or f["name"] == "StageName")
+        # New custom fields take the shape of a real picklist field of the recording (same keys and types).
+        template = next(f for f in base["fields"] if f["type"] == "picklist")
         for full_name, component in self.metadata["CustomField"].items():
             field_obj, _, field_name = full_name.partition(".")
             if field_obj == obj and field_name not in names:
