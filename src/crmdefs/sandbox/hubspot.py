@@ -9,343 +9,43 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-import math
 import re
-import threading
 import time
 import uuid
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote
 
 from .http import Request, Response, json_response
+from .hubspot_limits import RateLimiter, rate_limited
+from .hubspot_rules import (
+    CREATE_FIELDS,
+    NOT_FOUND,
+    REQUIRED_CREATE,
+    UPDATE_FIELDS,
+    VALIDATION,
+    ApiError,
+    Json,
+    Params,
+    archived_flag,
+    batch_body,
+    batch_inputs,
+    check_definition,
+    check_fields,
+    check_modifiable,
+    is_archived,
+    json_body,
+    new_property,
+    normalize_options,
+    now_iso,
+    refuse,
+    unauthorized,
+)
 from .hubspot_seed import SANDBOX_USER_ID
 from .state import SandboxState
 
-Json = dict[str, Any]
-Params = dict[str, str]
-
-WINDOW_SECONDS = 10.0  # X-HubSpot-RateLimit-Interval-Milliseconds: 10000 (ref §2.2)
-DAY_SECONDS = 86_400.0
-VALIDATION = "VALIDATION_ERROR"
-NOT_FOUND = "OBJECT_NOT_FOUND"
-
 # Object type aliases: HubSpot accepts type ids beside names (ref §1.2); for this endpoint UNVERIFIED.
 _ALIASES = {"0-1": "contacts", "contact": "contacts", "0-3": "deals", "deal": "deals"}
-
-# Valid fieldType per type (HubSpot's properties guide; calculation_score is in real data, ref §1.3).
-_FIELD_TYPES: dict[str, set[str]] = {
-    "string": {"text", "textarea", "file", "html", "phonenumber"},
-    "number": {"number", "calculation_equation", "calculation_score"},
-    "date": {"date"},
-    "datetime": {"date"},
-    "enumeration": {"select", "radio", "checkbox", "booleancheckbox"},
-    "bool": {"booleancheckbox", "calculation_equation"},
-    "phone_number": {"phonenumber"},
-}
-
-# Accepted body fields and their JSON types: SDK PropertyCreate / PropertyUpdate (ref §3.2, §1.4), plus what
-# the 2026-03 docs add (ref §1.3, §1.4). Anything else is refused as an unknown field (UNVERIFIED message).
-_CREATE_FIELDS: dict[str, type] = {
-    "name": str, "label": str, "type": str, "fieldType": str, "groupName": str, "description": str,
-    "options": list, "displayOrder": int, "hidden": bool, "formField": bool, "hasUniqueValue": bool,
-    "calculationFormula": str, "externalOptions": bool, "referencedObjectType": str,
-    "showCurrencySymbol": bool, "currencyPropertyName": str, "numberDisplayHint": str, "dataSensitivity": str,
-}  # fmt: skip
-_UPDATE_FIELDS: dict[str, type] = {
-    "label": str, "description": str, "groupName": str, "options": list, "displayOrder": int, "hidden": bool,
-    "type": str, "fieldType": str, "formField": bool, "calculationFormula": str, "showCurrencySymbol": bool,
-    "currencyPropertyName": str, "numberDisplayHint": str,
-}  # fmt: skip
-_OPTION_FIELDS: dict[str, type] = {
-    "label": str, "value": str, "description": str, "displayOrder": int, "hidden": bool,
-}  # fmt: skip
-_REQUIRED_CREATE = ("name", "label", "type", "fieldType", "groupName")  # SDK PropertyCreate (ref §3.2)
-# What readOnlyDefinition locks (ref §1.7: "label/description/group ... cannot be changed"); type, fieldType
-# and calculationFormula are part of the definition too (our reading, UNVERIFIED).
-_DEFINITION_FIELDS = ("label", "description", "groupName", "type", "fieldType", "calculationFormula")
-
-
-class ApiError(Exception):
-    """A request HubSpot would refuse: answered with the standard error body (ref §2.3)."""
-
-    def __init__(self, status: int, category: str, message: str, errors: list[Json] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.category, self.message, self.errors = status, category, message, errors
-
-    def body(self) -> Json:
-        # Shape: fixture error_shape_docs_example.json / error_400_validation_error.json.
-        body: Json = {"status": "error", "message": self.message, "correlationId": str(uuid.uuid4())}
-        if self.errors:
-            body["errors"] = self.errors
-        body["category"] = self.category
-        return body
-
-    def response(self) -> Response:
-        return json_response(self.status, self.body())
-
-    def standard_error(self, name: str) -> Json:
-        # One entry of a batch's `errors`: SDK StandardError (ref §1.1); the exact content is UNVERIFIED.
-        return {**self.body(), "context": {"name": [name]}, "errors": self.errors or [], "links": {}}
-
-
-def _refuse(message: str, field_name: str | None = None) -> ApiError:
-    errors = [{"message": message, "in": field_name}] if field_name else None
-    return ApiError(400, VALIDATION, message, errors)
-
-
-def now_iso() -> str:
-    """ISO timestamps with milliseconds and Z, as real responses carry them (ref §1.3)."""
-    now = datetime.now(timezone.utc)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
-
-
-# ---------------------------------------------------------------------------------------------- rate limits
-
-
-@dataclass
-class Verdict:
-    policy: str | None  # None = admitted, else "TEN_SECONDLY_ROLLING" or "DAILY"
-    retry_after: int
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-class RateLimiter:
-    """A rolling 10-second window and a daily budget (ref §2.1, §2.2). Refused requests do not count. The
-    day starts with the first request and lasts 24 h of ``clock`` (the real one resets at the portal's
-    midnight, ref §2.1)."""
-
-    def __init__(self, rate_per_10s: int, daily_limit: int, clock: Callable[[], float]) -> None:
-        self.rate, self.daily, self._clock = rate_per_10s, daily_limit, clock
-        self._hits: deque[float] = deque()
-        self._day_start: float | None = None
-        self._day_used = 0
-        self._lock = threading.Lock()
-
-    def admit(self) -> Verdict:
-        with self._lock:
-            now = self._clock()
-            self._expire(now)
-            policy, retry_after = self._refusal(now)
-            if policy is None:
-                self._hits.append(now)
-                self._day_used += 1
-            return Verdict(policy, retry_after, self.headers())
-
-    def _expire(self, now: float) -> None:
-        while self._hits and now - self._hits[0] >= WINDOW_SECONDS:
-            self._hits.popleft()
-        if self._day_start is None or now - self._day_start >= DAY_SECONDS:
-            self._day_start, self._day_used = now, 0
-
-    def _refusal(self, now: float) -> tuple[str | None, int]:
-        start = self._day_start if self._day_start is not None else now
-        if self._day_used >= self.daily:
-            return "DAILY", max(1, math.ceil(start + DAY_SECONDS - now))
-        if len(self._hits) >= self.rate:
-            return "TEN_SECONDLY_ROLLING", max(1, math.ceil(self._hits[0] + WINDOW_SECONDS - now))
-        return None, 0
-
-    def used_today(self) -> int:
-        return self._day_used
-
-    def headers(self) -> dict[str, str]:
-        # The commonly documented header set (ref §2.2; exact current list UNVERIFIED).
-        return {
-            "X-HubSpot-RateLimit-Max": str(self.rate),
-            "X-HubSpot-RateLimit-Remaining": str(max(0, self.rate - len(self._hits))),
-            "X-HubSpot-RateLimit-Interval-Milliseconds": str(int(WINDOW_SECONDS * 1000)),
-            "X-HubSpot-RateLimit-Daily": str(self.daily),
-            "X-HubSpot-RateLimit-Daily-Remaining": str(max(0, self.daily - self._day_used)),
-        }
-
-
-def rate_limited(policy: str, retry_after: int | None) -> Response:
-    """The 429 body: fixture error_429_daily_limit.json; the burst variant's message/policyName per ref §2.2
-    (full live body UNVERIFIED). No `category` key, as in the fixture."""
-    message = {"DAILY": "daily", "TEN_SECONDLY_ROLLING": "ten_secondly_rolling"}[policy]
-    body = {
-        "status": "error",
-        "message": f"You have reached your {message} limit.",
-        "errorType": "RATE_LIMIT",
-        "correlationId": str(uuid.uuid4()),
-        "policyName": policy,
-        "requestId": str(uuid.uuid4()),
-    }
-    # Retry-After on HubSpot 429s is UNVERIFIED (ref §2.2). Beware: urllib3's default Retry (which the SDK
-    # uses) honours it for GETs, sleeping that long and retrying up to 3 times on its own.
-    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
-    response = json_response(429, body, headers)
-    response.action = "ratelimit." + policy.lower()
-    return response
-
-
-def unauthorized() -> Response:
-    """401 for a missing or wrong token. Shape/message from a third-party guide, so UNVERIFIED (ref §2.3); we
-    answer the same for a missing and a wrong token."""
-    body = {
-        "status": "error",
-        "message": "Authentication credentials not found. This API supports OAuth 2.0 authentication and you "
-        "can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview",
-        "correlationId": str(uuid.uuid4()),
-        "category": "INVALID_AUTHENTICATION",
-    }
-    response = json_response(401, body)
-    response.action = "auth.rejected"
-    return response
-
-
-# ------------------------------------------------------------------------------------------- body helpers
-
-
-def json_body(request: Request) -> Json:
-    """The request's JSON object, with nulls dropped (the SDK never sends them; we treat null as absent)."""
-    try:
-        body = request.json()
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise _refuse(f"Invalid input JSON: {exc}") from exc  # message UNVERIFIED
-    if not isinstance(body, dict):
-        raise _refuse("Invalid input JSON: expected an object")
-    return {key: value for key, value in body.items() if value is not None}
-
-
-def check_fields(body: Json, allowed: dict[str, type], where: str = "") -> None:
-    """Refuse unknown fields and wrong JSON types (HubSpot parses into typed models; messages UNVERIFIED)."""
-    for key, value in body.items():
-        expected = allowed.get(key)
-        if expected is None:
-            raise _refuse(f'Invalid input JSON: Unrecognized field "{key}"', where + key)
-        wrong_int = expected is int and isinstance(value, bool)
-        if wrong_int or not isinstance(value, expected):
-            raise _refuse(f"{where}{key} must be of type {expected.__name__}", where + key)
-
-
-def archived_flag(request: Request) -> bool:
-    """`?archived=`: the SDK sends Python's str(bool), `False`/`True` (ref §1.1); `false`/`true` too."""
-    text = (request.param("archived") or "false").lower()
-    if text not in ("true", "false"):
-        raise _refuse(f"archived must be true or false, not {text!r}", "archived")
-    return text == "true"
-
-
-def is_archived(item: Json) -> bool:
-    # HubSpot-defined properties carry no `archived` key at all in the real dump (ref §1.3).
-    return bool(item.get("archived", False))
-
-
-def normalize_options(raw: list[Any]) -> list[Json]:
-    """Options as stored: label, value, [description], displayOrder, hidden (SDK OptionInput, ref §3.2).
-    Values must be unique within the list. A missing displayOrder becomes -1 as in the real dump
-    (UNVERIFIED)."""
-    options: list[Json] = []
-    seen: set[str] = set()
-    for index, item in enumerate(raw):
-        where = f"options[{index}]."
-        if not isinstance(item, dict):
-            raise _refuse(f"options[{index}] must be an object", f"options[{index}]")
-        item = {key: value for key, value in item.items() if value is not None}
-        check_fields(item, _OPTION_FIELDS, where)
-        for key in ("label", "value"):
-            if not item.get(key):
-                raise _refuse(f"{where}{key} is required", where + key)
-        if item["value"] in seen:
-            raise _refuse(f"Duplicate option value '{item['value']}'", where + "value")  # message UNVERIFIED
-        seen.add(item["value"])
-        option: Json = {"label": item["label"], "value": item["value"]}
-        if "description" in item:
-            option["description"] = item["description"]
-        option.update(displayOrder=item.get("displayOrder", -1), hidden=item.get("hidden", False))
-        options.append(option)
-    return options
-
-
-def _option_key(option: Json) -> tuple[Any, ...]:
-    return (
-        option["label"],
-        option["value"],
-        option.get("description", ""),
-        option.get("displayOrder", -1),
-        option.get("hidden", False),
-    )
-
-
-def check_definition(prop: Json) -> None:
-    """type/fieldType must be known and match; an enumeration needs options unless they are external."""
-    kind, field_type = prop["type"], prop["fieldType"]
-    if kind not in _FIELD_TYPES:
-        raise _refuse(f"'{kind}' is not a valid property type", "type")
-    if field_type not in _FIELD_TYPES[kind]:
-        raise _refuse(f"fieldType '{field_type}' is not valid for type '{kind}'", "fieldType")
-    if kind == "enumeration" and not prop.get("options") and not prop.get("externalOptions"):
-        raise _refuse("Enumeration properties must have at least one option", "options")
-
-
-def check_modifiable(prop: Json, changes: Json) -> None:
-    """readOnlyDefinition locks the definition; readOnlyOptions/externalOptions lock the options (ref §1.7,
-    §5.2). Only a real *change* is refused: resending the stored value is accepted (our choice, UNVERIFIED).
-    The error wording is UNVERIFIED (no real sample, ref §2.3)."""
-    meta = prop.get("modificationMetadata", {})
-    name = prop["name"]
-    if meta.get("readOnlyDefinition"):
-        for key in _DEFINITION_FIELDS:
-            if key in changes and changes[key] != prop.get(key):
-                raise _refuse(f"Property {name} has a read-only definition: {key} can not be changed", key)
-    if "options" in changes and (meta.get("readOnlyOptions") or prop.get("externalOptions")):
-        stored = [_option_key(o) for o in prop.get("options", [])]
-        if [_option_key(o) for o in changes["options"]] != stored:
-            why = "are managed outside this property" if prop.get("externalOptions") else "are read-only"
-            raise _refuse(f"The options of property {name} {why} and can not be changed", "options")
-
-
-def new_property(body: Json, now: str) -> Json:
-    """A created custom property, with the server-filled keys of the real custom `confirm_ip` (fixture
-    contacts_properties_get_all_subset.json): no hubspotDefined; archived, showCurrencySymbol, user ids."""
-    prop: Json = {
-        "updatedAt": now, "createdAt": now, "name": body["name"], "label": body["label"],
-        "type": body["type"], "fieldType": body["fieldType"], "description": body.get("description", ""),
-        "groupName": body["groupName"], "options": normalize_options(body.get("options", [])),
-        "createdUserId": SANDBOX_USER_ID, "updatedUserId": SANDBOX_USER_ID,
-        "displayOrder": body.get("displayOrder", -1), "calculated": "calculationFormula" in body,
-        "externalOptions": body.get("externalOptions", False), "archived": False,
-        "hasUniqueValue": body.get("hasUniqueValue", False), "hidden": body.get("hidden", False),
-        "showCurrencySymbol": body.get("showCurrencySymbol", False),
-        "modificationMetadata": {"archivable": True, "readOnlyDefinition": False, "readOnlyValue": False},
-        "formField": body.get("formField", False),  # default when not sent: UNVERIFIED
-    }  # fmt: skip
-    for key in (
-        "calculationFormula",
-        "referencedObjectType",
-        "currencyPropertyName",
-        "numberDisplayHint",
-        "dataSensitivity",
-    ):
-        if key in body:
-            prop[key] = body[key]
-    return prop
-
-
-def batch_body(results: list[Json], errors: list[Json], started: str) -> tuple[bool, Json]:
-    """BatchResponseProperty, or ...WithErrors when something failed (ref §1.1)."""
-    body: Json = {"status": "COMPLETE", "results": results}
-    if errors:
-        body.update(numErrors=len(errors), errors=errors)
-    body.update(startedAt=started, completedAt=now_iso())
-    return bool(errors), body
-
-
-def batch_inputs(body: Json, key: str = "name") -> list[Json]:
-    inputs = body.get("inputs")
-    if not isinstance(inputs, list) or not all(isinstance(item, dict) for item in inputs):
-        raise _refuse("inputs must be a list of objects", "inputs")
-    if key and not all(isinstance(item.get(key), str) for item in inputs):
-        raise _refuse(f"every input needs a {key}", "inputs")
-    return inputs
-
-
-# --------------------------------------------------------------------------------------------------- the API
 
 
 class HubSpotApi:
@@ -431,9 +131,9 @@ class HubSpotApi:
         real objects-API answer (HubSpot/hubspot-api-php#128); for the properties API UNVERIFIED."""
         name = _ALIASES.get(raw, raw)
         if name not in self._hub()["properties"]:
-            raise _refuse(f"Unable to infer object type from: {raw}")
+            raise refuse(f"Unable to infer object type from: {raw}")
         if name not in self._hub()[section]:
-            raise _refuse(f"Object type {raw} has no {section}")  # e.g. contacts pipelines; UNVERIFIED
+            raise refuse(f"Object type {raw} has no {section}")  # e.g. contacts pipelines; UNVERIFIED
         return name
 
     def _properties(self, raw_type: str) -> dict[str, Json]:
@@ -454,7 +154,7 @@ class HubSpotApi:
     def _require_group(self, raw_type: str, group_name: str) -> None:
         group = self._groups(raw_type).get(group_name)
         if group is None or is_archived(group):
-            raise _refuse(f"Property group {group_name} does not exist", "groupName")  # message UNVERIFIED
+            raise refuse(f"Property group {group_name} does not exist", "groupName")  # message UNVERIFIED
 
     def _saved(self, status: int, payload: Any) -> Response:
         self.state.save()  # after every successful change (state.py)
@@ -476,10 +176,10 @@ class HubSpotApi:
 
     def _create_one(self, raw_type: str, body: Json) -> Json:
         props = self._properties(raw_type)
-        check_fields(body, _CREATE_FIELDS)
-        for key in _REQUIRED_CREATE:
+        check_fields(body, CREATE_FIELDS)
+        for key in REQUIRED_CREATE:
             if not body.get(key):
-                raise _refuse(f"{key} is required", key)
+                raise refuse(f"{key} is required", key)
         self._require_group(raw_type, body["groupName"])
         name = body["name"]
         if name in props:
@@ -498,7 +198,7 @@ class HubSpotApi:
         props = self._properties(params["type"])
         prop = self._find(props, params["name"])
         changes = json_body(request)
-        check_fields(changes, _UPDATE_FIELDS)
+        check_fields(changes, UPDATE_FIELDS)
         if "options" in changes:
             changes["options"] = normalize_options(changes["options"])
         check_modifiable(prop, changes)
@@ -524,7 +224,7 @@ class HubSpotApi:
         if not prop.get("modificationMetadata", {}).get("archivable", True):
             # modificationMetadata.archivable false (e.g. deals.closed_lost_reason, ref §1.7); message
             # UNVERIFIED.
-            raise _refuse(f"Property {prop['name']} is not archivable", "name")
+            raise refuse(f"Property {prop['name']} is not archivable", "name")
 
     def _archive(self, prop: Json, now: str) -> None:
         self._check_archivable(prop)
@@ -601,7 +301,7 @@ class HubSpotApi:
         check_fields(body, {"name": str, "label": str, "displayOrder": int})  # SDK PropertyGroupCreate
         for key in ("name", "label"):
             if not body.get(key):
-                raise _refuse(f"{key} is required", key)
+                raise refuse(f"{key} is required", key)
         groups = self._groups(params["type"])
         if body["name"] in groups:  # duplicate → 409 like properties (UNVERIFIED)
             message = f"A property group named '{body['name']}' already exists."
@@ -626,7 +326,7 @@ class HubSpotApi:
         group = self._find_group(params)
         props = self._properties(params["type"]).values()
         if any(p["groupName"] == group["name"] and not is_archived(p) for p in props):
-            raise _refuse(f"Property group {group['name']} still has properties", "groupName")  # UNVERIFIED
+            raise refuse(f"Property group {group['name']} still has properties", "groupName")  # UNVERIFIED
         group["archived"] = True
         return self._saved(204, None)
 
