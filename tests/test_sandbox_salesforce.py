@@ -382,3 +382,23 @@ def test_changes_persist_in_the_state_file(org: Org) -> None:
 def test_plain_http_is_not_served(org: Org) -> None:
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.get(org.url.replace("https", "http") + "/services/data/", timeout=5)
+
+
+def test_path_assistant_create_and_read(org: Org) -> None:
+    md = org.client().mdapi
+    step = md.PathAssistantStep(picklistValueName="Qualification", info="<p>Confirm the pain.</p>")
+    path = md.PathAssistant(
+        fullName="Opportunity_Stages",
+        active=True,
+        entityName="Opportunity",
+        fieldName="StageName",
+        masterLabel="Opportunity stages",
+        recordTypeName="__MASTER__",
+        pathAssistantSteps=[step],
+    )
+    md.PathAssistant.create([path])
+    read = md.PathAssistant.read(["Opportunity_Stages"])
+    assert read.pathAssistantSteps[0].info == "<p>Confirm the pain.</p>"
+    read.masterLabel = None
+    with pytest.raises(Exception, match="masterLabel"):
+        md.PathAssistant.update([read])
