@@ -267,10 +267,10 @@ def _picklist(doc: Document, data: dict[str, Any], ident: str, *, inline: bool, 
     values = tuple(
         PicklistValue(
             value=v["value"].strip(),
-            label=v.get("label", v["value"]).strip(),
+            label=v.get("label"),
             description=v.get("description"),
             term=v.get("term"),
-            default=v.get("default", False),
+            default=v.get("default"),
             synonyms=tuple(v.get("synonyms", ())),
             overrides={crm: dict(v[crm.value]) for crm in Crm if crm.value in v},
             closed=v.get("closed"),

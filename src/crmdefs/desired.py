@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .model import PicklistValue, Term, TextSpec
+from .crmstate import STAGE_ATTRIBUTES, DesiredField, DesiredValue, normalize_text
+from .model import Crm, FieldBinding, Glossary, PicklistValue, Term, TextSpec
 
 
 def _part(term: Term, use: str) -> str:
@@ -41,3 +42,42 @@ def value_description(value: PicklistValue, terms: Mapping[str, Term]) -> str | 
     if value.term is not None and value.term in terms:
         return terms[value.term].summary.strip()
     return None
+
+
+def desired_fields(glossary: Glossary) -> list[DesiredField]:
+    """Every binding of ``glossary`` as the field it should become, texts composed, values per CRM."""
+    return [desired_field(binding, glossary.terms) for binding in glossary.bindings]
+
+
+def desired_field(binding: FieldBinding, terms: Mapping[str, Term]) -> DesiredField:
+    crm = binding.address.crm
+
+    def text(spec: TextSpec | None) -> str | None:
+        return normalize_text(compose(spec, terms)) if spec is not None else None
+
+    values = None
+    if binding.picklist is not None:
+        values = tuple(
+            DesiredValue(
+                value=v.value_in(crm),
+                label=v.explicit_label_in(crm),
+                description=normalize_text(value_description(v, terms)),
+                default=v.default,
+                attributes={a: getattr(v, a) for a in STAGE_ATTRIBUTES if getattr(v, a) is not None}
+                if crm is Crm.SALESFORCE
+                else {},
+            )
+            for v in binding.picklist.values
+        )
+    return DesiredField(
+        address=binding.address,
+        label=text(binding.label),
+        help_text=text(binding.help_text),
+        description=text(binding.description),
+        values=values,
+        unlisted_values=binding.unlisted_values,
+        record_types=binding.record_types,
+        create=binding.create,
+        document_only=binding.document_only,
+        sorted=binding.picklist.sorted if binding.picklist else False,
+    )

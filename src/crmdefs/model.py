@@ -87,10 +87,10 @@ class TextSpec:
 @dataclass(frozen=True)
 class PicklistValue:
     value: str
-    label: str
+    label: str | None = None  # None: the YAML does not say (new values get the value as label)
     description: str | None = None
     term: str | None = None
-    default: bool = False
+    default: bool | None = None  # None: the YAML does not say; the CRM's default is left alone
     synonyms: tuple[str, ...] = ()
     overrides: Mapping[Crm, Mapping[str, str]] = field(default_factory=dict)
     # Salesforce standard value set attributes (OpportunityStage / LeadStatus); None = not given.
@@ -104,7 +104,13 @@ class PicklistValue:
         return self.overrides.get(crm, {}).get("value", self.value)
 
     def label_in(self, crm: Crm) -> str:
-        return self.overrides.get(crm, {}).get("label", self.label)
+        """The label this value has in ``crm`` once created (the value itself when none is given)."""
+        return self.explicit_label_in(crm) or self.value_in(crm)
+
+    def explicit_label_in(self, crm: Crm) -> str | None:
+        """The label the YAML sets for ``crm``, or None (an existing value then keeps its CRM label)."""
+        label = self.overrides.get(crm, {}).get("label", self.label)
+        return label.strip() if label else None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,43 @@
+"""The protocol every CRM adapter implements, and the per-item result of a write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..crmstate import DesiredField, FieldState
+from ..errors import CrmdefsError
+from ..model import Crm, FieldAddress
+from ..plan import FieldPlan, Skip
+
+Progress = Callable[[str], None]  # receives short status lines ("read 10 of 32 fields"); may ignore them
+
+
+class CrmApiError(CrmdefsError):
+    """A CRM refused in a way crmdefs cannot work around; the message names target, field, what to do."""
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What happened to one field of a plan during apply."""
+
+    address: FieldAddress
+    ok: bool
+    message: str = ""  # the CRM's error, or a note
+    skips: tuple[Skip, ...] = ()  # differences the CRM refused at write time (reported, not failures)
+
+
+class Adapter(Protocol):
+    crm: Crm
+
+    def read(self, fields: Sequence[DesiredField], progress: Progress) -> dict[FieldAddress, FieldState]:
+        """The current state of ``fields`` (plus the record types they name), in as few calls as possible.
+        A field the CRM does not have comes back with ``exists=False``."""
+        ...
+
+    def write(self, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
+        """Execute ``changes`` (read-modify-write where the API needs it); one result per field."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,52 @@
+"""HTTP plumbing shared by the adapters: trusting a CA bundle, timeouts, retries.
+
+``requests`` lets ``REQUESTS_CA_BUNDLE`` from the environment override ``session.verify`` (reference
+salesforce.md §6; set on our machines and many corporate laptops), so a target's CA bundle is passed on
+every request instead. TLS verification is never turned off: a CA bundle is the only knob.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+DEFAULT_TIMEOUT = (10.0, 120.0)  # connect, read (Metadata API calls can be slow on big orgs)
+
+
+class CrmSession(requests.Session):
+    """A session that verifies against ``ca_bundle`` (when given) and applies a timeout on every request."""
+
+    def __init__(
+        self, ca_bundle: Path | None = None, timeout: tuple[float, float] = DEFAULT_TIMEOUT, retries: int = 4
+    ) -> None:
+        super().__init__()
+        self.ca_bundle = str(ca_bundle) if ca_bundle is not None else None
+        self.timeout = timeout
+        # 5xx, dropped connections and timeouts are retried with exponential backoff, honouring Retry-After.
+        # Salesforce has no 429: an exhausted allowance is 403 REQUEST_LIMIT_EXCEEDED, which must not be
+        # retried (reference salesforce.md §2.4). Metadata writes replace whole components, so a retried
+        # POST is idempotent.
+        retry = Retry(
+            total=retries,
+            connect=retries,
+            read=retries,
+            status=retries,
+            backoff_factor=0.5,
+            status_forcelist=(500, 502, 503, 504),
+            allowed_methods=None,
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
+        adapter = HTTPAdapter(max_retries=retry)
+        self.mount("https://", adapter)
+        self.mount("http://", adapter)
+
+    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        if self.ca_bundle is not None:
+            kwargs["verify"] = self.ca_bundle
+        kwargs.setdefault("timeout", self.timeout)
+        return super().request(method, url, *args, **kwargs)

@@ -1,0 +1,370 @@
+"""PURE: ``compute_plan(desired, actual)`` → :class:`Plan`. No I/O, no printing, no clock.
+
+A plan is documented data (README "Plan format"); apply only executes it. Per field it holds the
+attribute changes (before → after), value-level changes, record-type additions, skips with their reason,
+the complete value list to write, and the fingerprint of the state it was computed on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from .crmstate import DesiredField, DesiredValue, FieldState, ValueState, normalize_text
+from .model import CreateSpec, Crm, FieldAddress
+
+FORMAT_VERSION = "1.0"
+TEXT_ATTRIBUTES = ("label", "help_text", "description")
+
+
+class ValueChangeKind(str, Enum):
+    ADD = "add"
+    RELABEL = "relabel"
+    REDESCRIBE = "redescribe"
+    DEACTIVATE = "deactivate"  # Salesforce: isActive false; HubSpot: hidden. Never a delete.
+    REACTIVATE = "reactivate"
+    SET_DEFAULT = "set_default"
+    UNSET_DEFAULT = "unset_default"
+    UPDATE_ATTRIBUTES = "update_attributes"  # Salesforce stage/status attributes
+    REORDER = "reorder"
+
+
+@dataclass(frozen=True)
+class AttributeChange:
+    attribute: str  # label | help_text | description
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class ValueChange:
+    kind: ValueChangeKind
+    value: str  # the value's API name / internal value ("" for reorder)
+    before: Any = None
+    after: Any = None
+
+
+@dataclass(frozen=True)
+class RecordTypeChange:
+    record_type: str
+    add: tuple[str, ...]  # values the record type must start offering
+
+
+@dataclass(frozen=True)
+class Skip:
+    attribute: str  # label | help_text | description | values | field | record_types
+    reason: str
+    before: Any = None
+    after: Any = None
+
+
+@dataclass(frozen=True)
+class FieldPlan:
+    address: FieldAddress
+    action: str  # create | update | none
+    fingerprint: str  # of the state the plan was computed on; "" when the field does not exist
+    attributes: tuple[AttributeChange, ...] = ()
+    value_changes: tuple[ValueChange, ...] = ()
+    record_types: tuple[RecordTypeChange, ...] = ()
+    skips: tuple[Skip, ...] = ()
+    warnings: tuple[str, ...] = ()
+    target_values: tuple[ValueState, ...] | None = None  # the whole list to write, when values change
+    create: CreateSpec | None = None
+
+    @property
+    def has_changes(self) -> bool:
+        return self.action != "none"
+
+
+@dataclass(frozen=True)
+class Summary:
+    add: int = 0
+    change: int = 0
+    deactivate: int = 0
+    skipped: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.add} to add, {self.change} to change, {self.deactivate} to deactivate, "
+            f"{self.skipped} skipped"
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    target: str
+    definitions_digest: str
+    created_at: str
+    fields: tuple[FieldPlan, ...]
+    format_version: str = FORMAT_VERSION
+    read_fingerprints: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def changes(self) -> tuple[FieldPlan, ...]:
+        return tuple(f for f in self.fields if f.has_changes)
+
+    def summary(self) -> Summary:
+        add = change = deactivate = skipped = 0
+        for f in self.fields:
+            skipped += len(f.skips)
+            if f.action == "create":
+                add += 1
+                continue
+            change += len(f.attributes) + len(f.record_types)
+            for v in f.value_changes:
+                if v.kind is ValueChangeKind.ADD:
+                    add += 1
+                elif v.kind is ValueChangeKind.DEACTIVATE:
+                    deactivate += 1
+                else:
+                    change += 1
+        return Summary(add, change, deactivate, skipped)
+
+
+def compute_plan(
+    desired: Sequence[DesiredField],
+    actual: Mapping[FieldAddress, FieldState],
+    *,
+    target: str,
+    definitions_digest: str,
+    created_at: str,
+) -> Plan:
+    """The changes that make ``actual`` match ``desired`` (every desired field must be in ``actual``)."""
+    fields = tuple(
+        _field_plan(d, actual[d.address], actual) for d in sorted(desired, key=lambda d: str(d.address))
+    )
+    fingerprints = {str(d.address): actual[d.address].fingerprint() for d in desired}
+    return Plan(target, definitions_digest, created_at, fields, read_fingerprints=fingerprints)
+
+
+def _field_plan(
+    want: DesiredField, have: FieldState, everything: Mapping[FieldAddress, FieldState]
+) -> FieldPlan:
+    if not have.exists:
+        return _create_or_skip(want)
+    attributes, skips = _attribute_changes(want, have)
+    value_changes: list[ValueChange] = []
+    target_values = None
+    if want.values is not None:
+        if have.values is None:
+            skips.append(Skip("values", f"{have.address.dotted} is not a picklist in the CRM"))
+        else:
+            target, value_changes = merge_values(want, have)
+            if value_changes and "values" in have.read_only:
+                skips.append(Skip("values", have.read_only["values"], _names(have.values), _names(target)))
+                value_changes = []
+            elif value_changes:
+                target_values = tuple(target)
+    record_types, rt_skips = _record_type_changes(want, have, target_values or have.values or ())
+    skips += rt_skips
+    if want.document_only:
+        attributes, value_changes, record_types, target_values, skips = _document_only(
+            attributes, value_changes, record_types, skips
+        )
+    has_changes = bool(attributes or value_changes or record_types)
+    return FieldPlan(
+        address=want.address,
+        action="update" if has_changes else "none",
+        fingerprint=have.fingerprint(),
+        attributes=tuple(attributes),
+        value_changes=tuple(value_changes),
+        record_types=tuple(record_types),
+        skips=tuple(skips),
+        warnings=_warnings(have, everything),
+        target_values=target_values,
+    )
+
+
+def _create_or_skip(want: DesiredField) -> FieldPlan:
+    if want.create is None or want.document_only:
+        reason = (
+            f"{want.address.dotted} does not exist in {want.address.crm.value}; add 'create:' to the "
+            "binding or fix the address"
+        )
+        return FieldPlan(want.address, "none", "", skips=(Skip("field", reason),))
+    values = tuple(
+        ValueState(v.value, v.label or v.value, v.description, True, bool(v.default), dict(v.attributes))
+        for v in want.values or ()
+    )
+    label = want.label or want.create.label
+    attributes = tuple(
+        AttributeChange(name, None, value)
+        for name, value in (
+            ("label", label),
+            ("help_text", want.help_text),
+            ("description", want.description),
+        )
+        if value is not None
+    )
+    changes = tuple(ValueChange(ValueChangeKind.ADD, v.value, None, v.label) for v in values)
+    return FieldPlan(
+        want.address,
+        "create",
+        "",
+        attributes=attributes,
+        value_changes=changes,
+        target_values=values if want.values is not None else None,
+        create=want.create,
+    )
+
+
+def _attribute_changes(want: DesiredField, have: FieldState) -> tuple[list[AttributeChange], list[Skip]]:
+    changes: list[AttributeChange] = []
+    skips: list[Skip] = []
+    for name in TEXT_ATTRIBUTES:
+        after = normalize_text(getattr(want, name))
+        before = normalize_text(getattr(have, name))
+        if after is None or after == before:
+            continue
+        if name in have.read_only:
+            skips.append(Skip(name, have.read_only[name], before, after))
+        else:
+            changes.append(AttributeChange(name, before, after))
+    return changes, skips
+
+
+def _key(crm: Crm, value: str) -> str:
+    # Salesforce matches picklist values case-insensitively; HubSpot's internal values are exact.
+    return value.casefold() if crm is Crm.SALESFORCE else value
+
+
+def merge_values(want: DesiredField, have: FieldState) -> tuple[list[ValueState], list[ValueChange]]:
+    """The full value list to write: desired values in their order, then the CRM's other values (kept,
+    or deactivated when ``unlisted_values: deactivate``). Values are never dropped."""
+    crm = want.address.crm
+    existing = {_key(crm, v.value): v for v in have.values or ()}
+    target: list[ValueState] = []
+    changes: list[ValueChange] = []
+    for wanted in want.values or ():
+        current = existing.pop(_key(crm, wanted.value), None)
+        if current is None:
+            new = ValueState(
+                wanted.value,
+                wanted.label or wanted.value,
+                wanted.description,
+                True,
+                bool(wanted.default),
+                dict(wanted.attributes),
+            )
+            target.append(new)
+            changes.append(ValueChange(ValueChangeKind.ADD, new.value, None, new.label))
+        else:
+            updated, value_changes = _update_value(wanted, current)
+            target.append(updated)
+            changes += value_changes
+    for leftover in have.values or ():
+        if _key(crm, leftover.value) not in existing:
+            continue
+        if want.unlisted_values == "deactivate" and leftover.active:
+            target.append(dataclasses.replace(leftover, active=False, default=False))
+            changes.append(ValueChange(ValueChangeKind.DEACTIVATE, leftover.value, True, False))
+        else:
+            target.append(leftover)
+    target, default_changes = _one_default(target, want)
+    changes += default_changes
+    reorder = _reorder(have.values or (), target, crm)
+    if reorder is not None:
+        changes.append(reorder)
+    return target, changes
+
+
+def _update_value(wanted: DesiredValue, current: ValueState) -> tuple[ValueState, list[ValueChange]]:
+    changes: list[ValueChange] = []
+    label = wanted.label if wanted.label is not None else current.label
+    if label != current.label:
+        changes.append(ValueChange(ValueChangeKind.RELABEL, current.value, current.label, label))
+    description = wanted.description if wanted.description is not None else current.description
+    if normalize_text(description) != normalize_text(current.description):
+        changes.append(
+            ValueChange(ValueChangeKind.REDESCRIBE, current.value, current.description, description)
+        )
+    if not current.active:
+        changes.append(ValueChange(ValueChangeKind.REACTIVATE, current.value, False, True))
+    default = current.default if wanted.default is None else wanted.default
+    if default != current.default:
+        kind = ValueChangeKind.SET_DEFAULT if default else ValueChangeKind.UNSET_DEFAULT
+        changes.append(ValueChange(kind, current.value, current.default, default))
+    attributes = {**current.attributes, **wanted.attributes}
+    if attributes != dict(current.attributes):
+        changed = {k: v for k, v in wanted.attributes.items() if current.attributes.get(k) != v}
+        before = {k: current.attributes.get(k) for k in changed}
+        changes.append(ValueChange(ValueChangeKind.UPDATE_ATTRIBUTES, current.value, before, changed))
+    updated = ValueState(current.value, label, description, True, default, attributes)
+    return updated, changes
+
+
+def _one_default(values: list[ValueState], want: DesiredField) -> tuple[list[ValueState], list[ValueChange]]:
+    """A list has at most one default: when the YAML names one, any other default is cleared."""
+    chosen = {v.value for v in want.values or () if v.default}
+    if not chosen:
+        return values, []
+    changes = [
+        ValueChange(ValueChangeKind.UNSET_DEFAULT, v.value, True, False)
+        for v in values
+        if v.default and v.value not in chosen and v.active
+    ]
+    cleared = {c.value for c in changes}
+    return [dataclasses.replace(v, default=False) if v.value in cleared else v for v in values], changes
+
+
+def _reorder(before: Sequence[ValueState], after: Sequence[ValueState], crm: Crm) -> ValueChange | None:
+    old = [_key(crm, v.value) for v in before]
+    kept = [_key(crm, v.value) for v in after if _key(crm, v.value) in set(old)]
+    if kept == old:
+        return None
+    return ValueChange(ValueChangeKind.REORDER, "", _names(before), _names(after))
+
+
+def _names(values: Sequence[ValueState]) -> list[str]:
+    return [v.value for v in values]
+
+
+def _record_type_changes(
+    want: DesiredField, have: FieldState, values: Sequence[ValueState]
+) -> tuple[list[RecordTypeChange], list[Skip]]:
+    if not want.record_types or want.values is None:
+        return [], []
+    names = sorted(have.record_types) if want.record_types == ("*",) else list(want.record_types)
+    changes: list[RecordTypeChange] = []
+    skips: list[Skip] = []
+    for name in names:
+        if name not in have.record_types:
+            skips.append(Skip("record_types", f"record type {name} not found on {have.address.object}"))
+            continue
+        offered = {v.casefold() for v in have.record_types[name]}
+        missing = tuple(v.value for v in values if v.active and v.value.casefold() not in offered)
+        if missing:
+            changes.append(RecordTypeChange(name, missing))
+    return changes, skips
+
+
+DOCUMENT_ONLY = "document_only: crmdefs documents and compares this field but never writes it"
+
+
+def _document_only(
+    attributes: list[AttributeChange],
+    values: list[ValueChange],
+    record_types: list[RecordTypeChange],
+    skips: list[Skip],
+) -> tuple[list[AttributeChange], list[ValueChange], list[RecordTypeChange], None, list[Skip]]:
+    skips = skips + [Skip(a.attribute, DOCUMENT_ONLY, a.before, a.after) for a in attributes]
+    if values:
+        skips.append(
+            Skip("values", DOCUMENT_ONLY, None, [f"{v.kind.value} {v.value}".strip() for v in values])
+        )
+    skips += [Skip("record_types", DOCUMENT_ONLY, rt.record_type, list(rt.add)) for rt in record_types]
+    return [], [], [], None, skips
+
+
+def _warnings(have: FieldState, everything: Mapping[FieldAddress, FieldState]) -> tuple[str, ...]:
+    if not have.value_source.startswith("GlobalValueSet:"):
+        return ()
+    others = sorted(
+        a.dotted for a, s in everything.items() if s.value_source == have.value_source and a != have.address
+    )
+    shared = f"; also used by {', '.join(others)}" if others else ""
+    name = have.value_source.split(":", 1)[1]
+    return (f"values live in the global value set {name}: changes reach every field that uses it{shared}",)
