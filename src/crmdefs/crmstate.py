@@ -81,11 +81,13 @@ class DesiredValue:
     description: str | None = None  # None = leave the CRM's description alone
     default: bool | None = None  # None = leave the CRM's default alone
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    active: bool = True  # False only when reverting to a state where the value was inactive
 
 
 @dataclass(frozen=True)
 class DesiredField:
-    """What the glossary wants a field to be. ``None`` attributes are left as the CRM has them."""
+    """What the glossary wants a field to be. ``None`` attributes are left as the CRM has them; ``""``
+    clears them (used by revert)."""
 
     address: FieldAddress
     label: str | None = None

@@ -319,3 +319,15 @@ def _create(value: Any) -> CreateSpec | None:
         restricted=value.get("restricted", False),
         permission_set=value.get("permission_set"),
     )
+
+
+def digest_definitions(root: Path) -> str:
+    """A digest of every definitions file (names and bytes), so a saved plan made from other definitions
+    is refused by `apply`."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in iter_paths(root):
+        if path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return "sha256:" + digest.hexdigest()[:32]

@@ -101,6 +101,8 @@ class Plan:
     fields: tuple[FieldPlan, ...]
     format_version: str = FORMAT_VERSION
     read_fingerprints: Mapping[str, str] = field(default_factory=dict)
+    # The state each changed field was planned on, so a stale plan can say what moved and how.
+    before: Mapping[str, FieldState] = field(default_factory=dict)
 
     @property
     def changes(self) -> tuple[FieldPlan, ...]:
@@ -137,7 +139,8 @@ def compute_plan(
         _field_plan(d, actual[d.address], actual) for d in sorted(desired, key=lambda d: str(d.address))
     )
     fingerprints = {str(d.address): actual[d.address].fingerprint() for d in desired}
-    return Plan(target, definitions_digest, created_at, fields, read_fingerprints=fingerprints)
+    before = {str(f.address): actual[f.address] for f in fields if f.has_changes}
+    return Plan(target, definitions_digest, created_at, fields, read_fingerprints=fingerprints, before=before)
 
 
 def _field_plan(
@@ -215,9 +218,11 @@ def _attribute_changes(want: DesiredField, have: FieldState) -> tuple[list[Attri
     changes: list[AttributeChange] = []
     skips: list[Skip] = []
     for name in TEXT_ATTRIBUTES:
-        after = normalize_text(getattr(want, name))
+        if getattr(want, name) is None:
+            continue  # the definitions do not say: leave the CRM's text alone
+        after = normalize_text(getattr(want, name))  # "" becomes None: clear it
         before = normalize_text(getattr(have, name))
-        if after is None or after == before:
+        if after == before:
             continue
         if name in have.read_only:
             skips.append(Skip(name, have.read_only[name], before, after))
@@ -276,13 +281,17 @@ def _update_value(wanted: DesiredValue, current: ValueState) -> tuple[ValueState
     label = wanted.label if wanted.label is not None else current.label
     if label != current.label:
         changes.append(ValueChange(ValueChangeKind.RELABEL, current.value, current.label, label))
-    description = wanted.description if wanted.description is not None else current.description
-    if normalize_text(description) != normalize_text(current.description):
+    description = (
+        normalize_text(wanted.description) if wanted.description is not None else current.description
+    )
+    if description != normalize_text(current.description):
         changes.append(
             ValueChange(ValueChangeKind.REDESCRIBE, current.value, current.description, description)
         )
-    if not current.active:
+    if wanted.active and not current.active:
         changes.append(ValueChange(ValueChangeKind.REACTIVATE, current.value, False, True))
+    elif current.active and not wanted.active:
+        changes.append(ValueChange(ValueChangeKind.DEACTIVATE, current.value, True, False))
     default = current.default if wanted.default is None else wanted.default
     if default != current.default:
         kind = ValueChangeKind.SET_DEFAULT if default else ValueChangeKind.UNSET_DEFAULT
@@ -292,7 +301,7 @@ def _update_value(wanted: DesiredValue, current: ValueState) -> tuple[ValueState
         changed = {k: v for k, v in wanted.attributes.items() if current.attributes.get(k) != v}
         before = {k: current.attributes.get(k) for k in changed}
         changes.append(ValueChange(ValueChangeKind.UPDATE_ATTRIBUTES, current.value, before, changed))
-    updated = ValueState(current.value, label, description, True, default, attributes)
+    updated = ValueState(current.value, label, description, wanted.active, default, attributes)
     return updated, changes
 
 

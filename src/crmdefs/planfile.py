@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from .addresses import parse_address
-from .crmstate import ValueState
+from .crmstate import ValueState, field_state_from_json
 from .errors import CrmdefsError
 from .model import CreateSpec
 from .plan import (
@@ -39,6 +39,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "summary": dataclasses.asdict(summary),
         "read_fingerprints": dict(plan.read_fingerprints),
         "fields": [_field_to_json(f) for f in plan.fields],
+        "before": {address: state.to_json() for address, state in plan.before.items()},
     }
 
 
@@ -80,6 +81,7 @@ def loads(text: str, source: str) -> Plan:
             fields=tuple(_field_from_json(f) for f in data["fields"]),
             format_version=version,
             read_fingerprints={str(k): str(v) for k, v in dict(data.get("read_fingerprints", {})).items()},
+            before={str(k): field_state_from_json(v) for k, v in dict(data.get("before", {})).items()},
         )
     except PlanFileError:
         raise

@@ -1,0 +1,208 @@
+"""compute_plan is pure: tables of small cases, one per change kind, no CRM and no fakes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from crmdefs.crmstate import DesiredField, DesiredValue, FieldState, ValueState
+from crmdefs.model import CreateSpec, Crm, FieldAddress
+from crmdefs.plan import Plan, RecordTypeChange, Skip, ValueChange, ValueChangeKind, compute_plan
+
+SF = FieldAddress(Crm.SALESFORCE, "Opportunity", "Loss_Reason__c")
+HS = FieldAddress(Crm.HUBSPOT, "deals", "reason")
+K = ValueChangeKind
+
+
+def v(
+    value: str,
+    label: str | None = None,
+    description: str | None = None,
+    active: bool = True,
+    default: bool = False,
+    **attributes: Any,
+) -> ValueState:
+    return ValueState(value, label or value, description, active, default, attributes)
+
+
+def plan_of(want: DesiredField, have: FieldState, *others: FieldState) -> Plan:
+    actual = {have.address: have, **{o.address: o for o in others}}
+    return compute_plan([want], actual, target="t", definitions_digest="d", created_at="now")
+
+
+def changes(want: DesiredField, have: FieldState) -> list[tuple[K, str, Any, Any]]:
+    field = plan_of(want, have).fields[0]
+    return [(c.kind, c.value, c.before, c.after) for c in field.value_changes]
+
+
+def test_nothing_to_do_when_the_crm_already_matches() -> None:
+    have = FieldState(SF, label="Loss Reason", help_text="Why.", values=(v("Price"),))
+    want = DesiredField(SF, label="Loss Reason", help_text="Why.\r\n", values=(DesiredValue("Price"),))
+    plan = plan_of(want, have)
+    assert plan.changes == () and str(plan.summary()) == "0 to add, 0 to change, 0 to deactivate, 0 skipped"
+
+
+@pytest.mark.parametrize(
+    ("attribute", "before", "after"),
+    [
+        ("label", "Reason", "Loss Reason"),
+        ("help_text", None, "Why the deal was lost."),
+        ("description", "old  \n\n", "new"),
+        ("description", "Keep me", ""),  # "" clears (revert)
+    ],
+)
+def test_text_attribute_changes(attribute: str, before: str | None, after: str) -> None:
+    have = FieldState(SF, **{attribute: before})
+    want = DesiredField(SF, **{attribute: after})
+    field = plan_of(want, have).fields[0]
+    assert field.action == "update"
+    assert [(a.attribute, a.before, a.after) for a in field.attributes] == [
+        (attribute, before.strip() if before else None, after or None)
+    ]
+
+
+def test_none_leaves_the_crm_text_alone() -> None:
+    assert plan_of(DesiredField(SF), FieldState(SF, help_text="Theirs")).changes == ()
+
+
+VALUE_CASES = [
+    ("add", [v("A")], [DesiredValue("A"), DesiredValue("B", "Bee")], [(K.ADD, "B", None, "Bee")]),
+    ("relabel", [v("A", "a")], [DesiredValue("A", "Aye")], [(K.RELABEL, "A", "a", "Aye")]),
+    ("label not given keeps the CRM's", [v("A", "Custom")], [DesiredValue("A")], []),
+    (
+        "redescribe",
+        [v("A", description="old")],
+        [DesiredValue("A", description="new")],
+        [(K.REDESCRIBE, "A", "old", "new")],
+    ),
+    ("reactivate", [v("A", active=False)], [DesiredValue("A")], [(K.REACTIVATE, "A", False, True)]),
+    (
+        "set default",
+        [v("A"), v("B", default=True)],
+        [DesiredValue("A", default=True), DesiredValue("B")],
+        [(K.SET_DEFAULT, "A", False, True), (K.UNSET_DEFAULT, "B", True, False)],
+    ),
+    ("default not given keeps the CRM's", [v("A", default=True)], [DesiredValue("A")], []),
+    (
+        "stage attributes",
+        [v("Won", closed=True, won=False)],
+        [DesiredValue("Won", attributes={"won": True})],
+        [(K.UPDATE_ATTRIBUTES, "Won", {"won": False}, {"won": True})],
+    ),
+    (
+        "reorder",
+        [v("A"), v("B")],
+        [DesiredValue("B"), DesiredValue("A")],
+        [(K.REORDER, "", ["A", "B"], ["B", "A"])],
+    ),
+    ("matching is case-insensitive on Salesforce", [v("price")], [DesiredValue("Price")], []),
+]
+
+
+@pytest.mark.parametrize(
+    ("have", "want", "expected"), [c[1:] for c in VALUE_CASES], ids=[c[0] for c in VALUE_CASES]
+)
+def test_value_changes(have: list[ValueState], want: list[DesiredValue], expected: list[Any]) -> None:
+    assert changes(DesiredField(SF, values=tuple(want)), FieldState(SF, values=tuple(have))) == expected
+
+
+def test_unlisted_values_are_kept_by_default_and_deactivated_on_request_never_dropped() -> None:
+    have = FieldState(SF, values=(v("A"), v("Old")))
+    keep = plan_of(DesiredField(SF, values=(DesiredValue("A"),)), have)
+    assert keep.changes == ()
+    deactivate = plan_of(DesiredField(SF, values=(DesiredValue("A"),), unlisted_values="deactivate"), have)
+    field = deactivate.fields[0]
+    assert [(c.kind, c.value) for c in field.value_changes] == [(K.DEACTIVATE, "Old")]
+    assert field.target_values == (v("A"), v("Old", active=False))  # still in the list: written inactive
+    assert str(deactivate.summary()) == "0 to add, 0 to change, 1 to deactivate, 0 skipped"
+
+
+def test_hubspot_values_match_exactly() -> None:
+    have = FieldState(HS, values=(v("price"),))
+    assert [c[0] for c in changes(DesiredField(HS, values=(DesiredValue("Price"),)), have)] == [K.ADD]
+
+
+def test_create_when_missing_and_allowed_else_skip() -> None:
+    create = CreateSpec("Reason", "enumeration", "select", "dealinformation")
+    missing = FieldState(HS, exists=False)
+    made = plan_of(
+        DesiredField(HS, description="Why.", values=(DesiredValue("a", "A"),), create=create), missing
+    )
+    field = made.fields[0]
+    assert field.action == "create" and field.create == create
+    assert [(a.attribute, a.after) for a in field.attributes] == [
+        ("label", "Reason"),
+        ("description", "Why."),
+    ]
+    assert field.target_values == (v("a", "A"),)
+    skipped = plan_of(DesiredField(HS, description="Why."), missing).fields[0]
+    assert skipped.action == "none" and skipped.skips[0].attribute == "field"
+
+
+def test_read_only_attributes_and_values_become_skips_with_the_reason() -> None:
+    have = FieldState(
+        HS,
+        description="HubSpot's",
+        values=(v("a"),),
+        read_only={"description": "readOnlyDefinition", "values": "readOnlyOptions"},
+    )
+    field = plan_of(
+        DesiredField(HS, description="Ours", values=(DesiredValue("a"), DesiredValue("b"))), have
+    ).fields[0]
+    assert field.action == "none"
+    assert field.skips == (
+        Skip("description", "readOnlyDefinition", "HubSpot's", "Ours"),
+        Skip("values", "readOnlyOptions", ["a"], ["a", "b"]),
+    )
+
+
+def test_document_only_turns_every_change_into_a_skip() -> None:
+    have = FieldState(HS, description="x", values=(v("a"),))
+    field = plan_of(
+        DesiredField(HS, description="y", values=(DesiredValue("b"),), document_only=True), have
+    ).fields[0]
+    assert field.action == "none" and {s.attribute for s in field.skips} == {"description", "values"}
+
+
+def test_record_types_get_new_active_values_and_unknown_ones_are_skipped() -> None:
+    have = FieldState(SF, values=(v("A"),), record_types={"New_Business": ("A",), "Renewal": ()})
+    want = DesiredField(
+        SF, values=(DesiredValue("A"), DesiredValue("B")), record_types=("New_Business", "Nope")
+    )
+    field = plan_of(want, have).fields[0]
+    assert field.record_types == (RecordTypeChange("New_Business", ("B",)),)
+    assert field.skips[0].attribute == "record_types" and "Nope" in field.skips[0].reason
+    everywhere = plan_of(DesiredField(SF, values=(DesiredValue("A"),), record_types=("*",)), have).fields[0]
+    assert everywhere.record_types == (RecordTypeChange("Renewal", ("A",)),)
+
+
+def test_global_value_set_warns_and_names_the_other_fields() -> None:
+    other = FieldState(
+        FieldAddress(Crm.SALESFORCE, "Lead", "Vendor__c"), value_source="GlobalValueSet:Competitors"
+    )
+    have = FieldState(SF, values=(v("A"),), value_source="GlobalValueSet:Competitors")
+    field = plan_of(DesiredField(SF, values=(DesiredValue("A"), DesiredValue("B"))), have, other).fields[0]
+    assert field.warnings == (
+        "values live in the global value set Competitors: changes reach every field that "
+        "uses it; also used by Lead.Vendor__c",
+    )
+
+
+def test_not_a_picklist_is_a_skip() -> None:
+    field = plan_of(DesiredField(SF, values=(DesiredValue("A"),)), FieldState(SF)).fields[0]
+    assert field.skips == (Skip("values", "Opportunity.Loss_Reason__c is not a picklist in the CRM"),)
+
+
+def test_fingerprint_changes_when_anything_plannable_changes() -> None:
+    base = FieldState(SF, help_text="a", values=(v("A"),))
+    assert (
+        base.fingerprint() == FieldState(SF, help_text="a", values=(v("A"),), modified_by="x").fingerprint()
+    )
+    assert base.fingerprint() != FieldState(SF, help_text="b", values=(v("A"),)).fingerprint()
+    assert base.fingerprint() != FieldState(SF, help_text="a", values=(v("A", active=False),)).fingerprint()
+
+
+def test_value_change_is_never_a_delete() -> None:
+    assert "delete" not in {k.value for k in ValueChangeKind}
+    assert ValueChange(K.DEACTIVATE, "x").kind is K.DEACTIVATE
