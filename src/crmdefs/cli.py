@@ -16,6 +16,7 @@ from .definitions import display_path, load_glossary
 from .errors import ProblemsError
 from .format import json_schema
 from .options import project_options
+from .plan_cli import apply, plan, revert
 from .sandbox_cli import sandbox
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -75,4 +76,7 @@ def schema() -> int:
     return exitcodes.OK
 
 
+cli.add_command(plan)
+cli.add_command(apply)
+cli.add_command(revert)
 cli.add_command(sandbox)

@@ -62,7 +62,8 @@ def desired_field(binding: FieldBinding, terms: Mapping[str, Term]) -> DesiredFi
                 value=v.value_in(crm),
                 label=v.explicit_label_in(crm),
                 description=normalize_text(value_description(v, terms)),
-                default=v.default,
+                # HubSpot options have no default (hubspot.md §1.3): leave it to the CRM there.
+                default=v.default if crm is Crm.SALESFORCE else None,
                 attributes={a: getattr(v, a) for a in STAGE_ATTRIBUTES if getattr(v, a) is not None}
                 if crm is Crm.SALESFORCE
                 else {},

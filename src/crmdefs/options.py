@@ -31,3 +31,29 @@ def project_options(func: F) -> F:
         help="Path to crmdefs.yaml (default: ./crmdefs.yaml if present). Env: CRMDEFS_CONFIG.",
     )(func)
     return func
+
+
+def target_option(func: F) -> F:
+    return click.option(
+        "--target",
+        "-t",
+        "target",
+        default=None,
+        envvar="CRMDEFS_TARGET",
+        help="Target in crmdefs.yaml (default: default_target, else the sandbox). Env: CRMDEFS_TARGET.",
+    )(func)
+
+
+def format_option(func: F) -> F:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json", "markdown"]),
+        default="text",
+        show_default=True,
+        help="text for people, json for machines (format_version), markdown for PR comments.",
+    )(func)
+
+
+def quiet_option(func: F) -> F:
+    return click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr.")(func)

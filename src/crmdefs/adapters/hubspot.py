@@ -1,0 +1,377 @@
+"""HubSpot adapter: CRM Properties v3 through hubspot-api-client 12 ("ref §x" = reference hubspot.md).
+
+- read: one ``GET /crm/v3/properties/{objectType}`` per object type — it returns every property, unpaged
+  (§1.1), so that is the minimum. The raw JSON (the documented shape, §1.3) is parsed rather than the
+  SDK's models, so the pure mapping below is tested against recorded responses.
+- write: one ``PATCH`` per property (there is no batch update, §1.1) carrying only what changes; ``options``
+  replaces the whole list (§1.4), so the plan's complete target list is sent and options are retired with
+  ``hidden: true``, never dropped.
+- create: the group first if missing (§1.8), then ``POST``; a 409 (left by an earlier, interrupted run)
+  converges: read the property and PATCH it instead of creating a duplicate.
+
+Pacing, retries and error messages live in ratelimit.py; the pure helpers (JSON ⇄ our types) come first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from hubspot import HubSpot
+from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyGroupCreate, PropertyUpdate
+from urllib3.exceptions import HTTPError
+from urllib3.util.retry import Retry
+
+from ..config import Secret
+from ..crmfacts import HUBSPOT_DEFINED
+from ..crmstate import DesiredField, FieldState, ValueState, normalize_text
+from ..model import Crm, FieldAddress
+from ..plan import FieldPlan, Skip
+from .base import CrmApiError, ItemResult, Progress
+from .ratelimit import (
+    DailyLimitError,
+    RetriesExhausted,
+    RetryPolicy,
+    SlidingWindowLimiter,
+    error_message,
+    http_status,
+)
+
+T = TypeVar("T")
+Json = dict[str, Any]
+NO_HELP_TEXT = "HubSpot properties have no help text, only a description — bind the text to 'description'"
+# Each object's default "… information" group (ref §1.7), for a `create:` that names no group.
+DEFAULT_GROUPS = {
+    "contacts": "contactinformation", "companies": "companyinformation", "deals": "dealinformation"
+}  # fmt: skip
+# A fieldType for a `create:` that names none (valid type/fieldType pairs, ref §1.3).
+FIELD_TYPES = {
+    "enumeration": "select", "bool": "booleancheckbox", "number": "number", "date": "date", "datetime": "date"
+}  # fmt: skip
+
+# --- pure: property JSON → FieldState ---------------------------------------------------------------------
+
+
+def read_only_reasons(address: FieldAddress, prop: Mapping[str, Any]) -> dict[str, str]:
+    """What modificationMetadata / externalOptions forbid, as user-facing reasons (ref §1.3, §1.7)."""
+    meta = prop.get("modificationMetadata") or {}
+    name = address.dotted
+    reasons = {"help_text": NO_HELP_TEXT}
+    if meta.get("readOnlyDefinition"):
+        for key in ("label", "description"):
+            reasons[key] = f"HubSpot does not let the API change the {key} of {name} (readOnlyDefinition)"
+    if meta.get("readOnlyOptions"):  # an optional key, absent on most properties (§1.3)
+        reasons["values"] = f"HubSpot does not let the API change the options of {name} (readOnlyOptions)"
+    if prop.get("externalOptions"):  # lifecyclestage, dealstage: the options live elsewhere (§1.7)
+        fact = HUBSPOT_DEFINED.get(name)
+        where = fact.options_live_in if fact and fact.options_live_in else "HubSpot, outside the property"
+        where = f"the options of {name} live in {where}, not on the property"
+        reasons["values"] = f"{where} (externalOptions): change them there"
+    return reasons
+
+
+def option_values(options: Sequence[Mapping[str, Any]]) -> tuple[ValueState, ...]:
+    """Options in the API's order; a description of "" and none at all are the same (§1.3)."""
+    return tuple(
+        ValueState(
+            value=str(o["value"]),
+            label=str(o.get("label") or o["value"]),
+            description=normalize_text(o.get("description")),
+            active=not o.get("hidden", False),
+        )
+        for o in options
+    )
+
+
+def field_state(address: FieldAddress, prop: Mapping[str, Any] | None) -> FieldState:
+    if prop is None:
+        return FieldState(address, exists=False)
+    user = prop.get("updatedUserId")
+    return FieldState(
+        address=address,
+        label=normalize_text(prop.get("label")),
+        description=normalize_text(prop.get("description")),
+        values=option_values(prop.get("options") or []) if prop.get("type") == "enumeration" else None,
+        read_only=read_only_reasons(address, prop),
+        custom=not prop.get("hubspotDefined", False),  # absent, not false, on custom properties (§1.3)
+        modified_by=str(user) if user is not None else None,
+        modified_at=prop.get("updatedAt"),
+    )
+
+
+# --- pure: FieldPlan → request bodies (JSON shape, ref §1.4, §3.2) ----------------------------------------
+
+
+def option_inputs(values: Sequence[ValueState]) -> list[Json]:
+    """OptionInput JSON: the list order is the display order; an inactive value is hidden."""
+    return [
+        {"label": v.label, "value": v.value, "description": v.description or "", "displayOrder": i,
+         "hidden": not v.active}
+        for i, v in enumerate(values)
+    ]  # fmt: skip
+
+
+def patch_body(plan: FieldPlan) -> tuple[Json, tuple[Skip, ...]]:
+    """The PATCH of an update: only the keys that change (omitted keys keep their value, §1.4), and what
+    HubSpot cannot hold, as skips."""
+    body: Json = {}
+    skips: list[Skip] = []
+    for change in plan.attributes:
+        if change.attribute == "help_text":
+            skips.append(Skip("help_text", NO_HELP_TEXT, change.before, change.after))
+        elif change.attribute == "label" and change.after is None:
+            skips.append(Skip("label", "HubSpot requires a label; it was left as it is", change.before))
+        elif change.attribute in ("label", "description"):
+            body[change.attribute] = change.after or ""  # "" clears; the SDK leaves None out of the body
+    if plan.target_values is not None:
+        body["options"] = option_inputs(plan.target_values)
+    return body, tuple(skips)
+
+
+def create_body(plan: FieldPlan) -> tuple[Json, tuple[Skip, ...]]:
+    """The POST of a create (PropertyCreate, §3.2), and what HubSpot cannot hold, as skips."""
+    spec = plan.create
+    assert spec is not None, "a create plan carries its CreateSpec"
+    texts = {a.attribute: a.after for a in plan.attributes}
+    body: Json = {
+        "name": plan.address.field,
+        "label": texts.get("label") or spec.label,
+        "type": spec.type,
+        "fieldType": spec.field_type or FIELD_TYPES.get(spec.type, "text"),
+        "groupName": spec.group or DEFAULT_GROUPS.get(plan.address.object, ""),
+    }
+    if texts.get("description"):
+        body["description"] = texts["description"]
+    if plan.target_values is not None:
+        body["options"] = option_inputs(plan.target_values)
+    return body, (Skip("help_text", NO_HELP_TEXT, None, texts["help_text"]),) if "help_text" in texts else ()
+
+
+def converge_body(create: Json, current: Mapping[str, Any]) -> Json:
+    """After a 409: the PATCH that makes the existing property what ``create`` wanted. Options it has
+    beyond ours are kept (appended, unchanged), never dropped."""
+    body: Json = {
+        key: create[key]
+        for key in ("label", "description")
+        if key in create and normalize_text(create[key]) != normalize_text(current.get(key))
+    }
+    if "options" in create:
+        ours = {o["value"] for o in create["options"]}
+        theirs = current.get("options") or []
+        merged = option_values(create["options"]) + option_values(
+            [o for o in theirs if o["value"] not in ours]
+        )
+        if option_inputs(merged) != option_inputs(option_values(theirs)):
+            body["options"] = option_inputs(merged)
+    return body
+
+
+def group_label(name: str) -> str:
+    """A label for a group known only by its name: closed_lost_reasons → Closed lost reasons."""
+    return " ".join(name.replace("_", " ").replace("-", " ").split()).capitalize() or name
+
+
+class _StopAll(CrmApiError):
+    """A refusal every further call would get too (daily limit, rejected token): stop calling."""
+
+
+# --- the adapter -------------------------------------------------------------------------------------------
+
+
+class HubSpotAdapter:
+    crm = Crm.HUBSPOT
+
+    def __init__(
+        self,
+        *,
+        target: str,
+        base_url: str,
+        token: Secret,
+        ca_bundle: Path | None,
+        rate_per_10s: int = 100,  # Free/Starter burst limit; 190 on Professional/Enterprise (ref §2.1)
+        timeout: float = 30,
+        max_retries: int = 5,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.target = target
+        self._timeout = (min(10.0, timeout), timeout)  # (connect, read) on every call: the SDK sets none
+        limiter = SlidingWindowLimiter(rate_per_10s, clock=clock, sleep=sleep)
+        self._policy = RetryPolicy(limiter, max_retries=max_retries, sleep=sleep)
+        # Retry(total=0): urllib3 must not retry behind our back (ratelimit.py, §3.3). host= reaches every
+        # generated Configuration (§3.5); the CA bundle is trusted by exact path, verification stays on.
+        client = HubSpot(
+            access_token=token.reveal(),
+            host=base_url.rstrip("/"),
+            ssl_ca_cert=str(ca_bundle) if ca_bundle else None,
+            retry=Retry(total=0, raise_on_status=False),
+        )
+        # Every attribute access builds a new ApiClient and connection pool (§3.1): take them once.
+        self._core = client.crm.properties.core_api
+        self._groups = client.crm.properties.groups_api
+        self._group_names: dict[str, set[str]] = {}
+
+    @property
+    def retries(self) -> int:
+        """Retries made so far (429s, 5xx, dropped connections), for the benchmark."""
+        return self._policy.retries
+
+    def close(self) -> None:
+        for api in (self._core, self._groups):
+            api.api_client.close()
+            api.api_client.rest_client.pool_manager.clear()
+
+    def _call(self, what: str, request: Callable[[], T]) -> T:
+        """One API call, paced and retried; a failure becomes a CrmApiError caused by the SDK's error."""
+        try:
+            return self._policy.call(request)
+        except DailyLimitError as exc:
+            raise _StopAll(f"target '{self.target}': {exc}") from exc
+        except (RetriesExhausted, HTTPError, OSError) as exc:
+            raise CrmApiError(error_message(self.target, what, exc)) from exc
+        except Exception as exc:  # the SDK's ApiException, one class per API package (§3.4): by .status
+            if http_status(exc) is None:
+                raise  # not an answer from the API: a bug, let it show
+            error = _StopAll if http_status(exc) == 401 else CrmApiError
+            raise error(error_message(self.target, what, exc)) from exc
+
+    def _json(self, what: str, request: Callable[..., Any], **kwargs: Any) -> Any:
+        """A GET whose body we parse ourselves: _preload_content=False returns the urllib3 response."""
+        options = {"_preload_content": False, "_request_timeout": self._timeout}
+        return json.loads(self._call(what, lambda: request(**kwargs, **options)).data)
+
+    # --- read ------------------------------------------------------------------------------------------
+
+    def read(self, fields: Sequence[DesiredField], progress: Progress) -> dict[FieldAddress, FieldState]:
+        by_type: dict[str, list[FieldAddress]] = {}
+        for f in fields:
+            by_type.setdefault(f.address.object, []).append(f.address)
+        states: dict[FieldAddress, FieldState] = {}
+        for object_type, addresses in by_type.items():
+            progress(f"reading {len(addresses)} HubSpot properties of {object_type}")
+            what = f"reading the properties of {object_type}"
+            data = self._json(what, self._core.get_all, object_type=object_type, archived=False)
+            props = {p["name"]: p for p in data.get("results", [])}
+            states.update({a: field_state(a, props.get(a.field)) for a in addresses})
+        return states
+
+    # --- write -----------------------------------------------------------------------------------------
+
+    def write(self, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
+        """One result per field; a failed field does not stop the others, except a refusal every call would
+        get (daily limit, rejected token): the rest are then reported as not attempted, without calls."""
+        results: list[ItemResult] = []
+        stopped: str | None = None
+        for number, plan in enumerate(changes, 1):
+            if stopped is not None:
+                results.append(ItemResult(plan.address, False, f"not attempted: {stopped}"))
+                continue
+            progress(f"writing {plan.address} ({number} of {len(changes)})")
+            try:
+                results.append(self._write_one(plan))
+            except CrmApiError as exc:
+                results.append(ItemResult(plan.address, False, str(exc)))
+                stopped = str(exc) if isinstance(exc, _StopAll) else None
+        return results
+
+    def _write_one(self, plan: FieldPlan) -> ItemResult:
+        if plan.action == "create":
+            return self._create(plan)
+        if plan.action != "update":
+            return ItemResult(plan.address, True, "no changes")
+        body, skips = patch_body(plan)
+        if body:
+            self._patch(plan.address, body)
+        return ItemResult(plan.address, True, "updated" if body else "nothing HubSpot can change", skips)
+
+    def _patch(self, address: FieldAddress, body: Json) -> None:
+        update = _model(PropertyUpdate, body)
+        self._call(
+            f"updating {address.dotted}",
+            lambda: self._core.update(address.object, address.field, update, _request_timeout=self._timeout),
+        )
+
+    def _create(self, plan: FieldPlan) -> ItemResult:
+        address, (body, skips) = plan.address, create_body(plan)
+        if not body["groupName"]:
+            raise CrmApiError(
+                f"target '{self.target}': creating {address.dotted} needs a property group — add 'group:' "
+                "to its 'create:'"
+            )
+        self._ensure_group(
+            address.object, body["groupName"], plan.create.group_label if plan.create else None
+        )
+        create = _model(PropertyCreate, body)
+        try:
+            self._call(
+                f"creating {address.dotted}",
+                lambda: self._core.create(address.object, create, _request_timeout=self._timeout),
+            )
+        except CrmApiError as exc:
+            if _cause_status(exc) != 409:
+                raise
+            return self._converge(address, body, skips)
+        return ItemResult(address, True, "created", skips)
+
+    def _converge(self, address: FieldAddress, create: Json, skips: tuple[Skip, ...]) -> ItemResult:
+        """409: the property exists (an earlier run stopped after creating it?): make it what we want."""
+        try:
+            current = self._json(
+                f"reading {address.dotted}, which already exists",
+                self._core.get_by_name,
+                object_type=address.object,
+                property_name=address.field,
+            )
+        except CrmApiError as exc:
+            if _cause_status(exc) != 404:
+                raise
+            raise CrmApiError(
+                f"target '{self.target}': HubSpot says {address.dotted} exists (409) but shows no active "
+                "property of that name; it is probably archived: restore it in HubSpot or pick another name"
+            ) from exc
+        if current.get("type") != create["type"]:
+            why = f"already exists as a {current.get('type')} property, not {create['type']}"
+            message = f"target '{self.target}': {address.dotted} {why} — rename it or fix 'create: type'"
+            return ItemResult(address, False, message)
+        body = converge_body(create, current)
+        if body:
+            self._patch(address, body)
+        return ItemResult(
+            address, True, "already existed; updated to match" if body else "already existed", skips
+        )
+
+    def _ensure_group(self, object_type: str, name: str, label: str | None) -> None:
+        """Create the property group unless it exists; the groups are listed once per object type."""
+        if object_type not in self._group_names:
+            what = f"reading the property groups of {object_type}"
+            data = self._json(what, self._groups.get_all, object_type=object_type)
+            self._group_names[object_type] = {g["name"] for g in data.get("results", [])}
+        if name in self._group_names[object_type]:
+            return
+        group = PropertyGroupCreate(name=name, label=label or group_label(name))
+        try:
+            self._call(
+                f"creating the property group {object_type}.{name}",
+                lambda: self._groups.create(object_type, group, _request_timeout=self._timeout),
+            )
+        except CrmApiError as exc:
+            if _cause_status(exc) != 409:  # 409: it was created meanwhile, which is fine
+                raise
+        self._group_names[object_type].add(name)
+
+
+def _model(model: Any, body: Mapping[str, Any]) -> Any:
+    """A JSON body as an SDK model: PropertyCreate, PropertyUpdate, OptionInput take snake_case (§3.2)."""
+    kwargs = {re.sub(r"(?<=[a-z])(?=[A-Z])", "_", key).lower(): value for key, value in body.items()}
+    if "options" in kwargs:
+        kwargs["options"] = [_model(OptionInput, option) for option in kwargs["options"]]
+    return model(**kwargs)
+
+
+def _cause_status(error: CrmApiError) -> int | None:
+    """The HTTP status behind a CrmApiError raised by ``_call``."""
+    return http_status(error.__cause__) if error.__cause__ is not None else None

@@ -1,0 +1,303 @@
+"""Salesforce adapter: reads and writes through the Metadata API (readMetadata / updateMetadata /
+createMetadata), in batches of 10 components of one type per call — the API's limit (reference
+salesforce.md §0) and so the fewest calls. REST describe is used only to list record types for
+``record_types: all``; it does not carry descriptions (§2.3).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
+from typing import Any, TypeVar
+
+import requests
+import zeep.exceptions
+from simple_salesforce.api import Salesforce
+from simple_salesforce.exceptions import SalesforceError
+
+from ..crmstate import DesiredField, FieldState, ValueState, normalize_text
+from ..model import Crm, FieldAddress
+from ..plan import FieldPlan, Skip
+from . import salesforce_md as smd
+from .base import CrmApiError, ItemResult, Progress
+from .transport import CrmSession
+
+BATCH = 10  # readMetadata/updateMetadata/createMetadata limit (reference §0)
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int = BATCH) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+class SalesforceAdapter:
+    crm = Crm.SALESFORCE
+
+    def __init__(self, *, target: str, sf: Salesforce, session: CrmSession) -> None:
+        self.target = target
+        self._sf = sf
+        md = sf.mdapi
+        # simple-salesforce's mdapi builds its own zeep transport that ignores the session we pass
+        # (reference §6), so give it ours: CA bundle, retries and timeouts then apply to SOAP calls too.
+        md._client.transport.session = session
+        md._client.transport.operation_timeout = session.timeout[1]
+        self._md = md
+        self._cache: dict[str, dict[str, Any]] = {}
+        self.calls: Counter[str] = Counter()
+
+    def close(self) -> None:
+        self._sf.session.close()
+
+    # --- calls ------------------------------------------------------------------------------------
+
+    def _call(self, what: str, call: Callable[[], T]) -> T:
+        self.calls[what] += 1
+        try:
+            return call()
+        except zeep.exceptions.Fault as fault:
+            raise CrmApiError(self._fault_message(fault)) from fault
+        except (requests.RequestException, SalesforceError) as exc:
+            raise CrmApiError(
+                f"target '{self.target}': Salesforce could not be reached or refused the call "
+                f"({type(exc).__name__}) — check the instance URL and network, then run again"
+            ) from exc
+
+    def _fault_message(self, fault: zeep.exceptions.Fault) -> str:
+        code = str(fault.code or "")
+        if "INVALID_SESSION_ID" in code:
+            return (
+                f"target '{self.target}': Salesforce rejected the session (INVALID_SESSION_ID) — the access "
+                "token expired or is wrong; get a new one (e.g. `sf org display`) and run again"
+            )
+        if "REQUEST_LIMIT_EXCEEDED" in code:
+            return (
+                f"target '{self.target}': the org's daily API request limit is used up "
+                "(REQUEST_LIMIT_EXCEEDED) — run again when it resets"
+            )
+        return f"target '{self.target}': the Metadata API refused the call: {fault.message} ({code})"
+
+    def _read(self, type_name: str, names: Iterable[str]) -> dict[str, Any]:
+        """readMetadata in batches of 10; missing components are left out of the result."""
+        found: dict[str, Any] = {}
+        for batch in chunks(sorted(set(names))):
+            records = self._call("readMetadata", partial(getattr(self._md, type_name).read, batch))
+            records = records if isinstance(records, list) else [records]  # one record comes back bare (§3.4)
+            asked = {name.casefold(): name for name in batch}
+            for record in records:
+                # A missing component reads back as nil: zeep gives None or an empty object (reference §6).
+                # Match by name, not position, and case-insensitively (Salesforce answers in its own case).
+                full_name = getattr(record, "fullName", None) if record is not None else None
+                if full_name and full_name.casefold() in asked:
+                    found[asked[full_name.casefold()]] = record
+        self._cache.setdefault(type_name, {}).update(found)
+        return found
+
+    def _save(self, operation: str, components: list[Any]) -> list[tuple[str, list[str]]]:
+        """createMetadata/updateMetadata in batches of 10; one (fullName, errors) per component —
+        partial success is normal (reference §1.3), so every SaveResult is read."""
+        outcome: list[tuple[str, list[str]]] = []
+        for batch in chunks(components):
+            service = getattr(self._md._service, operation)
+            results = self._call(operation, partial(service, batch, _soapheaders=[self._md._session_header]))
+            for result in results if isinstance(results, list) else [results]:
+                errors = [f"{e.statusCode}: {e.message}" for e in (result.errors or [])]
+                outcome.append((str(result.fullName), [] if result.success else errors or ["not saved"]))
+        return outcome
+
+    # --- read -------------------------------------------------------------------------------------
+
+    def read(self, fields: Sequence[DesiredField], progress: Progress) -> dict[FieldAddress, FieldState]:
+        names = [f.address.dotted for f in fields]
+        progress(f"reading {len(names)} Salesforce fields")
+        custom_fields = self._read("CustomField", names)
+        sources = {name: smd.value_source(name, custom_fields.get(name)) for name in names}
+        standard_sets = self._read(
+            "StandardValueSet",
+            {s.split(":", 1)[1] for s in sources.values() if s.startswith("StandardValueSet:")},
+        )
+        global_sets = self._read(
+            "GlobalValueSet",
+            {s.split(":", 1)[1] for s in sources.values() if s.startswith("GlobalValueSet:")},
+        )
+        record_types = self._read("RecordType", self._record_type_names(fields))
+        states = {}
+        for wanted in fields:
+            name = wanted.address.dotted
+            component = custom_fields.get(name)
+            if component is None:
+                states[wanted.address] = FieldState(wanted.address, exists=False, custom=name.endswith("__c"))
+                continue
+            values = self._values(component, sources[name], standard_sets, global_sets)
+            states[wanted.address] = self._state(
+                wanted.address, component, sources[name], values, record_types
+            )
+        return states
+
+    def _record_type_names(self, fields: Sequence[DesiredField]) -> set[str]:
+        names: set[str] = set()
+        for wanted in fields:
+            if not wanted.record_types:
+                continue
+            obj = wanted.address.object
+            if wanted.record_types == ("*",):
+                describe: Any = self._call("describe", partial(self._sf.restful, f"sobjects/{obj}/describe"))
+                names |= {
+                    f"{obj}.{rt['developerName']}"
+                    for rt in describe["recordTypeInfos"]
+                    if not rt.get("master") and rt.get("active")
+                }
+            else:
+                names |= {f"{obj}.{rt}" for rt in wanted.record_types}
+        return names
+
+    @staticmethod
+    def _values(
+        component: Any, source: str, standard: dict[str, Any], global_: dict[str, Any]
+    ) -> tuple[ValueState, ...] | None:
+        if source.startswith("StandardValueSet:"):
+            svs = standard.get(source.split(":", 1)[1])
+            return smd.value_states(list(svs.standardValue or [])) if svs is not None else None
+        if source.startswith("GlobalValueSet:"):
+            gvs = global_.get(source.split(":", 1)[1])
+            return smd.value_states(list(gvs.customValue or [])) if gvs is not None else None
+        local = smd.local_values(component)
+        return smd.value_states(local) if local is not None else None
+
+    def _state(
+        self,
+        address: FieldAddress,
+        component: Any,
+        source: str,
+        values: tuple[ValueState, ...] | None,
+        record_types: dict[str, Any],
+    ) -> FieldState:
+        custom = address.field.endswith("__c")
+        read_only = (
+            {}
+            if custom
+            else {
+                # Standard field labels are renamed in Setup (Rename Tabs and Labels), not via CustomField.
+                "label": f"{address.dotted} is a standard field; rename it in Setup > Rename Tabs and Labels"
+            }
+        )
+        prefix = address.object + "."
+        return FieldState(
+            address=address,
+            exists=True,
+            label=normalize_text(component.label),
+            help_text=normalize_text(component.inlineHelpText),
+            description=normalize_text(component.description),
+            values=values,
+            value_source=source,
+            custom=custom,
+            read_only=read_only,
+            record_types={
+                name[len(prefix) :]: smd.record_type_values(rt, address.field)
+                for name, rt in sorted(record_types.items())
+                if name.startswith(prefix)
+            },
+        )
+
+    # --- write ------------------------------------------------------------------------------------
+
+    def write(self, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
+        errors: dict[FieldAddress, list[str]] = {c.address: [] for c in changes}
+        skips: dict[FieldAddress, list[Skip]] = {c.address: [] for c in changes}
+        creates = [c for c in changes if c.action == "create"]
+        if creates:
+            progress(f"creating {len(creates)} Salesforce fields")
+            self._create(creates, errors)
+        updates = [c for c in changes if c.action == "update"]
+        self._ensure_cached(updates)
+        progress(f"saving {len(updates)} Salesforce fields")
+        self._save_fields(updates, errors, skips)
+        self._save_value_sets(updates, errors)
+        self._save_record_types([c for c in changes if c.record_types and not errors[c.address]], errors)
+        return [
+            ItemResult(
+                c.address, not errors[c.address], "; ".join(errors[c.address]), tuple(skips[c.address])
+            )
+            for c in changes
+        ]
+
+    def _ensure_cached(self, updates: Sequence[FieldPlan]) -> None:
+        missing = [
+            c.address.dotted for c in updates if c.address.dotted not in self._cache.get("CustomField", {})
+        ]
+        if missing:
+            self._read("CustomField", missing)
+
+    def _create(self, creates: Sequence[FieldPlan], errors: dict[FieldAddress, list[str]]) -> None:
+        from .salesforce_write import new_field
+
+        components = [new_field(self._md, c) for c in creates]
+        by_name = {c.address.dotted: c for c in creates}
+        for name, problems in self._save("createMetadata", components):
+            if problems and any(p.startswith("DUPLICATE") for p in problems):
+                continue  # created by an earlier, interrupted run: the next plan updates it (converges)
+            errors[by_name[name].address] += problems
+
+    def _save_fields(
+        self,
+        updates: Sequence[FieldPlan],
+        errors: dict[FieldAddress, list[str]],
+        skips: dict[FieldAddress, list[Skip]],
+    ) -> None:
+        from .salesforce_write import field_component
+
+        components = {}
+        for change in updates:
+            component = field_component(self._md, self._cache["CustomField"][change.address.dotted], change)
+            if component is not None:
+                components[change.address.dotted] = (change, component)
+        for name, problems in self._save("updateMetadata", [c for _, c in components.values()]):
+            change, component = components[name]
+            if problems and not change.address.field.endswith("__c") and component.description is not None:
+                problems = self._retry_without_description(change, component, problems, skips)
+            errors[change.address] += problems
+
+    def _retry_without_description(
+        self, change: FieldPlan, component: Any, problems: list[str], skips: dict[FieldAddress, list[Skip]]
+    ) -> list[str]:
+        """Salesforce may refuse a description on a standard field (reference §1.4, UNVERIFIED): then save
+        the rest and report the description as skipped rather than failing the field."""
+        component.description = None
+        retried = self._save("updateMetadata", [component])[0][1]
+        if not retried:
+            skips[change.address].append(
+                Skip(
+                    "description",
+                    f"Salesforce refused a description on the standard "
+                    f"field {change.address.dotted}: {'; '.join(problems)}",
+                )
+            )
+        return retried
+
+    def _save_value_sets(self, updates: Sequence[FieldPlan], errors: dict[FieldAddress, list[str]]) -> None:
+        from .salesforce_write import value_set_components
+
+        for type_name, components in value_set_components(self._md, self._cache, updates).items():
+            owners = {name: addresses for name, (_, addresses) in components.items()}
+            for name, problems in self._save("updateMetadata", [c for c, _ in components.values()]):
+                for address in owners[name]:
+                    errors[address] += problems
+            del type_name
+
+    def _save_record_types(self, changes: Sequence[FieldPlan], errors: dict[FieldAddress, list[str]]) -> None:
+        from .salesforce_write import add_record_type_values
+
+        if not changes:
+            return
+        names = {f"{c.address.object}.{rt.record_type}" for c in changes for rt in c.record_types}
+        current = self._read("RecordType", names)  # fresh: values were just added to the field
+        owners: dict[str, list[FieldAddress]] = {}
+        for change in changes:
+            for rt in change.record_types:
+                name = f"{change.address.object}.{rt.record_type}"
+                add_record_type_values(self._md, current[name], change.address.field, rt.add)
+                owners.setdefault(name, []).append(change.address)
+        for name, problems in self._save("updateMetadata", [current[n] for n in owners]):
+            for address in owners[name]:
+                errors[address] += [f"record type {name}: {p}" for p in problems]

@@ -1,0 +1,185 @@
+"""Targets → live adapters. The only place that knows how to sign in, and that the built-in ``sandbox``
+target means "start the local sandbox in-process for the length of this command"."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .adapters.base import Adapter
+from .config import (
+    Secret,
+    Settings,
+    Target,
+    hubspot_credentials,
+    salesforce_credentials,
+)
+from .errors import CredentialsError
+from .model import Crm
+
+
+@dataclass
+class Connected:
+    target: str
+    adapters: dict[Crm, Adapter] = field(default_factory=dict)
+
+    def adapter(self, crm: Crm) -> Adapter:
+        if crm not in self.adapters:
+            raise CredentialsError(
+                f"target '{self.target}' has no {crm.value} section, but the definitions bind "
+                f"{crm.value} fields — add it to crmdefs.yaml or use --only"
+            )
+        return self.adapters[crm]
+
+
+@contextmanager
+def open_target(
+    settings: Settings, name: str | None, environ: Mapping[str, str], crms: set[Crm]
+) -> Iterator[Connected]:
+    """Adapters for the CRMs in ``crms`` on target ``name``; closed (and a sandbox stopped) on exit."""
+    target = settings.target(name)
+    with ExitStack() as stack:
+        if target.builtin_sandbox:
+            yield _sandbox(settings, target, environ, crms, stack)
+            return
+        connected = Connected(target.name)
+        if Crm.SALESFORCE in crms and target.salesforce is not None:
+            connected.adapters[Crm.SALESFORCE] = _salesforce(target, environ)
+        if Crm.HUBSPOT in crms and target.hubspot is not None:
+            connected.adapters[Crm.HUBSPOT] = _hubspot(target, environ)
+        for adapter in connected.adapters.values():
+            stack.callback(adapter.close)
+        yield connected
+
+
+def _sandbox(
+    settings: Settings, target: Target, environ: Mapping[str, str], crms: set[Crm], stack: ExitStack
+) -> Connected:
+    from .sandbox.http import FaultPlan
+    from .sandbox.service import Sandbox, SandboxOptions
+
+    sandbox = Sandbox(settings.sandbox_dir, SandboxOptions.from_env(environ), FaultPlan.from_env(environ))
+    info = sandbox.start()
+    stack.callback(sandbox.stop)
+    connected = Connected(target.name)
+    token = Secret(info.access_token)
+    if Crm.SALESFORCE in crms:
+        connected.adapters[Crm.SALESFORCE] = _salesforce_with_token(
+            target.name, info.instance_url, token, "62.0", info.ca_bundle
+        )
+    if Crm.HUBSPOT in crms:
+        connected.adapters[Crm.HUBSPOT] = _hubspot_adapter(target.name, info.base_url, token, info.ca_bundle)
+    for adapter in connected.adapters.values():
+        stack.callback(adapter.close)
+    return connected
+
+
+def _salesforce_with_token(
+    target: str, instance_url: str, token: Secret, version: str, ca_bundle: Path | None
+) -> Adapter:
+    from simple_salesforce.api import Salesforce
+
+    from .adapters.salesforce import SalesforceAdapter
+    from .adapters.transport import CrmSession
+
+    session = CrmSession(ca_bundle)
+    sf = Salesforce(instance_url=instance_url, session_id=token.reveal(), session=session, version=version)
+    return SalesforceAdapter(target=target, sf=sf, session=session)
+
+
+def _salesforce(target: Target, environ: Mapping[str, str]) -> Adapter:
+    from simple_salesforce.api import Salesforce
+    from simple_salesforce.exceptions import SalesforceAuthenticationFailed
+
+    from .adapters.salesforce import SalesforceAdapter
+    from .adapters.transport import CrmSession
+
+    assert target.salesforce is not None
+    creds = salesforce_credentials(target, environ)
+    version = target.salesforce.api_version
+    if creds.auth == "access_token" and creds.access_token is not None and creds.instance_url:
+        return _salesforce_with_token(
+            target.name, creds.instance_url, creds.access_token, version, target.ca_bundle
+        )
+    if creds.auth == "sf_cli":
+        url, token = _sf_cli_login(target.name, creds.sf_alias or "")
+        return _salesforce_with_token(target.name, url, token, version, target.ca_bundle)
+    session = CrmSession(target.ca_bundle)
+    try:
+        if creds.auth == "password":
+            sf = Salesforce(
+                username=creds.username,
+                password=_reveal(creds.password),
+                security_token=_reveal(creds.security_token),
+                domain=creds.domain,
+                session=session,
+                version=version,
+            )
+        else:  # jwt
+            sf = Salesforce(
+                username=creds.username,
+                consumer_key=_reveal(creds.client_id),
+                privatekey_file=str(creds.key_file),
+                domain=creds.domain,
+                session=session,
+                version=version,
+            )
+    except SalesforceAuthenticationFailed as exc:
+        raise CredentialsError(
+            f"target '{target.name}': Salesforce refused the {creds.auth} login "
+            f"({exc.code}) — check the username, domain and secrets in the environment"
+        ) from exc
+    return SalesforceAdapter(target=target.name, sf=sf, session=session)
+
+
+def _reveal(secret: Secret | None) -> str:
+    return secret.reveal() if secret is not None else ""
+
+
+def _sf_cli_login(target: str, alias: str) -> tuple[str, Secret]:
+    """Reuse an `sf org login` session: `sf org display --json --target-org ALIAS`. Its output holds the
+    access token, so it is parsed and never printed."""
+    binary = shutil.which("sf")
+    if binary is None:
+        raise CredentialsError(
+            f"target '{target}': auth 'sf_cli' needs the Salesforce CLI (`sf`) on PATH — "
+            "install it or use another auth mode"
+        )
+    done = subprocess.run(
+        [binary, "org", "display", "--json", "--target-org", alias],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    try:
+        data = json.loads(done.stdout)
+        result = data["result"]
+        return str(result["instanceUrl"]), Secret(str(result["accessToken"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        message = ""
+        with suppress(ValueError, AttributeError):
+            message = str(json.loads(done.stdout).get("message", ""))
+        raise CredentialsError(
+            f"target '{target}': `sf org display --target-org {alias}` failed"
+            f"{': ' + message if message else ''} — run `sf org login web --alias {alias}`"
+        ) from exc
+
+
+def _hubspot(target: Target, environ: Mapping[str, str]) -> Adapter:
+    creds = hubspot_credentials(target, environ)
+    return _hubspot_adapter(target.name, creds.base_url, creds.access_token, target.ca_bundle)
+
+
+def _hubspot_adapter(target: str, base_url: str, token: Secret, ca_bundle: Path | None) -> Adapter:
+    from .adapters.hubspot import HubSpotAdapter
+
+    adapter: Adapter = HubSpotAdapter(
+        target=target, base_url=base_url.rstrip("/"), token=token, ca_bundle=ca_bundle
+    )
+    return adapter

@@ -1,0 +1,289 @@
+"""`crmdefs plan`, `apply` and `revert`: thin commands over load → read → compute_plan → render → apply."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import click
+
+from . import exitcodes, planfile
+from .adapters.base import Progress
+from .addresses import parse_address
+from .apply import ApplyResult, check_fresh, execute, read_states
+from .backup import desired_from_backup, load_backup
+from .config import Settings, load_settings
+from .connect import Connected, open_target
+from .crmstate import DesiredField, FieldState
+from .definitions import digest_definitions, display_path, load_glossary
+from .desired import desired_fields
+from .errors import CrmdefsError
+from .model import Crm, FieldAddress
+from .options import format_option, project_options, quiet_option, target_option
+from .plan import Plan, compute_plan
+
+
+def _progress(quiet: bool) -> Progress:
+    """Progress lines on stderr for a person watching a terminal; silent in pipes, CI logs and --quiet."""
+    show = not quiet and sys.stderr.isatty()
+
+    def report(message: str) -> None:
+        if show:
+            click.echo(f"… {message}", err=True)
+
+    return report
+
+
+def _desired(settings: Settings, only: Sequence[str] = ()) -> list[DesiredField]:
+    glossary, warnings = load_glossary(settings.definitions_dir)
+    for warning in warnings:
+        click.echo(warning.render(), err=True)
+    fields = desired_fields(glossary)
+    if only:
+        wanted = {parse_address(a) for a in only}
+        unknown = sorted(str(a) for a in wanted - {f.address for f in fields})
+        if unknown:
+            raise CrmdefsError(
+                f"--only names fields no definition binds: {', '.join(unknown)} — use the addresses "
+                "the definitions bind, e.g. salesforce:Lead.Status"
+            )
+        fields = [f for f in fields if f.address in wanted]
+    return fields
+
+
+def _crms(fields: Sequence[DesiredField]) -> set[Crm]:
+    return {f.address.crm for f in fields}
+
+
+def _render(plan: Plan, fmt: str) -> str:
+    from .render import render
+
+    color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return render(plan, fmt, color=color)
+
+
+def _plan(
+    settings: Settings, connected: Connected, desired: Sequence[DesiredField], quiet: bool
+) -> tuple[Plan, dict[FieldAddress, FieldState]]:
+    states = read_states(connected, desired, _progress(quiet))
+    plan = compute_plan(
+        desired,
+        states,
+        target=connected.target,
+        definitions_digest=digest_definitions(settings.definitions_dir),
+        created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    )
+    return plan, states
+
+
+def _write_plan_file(path: Path, plan: Plan) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(planfile.dumps(plan), encoding="utf-8")
+    tmp.replace(path)
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  crmdefs plan                                  against the default target (the sandbox without config)
+  crmdefs plan --target production -o prod.plan.json
+  crmdefs plan --only salesforce:Lead.Status --format markdown
+  crmdefs plan --detailed-exitcode              exit 2 when there are changes (for CI)
+"""
+)
+@project_options
+@target_option
+@click.option("--only", multiple=True, metavar="ADDRESS", help="Plan only this field (repeatable).")
+@click.option(
+    "-o", "--out", type=click.Path(path_type=Path, dir_okay=False), help="Save the plan for `apply FILE`."
+)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes (0 none, 1 error).")
+@format_option
+@quiet_option
+def plan(
+    config: Path | None,
+    definitions: Path | None,
+    target: str | None,
+    only: tuple[str, ...],
+    out: Path | None,
+    detailed_exitcode: bool,
+    fmt: str,
+    quiet: bool,
+) -> int:
+    """Show what apply would change in the CRM (reads only)."""
+    settings = load_settings(config, definitions, Path.cwd())
+    desired = _desired(settings, only)
+    with open_target(settings, target, os.environ, _crms(desired)) as connected:
+        made, _ = _plan(settings, connected, desired, quiet)
+    if out is not None:
+        _write_plan_file(out, made)
+    click.echo(_render(made, fmt), nl=False)
+    if out is not None and not quiet:
+        click.echo(
+            f"Saved the plan to {display_path(out)}; apply it with: crmdefs apply {display_path(out)}",
+            err=True,
+        )
+    return exitcodes.CHANGES if detailed_exitcode and made.changes else exitcodes.OK
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  crmdefs apply                                 plan, show, ask for 'yes', apply
+  crmdefs apply prod.plan.json                  apply exactly a saved plan (refused if stale)
+  crmdefs apply --auto-approve --target staging
+"""
+)
+@project_options
+@target_option
+@click.argument(
+    "planfile_path", metavar="[PLANFILE]", required=False, type=click.Path(path_type=Path, dir_okay=False)
+)
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@quiet_option
+def apply(
+    config: Path | None,
+    definitions: Path | None,
+    target: str | None,
+    planfile_path: Path | None,
+    auto_approve: bool,
+    quiet: bool,
+) -> int:
+    """Make the CRM match the definitions: confirm, back up, write."""
+    settings = load_settings(config, definitions, Path.cwd())
+    if planfile_path is not None:
+        return _apply_saved(settings, planfile_path, target, quiet)
+    desired = _desired(settings)
+    with open_target(settings, target, os.environ, _crms(desired)) as connected:
+        made, states = _plan(settings, connected, desired, quiet)
+        click.echo(_render(made, "text"), nl=False)
+        if not made.changes:
+            return exitcodes.OK
+        if not auto_approve:
+            _confirm(connected.target)
+            states = read_states(connected, _touched(desired, made), _progress(quiet))
+            check_fresh(made, states)  # someone may have edited the CRM while we waited for 'yes'
+        return _execute(settings, made, connected, states, quiet)
+
+
+def _touched(desired: Sequence[DesiredField], made: Plan) -> list[DesiredField]:
+    touched = {c.address for c in made.changes}
+    return [f for f in desired if f.address in touched]
+
+
+def _apply_saved(settings: Settings, path: Path, target: str | None, quiet: bool) -> int:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CrmdefsError(
+            f"cannot read plan file {display_path(path)} ({exc}) — make one with `crmdefs plan -o FILE`"
+        ) from exc
+    saved = planfile.loads(text, display_path(path))
+    if target is not None and target != saved.target:
+        raise CrmdefsError(
+            f"{display_path(path)} was made for target '{saved.target}', not '{target}' — drop "
+            "--target or make a new plan for that target"
+        )
+    if digest_definitions(settings.definitions_dir) != saved.definitions_digest:
+        raise CrmdefsError(
+            f"{display_path(path)} was made from different definitions than those in "
+            f"{display_path(settings.definitions_dir)} — run `crmdefs plan -o` again"
+        )
+    desired = _touched(_desired(settings), saved)
+    click.echo(_render(saved, "text"), nl=False)
+    if not saved.changes:
+        return exitcodes.OK
+    with open_target(settings, saved.target, os.environ, _crms(desired)) as connected:
+        current = read_states(connected, desired, _progress(quiet))
+        check_fresh(saved, current)
+        return _execute(settings, saved, connected, current, quiet)
+
+
+def _confirm(target: str) -> None:
+    if not sys.stdin.isatty():
+        raise CrmdefsError(
+            "apply needs confirmation but there is no terminal to ask — review the plan and pass "
+            "--auto-approve, or apply a saved plan file"
+        )
+    answer = click.prompt(
+        f"Apply these changes to target '{target}'? Only 'yes' will be accepted",
+        default="",
+        show_default=False,
+    )
+    if answer.strip() != "yes":
+        raise CrmdefsError("apply cancelled — nothing was changed")
+
+
+def _execute(
+    settings: Settings,
+    made: Plan,
+    connected: Connected,
+    states: Mapping[FieldAddress, FieldState],
+    quiet: bool,
+) -> int:
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    backups = settings.project_root / ".crmdefs" / "backups" / made.target
+    result = execute(made, connected, states, backups, stamp, _progress(quiet))
+    return _report(result)
+
+
+def _report(result: ApplyResult) -> int:
+    for item in result.results:
+        mark = "✓" if item.ok else "✗"
+        click.echo(f"{mark} {item.address}" + (f": {item.message}" if item.message else ""))
+        for skip in item.skips:
+            click.echo(f"  # skipped {skip.attribute}: {skip.reason}")
+    if result.backup is not None:
+        click.echo(
+            f"Backup of the previous state: {display_path(result.backup)} (undo with `crmdefs revert "
+            f"{display_path(result.backup)}`)"
+        )
+    if result.failed:
+        click.echo(
+            f"Apply partly failed: {len(result.results) - len(result.failed)} fields changed, "
+            f"{len(result.failed)} failed. Fix the cause and run `crmdefs apply` again: it converges."
+        )
+        return exitcodes.ERROR
+    click.echo(f"Apply complete: {len(result.results)} fields changed.")
+    return exitcodes.OK
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  crmdefs revert .crmdefs/backups/sandbox/20261123T101500.000000Z.json
+  crmdefs revert BACKUP --auto-approve
+"""
+)
+@project_options
+@click.argument("backup_path", metavar="BACKUP", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@quiet_option
+def revert(
+    config: Path | None, definitions: Path | None, backup_path: Path, auto_approve: bool, quiet: bool
+) -> int:
+    """Plan and apply the way back to a backup taken by apply."""
+    settings = load_settings(config, definitions, Path.cwd())
+    backup = load_backup(backup_path)
+    desired, notes = desired_from_backup(backup)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    with open_target(settings, backup.target, os.environ, _crms(desired)) as connected:
+        states = read_states(connected, desired, _progress(quiet))
+        made = compute_plan(
+            desired,
+            states,
+            target=connected.target,
+            definitions_digest=f"revert:{backup.created_at}",
+            created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        )
+        click.echo(_render(made, "text"), nl=False)
+        if not made.changes:
+            return exitcodes.OK
+        if not auto_approve:
+            _confirm(connected.target)
+        return _execute(settings, made, connected, states, quiet)

@@ -1,0 +1,155 @@
+"""The Salesforce adapter against the sandbox: real simple-salesforce and zeep over real TLS."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from simple_salesforce.api import Salesforce
+
+from crmdefs.adapters.base import CrmApiError
+from crmdefs.adapters.salesforce import SalesforceAdapter
+from crmdefs.adapters.transport import CrmSession
+from crmdefs.crmstate import DesiredField, DesiredValue
+from crmdefs.definitions import load_glossary
+from crmdefs.desired import desired_fields
+from crmdefs.model import CreateSpec, Crm, FieldAddress
+from crmdefs.plan import compute_plan
+from crmdefs.sandbox.service import Sandbox, SandboxInfo
+
+from .conftest import REPO
+
+
+def quiet(message: str) -> None:
+    return None
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[tuple[Sandbox, SandboxInfo]]:
+    running = Sandbox(tmp_path / "sandbox", log_to_file=False)
+    info = running.start()
+    yield running, info
+    running.stop()
+
+
+def adapter_for(info: SandboxInfo, token: str | None = None) -> SalesforceAdapter:
+    session = CrmSession(info.ca_bundle)
+    sf = Salesforce(
+        instance_url=info.instance_url, session_id=token or info.access_token, session=session, version="62.0"
+    )
+    return SalesforceAdapter(target="sandbox", sf=sf, session=session)
+
+
+def starter_fields() -> list[DesiredField]:
+    glossary, _ = load_glossary(REPO / "definitions")
+    return [f for f in desired_fields(glossary) if f.address.crm is Crm.SALESFORCE]
+
+
+def test_read_takes_one_metadata_call_per_type_and_maps_the_state(
+    sandbox: tuple[Sandbox, SandboxInfo],
+) -> None:
+    running, info = sandbox
+    fields = starter_fields()
+    states = adapter_for(info).read(fields, quiet)
+    reads = [e for e in running.log.entries if e.get("action") == "readMetadata"]
+    assert len(reads) == 3  # CustomField (5 fields), StandardValueSet (2 sets), RecordType (2 record types)
+    status = states[FieldAddress(Crm.SALESFORCE, "Lead", "Status")]
+    assert status.value_source == "StandardValueSet:LeadStatus"
+    assert status.values is not None and status.values[2].attributes == {"converted": True}
+    assert "label" in status.read_only  # standard field labels are renamed in Setup
+    loss = states[FieldAddress(Crm.SALESFORCE, "Opportunity", "Loss_Reason__c")]
+    assert loss.description == "Reason for loss (legacy field from the 2021 CRM migration)."
+    assert loss.record_types == {
+        "New_Business": ("Price", "Lost to Competitor", "Other"),
+        "Renewal": ("pricing", "No Decision / Non-Responsive"),
+    }
+    stages = states[FieldAddress(Crm.SALESFORCE, "Opportunity", "StageName")]
+    assert stages.values is not None and stages.values[-1].attributes == {
+        "closed": True,
+        "won": False,
+        "probability": 0,
+        "forecast_category": "Omitted",
+    }
+
+
+def test_apply_then_plan_again_shows_zero_changes(sandbox: tuple[Sandbox, SandboxInfo]) -> None:
+    _, info = sandbox
+    fields = starter_fields()
+    adapter = adapter_for(info)
+    first = compute_plan(
+        fields, adapter.read(fields, quiet), target="sandbox", definitions_digest="d", created_at="t"
+    )
+    assert len(first.changes) == 5
+    results = adapter.write(first.changes, quiet)
+    assert [(str(r.address), r.ok, r.message) for r in results if not r.ok] == []
+    fresh = adapter_for(info)
+    second = compute_plan(
+        fields, fresh.read(fields, quiet), target="sandbox", definitions_digest="d", created_at="t"
+    )
+    assert second.changes == (), [str(c.address) for c in second.changes]
+    loss = fresh.read(fields, quiet)[FieldAddress(Crm.SALESFORCE, "Opportunity", "Loss_Reason__c")]
+    assert loss.values is not None
+    assert [v.value for v in loss.values if not v.active] == [
+        "pricing",
+        "Lost to Competitor",
+        "No Decision / Non-Responsive",
+    ]
+    assert "Competitor" in loss.record_types["New_Business"]
+
+
+def test_one_failing_component_does_not_stop_the_others(sandbox: tuple[Sandbox, SandboxInfo]) -> None:
+    _, info = sandbox
+    fit = FieldAddress(Crm.SALESFORCE, "Lead", "Fit_Score__c")
+    score = FieldAddress(Crm.SALESFORCE, "Lead", "Lead_Score__c")
+    fields = [
+        DesiredField(fit, help_text="x" * 600),
+        DesiredField(score, help_text="Points for fit and intent."),
+    ]
+    adapter = adapter_for(info)
+    plan = compute_plan(
+        fields, adapter.read(fields, quiet), target="s", definitions_digest="d", created_at="t"
+    )
+    results = {r.address: r for r in adapter.write(plan.changes, quiet)}
+    assert not results[fit].ok and "STRING_TOO_LONG" in results[fit].message
+    assert results[score].ok
+    assert adapter_for(info).read(fields, quiet)[score].help_text == "Points for fit and intent."
+
+
+def test_create_a_missing_custom_picklist_field(sandbox: tuple[Sandbox, SandboxInfo]) -> None:
+    _, info = sandbox
+    tier = FieldAddress(Crm.SALESFORCE, "Opportunity", "Tier__c")
+    want = DesiredField(
+        tier,
+        help_text="Deal size tier.",
+        values=(DesiredValue("Gold"), DesiredValue("Silver")),
+        create=CreateSpec("Tier", "Picklist", restricted=True),
+    )
+    adapter = adapter_for(info)
+    plan = compute_plan(
+        [want], adapter.read([want], quiet), target="s", definitions_digest="d", created_at="t"
+    )
+    assert plan.fields[0].action == "create"
+    assert all(r.ok for r in adapter.write(plan.changes, quiet))
+    state = adapter_for(info).read([want], quiet)[tier]
+    assert state.exists and state.label == "Tier" and state.help_text == "Deal size tier."
+    assert state.values is not None and [v.value for v in state.values] == ["Gold", "Silver"]
+
+
+def test_wrong_token_is_a_clear_error_without_the_token(sandbox: tuple[Sandbox, SandboxInfo]) -> None:
+    _, info = sandbox
+    with pytest.raises(CrmApiError) as caught:
+        adapter_for(info, token="00Dwrong!token").read(starter_fields(), quiet)
+    assert "INVALID_SESSION_ID" in str(caught.value) and "target 'sandbox'" in str(caught.value)
+    assert "00Dwrong" not in str(caught.value)
+
+
+def test_the_adapters_and_the_sandbox_never_import_each_other() -> None:
+    source = REPO / "src" / "crmdefs"
+    for folder, forbidden in (("adapters", "sandbox"), ("sandbox", "adapters")):
+        for path in (source / folder).glob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom):
+                    assert forbidden not in (node.module or ""), f"{path.name} imports {node.module}"
