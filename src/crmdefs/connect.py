@@ -37,6 +37,19 @@ class Connected:
         return self.adapters[crm]
 
 
+DEFAULT_RETRIES = 5
+
+
+def max_retries(environ: Mapping[str, str]) -> int:
+    """CRMDEFS_MAX_RETRIES: how often a 429/5xx/dropped connection is retried (default 5)."""
+    text = environ.get("CRMDEFS_MAX_RETRIES", "").strip()
+    if not text:
+        return DEFAULT_RETRIES
+    if not text.isdigit() or int(text) > 20:
+        raise CredentialsError(f"CRMDEFS_MAX_RETRIES must be a whole number from 0 to 20, not {text!r}")
+    return int(text)
+
+
 @contextmanager
 def open_target(
     settings: Settings, name: str | None, environ: Mapping[str, str], crms: set[Crm]
@@ -70,24 +83,26 @@ def _sandbox(
     token = Secret(info.access_token)
     if Crm.SALESFORCE in crms:
         connected.adapters[Crm.SALESFORCE] = _salesforce_with_token(
-            target.name, info.instance_url, token, "62.0", info.ca_bundle
+            target.name, info.instance_url, token, "62.0", info.ca_bundle, max_retries(environ)
         )
     if Crm.HUBSPOT in crms:
-        connected.adapters[Crm.HUBSPOT] = _hubspot_adapter(target.name, info.base_url, token, info.ca_bundle)
+        connected.adapters[Crm.HUBSPOT] = _hubspot_adapter(
+            target.name, info.base_url, token, info.ca_bundle, max_retries(environ)
+        )
     for adapter in connected.adapters.values():
         stack.callback(adapter.close)
     return connected
 
 
 def _salesforce_with_token(
-    target: str, instance_url: str, token: Secret, version: str, ca_bundle: Path | None
+    target: str, instance_url: str, token: Secret, version: str, ca_bundle: Path | None, retries: int
 ) -> Adapter:
     from simple_salesforce.api import Salesforce
 
     from .adapters.salesforce import SalesforceAdapter
     from .adapters.transport import CrmSession
 
-    session = CrmSession(ca_bundle)
+    session = CrmSession(ca_bundle, retries=retries)
     sf = Salesforce(instance_url=instance_url, session_id=token.reveal(), session=session, version=version)
     return SalesforceAdapter(target=target, sf=sf, session=session)
 
@@ -102,14 +117,15 @@ def _salesforce(target: Target, environ: Mapping[str, str]) -> Adapter:
     assert target.salesforce is not None
     creds = salesforce_credentials(target, environ)
     version = target.salesforce.api_version
+    retries = max_retries(environ)
     if creds.auth == "access_token" and creds.access_token is not None and creds.instance_url:
         return _salesforce_with_token(
-            target.name, creds.instance_url, creds.access_token, version, target.ca_bundle
+            target.name, creds.instance_url, creds.access_token, version, target.ca_bundle, retries
         )
     if creds.auth == "sf_cli":
         url, token = _sf_cli_login(target.name, creds.sf_alias or "")
-        return _salesforce_with_token(target.name, url, token, version, target.ca_bundle)
-    session = CrmSession(target.ca_bundle)
+        return _salesforce_with_token(target.name, url, token, version, target.ca_bundle, retries)
+    session = CrmSession(target.ca_bundle, retries=retries)
     try:
         if creds.auth == "password":
             sf = Salesforce(
@@ -173,13 +189,17 @@ def _sf_cli_login(target: str, alias: str) -> tuple[str, Secret]:
 
 def _hubspot(target: Target, environ: Mapping[str, str]) -> Adapter:
     creds = hubspot_credentials(target, environ)
-    return _hubspot_adapter(target.name, creds.base_url, creds.access_token, target.ca_bundle)
+    return _hubspot_adapter(
+        target.name, creds.base_url, creds.access_token, target.ca_bundle, max_retries(environ)
+    )
 
 
-def _hubspot_adapter(target: str, base_url: str, token: Secret, ca_bundle: Path | None) -> Adapter:
+def _hubspot_adapter(
+    target: str, base_url: str, token: Secret, ca_bundle: Path | None, retries: int
+) -> Adapter:
     from .adapters.hubspot import HubSpotAdapter
 
     adapter: Adapter = HubSpotAdapter(
-        target=target, base_url=base_url.rstrip("/"), token=token, ca_bundle=ca_bundle
+        target=target, base_url=base_url.rstrip("/"), token=token, ca_bundle=ca_bundle, max_retries=retries
     )
     return adapter

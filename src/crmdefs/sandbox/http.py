@@ -77,6 +77,9 @@ class FaultPlan:
     CRMDEFS_SANDBOX_DROP         probability 0..1 of closing the connection without an answer
     CRMDEFS_SANDBOX_SCHEDULE     exact faults by request number, e.g. "3:429,7:5xx,9:drop"
     CRMDEFS_SANDBOX_SEED         random seed, for repeatable runs
+    CRMDEFS_SANDBOX_FAIL_COMPONENTS  components whose every save fails, e.g.
+                                 "Lead.Fit_Score__c,deals.dealtype" (a Salesforce SaveResult error;
+                                 a HubSpot 500 on PATCH or create)
     """
 
     latency_ms: float = 0.0
@@ -85,6 +88,7 @@ class FaultPlan:
     pdrop: float = 0.0
     schedule: dict[int, str] = field(default_factory=dict)
     seed: int | None = None
+    fail_components: frozenset[str] = frozenset()
     _count: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _random: random.Random = field(default_factory=random.Random)
@@ -115,6 +119,9 @@ class FaultPlan:
             pdrop=number("CRMDEFS_SANDBOX_DROP"),
             schedule=schedule,
             seed=int(seed_text) if seed_text.isdigit() else None,
+            fail_components=frozenset(
+                p.strip() for p in env.get("CRMDEFS_SANDBOX_FAIL_COMPONENTS", "").split(",") if p.strip()
+            ),
         )
 
     def decide(self) -> str | None:

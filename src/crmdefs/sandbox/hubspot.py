@@ -61,8 +61,10 @@ class HubSpotApi:
         daily_limit: int = 250_000,
         clock: Callable[[], float] = time.monotonic,
         retry_after: bool = True,
+        failing: frozenset[str] = frozenset(),
     ) -> None:
         self.state = state
+        self.failing = failing  # properties whose PATCH/create fails (FaultPlan.fail_components)
         self.limiter = RateLimiter(rate_per_10s, daily_limit, clock)
         self.retry_after = retry_after  # send Retry-After on TEN_SECONDLY_ROLLING 429s (UNVERIFIED header)
 
@@ -122,6 +124,10 @@ class HubSpotApi:
         response.action = "route.unknown"
         return response
 
+    def _maybe_fail(self, object_type: str, name: str) -> None:
+        if f"{_ALIASES.get(object_type, object_type)}.{name}" in self.failing:  # FaultPlan.fail_components
+            raise ApiError(500, "INTERNAL_ERROR", "internal error (injected by the sandbox)")
+
     def _hub(self) -> Json:
         hub: Json = self.state.data["hubspot"]  # read each time: `reset` replaces state.data
         return hub
@@ -176,6 +182,7 @@ class HubSpotApi:
 
     def _create_one(self, raw_type: str, body: Json) -> Json:
         props = self._properties(raw_type)
+        self._maybe_fail(raw_type, str(body.get("name", "")))
         check_fields(body, CREATE_FIELDS)
         for key in REQUIRED_CREATE:
             if not body.get(key):
@@ -197,6 +204,7 @@ class HubSpotApi:
         """PATCH: provided fields overwrite, `options` replaces the whole list (ref §1.4)."""
         props = self._properties(params["type"])
         prop = self._find(props, params["name"])
+        self._maybe_fail(params["type"], params["name"])
         changes = json_body(request)
         check_fields(changes, UPDATE_FIELDS)
         if "options" in changes:

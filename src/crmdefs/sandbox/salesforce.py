@@ -51,8 +51,9 @@ REQUIRED_STANDARD_VALUE_KEYS = {
 class SalesforceApi:
     name = "salesforce"
 
-    def __init__(self, state: SandboxState) -> None:
+    def __init__(self, state: SandboxState, failing: frozenset[str] = frozenset()) -> None:
         self.state = state
+        self.failing = failing  # components whose saves fail (FaultPlan.fail_components)
         self._describes: dict[str, dict[str, Any]] = {}
         for obj in ("Account", "Lead", "Opportunity"):
             text = resources.files("crmdefs.sandbox").joinpath(f"data/describe_{obj}.json").read_text("utf-8")

@@ -97,13 +97,18 @@ class Sandbox:
         tls = ensure_tls(self.state_dir / "tls")
         context = tls.server_context()
         sf = RunningServer(
-            SalesforceApi(self.state), self.options.salesforce_port, context, self.faults, self.log
+            SalesforceApi(self.state, self.faults.fail_components),
+            self.options.salesforce_port,
+            context,
+            self.faults,
+            self.log,
         )
         hs_api = HubSpotApi(
             self.state,
             rate_per_10s=self.options.hubspot_rate_per_10s,
             daily_limit=self.options.hubspot_daily_limit,
             retry_after=self.options.hubspot_retry_after,
+            failing=self.faults.fail_components,
         )
         hs = RunningServer(hs_api, self.options.hubspot_port, context, self.faults, self.log)
         self._servers = [sf.start(), hs.start()]

@@ -174,6 +174,14 @@ def _apply(api: SalesforceApi, type_name: str, component: dict[str, Any], *, cre
     name = str(component.get("fullName", ""))
     if not name:
         return [("REQUIRED_FIELD_MISSING", "Required field is missing: fullName")]
+    if name in api.failing:  # an injected failure of this one component (the others still save)
+        return [
+            (
+                "UNKNOWN_EXCEPTION",
+                "An unexpected error occurred. Please include this ErrorId if you contact "
+                "support: 0000000000-00000 (injected by the sandbox)",
+            )
+        ]
     store = api.metadata[type_name]
     existing = store.get(name)
     if type_name == "CustomField" and existing is None and not create:
