@@ -15,8 +15,8 @@ import pytest
 import crmdefs.adapters.hubspot as hubspot_module
 import crmdefs.adapters.ratelimit as ratelimit_module
 from crmdefs.adapters.base import CrmApiError
-from crmdefs.adapters.hubspot import (
-    HubSpotAdapter,
+from crmdefs.adapters.hubspot import HubSpotAdapter
+from crmdefs.adapters.hubspot_map import (
     converge_body,
     create_body,
     field_state,
