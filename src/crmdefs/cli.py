@@ -13,6 +13,7 @@ import click
 from . import __version__, exitcodes
 from .config import load_settings
 from .definitions import display_path, load_glossary
+from .drift_cli import drift
 from .errors import ProblemsError
 from .format import json_schema
 from .options import project_options
@@ -79,4 +80,5 @@ def schema() -> int:
 cli.add_command(plan)
 cli.add_command(apply)
 cli.add_command(revert)
+cli.add_command(drift)
 cli.add_command(sandbox)

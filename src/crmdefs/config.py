@@ -166,7 +166,7 @@ def _settings(doc: Document, path: Path, definitions: Path | None) -> Settings:
     return Settings(definitions_dir, targets, default, base, path)
 
 
-def _url_problem(url: str) -> str | None:
+def url_problem(url: str) -> str | None:
     parts = urlsplit(url)
     if parts.scheme == "https":
         return None
@@ -189,7 +189,7 @@ def _target(c: Checker, name: str, raw: dict[str, Any], base: Path) -> Target:
     sf = raw.get("salesforce")
     hs = raw.get("hubspot")
     for crm, section, url_key in (("salesforce", sf, "instance_url"), ("hubspot", hs, "base_url")):
-        if section and url_key in section and (problem := _url_problem(section[url_key])):
+        if section and url_key in section and (problem := url_problem(section[url_key])):
             c.report((*at, crm, url_key), problem, "use https://")
     sf_target = None
     if sf is not None:

@@ -11,7 +11,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .adapters.base import Adapter
+from .adapters.base import Adapter, ReadOnlyAdapter
 from .config import (
     Secret,
     Settings,
@@ -52,22 +52,39 @@ def max_retries(environ: Mapping[str, str]) -> int:
 
 @contextmanager
 def open_target(
-    settings: Settings, name: str | None, environ: Mapping[str, str], crms: set[Crm]
+    settings: Settings,
+    name: str | None,
+    environ: Mapping[str, str],
+    crms: set[Crm],
+    *,
+    read_only: bool = False,
 ) -> Iterator[Connected]:
-    """Adapters for the CRMs in ``crms`` on target ``name``; closed (and a sandbox stopped) on exit."""
+    """Adapters for the CRMs in ``crms`` on target ``name``; closed (and a sandbox stopped) on exit.
+    ``read_only`` adapters refuse to write (drift)."""
     target = settings.target(name)
     with ExitStack() as stack:
         if target.builtin_sandbox:
-            yield _sandbox(settings, target, environ, crms, stack)
-            return
-        connected = Connected(target.name)
-        if Crm.SALESFORCE in crms and target.salesforce is not None:
-            connected.adapters[Crm.SALESFORCE] = _salesforce(target, environ)
-        if Crm.HUBSPOT in crms and target.hubspot is not None:
-            connected.adapters[Crm.HUBSPOT] = _hubspot(target, environ)
-        for adapter in connected.adapters.values():
-            stack.callback(adapter.close)
+            connected = _sandbox(settings, target, environ, crms, stack)
+        else:
+            connected = Connected(target.name)
+            if Crm.SALESFORCE in crms and target.salesforce is not None:
+                connected.adapters[Crm.SALESFORCE] = _salesforce(target, environ)
+            if Crm.HUBSPOT in crms and target.hubspot is not None:
+                connected.adapters[Crm.HUBSPOT] = _hubspot(target, environ)
+            for adapter in connected.adapters.values():
+                stack.callback(adapter.close)
+        if read_only:
+            connected.adapters = {crm: ReadOnlyAdapter(a) for crm, a in connected.adapters.items()}
         yield connected
+
+
+def target_crms(target: Target) -> set[Crm]:
+    """The CRMs a target has a section for (the built-in sandbox has both)."""
+    return {
+        crm
+        for crm, section in ((Crm.SALESFORCE, target.salesforce), (Crm.HUBSPOT, target.hubspot))
+        if section
+    }
 
 
 def _sandbox(

@@ -13,6 +13,7 @@ import click
 from . import exitcodes, planfile
 from .adapters.base import Progress
 from .addresses import parse_address
+from .applied import record_applied, state_path
 from .apply import ApplyResult, check_fresh, execute, read_states
 from .backup import desired_from_backup, load_backup
 from .config import Settings, load_settings
@@ -37,7 +38,7 @@ def _progress(quiet: bool) -> Progress:
     return report
 
 
-def _desired(settings: Settings, only: Sequence[str] = ()) -> list[DesiredField]:
+def load_desired(settings: Settings, only: Sequence[str] = ()) -> list[DesiredField]:
     glossary, warnings = load_glossary(settings.definitions_dir)
     for warning in warnings:
         click.echo(warning.render(), err=True)
@@ -116,7 +117,7 @@ def plan(
 ) -> int:
     """Show what apply would change in the CRM (reads only)."""
     settings = load_settings(config, definitions, Path.cwd())
-    desired = _desired(settings, only)
+    desired = load_desired(settings, only)
     with open_target(settings, target, os.environ, _crms(desired)) as connected:
         made, _ = _plan(settings, connected, desired, quiet)
     if out is not None:
@@ -157,7 +158,7 @@ def apply(
     settings = load_settings(config, definitions, Path.cwd())
     if planfile_path is not None:
         return _apply_saved(settings, planfile_path, target, quiet)
-    desired = _desired(settings)
+    desired = load_desired(settings)
     with open_target(settings, target, os.environ, _crms(desired)) as connected:
         made, states = _plan(settings, connected, desired, quiet)
         click.echo(_render(made, "text"), nl=False)
@@ -167,7 +168,7 @@ def apply(
             _confirm(connected.target)
             states = read_states(connected, _touched(desired, made), _progress(quiet))
             check_fresh(made, states)  # someone may have edited the CRM while we waited for 'yes'
-        return _execute(settings, made, connected, states, quiet)
+        return _execute(settings, made, connected, states, desired, quiet)
 
 
 def _touched(desired: Sequence[DesiredField], made: Plan) -> list[DesiredField]:
@@ -193,14 +194,14 @@ def _apply_saved(settings: Settings, path: Path, target: str | None, quiet: bool
             f"{display_path(path)} was made from different definitions than those in "
             f"{display_path(settings.definitions_dir)} — run `crmdefs plan -o` again"
         )
-    desired = _touched(_desired(settings), saved)
+    desired = _touched(load_desired(settings), saved)
     click.echo(_render(saved, "text"), nl=False)
     if not saved.changes:
         return exitcodes.OK
     with open_target(settings, saved.target, os.environ, _crms(desired)) as connected:
         current = read_states(connected, desired, _progress(quiet))
         check_fresh(saved, current)
-        return _execute(settings, saved, connected, current, quiet)
+        return _execute(settings, saved, connected, current, desired, quiet)
 
 
 def _confirm(target: str) -> None:
@@ -223,12 +224,39 @@ def _execute(
     made: Plan,
     connected: Connected,
     states: Mapping[FieldAddress, FieldState],
+    desired: Sequence[DesiredField],
     quiet: bool,
 ) -> int:
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    now = dt.datetime.now(dt.timezone.utc)
     backups = settings.project_root / ".crmdefs" / "backups" / made.target
-    result = execute(made, connected, states, backups, stamp, _progress(quiet))
+    result = execute(made, connected, states, backups, now.strftime("%Y%m%dT%H%M%S.%fZ"), _progress(quiet))
+    _record(settings, made.target, connected, desired, result, now, quiet)
     return _report(result)
+
+
+def _record(
+    settings: Settings,
+    target: str,
+    connected: Connected,
+    desired: Sequence[DesiredField],
+    result: ApplyResult,
+    now: dt.datetime,
+    quiet: bool,
+) -> None:
+    """Read back what was written and record it for drift (applied.py). One more read of the changed
+    fields, in exchange for knowing exactly what the CRM holds rather than guessing it."""
+    done = {r.address for r in result.results if r.ok}
+    written = [f for f in desired if f.address in done]
+    if not written:
+        return
+    states = read_states(connected, written, _progress(quiet))
+    record_applied(
+        state_path(settings.project_root, target),
+        target,
+        now.isoformat(timespec="seconds"),
+        {str(f.address): f for f in written},
+        {str(a): s for a, s in states.items()},
+    )
 
 
 def _report(result: ApplyResult) -> int:
@@ -286,4 +314,4 @@ def revert(
             return exitcodes.OK
         if not auto_approve:
             _confirm(connected.target)
-        return _execute(settings, made, connected, states, quiet)
+        return _execute(settings, made, connected, states, desired, quiet)

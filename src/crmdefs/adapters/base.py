@@ -41,3 +41,20 @@ class Adapter(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class ReadOnlyAdapter:
+    """Wraps an adapter so that it cannot write: drift is read-only by construction, not by care."""
+
+    def __init__(self, inner: Adapter) -> None:
+        self._inner = inner
+        self.crm = inner.crm
+
+    def read(self, fields: Sequence[DesiredField], progress: Progress) -> dict[FieldAddress, FieldState]:
+        return self._inner.read(fields, progress)
+
+    def write(self, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
+        raise CrmdefsError("this connection is read-only (drift never writes)")
+
+    def close(self) -> None:
+        self._inner.close()
