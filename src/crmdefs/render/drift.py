@@ -33,7 +33,12 @@ def headline(report: DriftReport) -> str:
     fields = sum(len(t.fields) for t in report.targets)
     errors = len(report.errors)
     if not report.drift_count and not errors:
-        return f"No drift: {_plural(len(report.targets), 'target')} match the definitions."
+        count = len(report.targets)
+        return (
+            "No drift: "
+            + ("the target matches" if count == 1 else f"all {count} targets match")
+            + " the definitions."
+        )
     text = (
         f"Drift: {_plural(report.drift_count, 'difference')} in {_plural(fields, 'field')} across "
         f"{_plural(len(report.targets), 'target')}"
@@ -50,12 +55,11 @@ def _field_meta(f: FieldDrift) -> str:
     return "; ".join(parts)
 
 
-def _target_title(t: TargetDrift) -> str:
+def _target_title(t: TargetDrift, code: bool = False) -> str:
+    name = f"`{t.target}`" if code else f'"{t.target}"'
     if t.error is not None:
-        return f'Target "{t.target}": could not be checked'
-    return f'Target "{t.target}": ' + (
-        f"{_plural(len(t.fields), 'field')} drifted" if t.fields else "in sync"
-    )
+        return f"Target {name}: could not be checked"
+    return f"Target {name}: " + (f"{_plural(len(t.fields), 'field')} drifted" if t.fields else "in sync")
 
 
 def render_text(report: DriftReport) -> str:
@@ -93,9 +97,14 @@ def _cell(value: Any) -> str:
 
 
 def render_markdown(report: DriftReport) -> str:
-    lines = [f"## crmdefs drift — {headline(report)}", "", f"_Checked {report.generated_at}._", ""]
+    lines = [
+        f"## crmdefs drift: {headline(report).removeprefix('Drift: ')}",
+        "",
+        f"_Checked {report.generated_at}._",
+        "",
+    ]
     for t in report.targets:
-        lines += [f"### {_target_title(t).replace('Target ', 'Target `', 1).replace(':', '`:', 1)}", ""]
+        lines += [f"### {_target_title(t, code=True)}", ""]
         if t.error is not None:
             lines += [f"> **Error:** {t.error}", ""]
             continue

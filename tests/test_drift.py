@@ -1,0 +1,226 @@
+"""`crmdefs drift` end to end on the sandbox: classification, baselines, read-only, several targets,
+reports and the webhook."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from hubspot.crm.properties import OptionInput, PropertyUpdate
+
+from crmdefs.sandbox.service import Sandbox, SandboxInfo
+
+from .conftest import REPO, RunCli, assert_golden, write_files
+from .test_plan_apply import requests_logged, sandbox_clients
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "definitions", tmp_path / "definitions")
+    return tmp_path
+
+
+def edit_in_the_crm(project: Path) -> None:
+    """What an admin does by hand: new help text on Lead.Status, a reason deactivated in Setup."""
+    sandbox, sf, _ = sandbox_clients(project)
+    try:
+        status = sf.mdapi.CustomField.read(["Lead.Status"])
+        status.inlineHelpText = "Ask your manager."
+        loss = sf.mdapi.CustomField.read(["Opportunity.Loss_Reason__c"])
+        for value in loss.valueSet.valueSetDefinition.value:
+            if value.fullName == "Timing":
+                value.isActive = False
+        sf.mdapi.CustomField.update([status, loss])
+    finally:
+        sandbox.stop()
+
+
+def edit_hubspot_by_hand(project: Path) -> None:
+    sandbox, _, hs = sandbox_clients(project)
+    try:
+        options = hs.crm.properties.core_api.get_by_name(
+            object_type="deals", property_name="dealtype"
+        ).options
+        inputs = [
+            OptionInput(
+                label=o.label,
+                value=o.value,
+                description="Edited.",
+                hidden=o.hidden,
+                display_order=o.display_order,
+            )
+            for o in options
+        ]
+        hs.crm.properties.core_api.update(
+            object_type="deals", property_name="dealtype", property_update=PropertyUpdate(options=inputs)
+        )
+    finally:
+        sandbox.stop()
+
+
+def origins(report: dict[str, Any]) -> dict[str, str]:
+    return {f["address"]: f["origin"] for t in report["targets"] for f in t["fields"]}
+
+
+def test_drift_classifies_and_a_baseline_hides_known_differences(run_cli: RunCli, project: Path) -> None:
+    assert run_cli("apply", "--auto-approve").code == 0
+    assert run_cli("drift").code == 0
+    edit_hubspot_by_hand(project)  # known, accepted drift
+    assert run_cli("drift", "--write-baseline", "baseline.json").code == 0  # known from now on
+    assert run_cli("drift", "--baseline", "baseline.json").code == 0
+
+    edit_in_the_crm(project)
+    result = run_cli("drift", "--format", "json")
+    assert result.code == 2
+    report = json.loads(result.out)
+    assert origins(report) == {
+        "hubspot:deals.dealtype": "changed_in_crm",
+        "salesforce:Lead.Status": "changed_in_crm",
+        "salesforce:Opportunity.Loss_Reason__c": "changed_in_crm",
+    }
+    hubspot = next(f for f in report["targets"][0]["fields"] if f["address"] == "hubspot:deals.dealtype")
+    assert hubspot["modified_at"]  # HubSpot says when (updatedAt); Salesforce's Metadata API does not
+    only_new = json.loads(run_cli("drift", "--format", "json", "--baseline", "baseline.json").out)
+    assert origins(only_new) == {
+        "salesforce:Lead.Status": "changed_in_crm",
+        "salesforce:Opportunity.Loss_Reason__c": "changed_in_crm",
+    }
+    assert only_new["summary"]["baselined"] == 2
+    items = {d["item"] for f in only_new["targets"][0]["fields"] for d in f["differences"]}
+    assert items == {"help_text", "value 'Timing' reactivate"}
+
+    path = project / "definitions" / "fields" / "salesforce.yaml"
+    path.write_text(
+        path.read_text().replace("Pick the one reason that decided it", "Choose the reason that decided it")
+    )
+    edited = json.loads(run_cli("drift", "--format", "json", "--baseline", "baseline.json").out)
+    # Edited in both places: the CRM edit is what a reviewer must see first.
+    assert origins(edited)["salesforce:Opportunity.Loss_Reason__c"] == "changed_in_crm"
+
+
+def test_definitions_changed_but_not_applied(run_cli: RunCli, project: Path) -> None:
+    assert run_cli("apply", "--auto-approve").code == 0
+    path = project / "definitions" / "fields" / "salesforce.yaml"
+    path.write_text(
+        path.read_text().replace("Pick the one reason that decided it", "Choose the reason that decided it")
+    )
+    report = json.loads(run_cli("drift", "--format", "json").out)
+    assert origins(report) == {"salesforce:Opportunity.Loss_Reason__c": "definitions_not_applied"}
+
+
+def test_drift_without_a_state_file_says_why_it_cannot_classify(run_cli: RunCli, project: Path) -> None:
+    result = run_cli("drift")
+    assert result.code == 2
+    assert "no state file (.crmdefs/state/sandbox.json)" in result.out
+    assert set(origins(json.loads(run_cli("drift", "--format", "json").out)).values()) == {"unclassified"}
+
+
+def test_drift_sends_only_reads(run_cli: RunCli, project: Path) -> None:
+    assert run_cli("drift").code == 2
+    logged = requests_logged(project)
+    assert logged, "the sandbox logged no request"
+    writes = [e for e in logged if e["method"] not in ("GET",) and e.get("action") != "readMetadata"]
+    assert writes == []
+
+
+@pytest.fixture
+def two_orgs(tmp_path: Path) -> Iterator[tuple[SandboxInfo, SandboxInfo]]:
+    first, second = (
+        Sandbox(tmp_path / "org-a", log_to_file=False),
+        Sandbox(tmp_path / "org-b", log_to_file=False),
+    )
+    yield first.start(), second.start()
+    first.stop()
+    second.stop()
+
+
+def test_all_targets_are_checked_and_a_broken_one_does_not_hide_the_others(
+    run_cli: RunCli, project: Path, two_orgs: tuple[SandboxInfo, SandboxInfo], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = two_orgs
+
+    def target(info: SandboxInfo, env: str) -> str:
+        return (
+            f"    salesforce: {{instance_url: '{info.instance_url}', access_token_env: {env}_SF}}\n"
+            f"    hubspot: {{base_url: '{info.base_url}', access_token_env: {env}_HS}}\n"
+            f"    ca_bundle: {info.ca_bundle}\n"
+        )
+
+    write_files(
+        project,
+        {
+            "crmdefs.yaml": "targets:\n  acme:\n"
+            + target(a, "ACME")
+            + "  globex:\n"
+            + target(b, "GLOBEX")
+            + "  initech:\n"
+            + target(b, "INITECH")
+        },
+    )
+    for env, info in (("ACME", a), ("GLOBEX", b)):
+        monkeypatch.setenv(f"{env}_SF", info.access_token)
+        monkeypatch.setenv(f"{env}_HS", info.access_token)
+    monkeypatch.setenv("INITECH_SF", "expired-token")
+    monkeypatch.setenv("INITECH_HS", "expired-token")
+    result = run_cli("drift", "--all-targets", "--format", "json")
+    assert result.code == 1
+    report = json.loads(result.out)
+    by_target = {t["target"]: t for t in report["targets"]}
+    assert set(by_target) == {"acme", "globex", "initech"}
+    assert by_target["acme"]["fields"] and by_target["globex"]["fields"]
+    assert by_target["initech"]["error"] and "expired-token" not in result.out
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: ClassVar[list[dict[str, Any]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Hook.received.append(json.loads(body))
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+def test_webhook_gets_the_report_as_json(run_cli: RunCli, project: Path) -> None:
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        result = run_cli("drift", "--webhook", f"http://127.0.0.1:{server.server_address[1]}/hook")
+    finally:
+        server.shutdown()
+    assert result.code == 2
+    payload = _Hook.received[-1]
+    assert payload["text"].startswith("Drift: ")
+    assert payload["report"]["format_version"] == "1.0" and payload["report"]["summary"]["differences"] > 0
+    refused = run_cli("drift", "--webhook", "http://hooks.example.com/T000")
+    assert refused.code == 1 and "plain http:// is allowed only for localhost" in refused.err
+
+
+def _normalized(text: str) -> str:
+    text = re.sub(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|\+00:00)", "<time>", text)
+    return text
+
+
+@pytest.mark.parametrize(
+    ("fmt", "golden"), [("text", "drift.txt"), ("markdown", "drift.md"), ("json", "drift.json")]
+)
+def test_drift_reports_are_pinned(run_cli: RunCli, project: Path, fmt: str, golden: str) -> None:
+    assert run_cli("apply", "--auto-approve").code == 0
+    edit_in_the_crm(project)
+    result = run_cli("drift", "--format", fmt, "--out", f"report.{fmt}")
+    assert result.code == 2
+    assert (project / f"report.{fmt}").read_text() == result.out
+    assert_golden(golden, _normalized(result.out))
