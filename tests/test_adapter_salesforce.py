@@ -153,3 +153,18 @@ def test_the_adapters_and_the_sandbox_never_import_each_other() -> None:
             for node in ast.walk(tree):
                 if isinstance(node, ast.ImportFrom):
                     assert forbidden not in (node.module or ""), f"{path.name} imports {node.module}"
+
+
+def test_a_503_and_a_dropped_connection_are_retried(tmp_path: Path) -> None:
+    from crmdefs.sandbox.http import FaultPlan
+
+    running = Sandbox(
+        tmp_path / "faulty", faults=FaultPlan(schedule={1: "5xx", 2: "drop"}), log_to_file=False
+    )
+    info = running.start()
+    try:
+        states = adapter_for(info).read(starter_fields(), quiet)
+    finally:
+        running.stop()
+    assert states[FieldAddress(Crm.SALESFORCE, "Lead", "Status")].exists
+    assert [e["status"] for e in running.log.entries[:3]] == [503, 0, 200]

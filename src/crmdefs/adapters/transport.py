@@ -26,17 +26,18 @@ class CrmSession(requests.Session):
         super().__init__()
         self.ca_bundle = str(ca_bundle) if ca_bundle is not None else None
         self.timeout = timeout
-        # 5xx, dropped connections and timeouts are retried with exponential backoff, honouring Retry-After.
-        # Salesforce has no 429: an exhausted allowance is 403 REQUEST_LIMIT_EXCEEDED, which must not be
-        # retried (reference salesforce.md §2.4). Metadata writes replace whole components, so a retried
-        # POST is idempotent.
+        # 502/503/504, dropped connections and timeouts are retried with exponential backoff, honouring
+        # Retry-After. Not 500: the Metadata API answers every SOAP fault (INVALID_SESSION_ID, …) with HTTP 500
+        # (reference §2.4), and retrying a fault only delays the message. Salesforce has no 429: an exhausted
+        # allowance is 403 REQUEST_LIMIT_EXCEEDED, never retried. Metadata writes replace whole components,
+        # so a retried POST is idempotent.
         retry = Retry(
             total=retries,
             connect=retries,
             read=retries,
             status=retries,
             backoff_factor=0.5,
-            status_forcelist=(500, 502, 503, 504),
+            status_forcelist=(502, 503, 504),
             allowed_methods=None,
             respect_retry_after_header=True,
             raise_on_status=False,
