@@ -27,10 +27,10 @@ class CrmSession(requests.Session):
         self.ca_bundle = str(ca_bundle) if ca_bundle is not None else None
         self.timeout = timeout
         # 502/503/504, dropped connections and timeouts are retried with exponential backoff, honouring
-        # Retry-After. Not 500: the Metadata API answers every SOAP fault (INVALID_SESSION_ID, …) with HTTP 500
-        # (reference §2.4), and retrying a fault only delays the message. Salesforce has no 429: an exhausted
-        # allowance is 403 REQUEST_LIMIT_EXCEEDED, never retried. Metadata writes replace whole components,
-        # so a retried POST is idempotent.
+        # Retry-After. Not 500: the Metadata API answers every SOAP fault (INVALID_SESSION_ID, …) with
+        # HTTP 500 (reference §2.4), and retrying a fault only delays the message. Salesforce has no 429:
+        # an exhausted allowance is 403 REQUEST_LIMIT_EXCEEDED, never retried. Metadata writes replace
+        # whole components, so a retried POST is idempotent.
         retry = Retry(
             total=retries,
             connect=retries,
