@@ -8,7 +8,16 @@ import pytest
 
 from crmdefs.crmstate import DesiredField, DesiredValue, FieldState, ValueState
 from crmdefs.model import CreateSpec, Crm, FieldAddress
-from crmdefs.plan import Plan, RecordTypeChange, Skip, ValueChange, ValueChangeKind, compute_plan
+from crmdefs.plan import (
+    Migration,
+    Plan,
+    RecordTypeChange,
+    Skip,
+    ValueChange,
+    ValueChangeKind,
+    compute_plan,
+    values_to_count,
+)
 
 SF = FieldAddress(Crm.SALESFORCE, "Opportunity", "Loss_Reason__c")
 HS = FieldAddress(Crm.HUBSPOT, "deals", "reason")
@@ -206,3 +215,64 @@ def test_fingerprint_changes_when_anything_plannable_changes() -> None:
 def test_value_change_is_never_a_delete() -> None:
     assert "delete" not in {k.value for k in ValueChangeKind}
     assert ValueChange(K.DEACTIVATE, "x").kind is K.DEACTIVATE
+
+
+RENAMED = DesiredField(SF, values=(DesiredValue("Price", renamed_from=("pricing",)),))
+
+
+def test_a_renamed_value_holding_records_stays_active_without_the_flag() -> None:
+    have = FieldState(SF, values=(v("Price"), v("pricing")))
+    field = compute_plan(
+        [RENAMED],
+        {SF: have},
+        target="t",
+        definitions_digest="d",
+        created_at="now",
+        usage={SF: {"pricing": 12}},
+    ).fields[0]
+    assert field.value_changes == ()
+    assert field.migrations == (Migration("pricing", "Price", 12),)
+    assert field.action == "none" and "12 records still hold 'pricing'" in field.skips[0].reason
+    assert field.usage == {"pricing": 12}
+
+
+def test_with_migrate_records_the_records_move_then_the_old_value_is_deactivated() -> None:
+    have = FieldState(SF, values=(v("Price"), v("pricing")))
+    made = compute_plan(
+        [RENAMED],
+        {SF: have},
+        target="t",
+        definitions_digest="d",
+        created_at="now",
+        usage={SF: {"pricing": 12}},
+        migrate_records=True,
+    )
+    field = made.fields[0]
+    assert field.migrations == (Migration("pricing", "Price", 12),)
+    assert [(c.kind, c.value) for c in field.value_changes] == [(K.DEACTIVATE, "pricing")]
+    assert field.skips == () and made.migrate_records
+    assert str(made.summary()) == "0 to add, 1 to change, 1 to deactivate, 0 skipped"
+
+
+def test_a_renamed_value_no_record_holds_is_simply_deactivated() -> None:
+    have = FieldState(SF, values=(v("Price"), v("pricing")))
+    field = compute_plan(
+        [RENAMED],
+        {SF: have},
+        target="t",
+        definitions_digest="d",
+        created_at="now",
+        usage={SF: {"pricing": 0}},
+    ).fields[0]
+    assert field.migrations == () and [(c.kind, c.value) for c in field.value_changes] == [
+        (K.DEACTIVATE, "pricing")
+    ]
+
+
+def test_values_to_count_names_what_the_plan_would_retire_or_migrate() -> None:
+    have = FieldState(SF, values=(v("Price"), v("pricing"), v("Old")))
+    want = DesiredField(
+        SF, values=(DesiredValue("Price", renamed_from=("pricing",)),), unlisted_values="deactivate"
+    )
+    made = compute_plan([want], {SF: have}, target="t", definitions_digest="d", created_at="now")
+    assert values_to_count(made) == {SF: ["Old", "pricing"]}

@@ -8,17 +8,18 @@ through a callback.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .adapters.base import ItemResult, Progress
+from .adapters.base import ItemResult, Progress, RecordChange
 from .connect import Connected
 from .crmstate import DesiredField, FieldState
 from .errors import CrmdefsError
 from .model import Crm, FieldAddress
-from .plan import Plan
+from .plan import FieldPlan, Plan
 
 BACKUP_FORMAT = "1.0"
 
@@ -31,6 +32,7 @@ class StalePlanError(CrmdefsError):
 class ApplyResult:
     results: tuple[ItemResult, ...]
     backup: Path | None
+    migrated: int = 0  # records moved to a renamed value
 
     @property
     def failed(self) -> tuple[ItemResult, ...]:
@@ -99,6 +101,7 @@ def write_backup(folder: Path, plan: Plan, states: Mapping[FieldAddress, FieldSt
         "created_at": stamp,
         "definitions_digest": plan.definitions_digest,
         "fields": [states[c.address].to_json() for c in plan.changes],
+        "records": [],  # filled before any record is migrated: revert sets these old values back
     }
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -114,13 +117,64 @@ def execute(
     stamp: str,
     progress: Progress,
 ) -> ApplyResult:
-    """Back up, then write every change of ``plan``; ``states`` are the fresh states of its fields."""
+    """Back up, then write every change of ``plan``; ``states`` are the fresh states of its fields.
+
+    A field with migrations (plan made with --migrate-records) is written in two passes: first with its
+    old values still active, then — once its records hold the new values — with them deactivated, so no
+    record ever points at an inactive value and a crash at any point leaves a state a re-run converges."""
     if not plan.changes:
         return ApplyResult((), None)
     backup = write_backup(backup_dir, plan, states, stamp)
-    results: list[ItemResult] = []
+    migrating = {c.address: c for c in plan.changes if plan.migrate_records and c.migrations}
+    results: dict[FieldAddress, ItemResult] = {}
     for crm in Crm:
-        changes = [c for c in plan.changes if c.address.crm is crm]
+        changes = [
+            _old_values_active(c) if c.address in migrating else c
+            for c in plan.changes
+            if c.address.crm is crm
+        ]
         if changes:
-            results += connected.adapter(crm).write(changes, progress)
-    return ApplyResult(tuple(results), backup)
+            results.update({r.address: r for r in connected.adapter(crm).write(changes, progress)})
+    migrated = 0
+    for address, change in migrating.items():
+        if results[address].ok:
+            outcome, moved = _migrate(connected, change, backup, progress)
+            results[address] = outcome
+            migrated += moved
+    return ApplyResult(tuple(results[c.address] for c in plan.changes), backup, migrated)
+
+
+def _old_values_active(change: FieldPlan) -> FieldPlan:
+    olds = {m.old.casefold() for m in change.migrations}
+    values = tuple(
+        dataclasses.replace(v, active=True) if v.value.casefold() in olds else v
+        for v in change.target_values or ()
+    )
+    return dataclasses.replace(change, target_values=values if change.target_values is not None else None)
+
+
+def _migrate(
+    connected: Connected, change: FieldPlan, backup: Path, progress: Progress
+) -> tuple[ItemResult, int]:
+    adapter = connected.adapter(change.address.crm)
+    found = adapter.find_records(change.address, {m.old: m.new for m in change.migrations}, progress)
+    add_backup_records(backup, found)  # before the first record changes
+    errors = adapter.set_records(found, progress)
+    if errors:
+        return ItemResult(
+            change.address, False, f"{len(errors)} records not migrated: " + "; ".join(errors[:5])
+        ), 0
+    final = adapter.write([change], progress)[0]  # now retire the old values
+    note = f"{len(found)} records migrated"
+    return dataclasses.replace(final, message="; ".join(filter(None, [final.message, note]))), len(found)
+
+
+def add_backup_records(backup: Path, changes: Sequence[RecordChange]) -> None:
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    data["records"] = [
+        *data.get("records", []),
+        *({"address": c.address, "id": c.record_id, "old": c.old, "new": c.new} for c in changes),
+    ]
+    tmp = backup.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(backup)

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .adapters.base import RecordChange
 from .crmstate import DesiredField, DesiredValue, FieldState, field_state_from_json
 from .errors import CrmdefsError
 
@@ -24,15 +25,21 @@ class Backup:
     target: str
     created_at: str
     fields: tuple[FieldState, ...]
+    records: tuple[RecordChange, ...] = ()  # records a migration changed: revert sets ``old`` again
 
 
 def load_backup(path: Path) -> Backup:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        records = tuple(
+            RecordChange(str(r["address"]), str(r["id"]), r.get("old"), r.get("new"))
+            for r in data.get("records", [])
+        )
         return Backup(
             str(data["target"]),
             str(data["created_at"]),
             tuple(field_state_from_json(f) for f in data["fields"]),
+            records,
         )
     except OSError as exc:
         raise BackupError(

@@ -82,6 +82,7 @@ class DesiredValue:
     default: bool | None = None  # None = leave the CRM's default alone
     attributes: Mapping[str, Any] = field(default_factory=dict)
     active: bool = True  # False only when reverting to a state where the value was inactive
+    renamed_from: tuple[str, ...] = ()  # old values this one replaces (record migration)
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ def desired_field(binding: FieldBinding, terms: Mapping[str, Term]) -> DesiredFi
                 description=normalize_text(value_description(v, terms)),
                 # HubSpot options have no default (hubspot.md §1.3): leave it to the CRM there.
                 default=v.default if crm is Crm.SALESFORCE else None,
+                renamed_from=v.renamed_from,
                 attributes={a: getattr(v, a) for a in STAGE_ATTRIBUTES if getattr(v, a) is not None}
                 if crm is Crm.SALESFORCE
                 else {},

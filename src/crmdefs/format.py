@@ -118,6 +118,12 @@ PICKLIST_VALUE = Obj(
         "term": Key(TERM_ID),
         "default": Key(Bool("The default value (at most one per list).")),
         "synonyms": Key(ListOf("Free-text phrasings that mean this value.", item=Str())),
+        "renamed_from": Key(
+            ListOf(
+                "Old stored values this value replaces; `apply --migrate-records` moves their records here.",
+                item=Str(),
+            )
+        ),
         "salesforce": Key(CRM_VALUE_OVERRIDE),
         "hubspot": Key(CRM_VALUE_OVERRIDE),
         "closed": Key(Bool("Salesforce OpportunityStage: the stage closes the opportunity.")),

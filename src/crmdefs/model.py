@@ -92,6 +92,7 @@ class PicklistValue:
     term: str | None = None
     default: bool | None = None  # None: the YAML does not say; the CRM's default is left alone
     synonyms: tuple[str, ...] = ()
+    renamed_from: tuple[str, ...] = ()  # old stored values whose records move to this value
     overrides: Mapping[Crm, Mapping[str, str]] = field(default_factory=dict)
     # Salesforce standard value set attributes (OpportunityStage / LeadStatus); None = not given.
     closed: bool | None = None

@@ -57,3 +57,11 @@ def format_option(func: F) -> F:
 
 def quiet_option(func: F) -> F:
     return click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr.")(func)
+
+
+def migrate_option(func: F) -> F:
+    return click.option(
+        "--migrate-records",
+        is_flag=True,
+        help="Move records from values named in renamed_from to their new value, then retire the old ones.",
+    )(func)

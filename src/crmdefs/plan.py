@@ -16,6 +16,7 @@ from .plantypes import (
     FORMAT_VERSION,
     AttributeChange,
     FieldPlan,
+    Migration,
     Plan,
     RecordTypeChange,
     Skip,
@@ -28,6 +29,7 @@ __all__ = [
     "FORMAT_VERSION",
     "AttributeChange",
     "FieldPlan",
+    "Migration",
     "Plan",
     "RecordTypeChange",
     "Skip",
@@ -36,6 +38,7 @@ __all__ = [
     "ValueChangeKind",
     "compute_plan",
     "merge_values",
+    "values_to_count",
 ]
 
 TEXT_ATTRIBUTES = ("label", "help_text", "description")
@@ -48,29 +51,61 @@ def compute_plan(
     target: str,
     definitions_digest: str,
     created_at: str,
+    usage: Mapping[FieldAddress, Mapping[str, int]] | None = None,
+    migrate_records: bool = False,
 ) -> Plan:
-    """The changes that make ``actual`` match ``desired`` (every desired field must be in ``actual``)."""
+    """The changes that make ``actual`` match ``desired`` (every desired field must be in ``actual``).
+
+    ``usage`` gives records per value where known (see :func:`values_to_count`); a value that still holds
+    records is only retired by a rename when ``migrate_records`` is set, after its records move."""
+    counts = usage or {}
     fields = tuple(
-        _field_plan(d, actual[d.address], actual) for d in sorted(desired, key=lambda d: str(d.address))
+        _field_plan(d, actual[d.address], actual, counts.get(d.address), migrate_records)
+        for d in sorted(desired, key=lambda d: str(d.address))
     )
     fingerprints = {str(d.address): actual[d.address].fingerprint() for d in desired}
     before = {str(f.address): actual[f.address] for f in fields if f.has_changes}
-    return Plan(target, definitions_digest, created_at, fields, read_fingerprints=fingerprints, before=before)
+    return Plan(
+        target,
+        definitions_digest,
+        created_at,
+        fields,
+        read_fingerprints=fingerprints,
+        before=before,
+        migrate_records=migrate_records,
+    )
+
+
+def values_to_count(plan: Plan) -> dict[FieldAddress, list[str]]:
+    """The values whose record counts a user should see before they are retired or migrated."""
+    wanted: dict[FieldAddress, list[str]] = {}
+    for f in plan.fields:
+        names = [v.value for v in f.value_changes if v.kind is ValueChangeKind.DEACTIVATE]
+        names += [m.old for m in f.migrations]
+        if names:
+            wanted[f.address] = sorted(set(names))
+    return wanted
 
 
 def _field_plan(
-    want: DesiredField, have: FieldState, everything: Mapping[FieldAddress, FieldState]
+    want: DesiredField,
+    have: FieldState,
+    everything: Mapping[FieldAddress, FieldState],
+    usage: Mapping[str, int] | None,
+    migrate_records: bool,
 ) -> FieldPlan:
     if not have.exists:
         return _create_or_skip(want)
     attributes, skips = _attribute_changes(want, have)
     value_changes: list[ValueChange] = []
+    migrations: list[Migration] = []
     target_values = None
     if want.values is not None:
         if have.values is None:
             skips.append(Skip("values", f"{have.address.dotted} is not a picklist in the CRM"))
         else:
-            target, value_changes = merge_values(want, have)
+            target, value_changes, migrations, rename_skips = merge_values(want, have, usage, migrate_records)
+            skips += rename_skips
             if value_changes and "values" in have.read_only:
                 skips.append(Skip("values", have.read_only["values"], _names(have.values), _names(target)))
                 value_changes = []
@@ -82,7 +117,9 @@ def _field_plan(
         attributes, value_changes, record_types, target_values, skips = _document_only(
             attributes, value_changes, record_types, skips
         )
-    has_changes = bool(attributes or value_changes or record_types)
+    if want.document_only:
+        migrations = []
+    has_changes = bool(attributes or value_changes or record_types or (migrations and migrate_records))
     return FieldPlan(
         address=want.address,
         action="update" if has_changes else "none",
@@ -93,6 +130,8 @@ def _field_plan(
         skips=tuple(skips),
         warnings=_warnings(have, everything),
         target_values=target_values,
+        migrations=tuple(migrations),
+        usage=dict(usage or {}),
     )
 
 
@@ -151,9 +190,16 @@ def _key(crm: Crm, value: str) -> str:
     return value.casefold() if crm is Crm.SALESFORCE else value
 
 
-def merge_values(want: DesiredField, have: FieldState) -> tuple[list[ValueState], list[ValueChange]]:
+def merge_values(
+    want: DesiredField,
+    have: FieldState,
+    usage: Mapping[str, int] | None = None,
+    migrate_records: bool = False,
+) -> tuple[list[ValueState], list[ValueChange], list[Migration], list[Skip]]:
     """The full value list to write: desired values in their order, then the CRM's other values (kept,
-    or deactivated when ``unlisted_values: deactivate``). Values are never dropped."""
+    or deactivated when ``unlisted_values: deactivate``). Values are never dropped. Old values named in a
+    ``renamed_from`` are deactivated once no record holds them (or, with ``migrate_records``, once their
+    records have moved); until then they stay active and the pending migration is reported."""
     crm = want.address.crm
     existing = {_key(crm, v.value): v for v in have.values or ()}
     target: list[ValueState] = []
@@ -175,6 +221,8 @@ def merge_values(want: DesiredField, have: FieldState) -> tuple[list[ValueState]
             updated, value_changes = _update_value(wanted, current)
             target.append(updated)
             changes += value_changes
+    renamed = {_key(crm, old): w.value for w in want.values or () for old in w.renamed_from}
+    migrations, skips = _renames(have, existing, renamed, target, changes, usage, migrate_records)
     for leftover in have.values or ():
         if _key(crm, leftover.value) not in existing:
             continue
@@ -188,7 +236,46 @@ def merge_values(want: DesiredField, have: FieldState) -> tuple[list[ValueState]
     reorder = _reorder(have.values or (), target, crm)
     if reorder is not None:
         changes.append(reorder)
-    return target, changes
+    return target, changes, migrations, skips
+
+
+def _renames(
+    have: FieldState,
+    existing: dict[str, ValueState],
+    renamed: Mapping[str, str],
+    target: list[ValueState],
+    changes: list[ValueChange],
+    usage: Mapping[str, int] | None,
+    migrate_records: bool,
+) -> tuple[list[Migration], list[Skip]]:
+    """Old values replaced by a rename, in the CRM's order. Mutates ``existing``/``target``/``changes``."""
+    migrations: list[Migration] = []
+    skips: list[Skip] = []
+    for value in have.values or ():
+        key = _key(have.address.crm, value.value)
+        if key not in renamed or key not in existing:
+            continue
+        old = existing.pop(key)
+        records = usage.get(old.value) if usage is not None else None
+        in_use = records is None or records > 0  # not counted: assume records hold it
+        if in_use:
+            migrations.append(Migration(old.value, renamed[key], records))
+        if in_use and not migrate_records:
+            target.append(old)  # deactivating it now would strand its records on an inactive value
+            held = f"{records} records" if records is not None else "records"
+            skips.append(
+                Skip(
+                    "values",
+                    f"{held} still hold {old.value!r}: run `crmdefs apply --migrate-records` "
+                    f"to move them to {renamed[key]!r}; {old.value!r} is deactivated after that",
+                )
+            )
+        elif old.active:
+            target.append(dataclasses.replace(old, active=False, default=False))
+            changes.append(ValueChange(ValueChangeKind.DEACTIVATE, old.value, True, False))
+        else:
+            target.append(old)
+    return migrations, skips
 
 
 def _update_value(wanted: DesiredValue, current: ValueState) -> tuple[ValueState, list[ValueChange]]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from . import exitcodes, planfile
-from .adapters.base import Progress
+from .adapters.base import Progress, RecordChange
 from .addresses import parse_address
 from .applied import record_applied, state_path
 from .apply import ApplyResult, check_fresh, execute, read_states
@@ -23,8 +23,8 @@ from .definitions import digest_definitions, display_path, load_glossary
 from .desired import desired_fields
 from .errors import CrmdefsError
 from .model import Crm, FieldAddress
-from .options import format_option, project_options, quiet_option, target_option
-from .plan import Plan, compute_plan
+from .options import format_option, migrate_option, project_options, quiet_option, target_option
+from .plan import Plan, compute_plan, values_to_count
 
 
 def _progress(quiet: bool) -> Progress:
@@ -67,17 +67,43 @@ def _render(plan: Plan, fmt: str) -> str:
 
 
 def _plan(
-    settings: Settings, connected: Connected, desired: Sequence[DesiredField], quiet: bool
+    settings: Settings,
+    connected: Connected,
+    desired: Sequence[DesiredField],
+    quiet: bool,
+    migrate: bool = False,
 ) -> tuple[Plan, dict[FieldAddress, FieldState]]:
+    """Read, plan, count the records of the values the plan would retire, plan again with the counts."""
     states = read_states(connected, desired, _progress(quiet))
-    plan = compute_plan(
-        desired,
-        states,
-        target=connected.target,
-        definitions_digest=digest_definitions(settings.definitions_dir),
-        created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-    )
-    return plan, states
+
+    def make(usage: Mapping[FieldAddress, Mapping[str, int]] | None) -> Plan:
+        return compute_plan(
+            desired,
+            states,
+            target=connected.target,
+            usage=usage,
+            definitions_digest=digest_definitions(settings.definitions_dir),
+            created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        )
+
+    first = make(None)
+    wanted = values_to_count(first)
+    if not wanted:
+        return first, states
+    return make(count_usage(connected, wanted, quiet)), states
+
+
+def count_usage(
+    connected: Connected, wanted: Mapping[FieldAddress, Sequence[str]], quiet: bool
+) -> dict[FieldAddress, dict[str, int]]:
+    """Usage counts are information, not a precondition: a field that cannot be counted plans without them."""
+    counts: dict[FieldAddress, dict[str, int]] = {}
+    for address, values in wanted.items():
+        try:
+            counts[address] = connected.adapter(address.crm).count_values(address, values, _progress(quiet))
+        except CrmdefsError as exc:
+            click.echo(f"note: could not count the records of {address}: {exc}", err=True)
+    return counts
 
 
 def _write_plan_file(path: Path, plan: Plan) -> None:
@@ -103,6 +129,7 @@ Examples:
     "-o", "--out", type=click.Path(path_type=Path, dir_okay=False), help="Save the plan for `apply FILE`."
 )
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when the plan has changes (0 none, 1 error).")
+@migrate_option
 @format_option
 @quiet_option
 def plan(
@@ -112,6 +139,7 @@ def plan(
     only: tuple[str, ...],
     out: Path | None,
     detailed_exitcode: bool,
+    migrate_records: bool,
     fmt: str,
     quiet: bool,
 ) -> int:
@@ -119,7 +147,7 @@ def plan(
     settings = load_settings(config, definitions, Path.cwd())
     desired = load_desired(settings, only)
     with open_target(settings, target, os.environ, _crms(desired)) as connected:
-        made, _ = _plan(settings, connected, desired, quiet)
+        made, _ = _plan(settings, connected, desired, quiet, migrate_records)
     if out is not None:
         _write_plan_file(out, made)
     click.echo(_render(made, fmt), nl=False)
@@ -137,6 +165,7 @@ Examples:
   crmdefs apply                                 plan, show, ask for 'yes', apply
   crmdefs apply prod.plan.json                  apply exactly a saved plan (refused if stale)
   crmdefs apply --auto-approve --target staging
+  crmdefs apply --migrate-records               move records off renamed values, then retire them
 """
 )
 @project_options
@@ -145,6 +174,7 @@ Examples:
     "planfile_path", metavar="[PLANFILE]", required=False, type=click.Path(path_type=Path, dir_okay=False)
 )
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@migrate_option
 @quiet_option
 def apply(
     config: Path | None,
@@ -152,15 +182,20 @@ def apply(
     target: str | None,
     planfile_path: Path | None,
     auto_approve: bool,
+    migrate_records: bool,
     quiet: bool,
 ) -> int:
     """Make the CRM match the definitions: confirm, back up, write."""
     settings = load_settings(config, definitions, Path.cwd())
     if planfile_path is not None:
+        if migrate_records:
+            raise CrmdefsError(
+                "a saved plan carries its own choice: make it with `crmdefs plan --migrate-records -o`"
+            )
         return _apply_saved(settings, planfile_path, target, quiet)
     desired = load_desired(settings)
     with open_target(settings, target, os.environ, _crms(desired)) as connected:
-        made, states = _plan(settings, connected, desired, quiet)
+        made, states = _plan(settings, connected, desired, quiet, migrate_records)
         click.echo(_render(made, "text"), nl=False)
         if not made.changes:
             return exitcodes.OK
@@ -260,6 +295,8 @@ def _record(
 
 
 def _report(result: ApplyResult) -> int:
+    if result.migrated:
+        click.echo(f"{result.migrated} records moved to renamed values (their old values are in the backup).")
     for item in result.results:
         mark = "✓" if item.ok else "✗"
         click.echo(f"{mark} {item.address}" + (f": {item.message}" if item.message else ""))
@@ -310,8 +347,29 @@ def revert(
             created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         )
         click.echo(_render(made, "text"), nl=False)
-        if not made.changes:
+        if backup.records:
+            click.echo(f"It also sets {len(backup.records)} records back to the values they had before.")
+        if not made.changes and not backup.records:
             return exitcodes.OK
         if not auto_approve:
             _confirm(connected.target)
-        return _execute(settings, made, connected, states, desired, quiet)
+        code = _execute(settings, made, connected, states, desired, quiet) if made.changes else exitcodes.OK
+        return max(code, _restore_records(connected, backup.records, quiet))
+
+
+def _restore_records(connected: Connected, records: Sequence[RecordChange], quiet: bool) -> int:
+    """After the fields are back (old values active again), put every migrated record's old value back."""
+    errors: list[str] = []
+    for crm in Crm:
+        mine = [
+            RecordChange(r.address, r.record_id, r.new, r.old)
+            for r in records
+            if r.address.startswith(crm.value + ":")
+        ]
+        if mine:
+            errors += connected.adapter(crm).set_records(mine, _progress(quiet))
+    for error in errors:
+        click.echo(f"✗ {error}")
+    if records:
+        click.echo(f"{len(records) - len(errors)} records restored, {len(errors)} failed.")
+    return exitcodes.ERROR if errors else exitcodes.OK

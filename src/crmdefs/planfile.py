@@ -17,6 +17,7 @@ from .plan import (
     FORMAT_VERSION,
     AttributeChange,
     FieldPlan,
+    Migration,
     Plan,
     RecordTypeChange,
     Skip,
@@ -38,6 +39,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "created_at": plan.created_at,
         "summary": dataclasses.asdict(summary),
         "read_fingerprints": dict(plan.read_fingerprints),
+        "migrate_records": plan.migrate_records,
         "fields": [_field_to_json(f) for f in plan.fields],
         "before": {address: state.to_json() for address, state in plan.before.items()},
     }
@@ -57,6 +59,8 @@ def _field_to_json(f: FieldPlan) -> dict[str, Any]:
         if f.target_values is None
         else [dataclasses.asdict(v) for v in f.target_values],
         "create": None if f.create is None else dataclasses.asdict(f.create),
+        "migrations": [dataclasses.asdict(m) for m in f.migrations],
+        "usage": dict(f.usage),
     }
 
 
@@ -82,6 +86,7 @@ def loads(text: str, source: str) -> Plan:
             format_version=version,
             read_fingerprints={str(k): str(v) for k, v in dict(data.get("read_fingerprints", {})).items()},
             before={str(k): field_state_from_json(v) for k, v in dict(data.get("before", {})).items()},
+            migrate_records=bool(data.get("migrate_records", False)),
         )
     except PlanFileError:
         raise
@@ -111,4 +116,6 @@ def _field_from_json(data: dict[str, Any]) -> FieldPlan:
         warnings=tuple(data.get("warnings", [])),
         target_values=None if values is None else tuple(ValueState(**v) for v in values),
         create=None if create is None else CreateSpec(**create),
+        migrations=tuple(Migration(**m) for m in data.get("migrations", [])),
+        usage={str(k): int(v) for k, v in dict(data.get("usage", {})).items()},
     )

@@ -57,6 +57,16 @@ class Skip:
 
 
 @dataclass(frozen=True)
+class Migration:
+    """Records holding ``old`` move to ``new`` (a value's ``renamed_from``), then ``old`` is deactivated.
+    Done only by `apply --migrate-records`; without it, the plan shows it as pending."""
+
+    old: str
+    new: str
+    records: int | None  # None = not counted
+
+
+@dataclass(frozen=True)
 class FieldPlan:
     address: FieldAddress
     action: str  # create | update | none
@@ -68,6 +78,8 @@ class FieldPlan:
     warnings: tuple[str, ...] = ()
     target_values: tuple[ValueState, ...] | None = None  # the whole list to write, when values change
     create: CreateSpec | None = None
+    migrations: tuple[Migration, ...] = ()  # to run (plan made with --migrate-records) or pending
+    usage: Mapping[str, int] = field(default_factory=dict)  # records per value, for values it retires
 
     @property
     def has_changes(self) -> bool:
@@ -96,6 +108,7 @@ class Plan:
     fields: tuple[FieldPlan, ...]
     format_version: str = FORMAT_VERSION
     read_fingerprints: Mapping[str, str] = field(default_factory=dict)
+    migrate_records: bool = False  # made with --migrate-records: migrations run on apply
     # The state each changed field was planned on, so a stale plan can say what moved and how.
     before: Mapping[str, FieldState] = field(default_factory=dict)
 
@@ -111,6 +124,7 @@ class Plan:
                 add += 1
                 continue
             change += len(f.attributes) + len(f.record_types)
+            change += len(f.migrations) if self.migrate_records else 0
             for v in f.value_changes:
                 if v.kind is ValueChangeKind.ADD:
                     add += 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -16,6 +16,17 @@ Progress = Callable[[str], None]  # receives short status lines ("read 10 of 32 
 
 class CrmApiError(CrmdefsError):
     """A CRM refused in a way crmdefs cannot work around; the message names target, field, what to do."""
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """One record whose picklist value a migration changes: ``old`` → ``new`` (kept in the backup, so a
+    revert sets ``old`` again)."""
+
+    address: str
+    record_id: str
+    old: str | None
+    new: str | None
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,22 @@ class Adapter(Protocol):
         """Execute ``changes`` (read-modify-write where the API needs it); one result per field."""
         ...
 
+    def count_values(
+        self, address: FieldAddress, values: Sequence[str], progress: Progress
+    ) -> dict[str, int]:
+        """How many records hold each of ``values`` in field ``address`` (reads only)."""
+        ...
+
+    def find_records(
+        self, address: FieldAddress, moves: Mapping[str, str], progress: Progress
+    ) -> list[RecordChange]:
+        """Every record whose ``address`` holds a key of ``moves``, with the value it should get."""
+        ...
+
+    def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[str]:
+        """Set each record's value to ``new``, in the API's largest batches; the errors, if any."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -54,6 +81,19 @@ class ReadOnlyAdapter:
         return self._inner.read(fields, progress)
 
     def write(self, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
+        raise CrmdefsError("this connection is read-only (drift never writes)")
+
+    def count_values(
+        self, address: FieldAddress, values: Sequence[str], progress: Progress
+    ) -> dict[str, int]:
+        return self._inner.count_values(address, values, progress)
+
+    def find_records(
+        self, address: FieldAddress, moves: Mapping[str, str], progress: Progress
+    ) -> list[RecordChange]:
+        return self._inner.find_records(address, moves, progress)
+
+    def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[str]:
         raise CrmdefsError("this connection is read-only (drift never writes)")
 
     def close(self) -> None:

@@ -18,6 +18,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,7 +31,7 @@ from ..config import Secret
 from ..crmstate import DesiredField, FieldState
 from ..model import Crm, FieldAddress
 from ..plan import FieldPlan, Skip
-from .base import CrmApiError, ItemResult, Progress
+from .base import CrmApiError, ItemResult, Progress, RecordChange
 from .hubspot_map import Json, converge_body, create_body, field_state, group_label, patch_body
 from .ratelimit import (
     DailyLimitError,
@@ -82,6 +83,11 @@ class HubSpotAdapter:
         # Every attribute access builds a new ApiClient and connection pool (§3.1): take them once.
         self._core = client.crm.properties.core_api
         self._groups = client.crm.properties.groups_api
+        self._search = client.crm.objects.search_api
+        self._objects_batch = client.crm.objects.batch_api
+        # The CRM search API has its own, lower limit (ref §2.1: 4 requests per second; the current value
+        # is UNVERIFIED), so searches pass a second limiter as well.
+        self._search_limiter = SlidingWindowLimiter(4, window=1.0, clock=clock, sleep=sleep)
         self._group_names: dict[str, set[str]] = {}
 
     @property
@@ -112,6 +118,84 @@ class HubSpotAdapter:
         """A GET whose body we parse ourselves: _preload_content=False returns the urllib3 response."""
         options = {"_preload_content": False, "_request_timeout": self._timeout}
         return json.loads(self._call(what, lambda: request(**kwargs, **options)).data)
+
+    # --- usage counts -----------------------------------------------------------------------------
+
+    def count_values(
+        self, address: FieldAddress, values: Sequence[str], progress: Progress
+    ) -> dict[str, int]:
+        """Records holding each value: one search per value (filter EQ, limit 1), reading ``total``."""
+        from hubspot.crm.objects import PublicObjectSearchRequest
+
+        progress(f"counting records of {address} for {len(values)} values")
+        counts: dict[str, int] = {}
+        for value in values:
+            request = PublicObjectSearchRequest(
+                filter_groups=[
+                    {"filters": [{"propertyName": address.field, "operator": "EQ", "value": value}]}
+                ],
+                properties=[address.field],
+                limit=1,
+            )
+            found = self._call("search", partial(self._paced_search, address.object, request))
+            counts[value] = int(found.total or 0)
+        return counts
+
+    def find_records(
+        self, address: FieldAddress, moves: Mapping[str, str], progress: Progress
+    ) -> list[RecordChange]:
+        """Search each old value (EQ), 100 per page, following ``paging.next.after``."""
+        from hubspot.crm.objects import PublicObjectSearchRequest
+
+        found: list[RecordChange] = []
+        for old, new in moves.items():
+            after: str | None = None
+            while True:
+                request = PublicObjectSearchRequest(
+                    filter_groups=[
+                        {"filters": [{"propertyName": address.field, "operator": "EQ", "value": old}]}
+                    ],
+                    properties=[address.field],
+                    limit=100,
+                    after=after,
+                )
+                page = self._call("search", partial(self._paced_search, address.object, request))
+                found += [
+                    RecordChange(str(address), str(r.id), (r.properties or {}).get(address.field), new)
+                    for r in page.results or []
+                ]
+                after = page.paging.next.after if page.paging and page.paging.next else None
+                if not after:
+                    break
+        return found
+
+    def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[str]:
+        """Batch update, 100 records per call (HubSpot's batch limit)."""
+        errors: list[str] = []
+        for start in range(0, len(changes), 100):
+            batch = changes[start : start + 100]
+            object_type, field = batch[0].address.split(":", 1)[1].split(".", 1)
+            body = {"inputs": [{"id": c.record_id, "properties": {field: c.new or ""}} for c in batch]}
+            progress(f"updating {len(batch)} HubSpot records")
+            try:
+                self._call(
+                    "batch update",
+                    partial(
+                        self._objects_batch.update,
+                        object_type=object_type,
+                        batch_input_simple_public_object_batch_input=body,
+                        _request_timeout=self._timeout,
+                    ),
+                )
+            except CrmApiError as exc:
+                errors.append(f"{batch[0].address} records {batch[0].record_id}…: {exc}")
+        return errors
+
+    def _paced_search(self, object_type: str, request: Any) -> Any:
+        self._search_limiter.acquire()
+        return self._search.do_search(
+            object_type=object_type, public_object_search_request=request, _request_timeout=self._timeout
+        )
 
     # --- read ------------------------------------------------------------------------------------------
 

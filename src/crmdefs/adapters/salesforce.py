@@ -7,7 +7,7 @@ salesforce.md §0) and so the fewest calls. REST describe is used only to list r
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any, TypeVar
 
@@ -20,7 +20,7 @@ from ..crmstate import DesiredField, FieldState, ValueState, normalize_text
 from ..model import Crm, FieldAddress
 from ..plan import FieldPlan, Skip
 from . import salesforce_md as smd
-from .base import CrmApiError, ItemResult, Progress
+from .base import CrmApiError, ItemResult, Progress, RecordChange
 from .transport import CrmSession
 
 BATCH = 10  # readMetadata/updateMetadata/createMetadata limit (reference §0)
@@ -105,6 +105,66 @@ class SalesforceAdapter:
                 errors = [f"{e.statusCode}: {e.message}" for e in (result.errors or [])]
                 outcome.append((str(result.fullName), [] if result.success else errors or ["not saved"]))
         return outcome
+
+    # --- usage counts -----------------------------------------------------------------------------
+
+    def count_values(
+        self, address: FieldAddress, values: Sequence[str], progress: Progress
+    ) -> dict[str, int]:
+        """Records holding each value, from one SOQL aggregate per field (GROUP BY the field)."""
+        progress(f"counting records of {address}")
+        soql = f"SELECT {address.field}, COUNT(Id) FROM {address.object} GROUP BY {address.field}"
+        result: Any = self._call("query", partial(self._sf.query_all, soql))
+        by_value = {
+            str(r.get(address.field)).casefold(): int(r.get("expr0", 0))
+            for r in result["records"]
+            if r.get(address.field) is not None
+        }
+        return {value: by_value.get(value.casefold(), 0) for value in values}
+
+    # --- record migration -------------------------------------------------------------------------
+
+    def find_records(
+        self, address: FieldAddress, moves: Mapping[str, str], progress: Progress
+    ) -> list[RecordChange]:
+        quoted = ", ".join("'" + old.replace("\\", "\\\\").replace("'", "\\'") + "'" for old in moves)
+        soql = f"SELECT Id, {address.field} FROM {address.object} WHERE {address.field} IN ({quoted})"
+        result: Any = self._call("query", partial(self._sf.query_all, soql))
+        by_old = {old.casefold(): new for old, new in moves.items()}
+        return [
+            RecordChange(
+                str(address), str(r["Id"]), r[address.field], by_old[str(r[address.field]).casefold()]
+            )
+            for r in result["records"]
+            if str(r[address.field]).casefold() in by_old
+        ]
+
+    def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[str]:
+        """sObject Collections, 200 records per PATCH (reference §2.2); each record reports on its own."""
+        errors: list[str] = []
+        for batch in chunks(changes, 200):
+            progress(f"updating {len(batch)} Salesforce records")
+            body = {
+                "allOrNone": False,
+                "records": [
+                    {
+                        "attributes": {"type": c.address.split(":", 1)[1].split(".")[0]},
+                        "id": c.record_id,
+                        c.address.rsplit(".", 1)[1]: c.new,
+                    }
+                    for c in batch
+                ],
+            }
+            results: Any = self._call(
+                "composite", partial(self._sf.restful, "composite/sobjects", method="PATCH", json=body)
+            )
+            for change, result in zip(batch, results, strict=False):
+                if not result.get("success"):
+                    messages = "; ".join(
+                        f"{e.get('statusCode')}: {e.get('message')}" for e in result.get("errors", [])
+                    )
+                    errors.append(f"{change.address} record {change.record_id}: {messages}")
+        return errors
 
     # --- read -------------------------------------------------------------------------------------
 

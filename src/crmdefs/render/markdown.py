@@ -16,7 +16,9 @@ from ..plan import AttributeChange, FieldPlan, Plan, Skip, ValueChange, ValueCha
 from .text import (
     attribute_pairs,
     describe_create,
+    migration_text,
     new_value_details,
+    records_note,
     restore_word,
     retire_word,
     target_value,
@@ -36,7 +38,7 @@ def render_plan(plan: Plan, *, color: bool = False) -> str:
     if not plan.changes:
         out += [f"No changes: {code(plan.target)} matches the definitions.", ""]
     for f in plan.changes:
-        out += _field_section(f)
+        out += _field_section(f, plan.migrate_records)
     skips = [(f.address, s) for f in plan.fields for s in f.skips]
     if skips:
         out += _skipped_section(skips)
@@ -60,7 +62,7 @@ def code(text: str, *, in_table: bool = False) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def _field_section(f: FieldPlan) -> list[str]:
+def _field_section(f: FieldPlan, migrate: bool = False) -> list[str]:
     if f.action == "create":
         out = [f"#### + {code(str(f.address))} ({cell(describe_create(f.create))})", ""]
     else:
@@ -71,6 +73,8 @@ def _field_section(f: FieldPlan) -> list[str]:
         ("+ offer", f"record type {code(rt.record_type, in_table=True)}", "", cell(", ".join(rt.add)))
         for rt in f.record_types
     ]
+    if migrate:
+        rows += [("~ migrate", "records", "", cell(migration_text(m))) for m in f.migrations]
     out += [*_table(("change", "what", "before", "after"), rows), ""]
     return out + [line for w in f.warnings for line in (f"> **Warning:** {cell(w)}", "")]
 
@@ -103,7 +107,7 @@ def _value_row(f: FieldPlan, v: ValueChange) -> Row:
     if v.kind in (K.RELABEL, K.REDESCRIBE):
         return (f"~ {v.kind.value}", what, cell(_text(v.before)), cell(_text(v.after)))
     change, before, after = {
-        K.DEACTIVATE: (f"- {retire_word(crm)}", on, f"{off} (records keep it)"),
+        K.DEACTIVATE: (f"- {retire_word(crm)}", on, f"{off} ({records_note(f, v.value)})"),
         K.REACTIVATE: (f"~ {restore_word(crm)}", off, on),
         K.SET_DEFAULT: ("~ set default", "not default", "default"),
         K.UNSET_DEFAULT: ("~ unset default", "default", "not default"),

@@ -29,7 +29,7 @@ from typing import Any
 
 from ..crmstate import ValueState
 from ..model import CreateSpec, Crm
-from ..plan import FieldPlan, Plan, RecordTypeChange, ValueChange, ValueChangeKind
+from ..plan import FieldPlan, Migration, Plan, RecordTypeChange, ValueChange, ValueChangeKind
 from .worddiff import same_words, word_diff, wrap, wrap_tokens
 
 GREEN, RED, YELLOW, DIM, MAGENTA, RESET = (f"\x1b[{n}m" for n in (32, 31, 33, 2, 35, 0))
@@ -56,7 +56,7 @@ def render_plan(plan: Plan, *, color: bool) -> str:
     else:
         out.append(f"No changes. Target {quote(plan.target)} matches the definitions.")
     for f in changed:
-        out += ["", *(_paint(line, color) for line in _changed_field(f, color))]
+        out += ["", *(_paint(line, color) for line in _changed_field(f, color, plan.migrate_records))]
     if skipped:
         out += ["", "Skipped (the CRM cannot take these):"]
     for f in skipped:
@@ -73,7 +73,8 @@ def _paint(line: _Line, color: bool) -> str:
     return f"{_PAINT[line.style]}{text}{RESET}" if color and line.style else text
 
 
-def _changed_field(f: FieldPlan, color: bool) -> list[_Line]:
+def _changed_field(f: FieldPlan, color: bool, migrate: bool = False) -> list[_Line]:
+    """``migrate``: the plan runs its migrations (--migrate-records); otherwise skips explain them."""
     if f.action == "create":
         lines = [_Line("+", FIELD, f"+ {f.address} ({describe_create(f.create)})")]
     else:
@@ -83,9 +84,22 @@ def _changed_field(f: FieldPlan, color: bool) -> list[_Line]:
         lines += _text_change(symbol, f"{a.attribute}:", a.before, a.after, color)
     for v in f.value_changes:
         lines += _value_change(f, v, color)
+    lines += [_Line("~", ITEM, f"~ {migration_text(m)}") for m in f.migrations if migrate]
     lines += [line for rt in f.record_types for line in _offer(rt)]
     lines += [_Line("!", ITEM, f"! warning: {w}") for w in f.warnings]
     return lines + _skips(f)
+
+
+def records_note(f: FieldPlan, value: str) -> str:
+    count = f.usage.get(value)
+    if count is None:
+        return "records keep it"
+    return f"{count} record{'' if count == 1 else 's'} hold it and keep it"
+
+
+def migration_text(m: Migration) -> str:
+    count = "its records" if m.records is None else f"{m.records} record{'' if m.records == 1 else 's'}"
+    return f"migrate {count}: {quote(m.old)} → {quote(m.new)}, then deactivate {quote(m.old)}"
 
 
 def _skips(f: FieldPlan) -> list[_Line]:
@@ -126,7 +140,7 @@ def _value_change(f: FieldPlan, v: ValueChange, color: bool) -> list[_Line]:
     if v.kind is K.REORDER:
         return _reorder(_names(v.before), _names(v.after))
     if v.kind is K.DEACTIVATE:
-        return [_Line("-", ITEM, f"- {name}: {retire_word(crm)} (records keep it)")]
+        return [_Line("-", ITEM, f"- {name}: {retire_word(crm)} ({records_note(f, v.value)})")]
     simple = {
         K.REACTIVATE: restore_word(crm),
         K.SET_DEFAULT: "make default",
