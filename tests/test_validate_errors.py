@@ -215,6 +215,17 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
         ],
     ),
     (
+        "a renamed value that is still listed",
+        {
+            "a.yaml": "kind: picklist\nid: r\nname: R\nvalues:\n  - {value: Price, renamed_from: [pricing]}\n"
+            "  - {value: pricing}\n"
+        },
+        [
+            "definitions/a.yaml:5:35: 'pricing' is renamed to 'Price' but is also listed as a value — remove it "
+            "from the values or from renamed_from"
+        ],
+    ),
+    (
         "unknown picklist in a binding",
         {"a.yaml": "kind: field\nsalesforce: Opportunity.Loss_Reason__c\npicklist: loss-reason\n"},
         [

@@ -54,9 +54,17 @@ def picklist(c: Checker, at: PathKey, data: Mapping[str, Any], pl: Picklist, kno
             f"more than one default value (lines {lines})",
             "keep 'default: true' on one value only",
         )
+    current = {v.value.casefold(): v.value for v in pl.values}
     for i, value in enumerate(pl.values):
         if value.term is not None:
             reference(c, (*at, "values", i, "term"), value.term, known_terms, "term")
+        for j, old in enumerate(value.renamed_from):
+            if old.casefold() in current:
+                c.report(
+                    (*at, "values", i, "renamed_from", j),
+                    f"'{old}' is renamed to '{value.value}' but is also listed as a value",
+                    "remove it from the values or from renamed_from",
+                )
 
 
 def _duplicates(c: Checker, at: PathKey, data: Mapping[str, Any], pl: Picklist) -> None:

@@ -346,7 +346,14 @@ def _record_type_changes(
             skips.append(Skip("record_types", f"record type {name} not found on {have.address.object}"))
             continue
         offered = {v.casefold() for v in have.record_types[name]}
-        missing = tuple(v.value for v in values if v.active and v.value.casefold() not in offered)
+        # Only the values the definitions list: the CRM's other values (kept, or retired by a rename)
+        # are not offered anywhere new.
+        listed = {w.value.casefold() for w in want.values}
+        missing = tuple(
+            v.value
+            for v in values
+            if v.active and v.value.casefold() in listed and v.value.casefold() not in offered
+        )
         if missing:
             changes.append(RecordTypeChange(name, missing))
     return changes, skips

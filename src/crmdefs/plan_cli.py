@@ -82,6 +82,7 @@ def _plan(
             states,
             target=connected.target,
             usage=usage,
+            migrate_records=migrate,
             definitions_digest=digest_definitions(settings.definitions_dir),
             created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         )

@@ -91,6 +91,8 @@ def _changed_field(f: FieldPlan, color: bool, migrate: bool = False) -> list[_Li
 
 
 def records_note(f: FieldPlan, value: str) -> str:
+    if any(m.old == value for m in f.migrations) and f.action != "none":
+        return "once its records have moved"
     count = f.usage.get(value)
     if count is None:
         return "records keep it"

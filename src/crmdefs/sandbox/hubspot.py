@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
+from . import hsrecords
 from .http import Request, Response, json_response
 from .hubspot_limits import RateLimiter, rate_limited
 from .hubspot_rules import (
@@ -372,6 +373,8 @@ class HubSpotApi:
 Handler = Callable[[HubSpotApi, Request, Params], Response]
 _P = r"/crm/v3/properties/(?P<type>[^/]+)"
 _PIPE = r"/crm/v3/pipelines/(?P<type>[^/]+)"
+# Records (hsrecords.py), as crm/objects/api/search_api.py and batch_api.py call them.
+_OBJ = r"/crm/v3/objects/(?P<type>[^/]+)"
 # Paths as hubspot-api-client 12 calls them (crm/properties/api/*.py, crm/pipelines/api/pipelines_api.py).
 # Order matters: `groups` and `batch/...` before `{name}`.
 _ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
@@ -392,6 +395,9 @@ _ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
         ("DELETE", _P + "/(?P<name>[^/]+)", "properties.archive", HubSpotApi._archive_property),
         ("GET", _PIPE, "pipelines.list", HubSpotApi._list_pipelines),
         ("GET", _PIPE + "/(?P<id>[^/]+)", "pipelines.read", HubSpotApi._get_pipeline),
+        ("POST", _OBJ + "/search", "objects.search", hsrecords.search),
+        ("POST", _OBJ + "/batch/read", "objects.batch.read", hsrecords.batch_read),
+        ("POST", _OBJ + "/batch/update", "objects.batch.update", hsrecords.batch_update),
         ("GET", "/account-info/v3/api-usage/daily/private-apps", "account.usage", HubSpotApi._daily_usage),
     )
 ]

@@ -23,7 +23,7 @@ from importlib import resources
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from . import mdxml, sfsoap
+from . import mdxml, sfrecords, sfsoap
 from .http import Request, Response, json_response
 from .state import SandboxState
 
@@ -87,6 +87,9 @@ class SalesforceApi:
         version, rest = data.group(1), (data.group(2) or "/").rstrip("/")
         with self.state.lock:
             self._count_call()
+            records = sfrecords.handle(self, request, rest, version)  # /query, /composite/sobjects
+            if records is not None:
+                return records
             describe = re.fullmatch(r"/sobjects/(\w+)/describe", rest)
             if describe and request.method == "GET":
                 return self._describe(describe.group(1), version)

@@ -12,6 +12,7 @@ from typing import Any
 from .http import FaultPlan, RequestLog, RunningServer
 from .hubspot import HubSpotApi
 from .hubspot_seed import hubspot_seed
+from .records_seed import records_seed
 from .salesforce import SalesforceApi
 from .salesforce_seed import salesforce_seed
 from .state import SandboxState, SandboxStateError, shown
@@ -22,7 +23,11 @@ LOG_FILE = "requests.log"
 
 
 def seed() -> dict[str, Any]:
-    return {**salesforce_seed(), **hubspot_seed_state()}
+    state = {**salesforce_seed(), **hubspot_seed_state()}
+    # The seeded records go beside the metadata: merged into each CRM's dict, its existing keys kept.
+    for crm, extra in records_seed().items():
+        state[crm] = {**extra, **state.get(crm, {})}
+    return state
 
 
 def hubspot_seed_state() -> dict[str, Any]:

@@ -1,0 +1,196 @@
+"""Seeded RECORDS for both CRMs: the data a picklist migration has to count and rewrite.
+
+Merged by ``service.seed()`` into ``state["salesforce"]["records"]`` (``{object: {Id: record}}``) and
+``state["hubspot"]["objects"]`` (``{objectType: {id: object}}``). Deterministic: the same on every call.
+
+Salesforce
+- ~40 Opportunities on the two seeded record types. Only "Closed Lost" ones carry a Loss_Reason__c, and
+  each record type uses the reasons it allows (salesforce_seed.py: New_Business → Price, Lost to Competitor,
+  Other; Renewal → pricing, No Decision / Non-Responsive); a few closed-lost ones have none (null).
+- ~20 Leads spread over the LeadStatus values.
+- Ids are 18 characters: a 15-character id plus Salesforce's case-safe checksum suffix (the documented
+  15→18 algorithm). RecordTypeIds are the ids the sandbox's describe gives the two record types
+  (``SalesforceApi._record_type_infos``: sorted record types, ``0125g00000{i:05d}AAA``).
+
+HubSpot
+- ~30 deals in the "default" pipeline. ``closed_lost_reason`` is free text typed by reps: case, punctuation,
+  stray blanks, empty strings and nulls, as real portals hold it. Objects have the shape of the CRM objects
+  API (``id``, ``properties`` with string values, ``createdAt``, ``updatedAt``, ``archived``); the system
+  properties ``hs_object_id``, ``createdate`` and ``hs_lastmodifieddate`` (contacts: ``lastmodifieddate``)
+  are kept in ``properties`` as the API returns them. Timestamps are made up.
+- ~10 contacts with ``hs_lead_status`` values (the option values of the seeded property) and some nulls.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+Json = dict[str, Any]
+
+_ID_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def salesforce_id18(id15: str) -> str:
+    """The 18-character (case-insensitive-safe) form of a 15-character Salesforce id."""
+    suffix = ""
+    for chunk in (id15[0:5], id15[5:10], id15[10:15]):
+        bits = sum(1 << i for i, char in enumerate(chunk) if "A" <= char <= "Z")
+        suffix += _ID_SUFFIX[bits]
+    return id15 + suffix
+
+
+def _sf_id(prefix: str, number: int) -> str:
+    return salesforce_id18(f"{prefix}5g{number:010d}")
+
+
+# Record type ids as the sandbox describe numbers them (sorted full names: New_Business, Renewal).
+RECORD_TYPE_IDS = {"New_Business": "0125g0000000000AAA", "Renewal": "0125g0000000001AAA"}
+
+# (record type, stage, loss reason): 24 New Business and 16 Renewal opportunities.
+_OPPORTUNITIES: list[tuple[str, str, str | None]] = [
+    *[("New_Business", "Closed Lost", "Price")] * 6,
+    *[("New_Business", "Closed Lost", "Lost to Competitor")] * 4,
+    *[("New_Business", "Closed Lost", "Other")] * 3,
+    *[("New_Business", "Closed Lost", None)] * 2,
+    ("New_Business", "Closed Won", None),
+    ("New_Business", "Closed Won", None),
+    ("New_Business", "Prospecting", None),
+    ("New_Business", "Qualification", None),
+    ("New_Business", "Needs Analysis", None),
+    ("New_Business", "Value Proposition", None),
+    ("New_Business", "Proposal/Price Quote", None),
+    ("New_Business", "Negotiation/Review", None),
+    ("New_Business", "Id. Decision Makers", None),
+    *[("Renewal", "Closed Lost", "pricing")] * 5,
+    *[("Renewal", "Closed Lost", "No Decision / Non-Responsive")] * 3,
+    ("Renewal", "Closed Lost", None),
+    ("Renewal", "Closed Won", None),
+    ("Renewal", "Closed Won", None),
+    ("Renewal", "Closed Won", None),
+    ("Renewal", "Qualification", None),
+    ("Renewal", "Qualification", None),
+    ("Renewal", "Negotiation/Review", None),
+    ("Renewal", "Negotiation/Review", None),
+]
+_COMPANIES = [
+    "Acme Corp", "Globex", "Initech", "Umbrella", "Hooli", "Stark Industries", "Wayne Enterprises",
+    "Wonka Industries", "Cyberdyne", "Soylent", "Tyrell", "Vandelay Industries", "Massive Dynamic",
+    "Pied Piper", "Gringotts", "Monarch Solutions", "Oscorp", "Aperture Science", "Black Mesa",
+    "Dunder Mifflin",
+]  # fmt: skip
+_OPEN, _WORKING = "Open - Not Contacted", "Working - Contacted"
+_CONVERTED, _NOT_CONVERTED = "Closed - Converted", "Closed - Not Converted"
+_LEADS: list[tuple[str, str]] = [  # (last name, status)
+    ("Nguyen", _OPEN), ("Schmidt", _OPEN), ("Okafor", _OPEN), ("Rossi", _OPEN), ("Kowalski", _OPEN),
+    ("Tanaka", _OPEN), ("Silva", _WORKING), ("Dubois", _WORKING), ("Jensen", _WORKING), ("Haddad", _WORKING),
+    ("O'Brien", _WORKING), ("Ivanova", _CONVERTED), ("Mensah", _CONVERTED), ("Lopez", _CONVERTED),
+    ("Novak", _CONVERTED), ("Becker", _NOT_CONVERTED), ("Ahmed", _NOT_CONVERTED), ("Moreau", _NOT_CONVERTED),
+    ("Kim", _NOT_CONVERTED), ("Fischer", _OPEN),
+]  # fmt: skip
+
+
+def _salesforce_records() -> Json:
+    opportunities: dict[str, Json] = {}
+    for n, (record_type, stage, reason) in enumerate(_OPPORTUNITIES, start=1):
+        record_id = _sf_id("006", n)
+        label = "Renewal" if record_type == "Renewal" else "New Business"
+        opportunities[record_id] = {
+            "Id": record_id,
+            "Name": f"{_COMPANIES[n % len(_COMPANIES)]} - {label} {n:02d}",
+            "StageName": stage,
+            "Loss_Reason__c": reason,
+            "RecordTypeId": RECORD_TYPE_IDS[record_type],
+        }
+    leads: dict[str, Json] = {}
+    for n, (last_name, status) in enumerate(_LEADS, start=1):
+        record_id = _sf_id("00Q", n)
+        leads[record_id] = {
+            "Id": record_id,
+            "LastName": last_name,
+            "Company": _COMPANIES[(n * 7) % len(_COMPANIES)],
+            "Status": status,
+        }
+    return {"Opportunity": opportunities, "Lead": leads}
+
+
+# (dealstage, closed_lost_reason as typed; None = never filled in, "" = cleared by hand)
+_DEALS: list[tuple[str, str | None]] = [
+    ("closedlost", "too expensive"), ("closedlost", "Too expensive "), ("closedlost", "price"),
+    ("closedlost", "Price"), ("closedlost", "Pricing!!"), ("closedlost", "pricing"),
+    ("closedlost", "Went with Acme"), ("closedlost", "went with acme"), ("closedlost", "  competitor "),
+    ("closedlost", "Chose Globex"), ("closedlost", "no budget this year"), ("closedlost", "Budget cut"),
+    ("closedlost", "lost contact"), ("closedlost", "ghosted"), ("closedlost", ""),
+    ("closedlost", None), ("closedlost", "N/A"), ("closedlost", "timing"),
+    ("closedwon", None), ("closedwon", None), ("closedwon", ""),
+    ("appointmentscheduled", None), ("qualifiedtobuy", None), ("qualifiedtobuy", None),
+    ("presentationscheduled", None), ("decisionmakerboughtin", None), ("contractsent", None),
+    ("contractsent", "price"),  # filled in too early by a rep; the deal is still open
+    ("appointmentscheduled", None), ("presentationscheduled", None),
+]  # fmt: skip
+_LEAD_STATUSES: list[str | None] = [
+    "NEW", "NEW", "OPEN", "IN_PROGRESS", "OPEN_DEAL", "UNQUALIFIED", "ATTEMPTED_TO_CONTACT", "CONNECTED",
+    "BAD_TIMING", None, None,
+]  # fmt: skip
+_FIRST_NAMES = ["Ana", "Ben", "Chloe", "Dev", "Emeka", "Fatima", "Gus", "Hana", "Ivo", "Jun", "Kai"]
+
+
+def _timestamp(day: int, second: int) -> str:
+    return f"2024-{1 + day // 28:02d}-{1 + day % 28:02d}T{9 + second % 9:02d}:{second % 60:02d}:07.{day:03d}Z"
+
+
+def _hubspot_objects() -> Json:
+    deals: dict[str, Json] = {}
+    for n, (stage, reason) in enumerate(_DEALS, start=1):
+        object_id = str(17_120_341_000 + n)
+        created, updated = _timestamp(n, n * 13), _timestamp(n + 60, n * 17)
+        properties: dict[str, str | None] = {
+            "dealname": f"{_COMPANIES[n % len(_COMPANIES)]} deal {n:02d}",
+            "dealstage": stage,
+            "pipeline": "default",
+            "dealtype": "newbusiness" if n % 3 else "existingbusiness",
+            "amount": str(1000 * (n % 9 + 1)),
+            "closed_lost_reason": reason,
+            "createdate": created,
+            "hs_lastmodifieddate": updated,
+            "hs_object_id": object_id,
+        }
+        deals[object_id] = {
+            "id": object_id,
+            "properties": properties,
+            "createdAt": created,
+            "updatedAt": updated,
+            "archived": False,
+        }
+    contacts: dict[str, Json] = {}
+    for n, status in enumerate(_LEAD_STATUSES, start=1):
+        object_id = str(51_000 + n * 101)
+        created, updated = _timestamp(n + 3, n * 11), _timestamp(n + 90, n * 19)
+        first, last = _FIRST_NAMES[n - 1], _LEADS[n - 1][0]
+        contacts[object_id] = {
+            "id": object_id,
+            "properties": {
+                "firstname": first,
+                "lastname": last,
+                "email": f"{first.lower()}.{last.lower().replace(chr(39), '')}@example.com",
+                "hs_lead_status": status,
+                "lifecyclestage": "lead",
+                "createdate": created,
+                "lastmodifieddate": updated,
+                "hs_object_id": object_id,
+            },
+            "createdAt": created,
+            "updatedAt": updated,
+            "archived": False,
+        }
+    return {"deals": deals, "contacts": contacts}
+
+
+def records_seed() -> Json:
+    """``{"salesforce": {"records": ...}, "hubspot": {"objects": ...}}``, a fresh copy each call."""
+    return copy.deepcopy(
+        {
+            "salesforce": {"records": _salesforce_records()},
+            "hubspot": {"objects": _hubspot_objects()},
+        }
+    )
