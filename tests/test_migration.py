@@ -66,3 +66,76 @@ def test_renamed_values_keep_their_records_until_migrated_then_revert_restores(
     assert reverted.code == 0, reverted.out + reverted.err
     restored, active = loss_reasons(project)
     assert restored == before and active["pricing"]
+
+
+def deals(project: Path) -> dict[str, dict[str, str | None]]:
+    sandbox, _, hs = sandbox_clients(project)
+    try:
+        from hubspot.crm.objects import PublicObjectSearchRequest
+
+        found: dict[str, dict[str, str | None]] = {}
+        after = None
+        while True:
+            request = PublicObjectSearchRequest(
+                filter_groups=[{"filters": [{"propertyName": "dealname", "operator": "HAS_PROPERTY"}]}],
+                properties=["closed_lost_reason", "closed_lost_reason_code"],
+                limit=100,
+                after=after,
+            )
+            page = hs.crm.objects.search_api.do_search(
+                object_type="deals", public_object_search_request=request
+            )
+            found.update({r.id: dict(r.properties) for r in page.results})
+            after = page.paging.next.after if page.paging and page.paging.next else None
+            if not after:
+                return found
+    finally:
+        sandbox.stop()
+
+
+def test_free_text_reasons_become_codes_through_a_reviewed_mapping(run_cli: RunCli, project: Path) -> None:
+    assert run_cli("apply", "--auto-approve").code == 0  # creates the code property
+    before = deals(project)
+    suggested = run_cli(
+        "suggest-mapping",
+        "--from",
+        "hubspot:deals.closed_lost_reason",
+        "--to",
+        "hubspot:deals.closed_lost_reason_code",
+        "--out",
+        "mapping.yaml",
+    )
+    assert suggested.code == 0 and "Review it before applying" in suggested.out
+    text = (project / "mapping.yaml").read_text()
+    assert "{text: Pricing!!, records: 1, code: price, match: renamed}" in text  # a renamed_from spelling
+    assert "{text: Chose Globex, records: 1, code: null, match: none}" in text  # never guessed
+
+    # The review: a person decides every open entry (here: competitors by name, the rest "other").
+    reviewed = text.replace(
+        "text: Chose Globex, records: 1, code: null", "text: Chose Globex, records: 1, code: competitor"
+    )
+    reviewed = reviewed.replace("code: null", "code: other")
+    (project / "mapping.yaml").write_text(reviewed)
+    applied = run_cli("apply", "--auto-approve", "--migrate-records", "--mapping", "mapping.yaml")
+    assert applied.code == 0, applied.out + applied.err
+
+    after = deals(project)
+    with_text = {i for i, p in before.items() if (p.get("closed_lost_reason") or "").strip()}
+    assert with_text and all(after[i]["closed_lost_reason_code"] for i in with_text)
+    assert all(after[i]["closed_lost_reason"] == before[i]["closed_lost_reason"] for i in before)  # untouched
+    globex = next(i for i, p in before.items() if p.get("closed_lost_reason") == "Chose Globex")
+    assert after[globex]["closed_lost_reason_code"] == "competitor"
+
+    backup = sorted((project / ".crmdefs" / "backups" / "sandbox").glob("*.json"))[-1]
+    assert run_cli("revert", str(backup), "--auto-approve").code == 0
+    assert all(not deals(project)[i].get("closed_lost_reason_code") for i in with_text)
+
+
+def test_a_mapping_with_an_unknown_code_is_refused(run_cli: RunCli, project: Path) -> None:
+    (project / "mapping.yaml").write_text(
+        "kind: mapping\nsource: hubspot:deals.closed_lost_reason\ntarget: hubspot:deals.closed_lost_reason_code\n"
+        "entries:\n  - {text: meh, records: 1, code: vibes}\n"
+    )
+    result = run_cli("apply", "--auto-approve", "--migrate-records", "--mapping", "mapping.yaml")
+    assert result.code == 1
+    assert "entry 1 ('meh'): code 'vibes' is not one of" in result.err and "Traceback" not in result.err

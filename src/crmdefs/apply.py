@@ -178,3 +178,21 @@ def add_backup_records(backup: Path, changes: Sequence[RecordChange]) -> None:
     tmp = backup.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     tmp.replace(backup)
+
+
+def write_records_backup(folder: Path, target: str, stamp: str, records: Sequence[RecordChange]) -> Path:
+    """A backup holding only records (a mapping migration changes no field definition)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{stamp}.json"
+    data = {
+        "format_version": BACKUP_FORMAT,
+        "target": target,
+        "created_at": stamp,
+        "definitions_digest": "",
+        "fields": [],
+        "records": [{"address": c.address, "id": c.record_id, "old": c.old, "new": c.new} for c in records],
+    }
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path

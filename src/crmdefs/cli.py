@@ -16,6 +16,7 @@ from .definitions import display_path, load_glossary
 from .drift_cli import drift
 from .errors import ProblemsError
 from .format import json_schema
+from .mapping_cli import suggest_mapping
 from .options import project_options
 from .plan_cli import apply, plan, revert
 from .sandbox_cli import sandbox
@@ -81,4 +82,5 @@ cli.add_command(plan)
 cli.add_command(apply)
 cli.add_command(revert)
 cli.add_command(drift)
+cli.add_command(suggest_mapping)
 cli.add_command(sandbox)

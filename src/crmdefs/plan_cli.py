@@ -14,7 +14,7 @@ from . import exitcodes, planfile
 from .adapters.base import Progress, RecordChange
 from .addresses import parse_address
 from .applied import record_applied, state_path
-from .apply import ApplyResult, check_fresh, execute, read_states
+from .apply import ApplyResult, check_fresh, execute, read_states, write_records_backup
 from .backup import desired_from_backup, load_backup
 from .config import Settings, load_settings
 from .connect import Connected, open_target
@@ -22,6 +22,8 @@ from .crmstate import DesiredField, FieldState
 from .definitions import digest_definitions, display_path, load_glossary
 from .desired import desired_fields
 from .errors import CrmdefsError
+from .mapping import TextMapping
+from .mapping_cli import load_mapping, text_capable
 from .model import Crm, FieldAddress
 from .options import format_option, migrate_option, project_options, quiet_option, target_option
 from .plan import Plan, compute_plan, values_to_count
@@ -176,6 +178,12 @@ Examples:
 )
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @migrate_option
+@click.option(
+    "--mapping",
+    "mapping_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="With --migrate-records: fill a code property from a reviewed `suggest-mapping` file.",
+)
 @quiet_option
 def apply(
     config: Path | None,
@@ -184,27 +192,60 @@ def apply(
     planfile_path: Path | None,
     auto_approve: bool,
     migrate_records: bool,
+    mapping_path: Path | None,
     quiet: bool,
 ) -> int:
     """Make the CRM match the definitions: confirm, back up, write."""
     settings = load_settings(config, definitions, Path.cwd())
+    if mapping_path is not None and not migrate_records:
+        raise CrmdefsError("--mapping changes records, so it needs --migrate-records too")
     if planfile_path is not None:
         if migrate_records:
             raise CrmdefsError(
                 "a saved plan carries its own choice: make it with `crmdefs plan --migrate-records -o`"
             )
         return _apply_saved(settings, planfile_path, target, quiet)
+    mapping = load_mapping(settings, mapping_path) if mapping_path is not None else None
     desired = load_desired(settings)
-    with open_target(settings, target, os.environ, _crms(desired)) as connected:
+    crms = _crms(desired) | ({Crm.HUBSPOT} if mapping else set())
+    with open_target(settings, target, os.environ, crms) as connected:
         made, states = _plan(settings, connected, desired, quiet, migrate_records)
         click.echo(_render(made, "text"), nl=False)
-        if not made.changes:
+        if mapping is not None:
+            click.echo(
+                f"It also fills empty {mapping.target} values from {mapping.source}, as the mapping says."
+            )
+        elif not made.changes:
             return exitcodes.OK
         if not auto_approve:
             _confirm(connected.target)
-            states = read_states(connected, _touched(desired, made), _progress(quiet))
-            check_fresh(made, states)  # someone may have edited the CRM while we waited for 'yes'
-        return _execute(settings, made, connected, states, desired, quiet)
+            if made.changes:
+                states = read_states(connected, _touched(desired, made), _progress(quiet))
+                check_fresh(made, states)  # someone may have edited the CRM while we waited for 'yes'
+        code = _execute(settings, made, connected, states, desired, quiet) if made.changes else exitcodes.OK
+        if mapping is not None:
+            code = max(code, _apply_mapping(settings, connected, mapping, quiet))
+        return code
+
+
+def _apply_mapping(settings: Settings, connected: Connected, mapping: TextMapping, quiet: bool) -> int:
+    """Fill empty codes from the reviewed texts; the old (empty) codes go to a backup first."""
+    source, target = parse_address(mapping.source), parse_address(mapping.target)
+    adapter = text_capable(connected.adapter(source.crm), source)
+    codes = {e.text: e.code for e in mapping.entries if e.code}
+    found = adapter.find_by_text(source, target, codes, _progress(quiet))
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    backup = write_records_backup(
+        settings.project_root / ".crmdefs" / "backups" / connected.target, connected.target, stamp, found
+    )
+    errors = adapter.set_records(found, _progress(quiet))
+    for error in errors:
+        click.echo(f"✗ {error}")
+    click.echo(
+        f"{len(found)} records given a {target.field} from the mapping ({len(errors)} failed). "
+        f"Backup: {display_path(backup)}"
+    )
+    return exitcodes.ERROR if errors else exitcodes.OK
 
 
 def _touched(desired: Sequence[DesiredField], made: Plan) -> list[DesiredField]:
@@ -338,7 +379,8 @@ def revert(
     desired, notes = desired_from_backup(backup)
     for note in notes:
         click.echo(f"note: {note}", err=True)
-    with open_target(settings, backup.target, os.environ, _crms(desired)) as connected:
+    crms = _crms(desired) | {parse_address(r.address).crm for r in backup.records}
+    with open_target(settings, backup.target, os.environ, crms) as connected:
         states = read_states(connected, desired, _progress(quiet))
         made = compute_plan(
             desired,

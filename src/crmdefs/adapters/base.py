@@ -98,3 +98,9 @@ class ReadOnlyAdapter:
 
     def close(self) -> None:
         self._inner.close()
+
+    def __getattr__(self, name: str) -> object:
+        # Other read-only helpers an adapter may offer (e.g. HubSpot's distinct_values) pass through.
+        if name in ("distinct_values",):
+            return getattr(self._inner, name)
+        raise AttributeError(name)

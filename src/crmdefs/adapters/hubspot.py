@@ -169,6 +169,55 @@ class HubSpotAdapter:
                     break
         return found
 
+    def distinct_values(self, address: FieldAddress, progress: Progress) -> dict[str, int]:
+        """Every non-empty value of ``address`` with its number of records (search HAS_PROPERTY, paged)."""
+        counts: dict[str, int] = {}
+        for record in self._search_all(
+            address.object, address.field, {"operator": "HAS_PROPERTY"}, [address.field]
+        ):
+            value = (record.properties or {}).get(address.field)
+            if value not in (None, ""):
+                counts[value] = counts.get(value, 0) + 1
+        progress(f"read {sum(counts.values())} records of {address}")
+        return counts
+
+    def find_by_text(
+        self, source: FieldAddress, target: FieldAddress, codes: Mapping[str, str], progress: Progress
+    ) -> list[RecordChange]:
+        """Records whose ``source`` text is a key of ``codes`` and whose ``target`` is still empty: a code a
+        person already set is never overwritten."""
+        found: list[RecordChange] = []
+        for text, code in codes.items():
+            records = self._search_all(
+                source.object, source.field, {"operator": "EQ", "value": text}, [source.field, target.field]
+            )
+            found += [
+                RecordChange(str(target), str(r.id), None, code)
+                for r in records
+                if (r.properties or {}).get(target.field) in (None, "")
+            ]
+        return found
+
+    def _search_all(
+        self, object_type: str, field: str, condition: Mapping[str, str], properties: list[str]
+    ) -> list[Any]:
+        from hubspot.crm.objects import PublicObjectSearchRequest
+
+        results: list[Any] = []
+        after: str | None = None
+        while True:
+            request = PublicObjectSearchRequest(
+                filter_groups=[{"filters": [{"propertyName": field, **condition}]}],
+                properties=properties,
+                limit=100,
+                after=after,
+            )
+            page = self._call("search", partial(self._paced_search, object_type, request))
+            results += page.results or []
+            after = page.paging.next.after if page.paging and page.paging.next else None
+            if not after:
+                return results
+
     def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[str]:
         """Batch update, 100 records per call (HubSpot's batch limit)."""
         errors: list[str] = []

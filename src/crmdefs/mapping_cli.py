@@ -1,0 +1,99 @@
+"""`crmdefs suggest-mapping`: group a free-text property's values and propose standard codes for review."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import exitcodes
+from .addresses import parse_address
+from .config import Settings, load_settings
+from .connect import open_target
+from .definitions import display_path, load_glossary
+from .errors import CrmdefsError
+from .mapping import TextMapping, from_data, suggest, to_yaml
+from .model import Crm, FieldAddress, Picklist
+from .options import project_options, quiet_option, target_option
+from .yamlsource import load_file
+
+
+def text_capable(adapter: Any, address: FieldAddress) -> Any:
+    if not hasattr(adapter, "distinct_values"):
+        raise CrmdefsError(f"{address}: free-text mapping is available for HubSpot properties")
+    return adapter
+
+
+def code_picklist(settings: Settings, target: FieldAddress) -> Picklist:
+    """The picklist bound to the code property: it decides which codes exist."""
+    glossary, _ = load_glossary(settings.definitions_dir)
+    for binding in glossary.bindings:
+        if binding.address == target and binding.picklist is not None:
+            return binding.picklist
+    raise CrmdefsError(
+        f"no definition binds a picklist to {target} — bind the code property first "
+        "(see the starter definitions/fields/hubspot.yaml)"
+    )
+
+
+def load_mapping(settings: Settings, path: Path) -> TextMapping:
+    documents, problems = load_file(path, display_path(path))
+    if problems:
+        raise CrmdefsError(problems[0].render())
+    data = documents[0].data
+    target = parse_address(str(data.get("target", ""))) if isinstance(data, dict) else None
+    if target is None or target.crm is not Crm.HUBSPOT:
+        raise CrmdefsError(f"{display_path(path)}: 'target' must be a HubSpot property address")
+    allowed = {v.value_in(Crm.HUBSPOT) for v in code_picklist(settings, target).values}
+    mapping = from_data(data, allowed, display_path(path))
+    parse_address(mapping.source)
+    return mapping
+
+
+@click.command(
+    "suggest-mapping",
+    epilog="""\b
+Examples:
+  crmdefs suggest-mapping --from hubspot:deals.closed_lost_reason \\
+      --to hubspot:deals.closed_lost_reason_code --out lost-reason-mapping.yaml
+  # review the file, then:
+  crmdefs apply --migrate-records --mapping lost-reason-mapping.yaml
+""",
+)
+@project_options
+@target_option
+@click.option("--from", "source", required=True, metavar="ADDRESS", help="The free-text property.")
+@click.option("--to", "to", required=True, metavar="ADDRESS", help="The code property (bound to a picklist).")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write the mapping here.")
+@quiet_option
+def suggest_mapping(
+    config: Path | None,
+    definitions: Path | None,
+    target: str | None,
+    source: str,
+    to: str,
+    out: Path | None,
+    quiet: bool,
+) -> int:
+    """Propose standard codes for the texts of a free-text property, for a person to review."""
+    settings = load_settings(config, definitions, Path.cwd())
+    source_address, target_address = parse_address(source), parse_address(to)
+    picklist = code_picklist(settings, target_address)
+    with open_target(settings, target, os.environ, {source_address.crm}, read_only=True) as connected:
+        adapter = text_capable(connected.adapter(source_address.crm), source_address)
+        texts = adapter.distinct_values(source_address, lambda _m: None)
+    entries = suggest(texts, picklist)
+    allowed = [v.value_in(Crm.HUBSPOT) for v in picklist.values]
+    text = to_yaml(TextMapping(str(source_address), str(target_address), picklist.id, entries), allowed)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        matched = sum(1 for e in entries if e.code)
+        click.echo(
+            f"Wrote {display_path(out)}: {len(entries)} distinct texts, {matched} with an exact match, "
+            f"{len(entries) - matched} to decide. Review it before applying."
+        )
+    return exitcodes.OK
