@@ -167,3 +167,46 @@ def test_a_503_and_a_dropped_connection_are_retried(tmp_path: Path) -> None:
         running.stop()
     assert states[FieldAddress(Crm.SALESFORCE, "Lead", "Status")].exists
     assert [e["status"] for e in running.log.entries[:3]] == [503, 0, 200]
+
+
+def test_a_created_field_is_granted_through_the_named_permission_set(
+    sandbox: tuple[Sandbox, SandboxInfo],
+) -> None:
+    _, info = sandbox
+    tier = FieldAddress(Crm.SALESFORCE, "Opportunity", "Tier__c")
+    want = DesiredField(
+        tier,
+        values=(DesiredValue("Gold"),),
+        create=CreateSpec("Tier", "Picklist", permission_set="Crmdefs_Field_Access"),
+    )
+    adapter = adapter_for(info)
+    plan = compute_plan(
+        [want], adapter.read([want], quiet), target="s", definitions_digest="d", created_at="t"
+    )
+    assert "permission set Crmdefs_Field_Access" in plan.fields[0].warnings[0]
+    assert all(r.ok for r in adapter.write(plan.changes, quiet))
+    granted = adapter_for(info)._md.PermissionSet.read(["Crmdefs_Field_Access"])
+    assert [(g.field, g.readable, g.editable) for g in granted.fieldPermissions] == [
+        ("Opportunity.Tier__c", True, True)
+    ]
+
+
+def test_a_field_on_a_global_value_set_changes_the_set_and_warns(
+    sandbox: tuple[Sandbox, SandboxInfo],
+) -> None:
+    _, info = sandbox
+    competitor = FieldAddress(Crm.SALESFORCE, "Opportunity", "Primary_Competitor__c")
+    vendor = FieldAddress(Crm.SALESFORCE, "Lead", "Current_Vendor__c")
+    fields = [
+        DesiredField(competitor, values=(DesiredValue("Acme CRM"), DesiredValue("Hooli"))),
+        DesiredField(vendor),
+    ]
+    adapter = adapter_for(info)
+    states = adapter.read(fields, quiet)
+    assert states[competitor].value_source == "GlobalValueSet:Competitors"
+    plan = compute_plan(fields, states, target="s", definitions_digest="d", created_at="t")
+    change = next(f for f in plan.fields if f.address == competitor)
+    assert "also used by Lead.Current_Vendor__c" in change.warnings[0]
+    assert all(r.ok for r in adapter.write(plan.changes, quiet))
+    shared = adapter_for(info).read(fields, quiet)[vendor]
+    assert shared.values is not None and "Hooli" in [v.value for v in shared.values]

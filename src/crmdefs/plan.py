@@ -157,6 +157,19 @@ def _create_or_skip(want: DesiredField) -> FieldPlan:
         if value is not None
     )
     changes = tuple(ValueChange(ValueChangeKind.ADD, v.value, None, v.label) for v in values)
+    warnings: tuple[str, ...] = ()
+    if want.address.crm is Crm.SALESFORCE:
+        warnings = (
+            (
+                f"read/edit access is granted through the permission set {want.create.permission_set}; "
+                "assign it to the users who need the field",
+            )
+            if want.create.permission_set
+            else (
+                "a new field has no field-level security, so no user sees it: add create.permission_set "
+                "or grant access in Setup",
+            )
+        )
     return FieldPlan(
         want.address,
         "create",
@@ -165,6 +178,7 @@ def _create_or_skip(want: DesiredField) -> FieldPlan:
         value_changes=changes,
         target_values=values if want.values is not None else None,
         create=want.create,
+        warnings=warnings,
     )
 
 

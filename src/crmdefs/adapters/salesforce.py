@@ -298,6 +298,36 @@ class SalesforceAdapter:
             if problems and any(p.startswith("DUPLICATE") for p in problems):
                 continue  # created by an earlier, interrupted run: the next plan updates it (converges)
             errors[by_name[name].address] += problems
+        self._grant_access([c for c in creates if not errors[c.address]], errors)
+
+    def _grant_access(self, creates: Sequence[FieldPlan], errors: dict[FieldAddress, list[str]]) -> None:
+        """A new custom field has no field-level security, so nobody sees it: grant read/edit through the
+        permission set the binding names (created if missing). Read-modify-write, like every component."""
+        from .salesforce_write import grant_field_access
+
+        by_set: dict[str, list[FieldPlan]] = {}
+        for change in creates:
+            if change.create is not None and change.create.permission_set:
+                by_set.setdefault(change.create.permission_set, []).append(change)
+        if not by_set:
+            return
+        existing = self._read("PermissionSet", by_set)
+        new = [
+            grant_field_access(self._md, existing.get(name), name, [c.address.dotted for c in changes])
+            for name, changes in by_set.items()
+            if name not in existing
+        ]
+        updated = [
+            grant_field_access(self._md, existing[name], name, [c.address.dotted for c in changes])
+            for name, changes in by_set.items()
+            if name in existing
+        ]
+        outcome = (self._save("createMetadata", new) if new else []) + (
+            self._save("updateMetadata", updated) if updated else []
+        )
+        for name, problems in outcome:
+            for change in by_set.get(name, []):
+                errors[change.address] += [f"permission set {name}: {p}" for p in problems]
 
     def _save_fields(
         self,

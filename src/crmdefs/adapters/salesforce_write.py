@@ -93,3 +93,22 @@ def add_record_type_values(md: Any, record_type: Any, field: str, values: Sequen
     present = {unquote(v.fullName).casefold() for v in entry.values or []}
     additions = [md.PicklistValue(fullName=v, default=False) for v in values if v.casefold() not in present]
     entry.values = [*(entry.values or []), *additions]
+
+
+def grant_field_access(md: Any, permission_set: Any | None, name: str, fields: Sequence[str]) -> Any:
+    """The permission set with read and edit access to ``fields`` (a new one labelled after its name)."""
+    if permission_set is None:
+        permission_set = md.PermissionSet(
+            fullName=name,
+            label=name.replace("_", " "),
+            description="Field access for fields created by crmdefs.",
+        )
+    grants = list(permission_set.fieldPermissions or [])
+    present = {g.field for g in grants}
+    grants += [
+        md.PermissionSetFieldPermissions(field=f, readable=True, editable=True)
+        for f in fields
+        if f not in present
+    ]
+    permission_set.fieldPermissions = grants
+    return permission_set

@@ -113,13 +113,34 @@ TYPES: dict[str, list[Field]] = {
         ("pathAssistantSteps", "PathAssistantStep", True),
         ("recordTypeName", "string", False),
     ],
+    # PermissionSet extends Metadata; only the elements crmdefs uses, in WSDL order.
+    "PermissionSet": [
+        ("fullName", "string", False),
+        ("description", "string", False),
+        ("fieldPermissions", "PermissionSetFieldPermissions", True),
+        ("hasActivationRequired", "boolean", False),
+        ("label", "string", False),
+        ("license", "string", False),
+    ],
+    "PermissionSetFieldPermissions": [
+        ("editable", "boolean", False),
+        ("field", "string", False),
+        ("readable", "boolean", False),
+    ],
     "PathAssistantStep": [
         ("fieldNames", "string", True),
         ("info", "string", False),
         ("picklistValueName", "string", False),
     ],
 }
-COMPONENT_TYPES = ("CustomField", "StandardValueSet", "GlobalValueSet", "RecordType", "PathAssistant")
+COMPONENT_TYPES = (
+    "CustomField",
+    "StandardValueSet",
+    "GlobalValueSet",
+    "RecordType",
+    "PathAssistant",
+    "PermissionSet",
+)
 
 
 class InvalidComponent(ValueError):

@@ -167,6 +167,7 @@ def salesforce_seed() -> dict[str, Any]:
                     ),
                 },
                 "PathAssistant": {},
+                "PermissionSet": {},
             },
         }
     }

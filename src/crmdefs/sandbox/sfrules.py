@@ -27,12 +27,13 @@ def check(
     *,
     create: bool,
 ) -> tuple[list[SaveError], dict[str, Any]]:
-    checker = {
+    checker: Any = {
         "CustomField": _custom_field,
         "StandardValueSet": _standard_value_set,
         "GlobalValueSet": _global_value_set,
         "RecordType": _record_type,
         "PathAssistant": _path_assistant,
+        "PermissionSet": _permission_set,
     }[type_name]
     errors = _too_long(component, TEXT_LIMITS)
     more, stored = checker(api, component, existing or {}, create)
@@ -172,3 +173,18 @@ def _path_assistant(
     api: SalesforceApi, c: dict[str, Any], old: dict[str, Any], create: bool
 ) -> tuple[list[SaveError], dict[str, Any]]:
     return _required(c, "active", "entityName", "fieldName", "masterLabel", "recordTypeName"), c
+
+
+def _permission_set(
+    api: SalesforceApi, c: dict[str, Any], old: dict[str, Any], create: bool
+) -> tuple[list[SaveError], dict[str, Any]]:
+    errors = _required(c, "label")
+    for grant in c.get("fieldPermissions", []):
+        name = str(grant.get("field", ""))
+        if name not in api.metadata["CustomField"] and not api.standard_field_exists(name):
+            errors.append(
+                ("INVALID_CROSS_REFERENCE_KEY", f"In field: field - no CustomField named {name} found")
+            )
+        if grant.get("editable") and not grant.get("readable"):
+            errors.append(("FIELD_INTEGRITY_EXCEPTION", f"{name}: an editable field must also be readable"))
+    return errors, c

@@ -90,7 +90,7 @@ def _read(api: SalesforceApi, call: ET.Element) -> Response:
     response = ET.Element("readMetadataResponse", {"xmlns": mdxml.MD_NS})
     result = ET.SubElement(response, "result")
     for name in names:
-        component = api.metadata[type_name].get(name)
+        component = api.metadata.setdefault(type_name, {}).get(name)
         if component is None and type_name == "CustomField":
             component = api.standard_field_component(name)
         if component is None:
@@ -182,7 +182,7 @@ def _apply(api: SalesforceApi, type_name: str, component: dict[str, Any], *, cre
                 "support: 0000000000-00000 (injected by the sandbox)",
             )
         ]
-    store = api.metadata[type_name]
+    store = api.metadata.setdefault(type_name, {})
     existing = store.get(name)
     if type_name == "CustomField" and existing is None and not create:
         existing = api.standard_field_component(name)
