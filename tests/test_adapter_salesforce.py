@@ -54,7 +54,11 @@ def test_read_takes_one_metadata_call_per_type_and_maps_the_state(
     fields = starter_fields()
     states = adapter_for(info).read(fields, quiet)
     reads = [e for e in running.log.entries if e.get("action") == "readMetadata"]
-    assert len(reads) == 3  # CustomField (5 fields), StandardValueSet (2 sets), RecordType (2 record types)
+    # CustomField (5 fields), StandardValueSet (2 sets), RecordType (2 record types), PathAssistant (3 paths)
+    assert len(reads) == 4
+    assert [e["path"] for e in running.log.entries if e["method"] == "GET"] == [
+        "/services/data/v62.0/sobjects/Opportunity/describe"
+    ]  # record types for `path_guidance: all`
     status = states[FieldAddress(Crm.SALESFORCE, "Lead", "Status")]
     assert status.value_source == "StandardValueSet:LeadStatus"
     assert status.values is not None and status.values[2].attributes == {"converted": True}

@@ -139,3 +139,29 @@ def test_a_mapping_with_an_unknown_code_is_refused(run_cli: RunCli, project: Pat
     result = run_cli("apply", "--auto-approve", "--migrate-records", "--mapping", "mapping.yaml")
     assert result.code == 1
     assert "entry 1 ('meh'): code 'vibes' is not one of" in result.err and "Traceback" not in result.err
+
+
+def test_stage_definitions_land_on_the_path_of_every_record_type(run_cli: RunCli, project: Path) -> None:
+    assert run_cli("apply", "--auto-approve").code == 0
+    sandbox, sf, _ = sandbox_clients(project)
+    try:
+        paths = sf.mdapi.PathAssistant.read(
+            ["crmdefs_Opportunity_Master", "crmdefs_Opportunity_New_Business", "crmdefs_Opportunity_Renewal"]
+        )
+    finally:
+        sandbox.stop()
+    stages = [
+        "Prospecting",
+        "Qualification",
+        "Proposal/Price Quote",
+        "Negotiation/Review",
+        "Closed Won",
+        "Closed Lost",
+    ]
+    assert [p.recordTypeName for p in paths] == ["__MASTER__", "New_Business", "Renewal"]
+    for path in paths:
+        steps = {s.picklistValueName: s.info for s in path.pathAssistantSteps}
+        assert list(steps) == stages
+        assert steps["Qualification"].startswith("<p>A lead a rep has spoken with")
+        assert "<ul><li>" in steps["Qualification"]  # the exit criteria of the term
+    assert run_cli("plan", "--detailed-exitcode").code == 0

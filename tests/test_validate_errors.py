@@ -226,6 +226,14 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
         ],
     ),
     (
+        "path guidance on a field without a Path",
+        {"a.yaml": "kind: field\nsalesforce: Lead.Status\npath_guidance: all\n"},
+        [
+            "definitions/a.yaml:3:16: path_guidance applies to Opportunity.StageName only — remove it from this "
+            "binding"
+        ],
+    ),
+    (
         "unknown picklist in a binding",
         {"a.yaml": "kind: field\nsalesforce: Opportunity.Loss_Reason__c\npicklist: loss-reason\n"},
         [

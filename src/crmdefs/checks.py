@@ -163,6 +163,12 @@ def _salesforce(
     c: Checker, data: Mapping[str, Any], b: FieldBinding, terms: Mapping[str, Term], pc: Checker, pat: PathKey
 ) -> None:
     value_set = STANDARD_VALUE_SETS.get(b.address.dotted)
+    if b.path_guidance is not None and b.address.dotted != "Opportunity.StageName":
+        c.report(
+            ("path_guidance",),
+            "path_guidance applies to Opportunity.StageName only",
+            "remove it from this binding",
+        )
     if b.create is not None:
         if not b.address.field.endswith("__c"):
             c.report(

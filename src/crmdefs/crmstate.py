@@ -55,6 +55,7 @@ class FieldState:
     record_types: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # name → available values
     read_only: Mapping[str, str] = field(default_factory=dict)  # attribute → why the CRM refuses changes
     custom: bool = True
+    path_guidance: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # record type → stage → info
     modified_by: str | None = None  # who/when last changed it, where the API says (drift reports)
     modified_at: str | None = None
 
@@ -63,6 +64,7 @@ class FieldState:
         data["address"] = str(self.address)
         data["values"] = None if self.values is None else [asdict(v) for v in self.values]
         data["record_types"] = {k: list(v) for k, v in self.record_types.items()}
+        data["path_guidance"] = {k: dict(v) for k, v in self.path_guidance.items()}
         return data
 
     def fingerprint(self) -> str:
@@ -100,6 +102,10 @@ class DesiredField:
     create: CreateSpec | None = None
     document_only: bool = False
     sorted: bool = False
+    # Salesforce Path "Guidance for Success": record types (``__MASTER__``, names or "*") and, per stage
+    # value, the guidance HTML. Empty = not managed.
+    path_record_types: tuple[str, ...] = ()
+    path_guidance: Mapping[str, str] = field(default_factory=dict)
 
 
 def field_state_from_json(data: Mapping[str, Any]) -> FieldState:
@@ -116,6 +122,7 @@ def field_state_from_json(data: Mapping[str, Any]) -> FieldState:
         values=None if values is None else tuple(ValueState(**v) for v in values),
         value_source=str(data.get("value_source", "")),
         record_types={k: tuple(v) for k, v in dict(data.get("record_types", {})).items()},
+        path_guidance={k: dict(v) for k, v in dict(data.get("path_guidance", {})).items()},
         read_only=dict(data.get("read_only", {})),
         custom=bool(data.get("custom", True)),
         modified_by=data.get("modified_by"),

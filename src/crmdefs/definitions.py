@@ -214,6 +214,7 @@ class _Builder:
             record_types=("*",) if record_types == "all" else (tuple(record_types) if record_types else None),
             document_only=data.get("document_only", False),
             create=_create(data.get("create")),
+            path_guidance=_path_record_types(data.get("path_guidance")),
         )
         # Problems with a shared picklist's values are reported where the values are written.
         picklist_doc = self.picklist_ids.get(ref) if isinstance(ref, str) else doc
@@ -332,3 +333,12 @@ def digest_definitions(root: Path) -> str:
         if path.is_file():
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return "sha256:" + digest.hexdigest()[:32]
+
+
+def _path_record_types(value: Any) -> tuple[str, ...] | None:
+    """``master`` → the master record type's path (``__MASTER__``, as PathAssistant names it)."""
+    if value is None:
+        return None
+    if value == "master":
+        return ("__MASTER__",)
+    return ("*",) if value == "all" else tuple(value)

@@ -10,6 +10,7 @@ carries it. Composition rules (documented in README "Definitions"):
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 
 from .crmstate import STAGE_ATTRIBUTES, DesiredField, DesiredValue, normalize_text
@@ -71,8 +72,13 @@ def desired_field(binding: FieldBinding, terms: Mapping[str, Term]) -> DesiredFi
             )
             for v in binding.picklist.values
         )
+    guidance: dict[str, str] = {}
+    if binding.path_guidance is not None and binding.picklist is not None:
+        guidance = {v.value_in(crm): path_info(v, terms) for v in binding.picklist.values}
     return DesiredField(
         address=binding.address,
+        path_record_types=binding.path_guidance or (),
+        path_guidance=guidance,
         label=text(binding.label),
         help_text=text(binding.help_text),
         description=text(binding.description),
@@ -83,3 +89,15 @@ def desired_field(binding: FieldBinding, terms: Mapping[str, Term]) -> DesiredFi
         document_only=binding.document_only,
         sorted=binding.picklist.sorted if binding.picklist else False,
     )
+
+
+def path_info(value: PicklistValue, terms: Mapping[str, Term]) -> str:
+    """Path "Guidance for Success" for one stage: the definition, then the exit criteria, as the small
+    HTML subset Path shows (reference salesforce.md §1.8: ``info`` is rich text)."""
+    term = terms.get(value.term) if value.term else None
+    text = value_description(value, terms) or ""
+    parts = [f"<p>{html.escape(text)}</p>"] if text else []
+    if term is not None and term.criteria:
+        items = "".join(f"<li>{html.escape(c)}</li>" for c in term.criteria)
+        parts.append(f"<p>Move on when:</p><ul>{items}</ul>")
+    return "".join(parts)

@@ -227,6 +227,16 @@ SF_BINDING = Obj(
             )
         ),
         "create": Key(SF_CREATE),
+        "path_guidance": Key(
+            Either(
+                "Opportunity.StageName only: push each stage's definition as Path 'Guidance for Success', on "
+                "the master record type or the ones listed (or 'all').",
+                options=(
+                    ListOf(item=Str(pattern=SF_NAME, pattern_hint="use record type API names")),
+                    Str(choices=("master", "all")),
+                ),
+            )
+        ),
         **_COMMON_BINDING,
     },
     unknown_hints={"hubspot": "bind the HubSpot property in its own document (separate it with ---)"},

@@ -17,6 +17,7 @@ from .plantypes import (
     AttributeChange,
     FieldPlan,
     Migration,
+    PathChange,
     Plan,
     RecordTypeChange,
     Skip,
@@ -30,6 +31,7 @@ __all__ = [
     "AttributeChange",
     "FieldPlan",
     "Migration",
+    "PathChange",
     "Plan",
     "RecordTypeChange",
     "Skip",
@@ -117,9 +119,14 @@ def _field_plan(
         attributes, value_changes, record_types, target_values, skips = _document_only(
             attributes, value_changes, record_types, skips
         )
+    path_changes = _path_changes(want, have)
     if want.document_only:
         migrations = []
-    has_changes = bool(attributes or value_changes or record_types or (migrations and migrate_records))
+        skips += [Skip("path_guidance", DOCUMENT_ONLY, p.before, p.after) for p in path_changes]
+        path_changes = []
+    has_changes = bool(
+        attributes or value_changes or record_types or path_changes or (migrations and migrate_records)
+    )
     return FieldPlan(
         address=want.address,
         action="update" if has_changes else "none",
@@ -132,6 +139,7 @@ def _field_plan(
         target_values=target_values,
         migrations=tuple(migrations),
         usage=dict(usage or {}),
+        path_changes=tuple(path_changes),
     )
 
 
@@ -371,6 +379,25 @@ def _record_type_changes(
         if missing:
             changes.append(RecordTypeChange(name, missing))
     return changes, skips
+
+
+def path_record_types(want: DesiredField, record_types: Sequence[str]) -> list[str]:
+    """The paths a binding manages: ``*`` = the master record type's and every record type's."""
+    if want.path_record_types == ("*",):
+        return ["__MASTER__", *sorted(record_types)]
+    return list(want.path_record_types)
+
+
+def _path_changes(want: DesiredField, have: FieldState) -> list[PathChange]:
+    if not want.path_guidance:
+        return []
+    changes = []
+    for record_type in path_record_types(want, list(have.record_types)):
+        current = have.path_guidance.get(record_type, {})
+        for stage, info in want.path_guidance.items():
+            if current.get(stage) != info:
+                changes.append(PathChange(record_type, stage, current.get(stage), info))
+    return changes
 
 
 DOCUMENT_ONLY = "document_only: crmdefs documents and compares this field but never writes it"

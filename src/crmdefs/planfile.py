@@ -18,6 +18,7 @@ from .plan import (
     AttributeChange,
     FieldPlan,
     Migration,
+    PathChange,
     Plan,
     RecordTypeChange,
     Skip,
@@ -60,6 +61,7 @@ def _field_to_json(f: FieldPlan) -> dict[str, Any]:
         else [dataclasses.asdict(v) for v in f.target_values],
         "create": None if f.create is None else dataclasses.asdict(f.create),
         "migrations": [dataclasses.asdict(m) for m in f.migrations],
+        "path_changes": [dataclasses.asdict(p) for p in f.path_changes],
         "usage": dict(f.usage),
     }
 
@@ -117,5 +119,6 @@ def _field_from_json(data: dict[str, Any]) -> FieldPlan:
         target_values=None if values is None else tuple(ValueState(**v) for v in values),
         create=None if create is None else CreateSpec(**create),
         migrations=tuple(Migration(**m) for m in data.get("migrations", [])),
+        path_changes=tuple(PathChange(**p) for p in data.get("path_changes", [])),
         usage={str(k): int(v) for k, v in dict(data.get("usage", {})).items()},
     )

@@ -67,6 +67,16 @@ class Migration:
 
 
 @dataclass(frozen=True)
+class PathChange:
+    """Path "Guidance for Success" of one stage on one record type's path (``__MASTER__`` = master)."""
+
+    record_type: str
+    stage: str
+    before: str | None
+    after: str
+
+
+@dataclass(frozen=True)
 class FieldPlan:
     address: FieldAddress
     action: str  # create | update | none
@@ -80,6 +90,7 @@ class FieldPlan:
     create: CreateSpec | None = None
     migrations: tuple[Migration, ...] = ()  # to run (plan made with --migrate-records) or pending
     usage: Mapping[str, int] = field(default_factory=dict)  # records per value, for values it retires
+    path_changes: tuple[PathChange, ...] = ()
 
     @property
     def has_changes(self) -> bool:
@@ -123,7 +134,7 @@ class Plan:
             if f.action == "create":
                 add += 1
                 continue
-            change += len(f.attributes) + len(f.record_types)
+            change += len(f.attributes) + len(f.record_types) + len(f.path_changes)
             change += len(f.migrations) if self.migrate_records else 0
             for v in f.value_changes:
                 if v.kind is ValueChangeKind.ADD:

@@ -6,6 +6,7 @@ salesforce.md §0) and so the fewest calls. REST describe is used only to list r
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
@@ -18,9 +19,10 @@ from simple_salesforce.exceptions import SalesforceError
 
 from ..crmstate import DesiredField, FieldState, ValueState, normalize_text
 from ..model import Crm, FieldAddress
-from ..plan import FieldPlan, Skip
+from ..plan import FieldPlan, PathChange, Skip, path_record_types
 from . import salesforce_md as smd
 from .base import CrmApiError, ItemResult, Progress, RecordChange
+from .salesforce_md import path_name
 from .transport import CrmSession
 
 BATCH = 10  # readMetadata/updateMetadata/createMetadata limit (reference §0)
@@ -182,6 +184,14 @@ class SalesforceAdapter:
             {s.split(":", 1)[1] for s in sources.values() if s.startswith("GlobalValueSet:")},
         )
         record_types = self._read("RecordType", self._record_type_names(fields))
+        paths = self._read(
+            "PathAssistant",
+            {
+                path_name(f.address.object, rt)
+                for f in fields
+                for rt in self._path_record_types(f, record_types)
+            },
+        )
         states = {}
         for wanted in fields:
             name = wanted.address.dotted
@@ -190,25 +200,37 @@ class SalesforceAdapter:
                 states[wanted.address] = FieldState(wanted.address, exists=False, custom=name.endswith("__c"))
                 continue
             values = self._values(component, sources[name], standard_sets, global_sets)
-            states[wanted.address] = self._state(
-                wanted.address, component, sources[name], values, record_types
-            )
+            state = self._state(wanted.address, component, sources[name], values, record_types)
+            guidance = {
+                rt: smd.path_steps(paths[path_name(wanted.address.object, rt)])
+                for rt in self._path_record_types(wanted, record_types)
+                if path_name(wanted.address.object, rt) in paths
+            }
+            states[wanted.address] = dataclasses.replace(state, path_guidance=guidance)
         return states
+
+    @staticmethod
+    def _path_record_types(wanted: DesiredField, record_types: dict[str, Any]) -> list[str]:
+        if not wanted.path_record_types:
+            return []
+        prefix = wanted.address.object + "."
+        names = [n[len(prefix) :] for n in record_types if n.startswith(prefix)]
+        return path_record_types(wanted, names)
 
     def _record_type_names(self, fields: Sequence[DesiredField]) -> set[str]:
         names: set[str] = set()
         for wanted in fields:
-            if not wanted.record_types:
+            if not wanted.record_types and wanted.path_record_types != ("*",):
                 continue
             obj = wanted.address.object
-            if wanted.record_types == ("*",):
+            if wanted.record_types == ("*",) or wanted.path_record_types == ("*",):
                 describe: Any = self._call("describe", partial(self._sf.restful, f"sobjects/{obj}/describe"))
                 names |= {
                     f"{obj}.{rt['developerName']}"
                     for rt in describe["recordTypeInfos"]
                     if not rt.get("master") and rt.get("active")
                 }
-            else:
+            if wanted.record_types and wanted.record_types != ("*",):
                 names |= {f"{obj}.{rt}" for rt in wanted.record_types}
         return names
 
@@ -275,6 +297,7 @@ class SalesforceAdapter:
         self._save_fields(updates, errors, skips)
         self._save_value_sets(updates, errors)
         self._save_record_types([c for c in changes if c.record_types and not errors[c.address]], errors)
+        self._save_paths([c for c in changes if c.path_changes and not errors[c.address]], errors)
         return [
             ItemResult(
                 c.address, not errors[c.address], "; ".join(errors[c.address]), tuple(skips[c.address])
@@ -374,6 +397,31 @@ class SalesforceAdapter:
                 for address in owners[name]:
                     errors[address] += problems
             del type_name
+
+    def _save_paths(self, changes: Sequence[FieldPlan], errors: dict[FieldAddress, list[str]]) -> None:
+        """Path guidance: one PathAssistant per record type (reference §1.8), created or updated."""
+        from .salesforce_write import path_component
+
+        owners: dict[str, FieldAddress] = {}
+        new: list[Any] = []
+        existing: list[Any] = []
+        cache = self._cache.setdefault("PathAssistant", {})
+        for change in changes:
+            by_type: dict[str, list[PathChange]] = {}
+            for p in change.path_changes:
+                by_type.setdefault(p.record_type, []).append(p)
+            for record_type, items in by_type.items():
+                name = path_name(change.address.object, record_type)
+                owners[name] = change.address
+                component = path_component(
+                    self._md, cache.get(name), name, change.address, record_type, items
+                )
+                (existing if name in cache else new).append(component)
+        outcome = (self._save("createMetadata", new) if new else []) + (
+            self._save("updateMetadata", existing) if existing else []
+        )
+        for name, problems in outcome:
+            errors[owners[name]] += [f"path {name}: {p}" for p in problems]
 
     def _save_record_types(self, changes: Sequence[FieldPlan], errors: dict[FieldAddress, list[str]]) -> None:
         from .salesforce_write import add_record_type_values

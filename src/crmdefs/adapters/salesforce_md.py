@@ -90,3 +90,12 @@ def apply_text(component: Any, attributes: Mapping[str, str | None]) -> None:
     names = {"label": "label", "help_text": "inlineHelpText", "description": "description"}
     for ours, after in attributes.items():
         setattr(component, names[ours], after)
+
+
+def path_name(obj: str, record_type: str) -> str:
+    """The PathAssistant crmdefs manages for one record type (one path per record type, reference §1.8)."""
+    return f"crmdefs_{obj}_{'Master' if record_type == '__MASTER__' else record_type}"
+
+
+def path_steps(component: Any) -> dict[str, str]:
+    return {step.picklistValueName: step.info or "" for step in component.pathAssistantSteps or []}

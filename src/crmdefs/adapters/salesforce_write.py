@@ -112,3 +112,29 @@ def grant_field_access(md: Any, permission_set: Any | None, name: str, fields: S
     ]
     permission_set.fieldPermissions = grants
     return permission_set
+
+
+def path_component(
+    md: Any, current: Any | None, name: str, address: FieldAddress, record_type: str, changes: Sequence[Any]
+) -> Any:
+    """The PathAssistant to save: steps crmdefs does not manage are kept as they are."""
+    if current is None:
+        label = "master record type" if record_type == "__MASTER__" else record_type
+        current = md.PathAssistant(
+            fullName=name,
+            active=True,
+            entityName=address.object,
+            fieldName=address.field,
+            masterLabel=f"Stages ({label})",
+            recordTypeName=record_type,
+            pathAssistantSteps=[],
+        )
+    steps = list(current.pathAssistantSteps or [])
+    by_stage = {s.picklistValueName: s for s in steps}
+    for change in changes:
+        if change.stage in by_stage:
+            by_stage[change.stage].info = change.after
+        else:
+            steps.append(md.PathAssistantStep(picklistValueName=change.stage, info=change.after))
+    current.pathAssistantSteps = steps
+    return current

@@ -73,6 +73,16 @@ def _field_section(f: FieldPlan, migrate: bool = False) -> list[str]:
         ("+ offer", f"record type {code(rt.record_type, in_table=True)}", "", cell(", ".join(rt.add)))
         for rt in f.record_types
     ]
+    rows += [
+        (
+            "~ path guidance",
+            f"{cell('master' if p.record_type == '__MASTER__' else p.record_type)} · "
+            f"{code(p.stage, in_table=True)}",
+            cell(p.before or ""),
+            cell(p.after),
+        )
+        for p in f.path_changes
+    ]
     if migrate:
         rows += [("~ migrate", "records", "", cell(migration_text(m))) for m in f.migrations]
     out += [*_table(("change", "what", "before", "after"), rows), ""]

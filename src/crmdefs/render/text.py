@@ -86,6 +86,10 @@ def _changed_field(f: FieldPlan, color: bool, migrate: bool = False) -> list[_Li
         lines += _value_change(f, v, color)
     lines += [_Line("~", ITEM, f"~ {migration_text(m)}") for m in f.migrations if migrate]
     lines += [line for rt in f.record_types for line in _offer(rt)]
+    for p in f.path_changes:
+        where = "master" if p.record_type == "__MASTER__" else p.record_type
+        symbol = "+" if p.before is None else "~"
+        lines += _text_change(symbol, f"path guidance ({where}) {quote(p.stage)}:", p.before, p.after, color)
     lines += [_Line("!", ITEM, f"! warning: {w}") for w in f.warnings]
     return lines + _skips(f)
 
