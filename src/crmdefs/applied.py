@@ -21,6 +21,7 @@ from typing import Any
 
 from .crmstate import DesiredField, FieldState, field_state_from_json
 from .errors import CrmdefsError
+from .files import write_json
 
 STATE_FORMAT = "1.0"
 
@@ -91,7 +92,4 @@ def record_applied(
             for address, f in sorted(current.items())
         },
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_json(path, data)

@@ -18,6 +18,7 @@ from .adapters.base import ItemResult, Progress, RecordChange
 from .connect import Connected
 from .crmstate import DesiredField, FieldState
 from .errors import CrmdefsError
+from .files import write_json
 from .model import Crm, FieldAddress
 from .plan import FieldPlan, Plan
 
@@ -103,9 +104,7 @@ def write_backup(folder: Path, plan: Plan, states: Mapping[FieldAddress, FieldSt
         "fields": [states[c.address].to_json() for c in plan.changes],
         "records": [],  # filled before any record is migrated: revert sets these old values back
     }
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)  # written whole or not at all, before any CRM write
+    write_json(path, data)  # written whole or not at all, before any CRM write
     return path
 
 
@@ -175,9 +174,7 @@ def add_backup_records(backup: Path, changes: Sequence[RecordChange]) -> None:
         *data.get("records", []),
         *({"address": c.address, "id": c.record_id, "old": c.old, "new": c.new} for c in changes),
     ]
-    tmp = backup.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(backup)
+    write_json(backup, data)
 
 
 def write_records_backup(folder: Path, target: str, stamp: str, records: Sequence[RecordChange]) -> Path:
@@ -192,7 +189,5 @@ def write_records_backup(folder: Path, target: str, stamp: str, records: Sequenc
         "fields": [],
         "records": [{"address": c.address, "id": c.record_id, "old": c.old, "new": c.new} for c in records],
     }
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_json(path, data)
     return path

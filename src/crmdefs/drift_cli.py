@@ -22,6 +22,7 @@ from .crmstate import DesiredField
 from .definitions import digest_definitions, display_path
 from .drift import Baseline, BaselineEntry, DriftReport, TargetDrift, apply_baseline, baseline_of, classify
 from .errors import CrmdefsError
+from .files import write_atomic
 from .options import format_option, project_options, quiet_option
 from .plan import compute_plan
 from .plan_cli import load_desired
@@ -87,13 +88,6 @@ def _load_baseline(path: Path) -> Baseline:
             f"{display_path(path)} is not a crmdefs drift baseline ({type(exc).__name__}: {exc}) — "
             "write one with `crmdefs drift --write-baseline FILE`"
         ) from exc
-
-
-def _save(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def _baseline_json(baseline: Baseline, now: str) -> str:
@@ -189,7 +183,7 @@ def drift(
     report = DriftReport(tuple(results), now)
     if write_baseline is not None:
         expires = baseline_expires.date() if baseline_expires else None
-        _save(write_baseline, _baseline_json(baseline_of(report, expires), now))
+        write_atomic(write_baseline, _baseline_json(baseline_of(report, expires), now))
         click.echo(
             f"Wrote {display_path(write_baseline)} with {report.drift_count} known differences.", err=True
         )
@@ -201,7 +195,7 @@ def drift(
     rendered = RENDERERS[fmt](report)
     click.echo(rendered, nl=False)
     if out is not None:
-        _save(out, rendered)
+        write_atomic(out, rendered)
     if webhook:
         _post_webhook(webhook, report)
     if report.errors:

@@ -14,6 +14,7 @@ from .config import Settings, load_settings
 from .connect import open_target
 from .definitions import display_path, load_glossary
 from .errors import CrmdefsError
+from .files import write_atomic
 from .mapping import TextMapping, from_data, suggest, to_yaml
 from .model import Crm, FieldAddress, Picklist
 from .options import project_options, quiet_option, target_option
@@ -90,7 +91,7 @@ def suggest_mapping(
     if out is None:
         click.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        write_atomic(out, text)
         matched = sum(1 for e in entries if e.code)
         click.echo(
             f"Wrote {display_path(out)}: {len(entries)} distinct texts, {matched} with an exact match, "

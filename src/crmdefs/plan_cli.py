@@ -22,6 +22,7 @@ from .crmstate import DesiredField, FieldState
 from .definitions import digest_definitions, display_path, load_glossary
 from .desired import desired_fields
 from .errors import CrmdefsError
+from .files import write_atomic
 from .mapping import TextMapping
 from .mapping_cli import load_mapping, text_capable
 from .model import Crm, FieldAddress
@@ -109,13 +110,6 @@ def count_usage(
     return counts
 
 
-def _write_plan_file(path: Path, plan: Plan) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(planfile.dumps(plan), encoding="utf-8")
-    tmp.replace(path)
-
-
 @click.command(
     epilog="""\b
 Examples:
@@ -152,7 +146,7 @@ def plan(
     with open_target(settings, target, os.environ, _crms(desired)) as connected:
         made, _ = _plan(settings, connected, desired, quiet, migrate_records)
     if out is not None:
-        _write_plan_file(out, made)
+        write_atomic(out, planfile.dumps(made))
     click.echo(_render(made, fmt), nl=False)
     if out is not None and not quiet:
         click.echo(
