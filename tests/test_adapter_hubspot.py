@@ -448,3 +448,16 @@ def test_untrusted_certificate_is_a_clear_error_not_a_retry_loop(start: Start) -
     ):
         adapter.read([desired(DETAIL)], quiet)
     assert adapter.retries == 0
+
+
+def test_usage_counts_come_from_the_search_api(start: Start) -> None:
+    import time
+
+    running = start()
+    address = FieldAddress(Crm.HUBSPOT, "contacts", "hs_lead_status")
+    seeded = list(running.sandbox.state.data["hubspot"]["objects"]["contacts"].values())
+    values = sorted({c["properties"].get("hs_lead_status") for c in seeded} - {None, ""})
+    expected = {v: sum(1 for c in seeded if c["properties"].get("hs_lead_status") == v) for v in values}
+    counts = running.adapter(sleep=time.sleep).count_values(address, values, quiet)
+    assert counts == expected and sum(counts.values()) > 0
+    assert len(running.requests("POST", 200)) == len(values)  # one search per value

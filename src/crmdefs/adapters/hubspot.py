@@ -87,7 +87,7 @@ class HubSpotAdapter:
         self._objects_batch = client.crm.objects.batch_api
         # The CRM search API has its own, lower limit (ref §2.1: 4 requests per second; the current value
         # is UNVERIFIED), so searches pass a second limiter as well.
-        self._search_limiter = SlidingWindowLimiter(4, window=1.0, clock=clock, sleep=sleep)
+        self._search_limiter = SlidingWindowLimiter(4, window=1.1, clock=clock, sleep=sleep)  # 10% margin
         self._group_names: dict[str, set[str]] = {}
 
     @property
