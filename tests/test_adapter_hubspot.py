@@ -461,3 +461,20 @@ def test_usage_counts_come_from_the_search_api(start: Start) -> None:
     counts = running.adapter(sleep=time.sleep).count_values(address, values, quiet)
     assert counts == expected and sum(counts.values()) > 0
     assert len(running.requests("POST", 200)) == len(values)  # one search per value
+
+
+def test_set_records_across_properties_writes_each_to_its_own_property(start: Start) -> None:
+    from crmdefs.adapters.base import RecordChange
+
+    running = start()
+    objects = running.sandbox.state.data["hubspot"]["objects"]
+    contact = next(iter(objects["contacts"]))
+    deal = next(iter(objects["deals"]))
+    changes = [
+        RecordChange("hubspot:contacts.hs_lead_status", contact, None, "CONNECTED"),
+        RecordChange("hubspot:deals.dealtype", deal, None, "newbusiness"),
+    ]
+    assert running.adapter().set_records(changes, quiet) == []
+    assert objects["contacts"][contact]["properties"]["hs_lead_status"] == "CONNECTED"
+    assert objects["deals"][deal]["properties"]["dealtype"] == "newbusiness"
+    assert "dealtype" not in objects["contacts"][contact]["properties"]

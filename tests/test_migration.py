@@ -165,3 +165,23 @@ def test_stage_definitions_land_on_the_path_of_every_record_type(run_cli: RunCli
         assert steps["Qualification"].startswith("<p>A lead a rep has spoken with")
         assert "<ul><li>" in steps["Qualification"]  # the exit criteria of the term
     assert run_cli("plan", "--detailed-exitcode").code == 0
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ("{text: meh, records: lots, code: price}", "entry 1 ('meh'): records must be a whole number"),
+        ("{text: meh, records: 1, code: [price]}", "entry 1 ('meh'): code ['price'] is not one of"),
+        ("just text", "entry 1 needs a text"),
+    ],
+)
+def test_a_broken_mapping_entry_is_a_clear_error(
+    run_cli: RunCli, project: Path, entry: str, problem: str
+) -> None:
+    (project / "mapping.yaml").write_text(
+        "kind: mapping\nsource: hubspot:deals.closed_lost_reason\ntarget: hubspot:deals.closed_lost_reason_code\n"
+        f"entries:\n  - {entry}\n"
+    )
+    result = run_cli("apply", "--auto-approve", "--migrate-records", "--mapping", "mapping.yaml")
+    assert result.code == 1
+    assert problem in result.err and "Traceback" not in result.err

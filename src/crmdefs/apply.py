@@ -94,7 +94,6 @@ def _short(text: str | None) -> str:
 
 def write_backup(folder: Path, plan: Plan, states: Mapping[FieldAddress, FieldState], stamp: str) -> Path:
     """The prior state of every touched field, so the change can be reverted (`crmdefs revert`)."""
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{stamp}.json"
     data = {
         "format_version": BACKUP_FORMAT,
@@ -179,7 +178,6 @@ def add_backup_records(backup: Path, changes: Sequence[RecordChange]) -> None:
 
 def write_records_backup(folder: Path, target: str, stamp: str, records: Sequence[RecordChange]) -> Path:
     """A backup holding only records (a mapping migration changes no field definition)."""
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{stamp}.json"
     data = {
         "format_version": BACKUP_FORMAT,

@@ -19,7 +19,7 @@ from enum import Enum
 from typing import Any
 
 from .applied import AppliedField
-from .crmstate import DesiredField, FieldState
+from .crmstate import FieldState
 from .plantypes import FieldPlan, Plan, Skip, ValueChangeKind
 
 REPORT_FORMAT = "1.0"
@@ -125,7 +125,6 @@ def classify(
     target: str,
     plan: Plan,
     current: Mapping[str, FieldState],
-    desired: Mapping[str, DesiredField],
     applied: Mapping[str, AppliedField] | None,
 ) -> TargetDrift:
     """The drift of one target: each changed field of ``plan`` with its origin."""

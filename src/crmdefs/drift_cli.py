@@ -19,7 +19,7 @@ from .apply import read_states
 from .config import Settings, load_settings
 from .connect import open_target, target_crms
 from .crmstate import DesiredField
-from .definitions import digest_definitions, display_path
+from .definitions import display_path
 from .drift import Baseline, BaselineEntry, DriftReport, TargetDrift, apply_baseline, baseline_of, classify
 from .errors import CrmdefsError
 from .files import write_atomic
@@ -44,7 +44,7 @@ def _check_target(settings: Settings, name: str, desired: Sequence[DesiredField]
             fields,
             states,
             target=target.name,
-            definitions_digest=digest_definitions(settings.definitions_dir),
+            definitions_digest="",  # drift keeps no plan, so it needs no digest of the definitions
             created_at=now,
         )
         applied = load_applied(state_path(settings.project_root, target.name))
@@ -52,7 +52,6 @@ def _check_target(settings: Settings, name: str, desired: Sequence[DesiredField]
             target.name,
             plan,
             {str(a): s for a, s in states.items()},
-            {str(f.address): f for f in fields},
             applied,
         )
     except CrmdefsError as exc:

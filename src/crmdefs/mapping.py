@@ -111,15 +111,17 @@ def from_data(data: Any, allowed: set[str], source_name: str) -> TextMapping:
         if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
             problems.append(f"entry {i + 1} needs a text")
             continue
+        records = raw.get("records") or 0
+        if isinstance(records, bool) or not isinstance(records, int):
+            problems.append(f"entry {i + 1} ({raw['text']!r}): records must be a whole number")
+            continue
         code = raw.get("code")
-        if code is not None and code not in allowed:
+        if code is not None and (not isinstance(code, str) or code not in allowed):
             problems.append(
                 f"entry {i + 1} ({raw['text']!r}): code {code!r} is not one of {', '.join(sorted(allowed))}"
             )
             continue
-        entries.append(
-            Entry(raw["text"], int(raw.get("records") or 0), code, str(raw.get("match", "reviewed")))
-        )
+        entries.append(Entry(raw["text"], records, code, str(raw.get("match", "reviewed"))))
     if problems:
         raise CrmdefsError(f"{source_name}: " + "; ".join(problems) + " — fix the file and run again")
     return TextMapping(

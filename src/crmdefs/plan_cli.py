@@ -78,6 +78,8 @@ def _plan(
 ) -> tuple[Plan, dict[FieldAddress, FieldState]]:
     """Read, plan, count the records of the values the plan would retire, plan again with the counts."""
     states = read_states(connected, desired, _progress(quiet))
+    digest = digest_definitions(settings.definitions_dir)  # reads every file: once, not per plan pass
+    created_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
     def make(usage: Mapping[FieldAddress, Mapping[str, int]] | None) -> Plan:
         return compute_plan(
@@ -86,8 +88,8 @@ def _plan(
             target=connected.target,
             usage=usage,
             migrate_records=migrate,
-            definitions_digest=digest_definitions(settings.definitions_dir),
-            created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            definitions_digest=digest,
+            created_at=created_at,
         )
 
     first = make(None)

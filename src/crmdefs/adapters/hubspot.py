@@ -27,6 +27,7 @@ from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyGroupCre
 from urllib3.exceptions import HTTPError
 from urllib3.util.retry import Retry
 
+from ..addresses import parse_address
 from ..config import Secret
 from ..crmstate import DesiredField, FieldState
 from ..model import Crm, FieldAddress
@@ -221,23 +222,31 @@ class HubSpotAdapter:
     def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[str]:
         """Batch update, 100 records per call (HubSpot's batch limit)."""
         errors: list[str] = []
-        for start in range(0, len(changes), 100):
-            batch = changes[start : start + 100]
-            object_type, field = batch[0].address.split(":", 1)[1].split(".", 1)
-            body = {"inputs": [{"id": c.record_id, "properties": {field: c.new or ""}} for c in batch]}
-            progress(f"updating {len(batch)} HubSpot records")
-            try:
-                self._call(
-                    "batch update",
-                    partial(
-                        self._objects_batch.update,
-                        object_type=object_type,
-                        batch_input_simple_public_object_batch_input=body,
-                        _request_timeout=self._timeout,
-                    ),
-                )
-            except CrmApiError as exc:
-                errors.append(f"{batch[0].address} records {batch[0].record_id}…: {exc}")
+        by_field: dict[str, list[RecordChange]] = {}
+        for change in changes:  # one batch carries one property of one object type
+            by_field.setdefault(change.address, []).append(change)
+        for address, mine in by_field.items():
+            target = parse_address(address)
+            for start in range(0, len(mine), 100):
+                batch = mine[start : start + 100]
+                body = {
+                    "inputs": [{"id": c.record_id, "properties": {target.field: c.new or ""}} for c in batch]
+                }
+                progress(f"updating {len(batch)} HubSpot records")
+                try:
+                    self._call(
+                        "batch update",
+                        partial(
+                            self._objects_batch.update,
+                            object_type=target.object,
+                            batch_input_simple_public_object_batch_input=body,
+                            _request_timeout=self._timeout,
+                        ),
+                    )
+                except CrmApiError as exc:
+                    errors.append(
+                        f"{address}: {len(batch)} records from {batch[0].record_id} not updated: {exc}"
+                    )
         return errors
 
     def _paced_search(self, object_type: str, request: Any) -> Any:

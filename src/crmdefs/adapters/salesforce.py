@@ -17,6 +17,7 @@ import zeep.exceptions
 from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 
+from ..addresses import parse_address
 from ..crmstate import DesiredField, FieldState, ValueState, normalize_text
 from ..model import Crm, FieldAddress
 from ..plan import FieldPlan, PathChange, Skip, path_record_types
@@ -150,9 +151,9 @@ class SalesforceAdapter:
                 "allOrNone": False,
                 "records": [
                     {
-                        "attributes": {"type": c.address.split(":", 1)[1].split(".")[0]},
+                        "attributes": {"type": parse_address(c.address).object},
                         "id": c.record_id,
-                        c.address.rsplit(".", 1)[1]: c.new,
+                        parse_address(c.address).field: c.new,
                     }
                     for c in batch
                 ],
@@ -391,12 +392,11 @@ class SalesforceAdapter:
     def _save_value_sets(self, updates: Sequence[FieldPlan], errors: dict[FieldAddress, list[str]]) -> None:
         from .salesforce_write import value_set_components
 
-        for type_name, components in value_set_components(self._md, self._cache, updates).items():
+        for components in value_set_components(self._md, self._cache, updates).values():
             owners = {name: addresses for name, (_, addresses) in components.items()}
             for name, problems in self._save("updateMetadata", [c for c, _ in components.values()]):
                 for address in owners[name]:
                     errors[address] += problems
-            del type_name
 
     def _save_paths(self, changes: Sequence[FieldPlan], errors: dict[FieldAddress, list[str]]) -> None:
         """Path guidance: one PathAssistant per record type (reference §1.8), created or updated."""
