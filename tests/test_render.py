@@ -220,7 +220,7 @@ def test_text_whole_plan() -> None:
         "  ~ salesforce:Opportunity.Loss_Reason__c\n"
         '      ~ label: "Reason" → "Loss Reason"\n'
         "\n"
-        "Skipped (the CRM cannot take these):\n"
+        "Skipped (left as the CRM has them):\n"
         "\n"
         "  # hubspot:deals.reason\n"
         "      # skipped description: HubSpot refuses (readOnlyDefinition)\n"
@@ -405,7 +405,7 @@ def test_markdown_small_plan() -> None:
         "\n"
         "> **Warning:** shared values\n"
         "\n"
-        "#### Skipped (the CRM cannot take these)\n"
+        "#### Skipped (left as the CRM has them)\n"
         "\n"
         "| field | what | reason |\n"
         "|---|---|---|\n"

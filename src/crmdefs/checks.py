@@ -41,6 +41,21 @@ def reference(c: Checker, at: PathKey, ref: str, known: set[str], kind: str) -> 
     return False
 
 
+def independent_reviewer(c: Checker, data: Mapping[str, Any]) -> None:
+    """An approved term needs a reviewer who is not its owner (``require_reviewer_not_owner``)."""
+    if data.get("status") != "approved":
+        return
+    owner = str(data.get("owner") or "").strip().casefold()
+    if any(str(r).strip().casefold() != owner for r in data.get("reviewers", [])):
+        return
+    c.report(
+        ("status",),
+        f"term '{data['id']}' is approved without a reviewer other than its owner "
+        "(require_reviewer_not_owner in crmdefs.yaml)",
+        "add a reviewer who is not the owner to 'reviewers', or set status: draft until one has reviewed it",
+    )
+
+
 def picklist(c: Checker, at: PathKey, data: Mapping[str, Any], pl: Picklist, known_terms: set[str]) -> None:
     """Duplicate values and labels (per CRM, case-insensitive), several defaults, unknown terms."""
     if pl.term is not None:

@@ -13,6 +13,7 @@ import click
 from . import __version__, exitcodes
 from .config import load_settings
 from .definitions import display_path, load_glossary
+from .docs_cli import docs
 from .drift_cli import drift
 from .errors import ProblemsError
 from .format import json_schema
@@ -54,7 +55,9 @@ Examples:
 def validate(config: Path | None, definitions: Path | None, strict: bool) -> int:
     """Check every definitions file and report all problems at once (path:line:column)."""
     settings = load_settings(config, definitions, Path.cwd())
-    glossary, warnings = load_glossary(settings.definitions_dir)
+    glossary, warnings = load_glossary(
+        settings.definitions_dir, require_reviewer_not_owner=settings.require_reviewer_not_owner
+    )
     if warnings and strict:
         raise ProblemsError(warnings, strict=True)
     for warning in warnings:
@@ -84,3 +87,4 @@ cli.add_command(revert)
 cli.add_command(drift)
 cli.add_command(suggest_mapping)
 cli.add_command(sandbox)
+cli.add_command(docs)

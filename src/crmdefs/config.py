@@ -83,6 +83,7 @@ class Settings:
     default_target: str
     project_root: Path  # where crmdefs.yaml is, else the working directory; .crmdefs/ lives here
     config_path: Path | None = None
+    require_reviewer_not_owner: bool = False
 
     @property
     def sandbox_dir(self) -> Path:
@@ -163,7 +164,14 @@ def _settings(doc: Document, path: Path, definitions: Path | None) -> Settings:
     if c.problems:
         raise ProblemsError(c.problems, CONFIG_FILE)
     definitions_dir = definitions or base / data.get("definitions", "definitions")
-    return Settings(definitions_dir, targets, default, base, path)
+    return Settings(
+        definitions_dir,
+        targets,
+        default,
+        base,
+        path,
+        require_reviewer_not_owner=data.get("require_reviewer_not_owner", False),
+    )
 
 
 def url_problem(url: str) -> str | None:

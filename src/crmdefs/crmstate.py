@@ -106,6 +106,11 @@ class DesiredField:
     # value, the guidance HTML. Empty = not managed.
     path_record_types: tuple[str, ...] = ()
     path_guidance: Mapping[str, str] = field(default_factory=dict)
+    # The approval gate (README "Approval"): texts left alone because they carry a term that is not
+    # approved, as (attribute, reason); and values withheld for that reason, which are then neither
+    # added, changed nor deactivated.
+    held: tuple[tuple[str, str], ...] = ()
+    held_values: tuple[str, ...] = ()
 
 
 def field_state_from_json(data: Mapping[str, Any]) -> FieldState:

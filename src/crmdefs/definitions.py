@@ -45,8 +45,11 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def load_glossary(root: Path) -> tuple[Glossary, list[Problem]]:
+def load_glossary(root: Path, *, require_reviewer_not_owner: bool = False) -> tuple[Glossary, list[Problem]]:
     """Load every definitions file under ``root``.
+
+    ``require_reviewer_not_owner`` (crmdefs.yaml) makes an approved term without a reviewer other than
+    its owner an error: four eyes on every definition that reaches a CRM.
 
     Returns the glossary and its warnings; raises :class:`ProblemsError` with every problem (errors and
     warnings) when there is at least one error, or :class:`ConfigError` when ``root`` is unusable.
@@ -67,7 +70,7 @@ def load_glossary(root: Path) -> tuple[Glossary, list[Problem]]:
             f"no definition files (*.yaml, *.yml) in '{display_path(root)}' — add one "
             "(see README 'Definitions')"
         )
-    builder = _Builder()
+    builder = _Builder(require_reviewer_not_owner=require_reviewer_not_owner)
     for path in paths:
         documents, problems = load_file(path, display_path(path))
         builder.problems.extend(problems)
@@ -100,6 +103,7 @@ class _Builder:
     term_docs: list[tuple[Document, dict[str, Any]]] = field(default_factory=list)
     picklist_docs: list[tuple[Document, dict[str, Any], Picklist]] = field(default_factory=list)
     pending: list[_Pending] = field(default_factory=list)
+    require_reviewer_not_owner: bool = False
 
     def add(self, doc: Document) -> None:
         c = Checker(doc)
@@ -163,6 +167,8 @@ class _Builder:
                     )
                 else:
                     checks.reference(c, ("related", i), ref, known_terms, "term")
+            if self.require_reviewer_not_owner:
+                checks.independent_reviewer(c, data)
             self.problems.extend(c.problems)
         for doc, data, picklist in self.picklist_docs:
             c = Checker(doc)

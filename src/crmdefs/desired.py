@@ -6,15 +6,20 @@ carries it. Composition rules (documented in README "Definitions"):
 - ``{term: mql, use: summary}`` → the term's summary (or ``definition`` / ``name``);
 - ``{terms: [mql, sal], use: summary}`` → one line per term, ``MQL: <summary>``;
 - ``intro`` is placed on its own line before the composed text.
+
+The approval gate: only ``approved`` terms reach a CRM. A text written as ``term: x`` with ``x`` in draft
+or deprecated is left as the CRM has it; a ``terms: [...]`` list leaves such terms out; a picklist value
+tied to such a term is withheld (not added, changed or deactivated). Each is reported as a plan skip.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Mapping
 
 from .crmstate import STAGE_ATTRIBUTES, DesiredField, DesiredValue, normalize_text
-from .model import Crm, FieldBinding, Glossary, PicklistValue, Term, TextSpec
+from .model import Crm, FieldBinding, Glossary, PicklistValue, Status, Term, TextSpec
 
 
 def _part(term: Term, use: str) -> str:
@@ -50,14 +55,47 @@ def desired_fields(glossary: Glossary) -> list[DesiredField]:
     return [desired_field(binding, glossary.terms) for binding in glossary.bindings]
 
 
+def not_approved(term_id: str, terms: Mapping[str, Term]) -> str | None:
+    """Why ``term_id`` may not be pushed to a CRM, or None when it is approved."""
+    term = terms[term_id]
+    if term.status is Status.APPROVED:
+        return None
+    return f"term '{term_id}' is {term.status.value} ({term.source}); only approved terms are pushed"
+
+
+def _gate_text(spec: TextSpec | None, terms: Mapping[str, Term]) -> tuple[TextSpec | None, list[str]]:
+    """``spec`` without its unapproved terms (None when nothing is left), and the reasons."""
+    if spec is None or spec.literal is not None:
+        return spec, []
+    reasons = [r for t in spec.terms if (r := not_approved(t, terms))]
+    if not reasons:
+        return spec, []
+    kept = tuple(t for t in spec.terms if not_approved(t, terms) is None)
+    if not kept or not spec.composed_list:
+        return None, reasons
+    return dataclasses.replace(spec, terms=kept), [f"left out of the text: {r}" for r in reasons]
+
+
 def desired_field(binding: FieldBinding, terms: Mapping[str, Term]) -> DesiredField:
     crm = binding.address.crm
+    held: list[tuple[str, str]] = []
 
-    def text(spec: TextSpec | None) -> str | None:
+    def text(attribute: str) -> str | None:
+        spec, reasons = _gate_text(getattr(binding, attribute), terms)
+        held.extend((attribute, reason) for reason in reasons)
         return normalize_text(compose(spec, terms)) if spec is not None else None
 
     values = None
+    held_values: list[str] = []
     if binding.picklist is not None:
+        gated = []
+        for value in binding.picklist.values:
+            reason = not_approved(value.term, terms) if value.term is not None else None
+            if reason is None:
+                gated.append(value)
+            else:
+                held_values.append(value.value_in(crm))
+                held.append(("values", f"value {value.value_in(crm)!r} withheld: {reason}"))
         values = tuple(
             DesiredValue(
                 value=v.value_in(crm),
@@ -70,18 +108,24 @@ def desired_field(binding: FieldBinding, terms: Mapping[str, Term]) -> DesiredFi
                 if crm is Crm.SALESFORCE
                 else {},
             )
-            for v in binding.picklist.values
+            for v in gated
         )
     guidance: dict[str, str] = {}
     if binding.path_guidance is not None and binding.picklist is not None:
-        guidance = {v.value_in(crm): path_info(v, terms) for v in binding.picklist.values}
+        guidance = {
+            v.value_in(crm): path_info(v, terms)
+            for v in binding.picklist.values
+            if v.value_in(crm) not in held_values
+        }
     return DesiredField(
         address=binding.address,
         path_record_types=binding.path_guidance or (),
         path_guidance=guidance,
-        label=text(binding.label),
-        help_text=text(binding.help_text),
-        description=text(binding.description),
+        label=text("label"),
+        help_text=text("help_text"),
+        description=text("description"),
+        held=tuple(held),
+        held_values=tuple(held_values),
         values=values,
         unlisted_values=binding.unlisted_values,
         record_types=binding.record_types,

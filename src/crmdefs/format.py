@@ -374,6 +374,11 @@ CONFIG = Obj(
     keys={
         "definitions": Key(Str("The definitions directory, relative to crmdefs.yaml (default definitions).")),
         "default_target": Key(Str("The target used when --target is not given.")),
+        "require_reviewer_not_owner": Key(
+            Bool(
+                "Approved terms need a reviewer other than their owner (validate and plan refuse otherwise)."
+            )
+        ),
         "targets": Key(
             MapOf("Named targets.", what="targets", value=TARGET, key_hint="use letters, digits, '-' and '_'")
         ),

@@ -29,7 +29,9 @@ def text_capable(adapter: Any, address: FieldAddress) -> Any:
 
 def code_picklist(settings: Settings, target: FieldAddress) -> Picklist:
     """The picklist bound to the code property: it decides which codes exist."""
-    glossary, _ = load_glossary(settings.definitions_dir)
+    glossary, _ = load_glossary(
+        settings.definitions_dir, require_reviewer_not_owner=settings.require_reviewer_not_owner
+    )
     for binding in glossary.bindings:
         if binding.address == target and binding.picklist is not None:
             return binding.picklist

@@ -99,6 +99,7 @@ def _field_plan(
     if not have.exists:
         return _create_or_skip(want)
     attributes, skips = _attribute_changes(want, have)
+    skips += [Skip(attribute, reason) for attribute, reason in want.held]
     value_changes: list[ValueChange] = []
     migrations: list[Migration] = []
     target_values = None
@@ -150,6 +151,7 @@ def _create_or_skip(want: DesiredField) -> FieldPlan:
             "binding or fix the address"
         )
         return FieldPlan(want.address, "none", "", skips=(Skip("field", reason),))
+    held = tuple(Skip(attribute, reason) for attribute, reason in want.held)
     values = tuple(
         ValueState(v.value, v.label or v.value, v.description, True, bool(v.default), dict(v.attributes))
         for v in want.values or ()
@@ -187,6 +189,7 @@ def _create_or_skip(want: DesiredField) -> FieldPlan:
         target_values=values if want.values is not None else None,
         create=want.create,
         warnings=warnings,
+        skips=held,
     )
 
 
@@ -245,10 +248,11 @@ def merge_values(
             changes += value_changes
     renamed = {_key(crm, old): w.value for w in want.values or () for old in w.renamed_from}
     migrations, skips = _renames(have, existing, renamed, target, changes, usage, migrate_records)
+    held = {_key(crm, v) for v in want.held_values}
     for leftover in have.values or ():
         if _key(crm, leftover.value) not in existing:
             continue
-        if want.unlisted_values == "deactivate" and leftover.active:
+        if want.unlisted_values == "deactivate" and leftover.active and _key(crm, leftover.value) not in held:
             target.append(dataclasses.replace(leftover, active=False, default=False))
             changes.append(ValueChange(ValueChangeKind.DEACTIVATE, leftover.value, True, False))
         else:

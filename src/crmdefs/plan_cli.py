@@ -42,7 +42,9 @@ def _progress(quiet: bool) -> Progress:
 
 
 def load_desired(settings: Settings, only: Sequence[str] = ()) -> list[DesiredField]:
-    glossary, warnings = load_glossary(settings.definitions_dir)
+    glossary, warnings = load_glossary(
+        settings.definitions_dir, require_reviewer_not_owner=settings.require_reviewer_not_owner
+    )
     for warning in warnings:
         click.echo(warning.render(), err=True)
     fields = desired_fields(glossary)

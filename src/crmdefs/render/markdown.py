@@ -127,7 +127,7 @@ def _value_row(f: FieldPlan, v: ValueChange) -> Row:
 
 def _skipped_section(skips: Sequence[tuple[FieldAddress, Skip]]) -> list[str]:
     rows = [(code(str(a), in_table=True), code(s.attribute, in_table=True), cell(s.reason)) for a, s in skips]
-    return ["#### Skipped (the CRM cannot take these)", "", *_table(("field", "what", "reason"), rows), ""]
+    return ["#### Skipped (left as the CRM has them)", "", *_table(("field", "what", "reason"), rows), ""]
 
 
 def _listing(value: object) -> str:

@@ -13,7 +13,7 @@ Layout (pinned by golden files, so it depends on nothing but the plan — not th
           ! warning: …
           # skipped description: why the CRM refuses it
 
-    Skipped (the CRM cannot take these):              fields that only have skips
+    Skipped (left as the CRM has them):                fields that only have skips
 
     Plan: 1 to add, 2 to change, 1 to deactivate, 1 skipped.
 
@@ -58,7 +58,7 @@ def render_plan(plan: Plan, *, color: bool) -> str:
     for f in changed:
         out += ["", *(_paint(line, color) for line in _changed_field(f, color, plan.migrate_records))]
     if skipped:
-        out += ["", "Skipped (the CRM cannot take these):"]
+        out += ["", "Skipped (left as the CRM has them):"]
     for f in skipped:
         out += ["", _paint(_Line("#", FIELD, f"# {f.address}"), color)]
         out += [_paint(line, color) for line in _skips(f)]
