@@ -20,6 +20,7 @@ from .format import json_schema
 from .mapping_cli import suggest_mapping
 from .options import project_options
 from .plan_cli import apply, plan, revert
+from .review_cli import review
 from .sandbox_cli import sandbox
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -87,4 +88,5 @@ cli.add_command(revert)
 cli.add_command(drift)
 cli.add_command(suggest_mapping)
 cli.add_command(sandbox)
+cli.add_command(review)
 cli.add_command(docs)
