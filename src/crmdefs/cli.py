@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from . import __version__, exitcodes
+from .changelog import changelog_problems, current_terms, terms_at_ref
 from .config import load_settings
 from .definitions import display_path, load_glossary
 from .docs_cli import docs
@@ -49,11 +50,20 @@ Examples:
   crmdefs validate
   crmdefs validate --strict
   crmdefs validate --definitions path/to/definitions
+  crmdefs validate --since origin/main   in a pull request: changed terms need a changelog entry
 """,
 )
 @project_options
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
-def validate(config: Path | None, definitions: Path | None, strict: bool) -> int:
+@click.option(
+    "--since",
+    "since",
+    metavar="GIT_REF",
+    default=None,
+    help="Also fail when a term's definition, summary or criteria changed since GIT_REF without a new "
+    "changelog entry (for pull requests).",
+)
+def validate(config: Path | None, definitions: Path | None, strict: bool, since: str | None) -> int:
     """Check every definitions file and report all problems at once (path:line:column)."""
     settings = load_settings(config, definitions, Path.cwd())
     glossary, warnings = load_glossary(
@@ -61,10 +71,16 @@ def validate(config: Path | None, definitions: Path | None, strict: bool) -> int
     )
     if warnings and strict:
         raise ProblemsError(warnings, strict=True)
+    if since is not None:
+        root = settings.definitions_dir
+        problems = changelog_problems(current_terms(root, display_path), terms_at_ref(root, since), since)
+        if problems:
+            raise ProblemsError([*problems, *warnings])
     for warning in warnings:
         click.echo(warning.render(), err=True)
     note = f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""
-    click.echo(f"{display_path(settings.definitions_dir)}: {glossary.summary()} — valid{note}")
+    checked = f"; every changed term has a changelog entry since {since}" if since else ""
+    click.echo(f"{display_path(settings.definitions_dir)}: {glossary.summary()} — valid{note}{checked}")
     return exitcodes.OK
 
 
