@@ -18,6 +18,7 @@ from .docs_cli import docs
 from .drift_cli import drift
 from .errors import ProblemsError
 from .format import json_schema
+from .import_cli import import_
 from .mapping_cli import suggest_mapping
 from .options import project_options
 from .plan_cli import apply, plan, revert
@@ -105,4 +106,5 @@ cli.add_command(drift)
 cli.add_command(suggest_mapping)
 cli.add_command(sandbox)
 cli.add_command(review)
+cli.add_command(import_)
 cli.add_command(docs)

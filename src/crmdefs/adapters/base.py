@@ -51,6 +51,11 @@ class Adapter(Protocol):
         """Execute ``changes`` (read-modify-write where the API needs it); one result per field."""
         ...
 
+    def list_fields(self, object_name: str, progress: Progress) -> list[str]:
+        """The fields of ``object_name`` worth a definition (``crmdefs import --object``): custom fields
+        and picklists, not calculated ones. Sorted by name."""
+        ...
+
     def count_values(
         self, address: FieldAddress, values: Sequence[str], progress: Progress
     ) -> dict[str, int]:
@@ -82,6 +87,9 @@ class ReadOnlyAdapter:
 
     def write(self, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
         raise CrmdefsError("this connection is read-only (drift never writes)")
+
+    def list_fields(self, object_name: str, progress: Progress) -> list[str]:
+        return self._inner.list_fields(object_name, progress)
 
     def count_values(
         self, address: FieldAddress, values: Sequence[str], progress: Progress

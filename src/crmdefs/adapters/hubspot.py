@@ -270,6 +270,19 @@ class HubSpotAdapter:
             states.update({a: field_state(a, props.get(a.field)) for a in addresses})
         return states
 
+    def list_fields(self, object_name: str, progress: Progress) -> list[str]:
+        """Custom properties and enumerations, neither calculated nor hidden (one GET, hubspot.md §1.1)."""
+        progress(f"listing the properties of {object_name}")
+        what = f"reading the properties of {object_name}"
+        data = self._json(what, self._core.get_all, object_type=object_name, archived=False)
+        return sorted(
+            p["name"]
+            for p in data.get("results", [])
+            if not p.get("calculated")
+            and not p.get("hidden")
+            and (not p.get("hubspotDefined") or p.get("type") == "enumeration")
+        )
+
     # --- write -----------------------------------------------------------------------------------------
 
     def write(self, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:

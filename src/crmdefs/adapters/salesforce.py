@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import requests
 import zeep.exceptions
 from simple_salesforce.api import Salesforce
-from simple_salesforce.exceptions import SalesforceError
+from simple_salesforce.exceptions import SalesforceError, SalesforceResourceNotFound
 
 from ..addresses import parse_address
 from ..crmstate import DesiredField, FieldState, ValueState, normalize_text
@@ -28,6 +28,9 @@ from .transport import CrmSession
 
 BATCH = 10  # readMetadata/updateMetadata/createMetadata limit (reference §0)
 T = TypeVar("T")
+
+
+PICKLIST_TYPES = ("picklist", "multipicklist")
 
 
 def chunks(items: Sequence[T], size: int = BATCH) -> Iterator[list[T]]:
@@ -209,6 +212,30 @@ class SalesforceAdapter:
             }
             states[wanted.address] = dataclasses.replace(state, path_guidance=guidance)
         return states
+
+    def list_fields(self, object_name: str, progress: Progress) -> list[str]:
+        """From REST describe: custom fields, and standard picklists users can set (not calculated)."""
+        progress(f"listing the fields of {object_name}")
+        try:
+            describe: Any = self._sf.restful(f"sobjects/{object_name}/describe")
+        except SalesforceResourceNotFound as exc:
+            raise CrmApiError(
+                f"target '{self.target}': Salesforce has no object '{object_name}' — use its API name, "
+                "e.g. Opportunity or Invoice__c"
+            ) from exc
+        except (requests.RequestException, SalesforceError) as exc:
+            raise CrmApiError(
+                f"target '{self.target}': Salesforce could not describe {object_name} "
+                f"({type(exc).__name__}) — check the instance URL, network and the user's access"
+            ) from exc
+        finally:
+            self.calls["describe"] += 1
+        return sorted(
+            f["name"]
+            for f in describe["fields"]
+            if not f.get("calculated")
+            and (f.get("custom") or (f.get("type") in PICKLIST_TYPES and f.get("updateable")))
+        )
 
     @staticmethod
     def _path_record_types(wanted: DesiredField, record_types: dict[str, Any]) -> list[str]:
