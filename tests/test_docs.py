@@ -174,7 +174,7 @@ def test_html_is_one_self_contained_page(run_cli: RunCli) -> None:
     page = run_cli("docs", "--definitions", str(DEFINITIONS), "--format", "html").out
     assert page.startswith("<!DOCTYPE html>")
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
-    assert '<input type="search" id="search"' in page
+    assert '<input type="search" id="glossary_search"' in page
     # Without JavaScript: the (useless) search box stays hidden and every term shows.
     assert '<div class="search" id="search_box" hidden>' in page
     assert '<p id="no_matches" hidden>' in page
@@ -293,7 +293,7 @@ def _type(driver: WebDriver, text: str) -> None:
     """Replace the search box's text by typing, as a person would (each key fires ``input``)."""
     from selenium.webdriver.common.keys import Keys
 
-    box = driver.find_element("id", "search")
+    box = driver.find_element("id", "glossary_search")
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys(Keys.BACKSPACE, text)
 

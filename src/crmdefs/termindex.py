@@ -14,32 +14,34 @@ from .model import FieldAddress, FieldBinding, Glossary, TextSpec
 @dataclass(frozen=True)
 class TermUse:
     """One place a term is carried: ``role`` is ``help text``, ``description``, ``label``, ``picklist``
-    or ``value NAME`` (the CRM's stored value)."""
+    or ``value`` (then ``value`` is the CRM's stored value)."""
 
     address: FieldAddress
     role: str
     binding: FieldBinding
+    value: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.address} ({self.role})"
+        role = f"value {self.value}" if self.value is not None else self.role
+        return f"{self.address} ({role})"
 
 
 _TEXTS = (("label", "label"), ("help_text", "help text"), ("description", "description"))
 
 
-def binding_uses(binding: FieldBinding) -> list[tuple[str, str]]:
-    """(term id, role) for every term ``binding`` carries, in file order."""
-    uses: list[tuple[str, str]] = []
+def binding_uses(binding: FieldBinding) -> list[tuple[str, str, str | None]]:
+    """(term id, role, stored value or None) for every term ``binding`` carries, in file order."""
+    uses: list[tuple[str, str, str | None]] = []
     for attribute, role in _TEXTS:
         spec: TextSpec | None = getattr(binding, attribute)
         if spec is not None:
-            uses += [(term, role) for term in spec.terms]
+            uses += [(term, role, None) for term in spec.terms]
     picklist = binding.picklist
     if picklist is not None:
         if picklist.term is not None:
-            uses.append((picklist.term, "picklist"))
+            uses.append((picklist.term, "picklist", None))
         crm = binding.address.crm
-        uses += [(v.term, f"value {v.value_in(crm)}") for v in picklist.values if v.term is not None]
+        uses += [(v.term, "value", v.value_in(crm)) for v in picklist.values if v.term is not None]
     return uses
 
 
@@ -50,7 +52,7 @@ def term_uses(glossary: Glossary) -> dict[str, list[TermUse]]:
     index: dict[str, list[TermUse]] = {term_id: [] for term_id in glossary.terms}
     ordered = sorted(glossary.bindings, key=lambda b: (b.address.crm.value != "salesforce", b.address.dotted))
     for binding in ordered:
-        for term, role in binding_uses(binding):
+        for term, role, value in binding_uses(binding):
             if term in index:
-                index[term].append(TermUse(binding.address, role, binding))
+                index[term].append(TermUse(binding.address, role, binding, value))
     return index

@@ -72,8 +72,8 @@ li { margin: .2rem 0; }
 .search { position: sticky; top: 0; z-index: 1; background: var(--bg); padding: .5rem 0;
   border-bottom: 1px solid var(--line); }
 .search label { display: block; font-weight: 600; }
-#search { width: 100%; font-size: 1rem; padding: .5rem .75rem; color: var(--fg); background: var(--bg);
-  border: 1px solid var(--line); border-radius: 6px; }
+#glossary_search { width: 100%; font-size: 1rem; padding: .5rem .75rem; color: var(--fg);
+  background: var(--bg); border: 1px solid var(--line); border-radius: 6px; }
 #search_status, #no_matches { margin: .25rem 0 0; color: var(--muted); }
 nav ul { list-style: none; padding: 0; }
 nav li { margin: .4rem 0; }
@@ -101,7 +101,7 @@ dl.facts dd { margin: 0; }
 SCRIPT = """
 (function () {
   "use strict";
-  var input = document.getElementById("search");
+  var input = document.getElementById("glossary_search");
   var status = document.getElementById("search_status");
   var none = document.getElementById("no_matches");
   var terms = Array.prototype.slice.call(document.querySelectorAll("article.term"));
@@ -191,8 +191,8 @@ def render_glossary(glossary: Glossary) -> str:
 def _search() -> str:
     return (
         '<div class="search" id="search_box" hidden>'
-        '<label for="search">Search the glossary</label>'
-        '<input type="search" id="search" placeholder="A name, abbreviation, synonym or any word" '
+        '<label for="glossary_search">Search the glossary</label>'
+        '<input type="search" id="glossary_search" placeholder="A name, abbreviation, synonym or any word" '
         'autocomplete="off" spellcheck="false">'
         '<p id="search_status" role="status"></p>'
         '<p id="no_matches" hidden>No term matches your search.</p></div>'

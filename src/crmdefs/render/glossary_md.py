@@ -139,9 +139,7 @@ class Place:
 
 
 def place(use: TermUse) -> Place:
-    role, value = use.role, None
-    if role.startswith("value "):
-        role, value = "value", role.removeprefix("value ")
+    role, value = use.role, use.value
     shared = use.binding.picklist if use.binding.picklist and not use.binding.picklist.inline else None
     return Place(
         crm=CRM_NAMES[use.address.crm],

@@ -130,7 +130,8 @@ def report_json(report: ReviewReport) -> dict[str, Any]:
             {**term(d.term), "since": d.since.isoformat(), "days": d.days} for d in report.stale_drafts
         ],
         "deprecated_in_use": [
-            {**term(u.term), "field": str(u.use.address), "role": u.use.role} for u in report.deprecated_uses
+            {**term(u.term), "field": str(u.use.address), "role": u.use.role, "value": u.use.value}
+            for u in report.deprecated_uses
         ],
         "no_owner": [term(t) for t in report.no_owner],
         "no_cadence": [term(t) for t in report.no_cadence],
