@@ -118,7 +118,18 @@ class HubSpotAdapter:
     def _json(self, what: str, request: Callable[..., Any], **kwargs: Any) -> Any:
         """A GET whose body we parse ourselves: _preload_content=False returns the urllib3 response."""
         options = {"_preload_content": False, "_request_timeout": self._timeout}
-        return json.loads(self._call(what, lambda: request(**kwargs, **options)).data)
+        answer = self._call(what, lambda: request(**kwargs, **options))
+        try:
+            data = json.loads(answer.data)
+        except ValueError:  # not JSON, cut off, empty, or not UTF-8 (an HTML page from a proxy, say)
+            data = None
+        if not isinstance(data, dict):
+            kind = answer.headers.get("Content-Type") or "no content type"
+            raise CrmApiError(
+                f"target '{self.target}': {what}: HubSpot's answer (HTTP {answer.status}, {kind}) is not a "
+                "JSON object — check that base_url is the HubSpot API, then run again"
+            )
+        return data
 
     # --- usage counts -----------------------------------------------------------------------------
 

@@ -64,6 +64,12 @@ class SalesforceAdapter:
             return call()
         except zeep.exceptions.Fault as fault:
             raise CrmApiError(self._fault_message(fault)) from fault
+        except (zeep.exceptions.TransportError, zeep.exceptions.XMLSyntaxError) as exc:
+            # Not a SOAP message: an HTML page, an empty or cut-off answer (e.g. from a proxy).
+            raise CrmApiError(
+                f"target '{self.target}': Salesforce answered with something that is not a SOAP message "
+                f"({type(exc).__name__}) — check that instance_url is the org's URL, then run again"
+            ) from exc
         except (requests.RequestException, SalesforceError) as exc:
             raise CrmApiError(
                 f"target '{self.target}': Salesforce could not be reached or refused the call "
@@ -81,6 +87,11 @@ class SalesforceAdapter:
             return (
                 f"target '{self.target}': the org's daily API request limit is used up "
                 "(REQUEST_LIMIT_EXCEEDED) — run again when it resets"
+            )
+        if not code:  # zeep's "Unknown fault occured": an error answer without a SOAP fault in it
+            return (
+                f"target '{self.target}': Salesforce answered with an error that is not a SOAP fault — "
+                "check that instance_url is the org's URL, then run again"
             )
         return f"target '{self.target}': the Metadata API refused the call: {fault.message} ({code})"
 
