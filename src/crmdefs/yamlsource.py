@@ -77,6 +77,12 @@ class _Loader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+# libyaml's composer (when PyYAML was built with it). It cannot refuse an alias where it is written, but
+# it never copies one either: an alias is the same node object again, which _convert refuses on first
+# reuse, so an "alias bomb" is as harmless as with the pure-Python loader. CRMDEFS_PURE_YAML=1 turns it off.
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", None) if os.environ.get("CRMDEFS_PURE_YAML") != "1" else None
+
+
 def _mark(node: yaml.Node | yaml.Event) -> Mark:
     start = node.start_mark
     return Mark(start.line + 1, start.column + 1) if start is not None else Mark(0, 0)
@@ -118,10 +124,37 @@ def load_file(path: Path, display: str) -> tuple[list[Document], list[Problem]]:
 
 
 def load_text(text: str, display: str) -> tuple[list[Document], list[Problem]]:
-    """Parse YAML text into documents; syntax errors and refused constructs become problems."""
+    """Parse YAML text into documents; syntax errors and refused constructs become problems.
+
+    libyaml composes about 10× faster; when it finds anything wrong, the pure-Python loader reads the file
+    again, so every message and position is the same whichever PyYAML build is installed."""
+    if _FAST_LOADER is not None and _shallow(text):
+        documents, problems = _compose(text, display, _FAST_LOADER)
+        if not problems:
+            return documents, problems
+    return _compose(text, display, _Loader)
+
+
+def _shallow(text: str) -> bool:
+    """True when ``text`` cannot nest deeper than 2 × MAX_DEPTH. libyaml's composer recurses in C with no
+    limit and crashes the interpreter on very deep nesting, so such text goes to the pure-Python loader,
+    which refuses it politely. Each nesting level costs at least one leading space, '-', '?' or ':' on its
+    line, or one '[' / '{': an overestimate only means the slower loader."""
+    block = max((len(line) - len(line.lstrip(" -?:")) for line in text.splitlines()), default=0)
+    flow = depth = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            flow = max(flow, depth)
+        elif char in "]}":
+            depth -= 1
+    return block + flow <= 2 * MAX_DEPTH
+
+
+def _compose(text: str, display: str, loader: Any) -> tuple[list[Document], list[Problem]]:
     documents: list[Document] = []
     try:
-        for node in yaml.compose_all(text, Loader=_Loader):
+        for node in yaml.compose_all(text, Loader=loader):
             if node is None or (node.tag == f"{_STD}null" and isinstance(node, yaml.ScalarNode)):
                 continue  # an empty document, e.g. a trailing '---'
             doc = Document(display, None, _mark(node))
