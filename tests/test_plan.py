@@ -274,3 +274,27 @@ def test_values_to_count_names_what_the_plan_would_retire_or_migrate() -> None:
     )
     made = compute_plan([want], {SF: have}, target="t", definitions_digest="d", created_at="now")
     assert values_to_count(made) == {SF: ["Old", "pricing"]}
+
+
+def test_field_state_json_is_what_asdict_gives_so_saved_fingerprints_stay_valid() -> None:
+    # Plans, backups and state files written by earlier versions hold fingerprints of this JSON.
+    import dataclasses
+
+    state = FieldState(
+        SF,
+        label="Loss Reason",
+        help_text="Why.",
+        values=(v("Price", "Price", "Too dear.", closed=True, probability=10), v("Old", active=False)),
+        value_source="GlobalValueSet:Reasons",
+        record_types={"Sales": ("Price",)},
+        read_only={"label": "standard"},
+        path_guidance={"__MASTER__": {"Price": "<p>x</p>"}},
+        modified_by="me",
+    )
+    legacy = dataclasses.asdict(state)
+    legacy["address"] = str(state.address)
+    legacy["record_types"] = {k: list(x) for k, x in state.record_types.items()}
+    legacy["values"] = [dataclasses.asdict(x) for x in state.values or ()]
+    assert state.to_json() == legacy
+    assert state.fingerprint() == dataclasses.replace(state, modified_by="you", read_only={}).fingerprint()
+    assert state.fingerprint() != dataclasses.replace(state, help_text="Why not.").fingerprint()

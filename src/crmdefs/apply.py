@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,11 +44,19 @@ class ApplyResult:
 def read_states(
     connected: Connected, fields: Sequence[DesiredField], progress: Progress
 ) -> dict[FieldAddress, FieldState]:
+    """Both CRMs are read at the same time: their limits are separate, so neither waits for the other."""
+    jobs = {crm: [f for f in fields if f.address.crm is crm] for crm in Crm}
+    jobs = {crm: wanted for crm, wanted in jobs.items() if wanted}
+    adapters = {crm: connected.adapter(crm) for crm in jobs}  # a missing CRM section fails before any call
     states: dict[FieldAddress, FieldState] = {}
-    for crm in Crm:
-        wanted = [f for f in fields if f.address.crm is crm]
-        if wanted:
-            states.update(connected.adapter(crm).read(wanted, progress))
+    if len(jobs) < 2:
+        for crm, wanted in jobs.items():
+            states.update(adapters[crm].read(wanted, progress))
+        return states
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        futures = [pool.submit(adapters[crm].read, wanted, progress) for crm, wanted in jobs.items()]
+        for future in futures:
+            states.update(future.result())  # the first failure is raised, in CRM order
     return states
 
 

@@ -7,8 +7,10 @@ salesforce.md §0) and so the fewest calls. REST describe is used only to list r
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
@@ -31,6 +33,11 @@ T = TypeVar("T")
 
 
 PICKLIST_TYPES = ("picklist", "multipicklist")
+# Metadata reads in flight at once. Salesforce limits concurrent requests that run 20 s or longer to 5 in
+# Developer Edition and trial orgs and 25 in production; shorter ones are not limited (API Request Limits
+# and Allocations: developer.salesforce.com/docs/platform/salesforce-app-limits-cheatsheet/guide/
+# salesforce-app-limits-platform-api.html). 5 stays within the smallest limit even if every call were slow.
+READ_WORKERS = 5
 
 
 def chunks(items: Sequence[T], size: int = BATCH) -> Iterator[list[T]]:
@@ -52,6 +59,7 @@ class SalesforceAdapter:
         self._md = md
         self._cache: dict[str, dict[str, Any]] = {}
         self.calls: Counter[str] = Counter()
+        self._calls_lock = threading.Lock()
 
     def close(self) -> None:
         self._sf.session.close()
@@ -59,7 +67,8 @@ class SalesforceAdapter:
     # --- calls ------------------------------------------------------------------------------------
 
     def _call(self, what: str, call: Callable[[], T]) -> T:
-        self.calls[what] += 1
+        with self._calls_lock:
+            self.calls[what] += 1
         try:
             return call()
         except zeep.exceptions.Fault as fault:
@@ -96,19 +105,29 @@ class SalesforceAdapter:
         return f"target '{self.target}': the Metadata API refused the call: {fault.message} ({code})"
 
     def _read(self, type_name: str, names: Iterable[str]) -> dict[str, Any]:
-        """readMetadata in batches of 10; missing components are left out of the result."""
-        found: dict[str, Any] = {}
-        for batch in chunks(sorted(set(names))):
-            records = self._call("readMetadata", partial(getattr(self._md, type_name).read, batch))
-            records = records if isinstance(records, list) else [records]  # one record comes back bare (§3.4)
-            asked = {name.casefold(): name for name in batch}
-            for record in records:
-                # A missing component reads back as nil: zeep gives None or an empty object (reference §6).
-                # Match by name, not position, and case-insensitively (Salesforce answers in its own case).
-                full_name = getattr(record, "fullName", None) if record is not None else None
-                if full_name and full_name.casefold() in asked:
-                    found[asked[full_name.casefold()]] = record
+        """readMetadata in batches of 10, up to READ_WORKERS batches at a time; missing components are left
+        out of the result."""
+        batches = list(chunks(sorted(set(names))))
+        if len(batches) > 1:
+            with ThreadPoolExecutor(max_workers=min(READ_WORKERS, len(batches))) as pool:
+                parts = list(pool.map(partial(self._read_batch, type_name), batches))
+        else:
+            parts = [self._read_batch(type_name, batch) for batch in batches]
+        found = {name: record for part in parts for name, record in part.items()}
         self._cache.setdefault(type_name, {}).update(found)
+        return found
+
+    def _read_batch(self, type_name: str, batch: list[str]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        records = self._call("readMetadata", partial(getattr(self._md, type_name).read, batch))
+        records = records if isinstance(records, list) else [records]  # one record comes back bare (§3.4)
+        asked = {name.casefold(): name for name in batch}
+        for record in records:
+            # A missing component reads back as nil: zeep gives None or an empty object (reference §6).
+            # Match by name, not position, and case-insensitively (Salesforce answers in its own case).
+            full_name = getattr(record, "fullName", None) if record is not None else None
+            if full_name and full_name.casefold() in asked:
+                found[asked[full_name.casefold()]] = record
         return found
 
     def _save(self, operation: str, components: list[Any]) -> list[tuple[str, list[str]]]:

@@ -81,9 +81,7 @@ class SalesforceApi:
                 404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
             )
         if request.bearer() != self.state.token:
-            return self._rest(
-                401, [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
-            )
+            return self._invalid_session()
         version, rest = data.group(1), (data.group(2) or "/").rstrip("/")
         with self.state.lock:
             self._count_call()
@@ -104,8 +102,11 @@ class SalesforceApi:
 
     def injected(self, kind: str, request: Request | None = None) -> Response:
         """Salesforce answers an exhausted API allowance with 403 REQUEST_LIMIT_EXCEEDED (reference §2.4);
-        there is no 429. A 5xx is the maintenance page, 503."""
+        there is no 429. A 5xx is the maintenance page, 503. An expired session ('session') gets the
+        answers to a wrong token: Salesforce does not tell the two apart (reference §2.4)."""
         is_soap = request is not None and bool(_SOAP_PATH.match(request.path))
+        if kind == "session":
+            return sfsoap.invalid_session() if is_soap else self._invalid_session()
         if kind == "429":
             if is_soap:
                 return sfsoap.fault(
@@ -115,6 +116,10 @@ class SalesforceApi:
                 403, [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
             )
         return Response(503, b"<html><body>Service Unavailable</body></html>", {"Content-Type": "text/html"})
+
+    def _invalid_session(self) -> Response:
+        # REST 401 "The session ID or OAuth token used has expired or is invalid" (reference §2.4).
+        return self._rest(401, [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}])
 
     def _count_call(self) -> None:
         self.state.data["salesforce"]["api_usage"] += 1
@@ -203,7 +208,8 @@ class SalesforceApi:
         return infos
 
     def known_object(self, obj: str) -> bool:
-        return obj in self._describes
+        """Objects with a recorded describe, and custom objects the state holds (the benchmark's orgs)."""
+        return obj in self._describes or obj in self.metadata.get("CustomObject", {})
 
     def standard_field_exists(self, full_name: str) -> bool:
         obj, _, field = full_name.partition(".")

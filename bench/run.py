@@ -1,0 +1,251 @@
+"""crmdefs benchmark: plan, apply and drift on synthetic orgs in the sandbox, against a naive baseline.
+
+    python bench/run.py --quick          # the small org, < 2 minutes
+    python bench/run.py                  # 100/50, 1,000/500 and 5,000/2,000 fields/properties (~15 min)
+    python bench/run.py --json out.json  # also write the raw figures
+
+Every org is served by the sandbox with 50 ms added latency per call and HubSpot's 100 requests per
+10 seconds. Each crmdefs command runs as its own process (wall time, peak RSS from wait4); API calls are
+counted from the sandbox's request log. The naive baseline (bench/naive.py) reads one field per call and
+writes one field per call, sequentially, with the same client libraries. See BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from synthetic import HS_TYPES, write_definitions, write_state  # noqa: E402
+
+from crmdefs.sandbox.http import FaultPlan  # noqa: E402
+from crmdefs.sandbox.service import Sandbox, SandboxOptions  # noqa: E402
+
+LATENCY_MS = 50
+HUBSPOT_RATE = 100  # per rolling 10 s, HubSpot's limit for private apps (reference hubspot.md §2)
+
+
+@dataclass
+class Run:
+    size: str
+    command: str
+    wall_s: float
+    peak_mb: float
+    calls: dict[str, int]
+    exit_code: int
+    floor: int | None = None
+    failed_requests: int = 0
+    note: str = ""
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+
+@dataclass
+class Org:
+    sf: int
+    hs: int
+    root: Path
+    sandbox: Sandbox | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.sf:,} SF + {self.hs:,} HS"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / "sandbox"
+
+    def start(self, hs_changed: int | None = None) -> None:
+        write_state(self.state_dir, self.sf, self.hs)
+        write_definitions(self.root / "definitions", self.sf, self.hs, hs_changed=hs_changed)
+        options = SandboxOptions(hubspot_rate_per_10s=HUBSPOT_RATE)
+        self.sandbox = Sandbox(self.state_dir, options, FaultPlan(latency_ms=LATENCY_MS))
+        info = self.sandbox.start()
+        (self.root / "crmdefs.yaml").write_text(
+            "default_target: bench\n"
+            "targets:\n"
+            "  bench:\n"
+            f"    salesforce: {{instance_url: '{info.instance_url}', auth: access_token}}\n"
+            f"    hubspot: {{base_url: '{info.base_url}'}}\n"
+            f"    ca_bundle: '{info.ca_bundle}'\n",
+            encoding="utf-8",
+        )
+        self.env = {
+            **os.environ,
+            "SALESFORCE_ACCESS_TOKEN": info.access_token,
+            "HUBSPOT_ACCESS_TOKEN": info.access_token,
+            "NO_COLOR": "1",
+        }
+
+    def stop(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.stop()
+
+    def log_lines(self) -> int:
+        log = self.state_dir / "requests.log"
+        return sum(1 for _ in log.open(encoding="utf-8")) if log.exists() else 0
+
+    def calls_since(self, start: int) -> tuple[dict[str, int], int]:
+        kinds: Counter[str] = Counter()
+        failed = 0
+        with (self.state_dir / "requests.log").open(encoding="utf-8") as log:
+            for i, line in enumerate(log):
+                if i < start:
+                    continue
+                entry = json.loads(line)
+                kinds[f"{entry['api']}:{entry.get('action') or entry['method']}"] += 1
+                failed += entry["status"] >= 400
+        return dict(sorted(kinds.items())), failed
+
+    def run(self, size: str, command: str, argv: list[str]) -> Run:
+        start = self.log_lines()
+        began = time.perf_counter()
+        process = subprocess.Popen(argv, cwd=self.root, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - began
+        out = process.stdout.read().decode() if process.stdout else ""
+        err = process.stderr.read().decode() if process.stderr else ""
+        code = os.waitstatus_to_exitcode(status)
+        calls, failed = self.calls_since(start)
+        note = "" if code in (0, 2) else (err or out).strip().splitlines()[-1][:200]
+        return Run(size, command, round(wall, 2), round(usage.ru_maxrss / 1024, 1), calls, code, failed_requests=failed, note=note)
+
+
+def crmdefs(*args: str) -> list[str]:
+    return [sys.executable, "-m", "crmdefs", *args]
+
+
+def naive(*args: str) -> list[str]:
+    return [sys.executable, str(HERE / "naive.py"), *args]
+
+
+def plan_floor(sf: int, hs: int) -> int:
+    """ceil(custom fields / 10) + ceil(value sets / 10) + record-type reads + one call per HubSpot object
+    type: the synthetic fields keep their values on the field, so there are no value-set or record-type reads."""
+    return math.ceil(sf / 10) + sum(1 for i in range(len(HS_TYPES)) if hs > i)
+
+
+def bench_size(sf: int, hs: int, work: Path, *, with_naive: bool, with_apply: bool) -> list[Run]:
+    org = Org(sf, hs, work / f"org-{sf}-{hs}")
+    org.start()
+    size = org.label
+    runs: list[Run] = []
+    try:
+        plan = org.run(size, "plan", crmdefs("plan", "-q"))
+        plan.floor = plan_floor(sf, hs)
+        runs.append(plan)
+        if with_naive:
+            runs.append(org.run(size, "naive plan (reads)", naive("read", "--definitions", "definitions")))
+        runs.append(org.run(size, "drift", crmdefs("drift", "-q")))
+        if with_apply:
+            runs.append(org.run(size, "apply", crmdefs("apply", "--auto-approve", "-q")))
+            if with_naive:
+                org.stop()
+                org.start()  # the same org again, before apply, for the baseline's writes
+                runs.append(org.run(size, "naive apply (writes)", naive("write", "--definitions", "definitions")))
+    finally:
+        org.stop()
+    return runs
+
+
+def bench_hubspot_apply(work: Path, patches: int = 300) -> Run:
+    """apply of ``patches`` HubSpot PATCHes: the rate-limit floor is patches / 100 per 10 s."""
+    org = Org(0, patches, work / f"hs-apply-{patches}")
+    org.start()
+    try:
+        run = org.run(f"{patches} HS PATCHes", "apply", crmdefs("apply", "--auto-approve", "-q"))
+    finally:
+        org.stop()
+    floor = (patches - HUBSPOT_RATE) / HUBSPOT_RATE * 10 if patches > HUBSPOT_RATE else 0.0
+    run.note = (
+        f"{run.calls.get('hubspot:properties.update', 0)} PATCHes; rolling-window floor {floor:.0f} s, "
+        f"issue's estimate {patches / HUBSPOT_RATE * 10:.0f} s"
+    )
+    return run
+
+
+def validate_time(repeats: int = 5) -> float:
+    best = math.inf
+    for _ in range(repeats):
+        began = time.perf_counter()
+        subprocess.run(crmdefs("validate"), cwd=HERE.parent, check=True, capture_output=True)
+        best = min(best, time.perf_counter() - began)
+    return round(best, 3)
+
+
+def table(runs: list[Run]) -> str:
+    lines = [
+        "| org | command | wall s | API calls | floor | failed | peak MB | calls by kind | exit |",
+        "|---|---|---:|---:|---:|---:|---:|---|---:|",
+    ]
+    for r in runs:
+        kinds = ", ".join(f"{k} {v}" for k, v in r.calls.items())
+        floor = str(r.floor) if r.floor is not None else ""
+        lines.append(
+            f"| {r.size} | {r.command} | {r.wall_s} | {r.total_calls} | {floor} | {r.failed_requests} | "
+            f"{r.peak_mb} | {kinds} | {r.exit_code}{' ' + r.note if r.note else ''} |"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    return f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="only the small org (< 2 minutes)")
+    parser.add_argument("--json", type=Path, help="write the raw figures here")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="crmdefs-bench-"))
+    sizes = [(100, 50, True, True)] if args.quick else [
+        (100, 50, True, True),
+        (1000, 500, True, True),
+        (5000, 2000, False, True),
+    ]
+    began = time.perf_counter()
+    runs: list[Run] = []
+    try:
+        for sf, hs, with_naive, with_apply in sizes:
+            print(f"… {sf:,} Salesforce fields + {hs:,} HubSpot properties", file=sys.stderr)
+            runs += bench_size(sf, hs, work, with_naive=with_naive, with_apply=with_apply)
+        if not args.quick:
+            print("… apply of 300 HubSpot PATCHes", file=sys.stderr)
+            runs.append(bench_hubspot_apply(work))
+        validate = validate_time()
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"crmdefs benchmark — {machine()}; {LATENCY_MS} ms latency per call; HubSpot {HUBSPOT_RATE} per 10 s\n")
+    print(table(runs))
+    print(f"\ncrmdefs validate (starter glossary, best of 5): {validate} s")
+    print(f"benchmark wall time: {time.perf_counter() - began:.0f} s")
+    if args.json:
+        args.json.write_text(
+            json.dumps({"machine": machine(), "validate_s": validate, "runs": [asdict(r) for r in runs]}, indent=2),
+            encoding="utf-8",
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
