@@ -59,7 +59,8 @@ class Api(Protocol):
     def handle(self, request: Request) -> Response: ...
 
     def injected(self, kind: str, request: Request | None = None) -> Response:
-        """This API's answer for an injected fault ('429' or '5xx') to ``request``."""
+        """This API's answer for an injected fault ('429', '5xx' or, for Salesforce, 'session': the
+        token rejected) to ``request``."""
         ...
 
 
@@ -75,11 +76,21 @@ class FaultPlan:
     CRMDEFS_SANDBOX_FAIL_429     probability 0..1 of an injected 429
     CRMDEFS_SANDBOX_FAIL_5XX     probability 0..1 of an injected 503
     CRMDEFS_SANDBOX_DROP         probability 0..1 of closing the connection without an answer
-    CRMDEFS_SANDBOX_SCHEDULE     exact faults by request number, e.g. "3:429,7:5xx,9:drop"
+    CRMDEFS_SANDBOX_SCHEDULE     exact faults by request number (from 1, across both APIs), e.g.
+                                 "3:429,7:5xx,9:drop,12:slow"
+    CRMDEFS_SANDBOX_SLOW_MS      how long a scheduled "slow" request is held before it is carried out
+                                 (default 5000): past a client's read timeout, it is still carried out,
+                                 as a real server finishes work its client stopped waiting for
     CRMDEFS_SANDBOX_SEED         random seed, for repeatable runs
     CRMDEFS_SANDBOX_FAIL_COMPONENTS  components whose every save fails, e.g.
                                  "Lead.Fit_Score__c,deals.dealtype" (a Salesforce SaveResult error;
                                  a HubSpot 500 on PATCH or create)
+    CRMDEFS_SANDBOX_EXPIRE_SESSION_AFTER  after this many Salesforce requests, every further one is
+                                 refused as with an expired token: REST 401 INVALID_SESSION_ID, SOAP
+                                 fault sf:INVALID_SESSION_ID (the answers to a wrong token)
+
+    Each request that gets an injected fault is logged with ``"fault": kind`` (429, 5xx, drop, slow,
+    session).
     """
 
     latency_ms: float = 0.0
@@ -89,7 +100,10 @@ class FaultPlan:
     schedule: dict[int, str] = field(default_factory=dict)
     seed: int | None = None
     fail_components: frozenset[str] = frozenset()
+    slow_ms: float = 5000.0
+    expire_session_after: int | None = None
     _count: int = 0
+    _salesforce_count: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _random: random.Random = field(default_factory=random.Random)
 
@@ -108,10 +122,18 @@ class FaultPlan:
         schedule: dict[int, str] = {}
         for item in filter(None, (p.strip() for p in env.get("CRMDEFS_SANDBOX_SCHEDULE", "").split(","))):
             index, _, kind = item.partition(":")
-            if not index.isdigit() or kind not in ("429", "5xx", "drop"):
-                raise FaultSettingsError(f"CRMDEFS_SANDBOX_SCHEDULE: {item!r} is not N:429, N:5xx or N:drop")
+            if not index.isdigit() or kind not in ("429", "5xx", "drop", "slow"):
+                raise FaultSettingsError(
+                    f"CRMDEFS_SANDBOX_SCHEDULE: {item!r} is not N:429, N:5xx, N:drop or N:slow"
+                )
             schedule[int(index)] = kind
         seed_text = env.get("CRMDEFS_SANDBOX_SEED", "").strip()
+        slow_text = env.get("CRMDEFS_SANDBOX_SLOW_MS", "").strip()
+        expire_text = env.get("CRMDEFS_SANDBOX_EXPIRE_SESSION_AFTER", "").strip()
+        if expire_text and not expire_text.isdigit():
+            raise FaultSettingsError(
+                f"CRMDEFS_SANDBOX_EXPIRE_SESSION_AFTER must be a whole number, not {expire_text!r}"
+            )
         return cls(
             latency_ms=number("CRMDEFS_SANDBOX_LATENCY_MS"),
             p429=number("CRMDEFS_SANDBOX_FAIL_429"),
@@ -122,12 +144,22 @@ class FaultPlan:
             fail_components=frozenset(
                 p.strip() for p in env.get("CRMDEFS_SANDBOX_FAIL_COMPONENTS", "").split(",") if p.strip()
             ),
+            slow_ms=number("CRMDEFS_SANDBOX_SLOW_MS") if slow_text else 5000.0,
+            expire_session_after=int(expire_text) if expire_text else None,
         )
 
-    def decide(self) -> str | None:
-        """The fault for the next request (numbered from 1 across both APIs), or None."""
+    def decide(self, api: str = "") -> str | None:
+        """The fault for the next request to ``api`` (requests are numbered from 1 across both APIs), or
+        None. An expired Salesforce session outranks every other fault: no request gets through it."""
         with self._lock:
             self._count += 1
+            if api == "salesforce":
+                self._salesforce_count += 1
+                if (
+                    self.expire_session_after is not None
+                    and self._salesforce_count > self.expire_session_after
+                ):
+                    return "session"
             if self._count in self.schedule:
                 return self.schedule[self._count]
             roll = self._random.random()
@@ -146,10 +178,12 @@ class RequestLog:
         self.entries: list[dict[str, Any]] = []
         self._lock = threading.Lock()
 
-    def add(self, api: str, method: str, path: str, status: int, action: str = "") -> None:
+    def add(self, api: str, method: str, path: str, status: int, action: str = "", fault: str = "") -> None:
         entry = {"time": round(time.time(), 3), "api": api, "method": method, "path": path, "status": status}
         if action:
             entry["action"] = action
+        if fault:
+            entry["fault"] = fault  # injected by the FaultPlan
         with self._lock:
             self.entries.append(entry)
             if self.path is not None:
@@ -178,17 +212,22 @@ def _handler(api: Api, faults: FaultPlan, log: RequestLog) -> type[BaseHTTPReque
             request = Request(self.command, parts.path, parse_qs(parts.query), headers, body)
             if faults.latency_ms:
                 time.sleep(faults.latency_ms / 1000)
-            fault = faults.decide()
+            fault = faults.decide(api.name)
             if fault == "drop":
-                log.add(api.name, self.command, parts.path, 0, "dropped")
+                log.add(api.name, self.command, parts.path, 0, "dropped", fault)
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
+            if fault == "slow":  # held, then carried out even if the client has given up meanwhile
+                time.sleep(faults.slow_ms / 1000)
             try:
-                response = api.injected(fault, request) if fault else api.handle(request)
+                if fault is not None and fault != "slow":
+                    response = api.injected(fault, request)
+                else:
+                    response = api.handle(request)
             except Exception as exc:  # a sandbox bug must look like a server error, not hang a client
                 response = json_response(500, [{"message": f"sandbox error: {exc}", "errorCode": "UNKNOWN"}])
-            log.add(api.name, self.command, parts.path, response.status, response.action)
+            log.add(api.name, self.command, parts.path, response.status, response.action, fault or "")
             self.send_response(response.status)
             for name, value in response.headers.items():
                 self.send_header(name, value)

@@ -47,6 +47,14 @@ def fault(code: str, message: str) -> Response:
     return response
 
 
+def invalid_session() -> Response:
+    """The fault for a wrong or expired session id (fixture soap_fault_INVALID_SESSION_ID.xml)."""
+    return fault(
+        "sf:INVALID_SESSION_ID",
+        "INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session",
+    )
+
+
 def handle(api: SalesforceApi, body: bytes) -> Response:
     try:
         root = ET.fromstring(body)
@@ -54,10 +62,7 @@ def handle(api: SalesforceApi, body: bytes) -> Response:
         return fault("soapenv:Client", f"Unable to parse the request: {exc}")
     session = next((e.text for e in root.iter() if mdxml.local(e.tag) == "sessionId"), None)
     if (session or "").strip() != api.state.token:
-        return fault(
-            "sf:INVALID_SESSION_ID",
-            "INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session",
-        )
+        return invalid_session()
     soap_body = next((e for e in root if mdxml.local(e.tag) == "Body"), None)
     call = soap_body[0] if soap_body is not None and len(soap_body) else None
     operation = mdxml.local(call.tag) if call is not None else ""
