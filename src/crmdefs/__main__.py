@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from . import exitcodes
+from . import debuglog, exitcodes
 from .cli import cli
 from .errors import CrmdefsError, ProblemsError
 
@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"crmdefs: {exc.summary()}", err=True)
         return exitcodes.ERROR
     except CrmdefsError as exc:
+        debuglog.log_exception(exc)
         click.echo(f"crmdefs: error: {exc}", err=True)
         return exitcodes.ERROR
     except click.UsageError as exc:
@@ -34,6 +35,14 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `crmdefs schema | head`: the reader left; nothing more to say
         sys.stderr.close()
         return exitcodes.OK
+    except Exception as exc:  # a bug in crmdefs: one line; the (redacted) traceback only with --debug
+        debuglog.log_exception(exc, "internal error")
+        where = "the traceback is above" if debuglog.active() else "run again with --debug for the traceback"
+        what = debuglog.redact(f"{type(exc).__name__}: {exc}")
+        click.echo(f"crmdefs: internal error: {what} — this is a bug; {where}, and report it", err=True)
+        return exitcodes.ERROR
+    finally:
+        debuglog.disable()
     return result if isinstance(result, int) else exitcodes.OK
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from .crmstate import DesiredField, FieldState, field_state_from_json
 from .errors import CrmdefsError
-from .files import write_json
+from .files import json_object, located, mapping, unusable, write_json
 
 STATE_FORMAT = "1.0"
 
@@ -49,21 +49,21 @@ def load_applied(path: Path) -> dict[str, AppliedField] | None:
     if not path.exists():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json_object(path.read_text(encoding="utf-8"))
         return {
-            address: AppliedField(
-                str(f["applied_at"]),
-                str(f["desired_digest"]),
-                str(f["crm_fingerprint"]),
-                field_state_from_json(f["crm_state"]),
-            )
-            for address, f in dict(data["fields"]).items()
+            address: located(f"fields[{address!r}]", _applied_field, f)
+            for address, f in located("'fields'", mapping, data["fields"]).items()
         }
     except (OSError, ValueError, KeyError, TypeError, AttributeError, CrmdefsError) as exc:
         raise CrmdefsError(
-            f"{path} is not a crmdefs state file ({type(exc).__name__}: {exc}) — restore it from "
-            "version control, or delete it (drift then cannot classify differences)"
+            f"{unusable(str(path), 'crmdefs state file', exc)} — restore it from version control, or "
+            "delete it (drift then cannot classify differences)"
         ) from exc
+
+
+def _applied_field(f: dict[str, Any]) -> AppliedField:
+    state = field_state_from_json(f["crm_state"])
+    return AppliedField(str(f["applied_at"]), str(f["desired_digest"]), str(f["crm_fingerprint"]), state)
 
 
 def record_applied(

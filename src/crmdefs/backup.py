@@ -7,13 +7,15 @@ unwanted), and values it made available on record types stay available.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .adapters.base import RecordChange
+from .addresses import parse_address
 from .crmstate import DesiredField, DesiredValue, FieldState, field_state_from_json
 from .errors import CrmdefsError
+from .files import each, json_object, unusable
 
 
 class BackupError(CrmdefsError):
@@ -30,16 +32,12 @@ class Backup:
 
 def load_backup(path: Path) -> Backup:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        records = tuple(
-            RecordChange(str(r["address"]), str(r["id"]), r.get("old"), r.get("new"))
-            for r in data.get("records", [])
-        )
+        data = json_object(path.read_text(encoding="utf-8"))
         return Backup(
             str(data["target"]),
             str(data["created_at"]),
-            tuple(field_state_from_json(f) for f in data["fields"]),
-            records,
+            each("fields", data["fields"], field_state_from_json),
+            each("records", data.get("records", []), _record),
         )
     except OSError as exc:
         raise BackupError(
@@ -47,9 +45,12 @@ def load_backup(path: Path) -> Backup:
         ) from exc
     except (ValueError, KeyError, TypeError, AttributeError, CrmdefsError) as exc:
         raise BackupError(
-            f"{path} is not a crmdefs backup ({type(exc).__name__}: {exc}) — pick a file from "
-            ".crmdefs/backups/<target>/"
+            f"{unusable(str(path), 'crmdefs backup', exc)} — pick a file from .crmdefs/backups/<target>/"
         ) from exc
+
+
+def _record(r: dict[str, Any]) -> RecordChange:
+    return RecordChange(str(parse_address(r["address"])), str(r["id"]), r.get("old"), r.get("new"))
 
 
 def desired_from_backup(backup: Backup) -> tuple[list[DesiredField], list[str]]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, exitcodes
+from . import __version__, debuglog, exitcodes
 from .changelog import changelog_problems, current_terms, terms_at_ref
 from .config import load_settings
 from .definitions import display_path, load_glossary
@@ -35,14 +35,23 @@ Examples:
   crmdefs validate                 check every file in definitions/
   crmdefs validate --strict        ... and fail on warnings too (for CI)
   crmdefs schema > crmdefs.schema.json
+  crmdefs --debug plan             also log each HTTP request to stderr (secrets redacted)
 
 Exit codes: 0 ok, 1 error, 2 changes/drift found, 64 bad command line.
 """,
 )
 @click.version_option(__version__, "--version", prog_name="crmdefs")
-def cli() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="CRMDEFS_DEBUG",
+    help="Log each HTTP request and the cause of an error to stderr, secrets redacted. Env: CRMDEFS_DEBUG=1.",
+)
+def cli(debug: bool) -> None:
     """Revenue definitions as code: one glossary in YAML, pushed to the help text, descriptions and
     picklists of Salesforce and HubSpot fields."""
+    if debug:
+        debuglog.enable()  # __main__.main turns it off when the command ends
 
 
 @cli.command(

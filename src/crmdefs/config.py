@@ -7,13 +7,16 @@ are never printed, logged or written.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .debuglog import remember_secret
 from .definitions import display_path
 from .errors import ConfigError, CredentialsError, Problem, ProblemsError
 from .format import CONFIG
@@ -23,6 +26,7 @@ from .yamlsource import Document, load_file
 CONFIG_FILE = "crmdefs.yaml"
 SANDBOX = "sandbox"
 DEFAULT_API_VERSION = "62.0"
+log = logging.getLogger(__name__)
 
 
 class Secret:
@@ -32,6 +36,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        remember_secret(value)  # so that --debug output never shows it, whatever library logs it
 
     def reveal(self) -> str:
         return self._value
@@ -120,6 +125,8 @@ def load_settings(config: Path | None, definitions: Path | None, cwd: Path) -> S
         )
     documents, problems = load_file(path, display_path(path))
     if problems:
+        empty = "add 'targets:' (see README 'Configuration and credentials') or delete it to use the defaults"
+        problems = [dataclasses.replace(p, hint=empty) if p.message == "is empty" else p for p in problems]
         raise ProblemsError(problems, CONFIG_FILE)
     if len(documents) != 1:
         raise ProblemsError(
@@ -164,6 +171,7 @@ def _settings(doc: Document, path: Path, definitions: Path | None) -> Settings:
     if c.problems:
         raise ProblemsError(c.problems, CONFIG_FILE)
     definitions_dir = definitions or base / data.get("definitions", "definitions")
+    log.debug("%s: definitions %s, targets %s, default %s", path, definitions_dir, sorted(targets), default)
     return Settings(
         definitions_dir,
         targets,
@@ -174,8 +182,14 @@ def _settings(doc: Document, path: Path, definitions: Path | None) -> Settings:
     )
 
 
-def url_problem(url: str) -> str | None:
+def url_problem(url: str) -> tuple[str, str] | None:
+    """Why crmdefs will not send credentials or reports to ``url`` and what to do, or None."""
     parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        return (
+            "a URL must not hold a user name or password",
+            "remove them; credentials come only from environment variables",
+        )
     if parts.scheme == "https":
         return None
     host = parts.hostname or ""
@@ -183,11 +197,9 @@ def url_problem(url: str) -> str | None:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
         loopback = False
-    return (
-        None
-        if loopback
-        else "plain http:// is allowed only for localhost; credentials would travel unencrypted"
-    )
+    if loopback:
+        return None
+    return "plain http:// is allowed only for localhost; credentials would travel unencrypted", "use https://"
 
 
 def _target(c: Checker, name: str, raw: dict[str, Any], base: Path) -> Target:
@@ -198,7 +210,7 @@ def _target(c: Checker, name: str, raw: dict[str, Any], base: Path) -> Target:
     hs = raw.get("hubspot")
     for crm, section, url_key in (("salesforce", sf, "instance_url"), ("hubspot", hs, "base_url")):
         if section and url_key in section and (problem := url_problem(section[url_key])):
-            c.report((*at, crm, url_key), problem, "use https://")
+            c.report((*at, crm, url_key), *problem)
     sf_target = None
     if sf is not None:
         auth = sf.get("auth", "access_token")
@@ -256,12 +268,37 @@ def _env(environ: Mapping[str, str], name: str, target: str, what: str) -> Secre
     return Secret(value)
 
 
+def _pem_file(target: str, key: str, path: Path, marker: bytes, what: str) -> None:
+    """``path`` must be a readable PEM file holding ``marker``: found now rather than as a TLS error or a
+    traceback from the JWT library later. Only the markers are looked at; nothing of the file is shown."""
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"target '{target}': {key} '{display_path(path)}' cannot be read ({exc.strerror or exc}) — "
+            f"fix '{key}:' in crmdefs.yaml (paths are relative to crmdefs.yaml)"
+        ) from exc
+    if marker not in content:
+        raise ConfigError(
+            f"target '{target}': {key} '{display_path(path)}' is not {what} — fix '{key}:' in crmdefs.yaml"
+        )
+
+
+def _check_ca_bundle(target: Target) -> None:
+    if target.ca_bundle is not None:
+        certificate = b"-----BEGIN CERTIFICATE-----"
+        _pem_file(target.name, "ca_bundle", target.ca_bundle, certificate, "a PEM file of certificates")
+
+
 def salesforce_credentials(target: Target, environ: Mapping[str, str]) -> SalesforceCredentials:
     """Read the Salesforce secrets of ``target`` from ``environ``; a clear error names what is missing."""
     sf = target.salesforce
     if sf is None:
         raise ConfigError(f"target '{target.name}' has no Salesforce org — add a 'salesforce:' section")
     name = target.name
+    _check_ca_bundle(target)
+    where = sf.instance_url or f"domain {sf.domain}"
+    log.debug("target %s: Salesforce sign-in with %s (%s)", name, sf.auth, where)
     if sf.auth == "access_token":
         token = _env(environ, sf.access_token_env, name, "the Salesforce access token")
         return SalesforceCredentials("access_token", sf.instance_url, access_token=token)
@@ -275,6 +312,8 @@ def salesforce_credentials(target: Target, environ: Mapping[str, str]) -> Salesf
             security_token=Secret(environ.get(sf.security_token_env, "")),
         )
     if sf.auth == "jwt":
+        if sf.key_file is not None:
+            _pem_file(name, "key_file", sf.key_file, b"PRIVATE KEY-----", "a PEM private key")
         return SalesforceCredentials(
             "jwt",
             sf.instance_url,
@@ -291,5 +330,7 @@ def hubspot_credentials(target: Target, environ: Mapping[str, str]) -> HubSpotCr
     hs = target.hubspot
     if hs is None:
         raise ConfigError(f"target '{target.name}' has no HubSpot portal — add a 'hubspot:' section")
+    _check_ca_bundle(target)
+    log.debug("target %s: HubSpot at %s, token from $%s", target.name, hs.base_url, hs.access_token_env)
     token = _env(environ, hs.access_token_env, target.name, "the HubSpot private app access token")
     return HubSpotCredentials(hs.base_url, token)

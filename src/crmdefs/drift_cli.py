@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -19,10 +20,11 @@ from .apply import read_states
 from .config import Settings, load_settings
 from .connect import open_target, target_crms
 from .crmstate import DesiredField
+from .debuglog import remember_secret
 from .definitions import display_path
 from .drift import Baseline, BaselineEntry, DriftReport, TargetDrift, apply_baseline, baseline_of, classify
 from .errors import CrmdefsError
-from .files import write_atomic
+from .files import Damaged, each, json_object, unusable, write_atomic
 from .options import format_option, project_options, quiet_option
 from .plan import compute_plan
 from .plan_cli import load_desired
@@ -69,24 +71,28 @@ def _targets(settings: Settings, names: tuple[str, ...], all_targets: bool) -> l
 
 def _load_baseline(path: Path) -> Baseline:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Baseline(
-            tuple(
-                BaselineEntry(
-                    str(e["target"]),
-                    str(e["address"]),
-                    str(e["item"]),
-                    str(e["key"]),
-                    dt.date.fromisoformat(e["expires"]) if e.get("expires") else None,
-                )
-                for e in data["entries"]
-            )
-        )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise CrmdefsError(
-            f"{display_path(path)} is not a crmdefs drift baseline ({type(exc).__name__}: {exc}) — "
-            "write one with `crmdefs drift --write-baseline FILE`"
+            f"cannot read the drift baseline {display_path(path)} ({getattr(exc, 'strerror', None) or exc}) "
+            "— check --baseline, or write one with `crmdefs drift --write-baseline FILE`"
         ) from exc
+    try:
+        data = json_object(text)
+        version = str(data.get("format_version", BASELINE_FORMAT))
+        if version.split(".")[0] != BASELINE_FORMAT.split(".")[0]:
+            raise Damaged(f"format_version {version} is not {BASELINE_FORMAT.split('.')[0]}.x")
+        return Baseline(each("entries", data["entries"], _baseline_entry))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CrmdefsError(
+            f"{unusable(display_path(path), 'drift baseline', exc)} — write one with "
+            "`crmdefs drift --write-baseline FILE`"
+        ) from exc
+
+
+def _baseline_entry(e: dict[str, Any]) -> BaselineEntry:
+    expires = dt.date.fromisoformat(e["expires"]) if e.get("expires") else None
+    return BaselineEntry(str(e["target"]), str(e["address"]), str(e["item"]), str(e["key"]), expires)
 
 
 def _baseline_json(baseline: Baseline, now: str) -> str:
@@ -116,8 +122,12 @@ def _post_webhook(url: str, report: DriftReport) -> None:
 
     from .config import url_problem
 
+    parts = urlsplit(url)
+    shown = f"{parts.scheme}://{parts.hostname or ''}/…"  # the rest of a webhook URL is its secret
     if problem := url_problem(url):
-        raise CrmdefsError(f"--webhook {url.split('?')[0]}: {problem} — use https://")
+        raise CrmdefsError(f"--webhook {shown}: {problem[0]} — {problem[1]}")
+    remember_secret(url)
+    remember_secret(parts.path)
     payload: dict[str, Any] = {"text": headline(report), "report": report_json(report)}
     try:
         answer = requests.post(url, json=payload, timeout=15)

@@ -1,11 +1,15 @@
 """Writing files so that a crash never leaves half of one: write a sibling, then rename it over the target
-(``os.replace`` is atomic on POSIX and Windows). Used for plans, backups, state files and reports."""
+(``os.replace`` is atomic on POSIX and Windows). Used for plans, backups, state files and reports; and
+reading the JSON ones back, with a message that says where and why one cannot be used."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from .errors import CrmdefsError
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -17,3 +21,72 @@ def write_atomic(path: Path, text: str) -> None:
 
 def write_json(path: Path, data: Any) -> None:
     write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+T = TypeVar("T")
+_JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "true/false", type(None): "null"}
+
+
+def json_object(text: str) -> dict[str, Any]:
+    """The JSON object in ``text``; ValueError when it is not JSON, TypeError when it is not an object."""
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise TypeError(f"it holds {_JSON_TYPES.get(type(data), 'a number')}, not a JSON object")
+    return data
+
+
+class Damaged(ValueError):
+    """A part of a JSON file cannot be used; the message says which part and why."""
+
+
+def located(where: str, load: Callable[..., T], *args: Any) -> T:
+    """``load(*args)``; a failure becomes :class:`Damaged` naming ``where`` (the innermost part wins)."""
+    try:
+        return load(*args)
+    except Damaged:
+        raise
+    except KeyError as exc:
+        raise Damaged(f"{where} lacks the key {exc.args[0]!r}") from exc
+    except (TypeError, AttributeError) as exc:
+        raise Damaged(f"{where} holds a value of the wrong type") from exc
+    except (ValueError, CrmdefsError) as exc:
+        raise Damaged(f"{where}: {str(exc).split(' — ')[0]}") from exc
+
+
+def mapping(data: Any) -> dict[str, Any]:
+    """A JSON object's items (TypeError/ValueError when ``data`` is not one), for :func:`located`."""
+    if not isinstance(data, dict):
+        raise TypeError("not a JSON object")
+    return data
+
+
+def each(where: str, items: Any, load: Callable[[Any], T]) -> tuple[T, ...]:
+    """``load`` applied to every item of the JSON array ``items``, each failure naming its index (and the
+    item's ``address`` when it has one)."""
+    if not isinstance(items, Sequence) or isinstance(items, str):
+        raise Damaged(f"'{where}' must be a JSON array")
+    return tuple(located(_item(where, i, item), load, item) for i, item in enumerate(items))
+
+
+def _item(where: str, index: int, item: Any) -> str:
+    address = item.get("address") if isinstance(item, dict) else None
+    return f"{where}[{index}]" + (f" ({address})" if isinstance(address, str) else "")
+
+
+def unusable(source: str, what: str, exc: BaseException) -> str:
+    """``source[:line:column]: not a usable WHAT (why)``, for a JSON file that failed to load with ``exc``."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{source}:{exc.lineno}:{exc.colno}: not a usable {what} (not valid JSON: {exc.msg})"
+    if isinstance(exc, OSError):
+        why = f"it cannot be read: {exc.strerror or exc}"
+    elif isinstance(exc, UnicodeDecodeError):
+        why = "not UTF-8 text"
+    elif isinstance(exc, KeyError):
+        why = f"the key {exc.args[0]!r} is missing"
+    elif isinstance(exc, Damaged) or (isinstance(exc, TypeError) and str(exc).startswith("it holds")):
+        why = str(exc)
+    elif isinstance(exc, CrmdefsError):  # e.g. a malformed field address: its own words, without its hint
+        why = str(exc).split(" — ")[0]
+    else:
+        why = f"a value has the wrong type or form ({exc})"
+    return f"{source}: not a usable {what} ({why})"

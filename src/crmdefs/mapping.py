@@ -14,10 +14,11 @@ import textwrap
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from .errors import CrmdefsError
-from .model import Crm, Picklist
+from .addresses import parse_address
+from .errors import CrmdefsError, Problem, ProblemsError
+from .model import Crm, FieldAddress, Picklist
+from .yamlsource import Document, PathKey
 
 MAPPING_FORMAT = 1
 
@@ -99,31 +100,72 @@ def to_yaml(mapping: TextMapping, allowed: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def from_data(data: Any, allowed: set[str], source_name: str) -> TextMapping:
-    """A reviewed mapping file; every problem is an error naming the file and the entry."""
-    problems = []
-    if not isinstance(data, dict) or data.get("kind") != "mapping":
-        raise CrmdefsError(
-            f"{source_name} is not a crmdefs mapping file — write one with `crmdefs suggest-mapping`"
-        )
+HINT = "fix the file, or make a new one with `crmdefs suggest-mapping`"
+
+
+def mapping_target(doc: Document) -> FieldAddress:
+    """The code property a reviewed mapping file fills; every problem with its header, located."""
+    problems = _header_problems(doc)
+    if problems:
+        raise ProblemsError(problems, doc.path)
+    return parse_address(doc.data["target"])
+
+
+def from_document(doc: Document, allowed: set[str]) -> TextMapping:
+    """A reviewed mapping file; every problem is reported at once, at its file:line:column."""
+    data = doc.data
+    problems = _header_problems(doc)
+    raw_entries = data.get("entries") if isinstance(data, dict) else None
+    if raw_entries is not None and not isinstance(raw_entries, list):
+        problems.append(_problem(doc, ("entries",), "'entries' must be a list of {text, records, code}"))
+        raw_entries = None
     entries = []
-    for i, raw in enumerate(data.get("entries") or []):
+    for i, raw in enumerate(raw_entries or []):
+        at = ("entries", i)
         if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
-            problems.append(f"entry {i + 1} needs a text")
+            problems.append(_problem(doc, at, f"entry {i + 1} needs a text"))
             continue
         records = raw.get("records") or 0
         if isinstance(records, bool) or not isinstance(records, int):
-            problems.append(f"entry {i + 1} ({raw['text']!r}): records must be a whole number")
+            message = f"entry {i + 1} ({raw['text']!r}): records must be a whole number"
+            problems.append(_problem(doc, (*at, "records"), message))
             continue
         code = raw.get("code")
         if code is not None and (not isinstance(code, str) or code not in allowed):
-            problems.append(
-                f"entry {i + 1} ({raw['text']!r}): code {code!r} is not one of {', '.join(sorted(allowed))}"
-            )
+            codes = ", ".join(sorted(allowed))
+            message = f"entry {i + 1} ({raw['text']!r}): code {code!r} is not one of {codes}"
+            problems.append(_problem(doc, (*at, "code"), message, "choose one of them, or null to skip"))
             continue
         entries.append(Entry(raw["text"], records, code, str(raw.get("match", "reviewed"))))
     if problems:
-        raise CrmdefsError(f"{source_name}: " + "; ".join(problems) + " — fix the file and run again")
+        raise ProblemsError(problems, doc.path)
     return TextMapping(
         str(data.get("source")), str(data.get("target")), str(data.get("picklist")), tuple(entries)
     )
+
+
+def _header_problems(doc: Document) -> list[Problem]:
+    data = doc.data
+    if not isinstance(data, dict) or data.get("kind") != "mapping":
+        message = "is not a crmdefs mapping file (it has no 'kind: mapping')"
+        return [_problem(doc, ("kind",), message, "write one with `crmdefs suggest-mapping`")]
+    problems = []
+    if data.get("format", MAPPING_FORMAT) != MAPPING_FORMAT:
+        found = data.get("format")
+        message = f"mapping format {found!r} is not supported (this crmdefs reads {MAPPING_FORMAT})"
+        problems.append(_problem(doc, ("format",), message, "make a new one with `crmdefs suggest-mapping`"))
+    for key in ("source", "target"):
+        value = data.get(key)
+        try:
+            address = parse_address(value) if isinstance(value, str) else None
+        except CrmdefsError:
+            address = None
+        if address is None or address.crm is not Crm.HUBSPOT:
+            message = f"'{key}' must be a HubSpot property address such as hubspot:deals.closed_lost_reason"
+            problems.append(_problem(doc, (key,), f"{message}, not {value!r}"))
+    return problems
+
+
+def _problem(doc: Document, at: PathKey, message: str, hint: str = HINT) -> Problem:
+    mark = doc.where(at)
+    return Problem(doc.path, mark.line, mark.column, message, hint)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,9 @@ from .addresses import parse_address
 from .config import Settings, load_settings
 from .connect import open_target
 from .definitions import display_path, load_glossary
-from .errors import CrmdefsError
+from .errors import CrmdefsError, Problem, ProblemsError
 from .files import write_atomic
-from .mapping import TextMapping, from_data, suggest, to_yaml
+from .mapping import TextMapping, from_document, mapping_target, suggest, to_yaml
 from .model import Crm, FieldAddress, Picklist
 from .options import project_options, quiet_option, target_option
 from .yamlsource import load_file
@@ -42,17 +43,18 @@ def code_picklist(settings: Settings, target: FieldAddress) -> Picklist:
 
 
 def load_mapping(settings: Settings, path: Path) -> TextMapping:
-    documents, problems = load_file(path, display_path(path))
-    if problems:
-        raise CrmdefsError(problems[0].render())
-    data = documents[0].data
-    target = parse_address(str(data.get("target", ""))) if isinstance(data, dict) else None
-    if target is None or target.crm is not Crm.HUBSPOT:
-        raise CrmdefsError(f"{display_path(path)}: 'target' must be a HubSpot property address")
+    shown = display_path(path)
+    documents, problems = load_file(path, shown)
+    if problems:  # a mapping file is written by suggest-mapping, so its YAML problems are few: show them
+        hint = "write one with `crmdefs suggest-mapping`"
+        problems = [replace(p, hint=hint) if p.message == "is empty" else p for p in problems]
+        raise ProblemsError(problems, shown)
+    if len(documents) != 1:
+        extra = Problem(shown, documents[1].start.line, 1, "holds more than one YAML document", "keep one")
+        raise ProblemsError([extra], shown)
+    target = mapping_target(documents[0])
     allowed = {v.value_in(Crm.HUBSPOT) for v in code_picklist(settings, target).values}
-    mapping = from_data(data, allowed, display_path(path))
-    parse_address(mapping.source)
-    return mapping
+    return from_document(documents[0], allowed)
 
 
 @click.command(

@@ -12,6 +12,7 @@ from typing import Any
 from .addresses import parse_address
 from .crmstate import ValueState, field_state_from_json
 from .errors import CrmdefsError
+from .files import each, json_object, located, mapping, unusable
 from .model import CreateSpec
 from .plan import (
     FORMAT_VERSION,
@@ -73,7 +74,7 @@ def dumps(plan: Plan) -> str:
 def loads(text: str, source: str) -> Plan:
     """Parse a saved plan; any damage is a :class:`PlanFileError` naming ``source``."""
     try:
-        data = json.loads(text)
+        data = json_object(text)
         version = str(data["format_version"])
         if version.split(".")[0] != FORMAT_VERSION.split(".")[0]:
             raise PlanFileError(
@@ -84,24 +85,35 @@ def loads(text: str, source: str) -> Plan:
             target=str(data["target"]),
             definitions_digest=str(data["definitions_digest"]),
             created_at=str(data["created_at"]),
-            fields=tuple(_field_from_json(f) for f in data["fields"]),
+            fields=each("fields", data["fields"], _field_from_json),
             format_version=version,
-            read_fingerprints={str(k): str(v) for k, v in dict(data.get("read_fingerprints", {})).items()},
-            before={str(k): field_state_from_json(v) for k, v in dict(data.get("before", {})).items()},
+            read_fingerprints=located("'read_fingerprints'", _strings, data.get("read_fingerprints", {})),
+            before={
+                str(k): located(f"before[{k!r}]", field_state_from_json, v)
+                for k, v in located("'before'", mapping, data.get("before", {})).items()
+            },
             migrate_records=bool(data.get("migrate_records", False)),
         )
     except PlanFileError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError, CrmdefsError) as exc:
         raise PlanFileError(
-            f"{source} is not a crmdefs plan file ({type(exc).__name__}: {exc}) — make a new "
-            "one with `crmdefs plan -o FILE`"
+            f"{unusable(source, 'crmdefs plan', exc)} — make a new one with `crmdefs plan -o FILE`"
         ) from exc
+
+
+ACTIONS = ("create", "update", "none")
+
+
+def _strings(data: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in dict(data).items()}
 
 
 def _field_from_json(data: dict[str, Any]) -> FieldPlan:
     values = data.get("target_values")
     create = data.get("create")
+    if data["action"] not in ACTIONS:  # apply must never guess what an unknown action means
+        raise ValueError(f"action {data['action']!r} is not one of {', '.join(ACTIONS)}")
     return FieldPlan(
         address=parse_address(data["address"]),
         action=str(data["action"]),
