@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .adapters.base import ItemResult, Progress, RecordChange
+from .adapters.base import Adapter, ItemResult, Progress, RecordChange
 from .connect import Connected
 from .crmstate import DesiredField, FieldState
 from .errors import CrmdefsError
@@ -134,14 +134,21 @@ def execute(
     backup = write_backup(backup_dir, plan, states, stamp)
     migrating = {c.address: c for c in plan.changes if plan.migrate_records and c.migrations}
     results: dict[FieldAddress, ItemResult] = {}
-    for crm in Crm:
-        changes = [
+    jobs = {
+        crm: [
             _old_values_active(c) if c.address in migrating else c
             for c in plan.changes
             if c.address.crm is crm
         ]
-        if changes:
-            results.update({r.address: r for r in connected.adapter(crm).write(changes, progress)})
+        for crm in Crm
+    }
+    jobs = {crm: changes for crm, changes in jobs.items() if changes}
+    adapters = {crm: connected.adapter(crm) for crm in jobs}
+    # The CRMs are written at the same time (separate limits); each adapter orders its own writes.
+    with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
+        futures = [pool.submit(_write, adapters[crm], changes, progress) for crm, changes in jobs.items()]
+        for future in futures:
+            results.update({r.address: r for r in future.result()})
     migrated = 0
     for address, change in migrating.items():
         if results[address].ok:
@@ -149,6 +156,15 @@ def execute(
             results[address] = outcome
             migrated += moved
     return ApplyResult(tuple(results[c.address] for c in plan.changes), backup, migrated)
+
+
+def _write(adapter: Adapter, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
+    """One CRM's writes; a failure that stops the whole CRM (e.g. an expired session) fails its fields
+    without hiding what the other CRM did."""
+    try:
+        return adapter.write(changes, progress)
+    except CrmdefsError as exc:
+        return [ItemResult(c.address, False, str(exc)) for c in changes]
 
 
 def _old_values_active(change: FieldPlan) -> FieldPlan:
