@@ -69,7 +69,9 @@ class SandboxState:
             self.folder.mkdir(parents=True, exist_ok=True)
             path = self.folder / STATE_FILE
             tmp = path.with_suffix(".json.tmp")
-            tmp.write_text(json.dumps(self.data, indent=1, sort_keys=True), encoding="utf-8")
+            # Compact: saved after every change, and an org of 7,000 fields takes 0.45 s to save indented
+            # and sorted against 0.06 s as it is (bench/). `python -m json.tool` shows it for a person.
+            tmp.write_text(json.dumps(self.data, separators=(",", ":")), encoding="utf-8")
             tmp.replace(path)  # atomic: a crash never leaves half a state file
 
     def reset(self, seed: Callable[[], dict[str, Any]]) -> None:
