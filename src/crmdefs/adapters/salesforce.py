@@ -247,19 +247,16 @@ class SalesforceAdapter:
         """From REST describe: custom fields, and standard picklists users can set (not calculated)."""
         progress(f"listing the fields of {object_name}")
         try:
-            describe: Any = self._sf.restful(f"sobjects/{object_name}/describe")
-        except SalesforceResourceNotFound as exc:
-            raise CrmApiError(
-                f"target '{self.target}': Salesforce has no object '{object_name}' — use its API name, "
-                "e.g. Opportunity or Invoice__c"
-            ) from exc
-        except (requests.RequestException, SalesforceError) as exc:
-            raise CrmApiError(
-                f"target '{self.target}': Salesforce could not describe {object_name} "
-                f"({type(exc).__name__}) — check the instance URL, network and the user's access"
-            ) from exc
-        finally:
-            self.calls["describe"] += 1
+            describe: Any = self._call(
+                "describe", partial(self._sf.restful, f"sobjects/{object_name}/describe")
+            )
+        except CrmApiError as exc:
+            if isinstance(exc.__cause__, SalesforceResourceNotFound):
+                raise CrmApiError(
+                    f"target '{self.target}': Salesforce has no object '{object_name}' — use its API name, "
+                    "e.g. Opportunity or Invoice__c"
+                ) from exc.__cause__
+            raise
         return sorted(
             f["name"]
             for f in describe["fields"]
