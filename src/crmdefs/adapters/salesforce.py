@@ -79,6 +79,11 @@ class SalesforceAdapter:
                 f"target '{self.target}': Salesforce answered with something that is not a SOAP message "
                 f"({type(exc).__name__}) — check that instance_url is the org's URL, then run again"
             ) from exc
+        except requests.exceptions.JSONDecodeError as exc:  # a REST call answered with HTML, say
+            raise CrmApiError(
+                f"target '{self.target}': Salesforce answered with something that is not JSON — check that "
+                "instance_url is the org's URL, then run again"
+            ) from exc
         except (requests.RequestException, SalesforceError) as exc:
             raise CrmApiError(
                 f"target '{self.target}': Salesforce could not be reached or refused the call "
