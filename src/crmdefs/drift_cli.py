@@ -116,10 +116,8 @@ def _baseline_json(baseline: Baseline, now: str) -> str:
     )
 
 
-def _post_webhook(url: str, report: DriftReport) -> None:
-    """A Slack-compatible incoming webhook: ``text`` is what chat shows; ``report`` is the JSON report."""
-    import requests
-
+def _check_webhook(url: str) -> None:
+    """Refuse plain http (except on loopback) and credentials in the URL; keep the URL out of --debug."""
     from .config import url_problem
 
     parts = urlsplit(url)
@@ -128,6 +126,13 @@ def _post_webhook(url: str, report: DriftReport) -> None:
         raise CrmdefsError(f"--webhook {shown}: {problem[0]} — {problem[1]}")
     remember_secret(url)
     remember_secret(parts.path)
+
+
+def _post_webhook(url: str, report: DriftReport) -> None:
+    """A Slack-compatible incoming webhook: ``text`` is what chat shows; ``report`` is the JSON report."""
+    import requests
+
+    _check_webhook(url)
     payload: dict[str, Any] = {"text": headline(report), "report": report_json(report)}
     try:
         answer = requests.post(url, json=payload, timeout=15)
@@ -186,19 +191,22 @@ def drift(
     settings = load_settings(config, definitions, Path.cwd())
     desired = load_desired(settings)
     names = _targets(settings, targets, all_targets)
+    # Inputs are checked before any CRM is called: a broken baseline or webhook fails fast.
+    known = _load_baseline(baseline) if baseline is not None and write_baseline is None else None
+    if webhook:
+        _check_webhook(webhook)
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     with ThreadPoolExecutor(max_workers=min(8, len(names))) as pool:
         results = list(pool.map(lambda name: _check_target(settings, name, desired, now), names))
     report = DriftReport(tuple(results), now)
     if write_baseline is not None:
         expires = baseline_expires.date() if baseline_expires else None
-        write_atomic(write_baseline, _baseline_json(baseline_of(report, expires), now))
+        known = baseline_of(report, expires)
+        write_atomic(write_baseline, _baseline_json(known, now))
         click.echo(
             f"Wrote {display_path(write_baseline)} with {report.drift_count} known differences.", err=True
         )
-        baseline = write_baseline
-    if baseline is not None:
-        known = _load_baseline(baseline)
+    if known is not None:
         today = dt.datetime.now(dt.timezone.utc).date()
         report = DriftReport(tuple(apply_baseline(t, known, today) for t in report.targets), now)
     rendered = RENDERERS[fmt](report)
