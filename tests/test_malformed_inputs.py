@@ -566,8 +566,9 @@ CASES = [
 
 
 @contextmanager
-def answering(answer: Answer, tls: TlsFiles) -> Iterator[str]:
-    """An HTTPS server on loopback that gives ``answer`` to every request; yields its base URL."""
+def answering(answer: Answer, tls: TlsFiles | None) -> Iterator[str]:
+    """A server on loopback that gives ``answer`` to every request (HTTPS with ``tls``, else plain
+    HTTP); yields its base URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def _answer(self) -> None:
@@ -585,11 +586,12 @@ def answering(answer: Answer, tls: TlsFiles) -> Iterator[str]:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.socket = tls.server_context().wrap_socket(server.socket, server_side=True)
+    if tls is not None:
+        server.socket = tls.server_context().wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"https://127.0.0.1:{server.server_address[1]}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
