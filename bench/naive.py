@@ -67,9 +67,13 @@ def main() -> int:
     token = os.environ["SALESFORCE_ACCESS_TOKEN"]
     ca = str(target.ca_bundle)
     session = Pinned(ca)
-    sf = Salesforce(instance_url=target.salesforce.instance_url, session_id=token, session=session, version="62.0")
+    sf = Salesforce(
+        instance_url=target.salesforce.instance_url, session_id=token, session=session, version="62.0"
+    )
     sf.mdapi._client.transport.session = session
-    hs = HubSpot(access_token=os.environ["HUBSPOT_ACCESS_TOKEN"], host=target.hubspot.base_url, ssl_ca_cert=ca)
+    hs = HubSpot(
+        access_token=os.environ["HUBSPOT_ACCESS_TOKEN"], host=target.hubspot.base_url, ssl_ca_cert=ca
+    )
     pace = Pace()
     glossary, _ = load_glossary(settings.definitions_dir)
     for want in desired_fields(glossary):

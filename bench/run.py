@@ -25,7 +25,6 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -116,16 +115,28 @@ class Org:
 
     def run(self, size: str, command: str, argv: list[str]) -> Run:
         start = self.log_lines()
-        began = time.perf_counter()
-        process = subprocess.Popen(argv, cwd=self.root, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - began
-        out = process.stdout.read().decode() if process.stdout else ""
-        err = process.stderr.read().decode() if process.stderr else ""
+        # Output goes to files, not pipes: a plan of thousands of fields would fill a pipe and block.
+        with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
+            began = time.perf_counter()
+            process = subprocess.Popen(argv, cwd=self.root, env=self.env, stdout=out_file, stderr=err_file)
+            _, status, usage = os.wait4(process.pid, 0)
+            wall = time.perf_counter() - began
+            out_file.seek(0)
+            err_file.seek(0)
+            out, err = out_file.read().decode(), err_file.read().decode()
         code = os.waitstatus_to_exitcode(status)
         calls, failed = self.calls_since(start)
         note = "" if code in (0, 2) else (err or out).strip().splitlines()[-1][:200]
-        return Run(size, command, round(wall, 2), round(usage.ru_maxrss / 1024, 1), calls, code, failed_requests=failed, note=note)
+        return Run(
+            size,
+            command,
+            round(wall, 2),
+            round(usage.ru_maxrss / 1024, 1),
+            calls,
+            code,
+            failed_requests=failed,
+            note=note,
+        )
 
 
 def crmdefs(*args: str) -> list[str]:
@@ -138,7 +149,7 @@ def naive(*args: str) -> list[str]:
 
 def plan_floor(sf: int, hs: int) -> int:
     """ceil(custom fields / 10) + ceil(value sets / 10) + record-type reads + one call per HubSpot object
-    type: the synthetic fields keep their values on the field, so there are no value-set or record-type reads."""
+    type. The synthetic fields keep their values on the field: no value-set or record-type reads."""
     return math.ceil(sf / 10) + sum(1 for i in range(len(HS_TYPES)) if hs > i)
 
 
@@ -159,7 +170,9 @@ def bench_size(sf: int, hs: int, work: Path, *, with_naive: bool, with_apply: bo
             if with_naive:
                 org.stop()
                 org.start()  # the same org again, before apply, for the baseline's writes
-                runs.append(org.run(size, "naive apply (writes)", naive("write", "--definitions", "definitions")))
+                runs.append(
+                    org.run(size, "naive apply (writes)", naive("write", "--definitions", "definitions"))
+                )
     finally:
         org.stop()
     return runs
@@ -207,21 +220,28 @@ def table(runs: list[Run]) -> str:
 
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
-    return f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.release()}"
+    return f"{system}, {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}"
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="only the small org (< 2 minutes)")
     parser.add_argument("--json", type=Path, help="write the raw figures here")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="crmdefs-bench-"))
-    sizes = [(100, 50, True, True)] if args.quick else [
-        (100, 50, True, True),
-        (1000, 500, True, True),
-        (5000, 2000, False, True),
-    ]
+    sizes = (
+        [(100, 50, True, True)]
+        if args.quick
+        else [
+            (100, 50, True, True),
+            (1000, 500, True, True),
+            (5000, 2000, False, True),
+        ]
+    )
     began = time.perf_counter()
     runs: list[Run] = []
     try:
@@ -235,13 +255,18 @@ def main() -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"crmdefs benchmark — {machine()}; {LATENCY_MS} ms latency per call; HubSpot {HUBSPOT_RATE} per 10 s\n")
+    print(
+        f"crmdefs benchmark — {machine()}; {LATENCY_MS} ms latency per call; "
+        f"HubSpot {HUBSPOT_RATE} per 10 s\n"
+    )
     print(table(runs))
     print(f"\ncrmdefs validate (starter glossary, best of 5): {validate} s")
     print(f"benchmark wall time: {time.perf_counter() - began:.0f} s")
     if args.json:
         args.json.write_text(
-            json.dumps({"machine": machine(), "validate_s": validate, "runs": [asdict(r) for r in runs]}, indent=2),
+            json.dumps(
+                {"machine": machine(), "validate_s": validate, "runs": [asdict(r) for r in runs]}, indent=2
+            ),
             encoding="utf-8",
         )
     return 0

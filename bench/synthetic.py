@@ -62,7 +62,8 @@ def _hs_property(name: str, template: dict[str, Any]) -> dict[str, Any]:
             "hubspotDefined": False,
             "fieldType": "select",
             "options": [
-                {"label": v, "value": v.lower(), "displayOrder": i, "hidden": False} for i, v in enumerate(VALUES)
+                {"label": v, "value": v.lower(), "displayOrder": i, "hidden": False}
+                for i, v in enumerate(VALUES)
             ],
         }
     )
@@ -111,7 +112,9 @@ def write_definitions(folder: Path, sf_count: int, hs_count: int, *, hs_changed:
             f"kind: field\nsalesforce: {name}\nhelp_text: What {name} means, as the glossary defines it.\n"
             "picklist:\n  values:\n"
             + "".join(
-                f"    - {{value: {v}, description: '{v} as defined.'}}\n" if i == 0 else f"    - {{value: {v}}}\n"
+                f"    - {{value: {v}, description: '{v} as defined.'}}\n"
+                if i == 0
+                else f"    - {{value: {v}}}\n"
                 for i, v in enumerate(VALUES)
             )
         )
