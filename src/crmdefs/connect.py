@@ -4,11 +4,13 @@ target means "start the local sandbox in-process for the length of this command"
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from .adapters.base import Adapter, ReadOnlyAdapter
@@ -48,6 +50,34 @@ def max_retries(environ: Mapping[str, str]) -> int:
     if not text.isdigit() or int(text) > 20:
         raise CredentialsError(f"CRMDEFS_MAX_RETRIES must be a whole number from 0 to 20, not {text!r}")
     return int(text)
+
+
+MAX_HTTP_TIMEOUT = 3600.0
+
+
+def http_timeout(environ: Mapping[str, str]) -> float | None:
+    """CRMDEFS_HTTP_TIMEOUT: seconds to wait for an answer (the read timeout) before a call counts as
+    timed out and is retried; None = each client's default (Salesforce 120 s, HubSpot 30 s)."""
+    text = environ.get("CRMDEFS_HTTP_TIMEOUT", "").strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= MAX_HTTP_TIMEOUT:  # also refuses nan and inf
+        raise CredentialsError(
+            f"CRMDEFS_HTTP_TIMEOUT must be a number of seconds above 0 and at most {MAX_HTTP_TIMEOUT:g}, "
+            f"not {text!r}"
+        )
+    return seconds
+
+
+def _timeouts(read: float | None) -> tuple[float, float]:
+    """(connect, read) for a CrmSession: the default, or the connect timeout capped at ``read``."""
+    from .adapters.transport import DEFAULT_TIMEOUT
+
+    return DEFAULT_TIMEOUT if read is None else (min(DEFAULT_TIMEOUT[0], read), read)
 
 
 @contextmanager
@@ -93,6 +123,7 @@ def _sandbox(
     from .sandbox.http import FaultPlan
     from .sandbox.service import Sandbox, SandboxOptions
 
+    retries, timeout = max_retries(environ), http_timeout(environ)  # refused before the sandbox starts
     sandbox = Sandbox(settings.sandbox_dir, SandboxOptions.from_env(environ), FaultPlan.from_env(environ))
     info = sandbox.start()
     stack.callback(sandbox.stop)
@@ -100,11 +131,11 @@ def _sandbox(
     token = Secret(info.access_token)
     if Crm.SALESFORCE in crms:
         connected.adapters[Crm.SALESFORCE] = _salesforce_with_token(
-            target.name, info.instance_url, token, "62.0", info.ca_bundle, max_retries(environ)
+            target.name, info.instance_url, token, "62.0", info.ca_bundle, retries, timeout
         )
     if Crm.HUBSPOT in crms:
         connected.adapters[Crm.HUBSPOT] = _hubspot_adapter(
-            target.name, info.base_url, token, info.ca_bundle, max_retries(environ)
+            target.name, info.base_url, token, info.ca_bundle, retries, timeout
         )
     for adapter in connected.adapters.values():
         stack.callback(adapter.close)
@@ -112,14 +143,20 @@ def _sandbox(
 
 
 def _salesforce_with_token(
-    target: str, instance_url: str, token: Secret, version: str, ca_bundle: Path | None, retries: int
+    target: str,
+    instance_url: str,
+    token: Secret,
+    version: str,
+    ca_bundle: Path | None,
+    retries: int,
+    timeout: float | None,
 ) -> Adapter:
     from simple_salesforce.api import Salesforce
 
     from .adapters.salesforce import SalesforceAdapter
     from .adapters.transport import CrmSession
 
-    session = CrmSession(ca_bundle, retries=retries)
+    session = CrmSession(ca_bundle, timeout=_timeouts(timeout), retries=retries)
     sf = Salesforce(instance_url=instance_url, session_id=token.reveal(), session=session, version=version)
     return SalesforceAdapter(target=target, sf=sf, session=session)
 
@@ -134,15 +171,15 @@ def _salesforce(target: Target, environ: Mapping[str, str]) -> Adapter:
     assert target.salesforce is not None
     creds = salesforce_credentials(target, environ)
     version = target.salesforce.api_version
-    retries = max_retries(environ)
+    retries, timeout = max_retries(environ), http_timeout(environ)
     if creds.auth == "access_token" and creds.access_token is not None and creds.instance_url:
         return _salesforce_with_token(
-            target.name, creds.instance_url, creds.access_token, version, target.ca_bundle, retries
+            target.name, creds.instance_url, creds.access_token, version, target.ca_bundle, retries, timeout
         )
     if creds.auth == "sf_cli":
         url, token = _sf_cli_login(target.name, creds.sf_alias or "")
-        return _salesforce_with_token(target.name, url, token, version, target.ca_bundle, retries)
-    session = CrmSession(target.ca_bundle, retries=retries)
+        return _salesforce_with_token(target.name, url, token, version, target.ca_bundle, retries, timeout)
+    session = CrmSession(target.ca_bundle, timeout=_timeouts(timeout), retries=retries)
     try:
         if creds.auth == "password":
             sf = Salesforce(
@@ -207,16 +244,28 @@ def _sf_cli_login(target: str, alias: str) -> tuple[str, Secret]:
 def _hubspot(target: Target, environ: Mapping[str, str]) -> Adapter:
     creds = hubspot_credentials(target, environ)
     return _hubspot_adapter(
-        target.name, creds.base_url, creds.access_token, target.ca_bundle, max_retries(environ)
+        target.name,
+        creds.base_url,
+        creds.access_token,
+        target.ca_bundle,
+        max_retries(environ),
+        http_timeout(environ),
     )
 
 
 def _hubspot_adapter(
-    target: str, base_url: str, token: Secret, ca_bundle: Path | None, retries: int
+    target: str, base_url: str, token: Secret, ca_bundle: Path | None, retries: int, timeout: float | None
 ) -> Adapter:
     from .adapters.hubspot import HubSpotAdapter
 
-    adapter: Adapter = HubSpotAdapter(
-        target=target, base_url=base_url.rstrip("/"), token=token, ca_bundle=ca_bundle, max_retries=retries
+    make = partial(
+        HubSpotAdapter,
+        target=target,
+        base_url=base_url.rstrip("/"),
+        token=token,
+        ca_bundle=ca_bundle,
+        max_retries=retries,
     )
+    # The adapter's own default read timeout (30 s) unless CRMDEFS_HTTP_TIMEOUT says otherwise.
+    adapter: Adapter = make(timeout=timeout) if timeout is not None else make()
     return adapter

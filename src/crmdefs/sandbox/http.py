@@ -9,6 +9,7 @@ import socket
 import ssl
 import threading
 import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -64,6 +65,9 @@ class Api(Protocol):
         ...
 
 
+FAULT_KINDS = ("429", "5xx", "drop", "slow")  # what CRMDEFS_SANDBOX_SCHEDULE can name
+
+
 class FaultSettingsError(CrmdefsError, ValueError):
     """A CRMDEFS_SANDBOX_* fault setting is malformed."""
 
@@ -76,8 +80,9 @@ class FaultPlan:
     CRMDEFS_SANDBOX_FAIL_429     probability 0..1 of an injected 429
     CRMDEFS_SANDBOX_FAIL_5XX     probability 0..1 of an injected 503
     CRMDEFS_SANDBOX_DROP         probability 0..1 of closing the connection without an answer
-    CRMDEFS_SANDBOX_SCHEDULE     exact faults by request number (from 1, across both APIs), e.g.
-                                 "3:429,7:5xx,9:drop,12:slow"
+    CRMDEFS_SANDBOX_SCHEDULE     exact faults by request number, from 1: across both APIs ("3:429,7:5xx,
+                                 9:drop,12:slow"), or within one ("hubspot:3:429,salesforce:2:5xx"), which
+                                 stays exact when a client calls both APIs at once
     CRMDEFS_SANDBOX_SLOW_MS      how long a scheduled "slow" request is held before it is carried out
                                  (default 5000): past a client's read timeout, it is still carried out,
                                  as a real server finishes work its client stopped waiting for
@@ -97,13 +102,14 @@ class FaultPlan:
     p429: float = 0.0
     p5xx: float = 0.0
     pdrop: float = 0.0
-    schedule: dict[int, str] = field(default_factory=dict)
+    schedule: dict[int, str] = field(default_factory=dict)  # request number across both APIs → fault
+    api_schedule: dict[tuple[str, int], str] = field(default_factory=dict)  # (API, number within it) → fault
     seed: int | None = None
     fail_components: frozenset[str] = frozenset()
     slow_ms: float = 5000.0
     expire_session_after: int | None = None
     _count: int = 0
-    _salesforce_count: int = 0
+    _api_counts: Counter[str] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _random: random.Random = field(default_factory=random.Random)
 
@@ -120,13 +126,13 @@ class FaultPlan:
                 raise FaultSettingsError(f"{name} must be a number, not {text!r}") from exc
 
         schedule: dict[int, str] = {}
+        api_schedule: dict[tuple[str, int], str] = {}
         for item in filter(None, (p.strip() for p in env.get("CRMDEFS_SANDBOX_SCHEDULE", "").split(","))):
-            index, _, kind = item.partition(":")
-            if not index.isdigit() or kind not in ("429", "5xx", "drop", "slow"):
-                raise FaultSettingsError(
-                    f"CRMDEFS_SANDBOX_SCHEDULE: {item!r} is not N:429, N:5xx, N:drop or N:slow"
-                )
-            schedule[int(index)] = kind
+            api, index, kind = _scheduled(item)
+            if api:
+                api_schedule[(api, index)] = kind
+            else:
+                schedule[index] = kind
         seed_text = env.get("CRMDEFS_SANDBOX_SEED", "").strip()
         slow_text = env.get("CRMDEFS_SANDBOX_SLOW_MS", "").strip()
         expire_text = env.get("CRMDEFS_SANDBOX_EXPIRE_SESSION_AFTER", "").strip()
@@ -140,6 +146,7 @@ class FaultPlan:
             p5xx=number("CRMDEFS_SANDBOX_FAIL_5XX"),
             pdrop=number("CRMDEFS_SANDBOX_DROP"),
             schedule=schedule,
+            api_schedule=api_schedule,
             seed=int(seed_text) if seed_text.isdigit() else None,
             fail_components=frozenset(
                 p.strip() for p in env.get("CRMDEFS_SANDBOX_FAIL_COMPONENTS", "").split(",") if p.strip()
@@ -149,25 +156,39 @@ class FaultPlan:
         )
 
     def decide(self, api: str = "") -> str | None:
-        """The fault for the next request to ``api`` (requests are numbered from 1 across both APIs), or
-        None. An expired Salesforce session outranks every other fault: no request gets through it."""
+        """The fault for the next request to ``api``, or None. Requests are numbered from 1, across both
+        APIs and within each. An expired Salesforce session outranks every other fault."""
         with self._lock:
             self._count += 1
-            if api == "salesforce":
-                self._salesforce_count += 1
-                if (
-                    self.expire_session_after is not None
-                    and self._salesforce_count > self.expire_session_after
-                ):
-                    return "session"
-            if self._count in self.schedule:
-                return self.schedule[self._count]
+            self._api_counts[api] += 1
+            number = self._api_counts[api]
+            if (
+                api == "salesforce"
+                and self.expire_session_after is not None
+                and number > self.expire_session_after
+            ):
+                return "session"
+            scheduled = self.schedule.get(self._count) or self.api_schedule.get((api, number))
+            if scheduled:
+                return scheduled
             roll = self._random.random()
         for kind, chance in (("drop", self.pdrop), ("429", self.p429), ("5xx", self.p5xx)):
             if roll < chance:
                 return kind
             roll -= chance
         return None
+
+
+def _scheduled(item: str) -> tuple[str, int, str]:
+    """One CRMDEFS_SANDBOX_SCHEDULE entry, "N:KIND" or "API:N:KIND", as (API or "", N, KIND)."""
+    parts = item.split(":")
+    api, number, kind = parts if len(parts) == 3 else ["", *parts] if len(parts) == 2 else ["?", "", ""]
+    if api not in ("", "salesforce", "hubspot") or not number.isdigit() or kind not in FAULT_KINDS:
+        raise FaultSettingsError(
+            f"CRMDEFS_SANDBOX_SCHEDULE: {item!r} is not N:KIND or API:N:KIND (API salesforce or hubspot, "
+            f"KIND one of {', '.join(FAULT_KINDS)})"
+        )
+    return api, int(number), kind
 
 
 class RequestLog:
