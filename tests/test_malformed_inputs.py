@@ -549,8 +549,8 @@ CASES = [
     Case(
         "Salesforce readMetadata: an HTML error page with status 500",
         SF_PLAN,
-        "crmdefs: error: target 'prod': Salesforce answered with an error that is not a SOAP fault — check that "
-        "instance_url is the org's URL, then run again",
+        "crmdefs: error: target 'prod': Salesforce answered with an error page instead of a SOAP fault (it may be "
+        "down for maintenance, or instance_url may not be the org's URL) — run again later, or check instance_url",
         {"crmdefs.yaml": SF_TARGET},
         Answer(500, "text/html", b"<html><body>Internal error</body></html>"),
     ),

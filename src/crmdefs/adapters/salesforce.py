@@ -102,10 +102,11 @@ class SalesforceAdapter:
                 f"target '{self.target}': the org's daily API request limit is used up "
                 "(REQUEST_LIMIT_EXCEEDED) — run again when it resets"
             )
-        if not code:  # zeep's "Unknown fault occured": an error answer without a SOAP fault in it
+        if not code:  # zeep's "Unknown fault occured": an HTTP error page (zeep does not keep its status)
             return (
-                f"target '{self.target}': Salesforce answered with an error that is not a SOAP fault — "
-                "check that instance_url is the org's URL, then run again"
+                f"target '{self.target}': Salesforce answered with an error page instead of a SOAP fault "
+                "(it may be down for maintenance, or instance_url may not be the org's URL) — run again "
+                "later, or check instance_url"
             )
         return f"target '{self.target}': the Metadata API refused the call: {fault.message} ({code})"
 
