@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 import responses
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -77,6 +78,40 @@ def test_password_login(
     assert result.code == 0, result.err
     assert b"ops@example.com" in (sent if isinstance(sent, bytes) else sent.encode())
     assert "hunter2" not in result.out + result.err and "sectoken123" not in result.out + result.err
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected"),
+    [
+        (
+            requests.exceptions.ConnectionError("refused"),
+            "the Salesforce password login could not be completed (ConnectionError) — check 'domain:'",
+        ),
+        (
+            requests.exceptions.SSLError("self-signed certificate"),
+            "the Salesforce login server's certificate is not trusted — if a corporate proxy inspects TLS, "
+            "set 'ca_bundle:'",
+        ),
+    ],
+    ids=["unreachable", "untrusted"],
+)
+def test_a_login_that_cannot_reach_salesforce_is_a_clear_error(
+    run_cli: RunCli,
+    tmp_path: Path,
+    org: SandboxInfo,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: Exception,
+    expected: str,
+) -> None:
+    monkeypatch.setenv("SALESFORCE_PASSWORD", "hunter2-password")
+    monkeypatch.setenv("CRMDEFS_MAX_RETRIES", "0")
+    project(tmp_path, org, "{auth: password, username: ops@example.com, domain: test}")
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, "https://test.salesforce.com/services/Soap/u/62.0", body=failure)
+        result = run_cli("plan", "--target", "prod")
+    assert result.code == 1
+    assert expected in result.err and "Traceback" not in result.err and "internal error" not in result.err
+    assert "hunter2" not in result.out + result.err
 
 
 def test_jwt_bearer_login(

@@ -451,11 +451,6 @@ def test_the_hubspot_daily_limit_stops_apply_and_the_next_day_it_converges(
     assert figures.rate_limited >= 1 and figures.retries == 0  # a DAILY 429 is never retried
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: when the read-back after the writes fails (here on HubSpot's daily limit), apply prints only "
-    "that error; the ✓/✗ list and the backup path are lost (plan_cli._execute calls _record before _report)",
-)
 def test_when_the_daily_limit_stops_apply_each_field_is_still_listed(
     scenario: Scenario, baseline: Baseline
 ) -> None:
@@ -519,11 +514,6 @@ def test_a_5xx_burst_longer_than_the_retries_fails_and_a_rerun_converges(
     assert figures.faults_injected == {"5xx": 2} and figures.retries == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a Metadata API call still answered 503 after the retries is not reported as Salesforce being "
-    "unavailable (zeep raises Fault('Unknown fault occured'); adapters/salesforce.py _call/_fault_message)",
-)
 def test_a_salesforce_503_after_the_retries_says_so(scenario: Scenario, baseline: Baseline) -> None:
     stopped = scenario.run("apply", "--auto-approve", faults=longer_than_the_retries(baseline))
     assert stopped.code == 1
@@ -619,11 +609,6 @@ def test_a_session_expiring_mid_apply_fails_clearly_and_a_rerun_converges(
     scenario.finish()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a REST 401 INVALID_SESSION_ID (SalesforceExpiredSession) is reported as 'could not be reached "
-    "… check the instance URL and network' (adapters/salesforce.py _call)",
-)
 def test_a_session_expiring_before_a_rest_call_names_the_session(
     scenario: Scenario, baseline: Baseline
 ) -> None:

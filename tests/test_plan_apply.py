@@ -200,3 +200,19 @@ def test_the_seeded_org_plan_is_pinned(run_cli: RunCli, project: Path, fmt: str,
     result = run_cli("plan", "--format", fmt)
     assert result.code == 0
     assert_golden(golden, _normalized(result.out))
+
+
+def test_an_apply_with_nothing_to_change_still_records_the_state_for_drift(
+    run_cli: RunCli, project: Path
+) -> None:
+    # A state file lost (a killed apply, a fresh clone) is written again by the next apply, even when the CRM
+    # already matches, so drift can tell later CRM edits from definitions never applied.
+    assert run_cli("apply", "--auto-approve").code == 0
+    state = project / ".crmdefs" / "state" / "sandbox.json"
+    written = json.loads(state.read_text())["fields"]
+    state.unlink()
+    again = run_cli("apply", "--auto-approve")
+    assert again.code == 0 and "No changes." in again.out
+    recorded = json.loads(state.read_text())["fields"]
+    assert set(written) < set(recorded)  # what the apply wrote, and the bound fields that already matched
+    assert "hubspot:contacts.lifecyclestage" in recorded

@@ -21,7 +21,7 @@ from .config import (
     hubspot_credentials,
     salesforce_credentials,
 )
-from .errors import CredentialsError
+from .errors import CredentialsError, CrmdefsError
 from .model import Crm
 
 
@@ -162,6 +162,7 @@ def _salesforce_with_token(
 
 
 def _salesforce(target: Target, environ: Mapping[str, str]) -> Adapter:
+    import requests  # the SDKs load only when a command talks to a CRM: `validate` stays fast
     from simple_salesforce.api import Salesforce
     from simple_salesforce.exceptions import SalesforceAuthenticationFailed
 
@@ -202,7 +203,17 @@ def _salesforce(target: Target, environ: Mapping[str, str]) -> Adapter:
     except SalesforceAuthenticationFailed as exc:
         raise CredentialsError(
             f"target '{target.name}': Salesforce refused the {creds.auth} login "
-            f"({exc.code}) — check the username, domain and secrets in the environment"
+            f"({exc.code or 'no reason given'}) — check the username, domain and secrets in the environment"
+        ) from exc
+    except requests.exceptions.SSLError as exc:
+        raise CrmdefsError(
+            f"target '{target.name}': the Salesforce login server's certificate is not trusted — if a "
+            "corporate proxy inspects TLS, set 'ca_bundle:' for this target in crmdefs.yaml"
+        ) from exc
+    except requests.RequestException as exc:
+        raise CrmdefsError(
+            f"target '{target.name}': the Salesforce {creds.auth} login could not be completed "
+            f"({type(exc).__name__}) — check 'domain:' and the network, then run again"
         ) from exc
     return SalesforceAdapter(target=target.name, sf=sf, session=session)
 

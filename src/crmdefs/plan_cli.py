@@ -214,6 +214,11 @@ def apply(
                 f"It also fills empty {mapping.target} values from {mapping.source}, as the mapping says."
             )
         elif not made.changes:
+            # Nothing to write, but the CRM matches the definitions now: record that, so drift can tell a
+            # later edit in the CRM from definitions that were never applied.
+            now = dt.datetime.now(dt.timezone.utc)
+            existing = [f for f in desired if states[f.address].exists]
+            _record(settings, connected.target, connected, existing, now, quiet, states)
             return exitcodes.OK
         if not auto_approve:
             _confirm(connected.target)
@@ -305,33 +310,56 @@ def _execute(
     now = dt.datetime.now(dt.timezone.utc)
     backups = settings.project_root / ".crmdefs" / "backups" / made.target
     result = execute(made, connected, states, backups, now.strftime("%Y%m%dT%H%M%S.%fZ"), _progress(quiet))
-    _record(settings, made.target, connected, desired, result, now, quiet)
-    return _report(result)
+    code = _report(result)  # first: whatever happens next, the user sees what was written and the backup
+    done = {r.address for r in result.results if r.ok}
+    problems = _record(
+        settings, made.target, connected, [f for f in desired if f.address in done], now, quiet
+    )
+    for problem in problems:
+        click.echo(
+            f"crmdefs: could not read back what was written, so drift's record of this apply is incomplete: "
+            f"{problem}",
+            err=True,
+        )
+    return exitcodes.ERROR if problems else code
 
 
 def _record(
     settings: Settings,
     target: str,
     connected: Connected,
-    desired: Sequence[DesiredField],
-    result: ApplyResult,
+    written: Sequence[DesiredField],
     now: dt.datetime,
     quiet: bool,
-) -> None:
-    """Read back what was written and record it for drift (applied.py). One more read of the changed
-    fields, in exchange for knowing exactly what the CRM holds rather than guessing it."""
-    done = {r.address for r in result.results if r.ok}
-    written = [f for f in desired if f.address in done]
-    if not written:
-        return
-    states = read_states(connected, written, _progress(quiet))
-    record_applied(
-        state_path(settings.project_root, target),
-        target,
-        now.isoformat(timespec="seconds"),
-        {str(f.address): f for f in written},
-        {str(a): s for a, s in states.items()},
-    )
+    states: Mapping[FieldAddress, FieldState] | None = None,
+) -> list[str]:
+    """Record for drift (applied.py) what the CRM holds for ``written``: read back, one CRM at a time, so a
+    CRM that refuses the read (daily limit, expired session) does not cost the other's record. One more
+    read of the changed fields, in exchange for knowing exactly what the CRM holds rather than guessing it.
+    ``states`` already read (an apply with nothing to change) are recorded as they are. Returns what
+    failed."""
+    problems: list[str] = []
+    for crm in Crm:
+        fields = [f for f in written if f.address.crm is crm]
+        if not fields:
+            continue
+        try:
+            read = (
+                {f.address: states[f.address] for f in fields}
+                if states is not None
+                else read_states(connected, fields, _progress(quiet))
+            )
+        except CrmdefsError as exc:
+            problems.append(str(exc))
+            continue
+        record_applied(
+            state_path(settings.project_root, target),
+            target,
+            now.isoformat(timespec="seconds"),
+            {str(f.address): f for f in fields},
+            {str(a): s for a, s in read.items()},
+        )
+    return problems
 
 
 def _report(result: ApplyResult) -> int:

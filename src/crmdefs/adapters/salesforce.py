@@ -7,6 +7,7 @@ salesforce.md §0) and so the fewest calls. REST describe is used only to list r
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 import requests
 import zeep.exceptions
 from simple_salesforce.api import Salesforce
-from simple_salesforce.exceptions import SalesforceError, SalesforceResourceNotFound
+from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession, SalesforceResourceNotFound
 
 from ..addresses import parse_address
 from ..crmstate import DesiredField, FieldState, ValueState, normalize_text
@@ -60,6 +61,7 @@ class SalesforceAdapter:
         self._cache: dict[str, dict[str, Any]] = {}
         self.calls: Counter[str] = Counter()
         self._calls_lock = threading.Lock()
+        self._stopped: str | None = None  # why writes stopped (write() resets it)
 
     def close(self) -> None:
         self._sf.session.close()
@@ -84,19 +86,36 @@ class SalesforceAdapter:
                 f"target '{self.target}': Salesforce answered with something that is not JSON — check that "
                 "instance_url is the org's URL, then run again"
             ) from exc
+        except requests.exceptions.RetryError as exc:  # transport.py: still 502/503/504 after the retries
+            found = re.search(r"too many (\d{3}) error responses", str(exc))
+            status = found.group(1) if found else "5xx"
+            raise CrmApiError(
+                f"target '{self.target}': Salesforce answered {status} (unavailable) every time it was asked "
+                "— it may be down for maintenance (status.salesforce.com); run again later"
+            ) from exc
+        except SalesforceExpiredSession as exc:  # REST 401 INVALID_SESSION_ID (salesforce.md §2.4)
+            raise CrmApiError(self._session_message()) from exc
+        except requests.exceptions.SSLError as exc:
+            raise CrmApiError(
+                f"target '{self.target}': the certificate of the Salesforce org is not trusted — if a "
+                "corporate proxy inspects TLS, set 'ca_bundle:' for this target in crmdefs.yaml"
+            ) from exc
         except (requests.RequestException, SalesforceError) as exc:
             raise CrmApiError(
                 f"target '{self.target}': Salesforce could not be reached or refused the call "
                 f"({type(exc).__name__}) — check the instance URL and network, then run again"
             ) from exc
 
+    def _session_message(self) -> str:
+        return (
+            f"target '{self.target}': Salesforce rejected the session (INVALID_SESSION_ID) — the access "
+            "token expired or is wrong; get a new one (e.g. `sf org display`) and run again"
+        )
+
     def _fault_message(self, fault: zeep.exceptions.Fault) -> str:
         code = str(fault.code or "")
         if "INVALID_SESSION_ID" in code:
-            return (
-                f"target '{self.target}': Salesforce rejected the session (INVALID_SESSION_ID) — the access "
-                "token expired or is wrong; get a new one (e.g. `sf org display`) and run again"
-            )
+            return self._session_message()
         if "REQUEST_LIMIT_EXCEEDED" in code:
             return (
                 f"target '{self.target}': the org's daily API request limit is used up "
@@ -141,8 +160,18 @@ class SalesforceAdapter:
         partial success is normal (reference §1.3), so every SaveResult is read."""
         outcome: list[tuple[str, list[str]]] = []
         for batch in chunks(components):
+            if self._stopped is not None:  # an earlier call failed outright: do not hammer the API
+                outcome += [(str(c.fullName), [f"not attempted: {self._stopped}"]) for c in batch]
+                continue
             service = getattr(self._md._service, operation)
-            results = self._call(operation, partial(service, batch, _soapheaders=[self._md._session_header]))
+            try:
+                results = self._call(
+                    operation, partial(service, batch, _soapheaders=[self._md._session_header])
+                )
+            except CrmApiError as exc:  # this batch failed; the batches before it were saved
+                self._stopped = str(exc)
+                outcome += [(str(c.fullName), [str(exc)]) for c in batch]
+                continue
             for result in results if isinstance(results, list) else [results]:
                 errors = [f"{e.statusCode}: {e.message}" for e in (result.errors or [])]
                 outcome.append((str(result.fullName), [] if result.success else errors or ["not saved"]))
@@ -346,19 +375,37 @@ class SalesforceAdapter:
     # --- write ------------------------------------------------------------------------------------
 
     def write(self, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
+        """One result per field. A call that fails outright (expired session, API limit, no answer) stops
+        the writes: what was saved before it stays reported as saved, the rest as failed or not attempted."""
+        self._stopped = None
         errors: dict[FieldAddress, list[str]] = {c.address: [] for c in changes}
         skips: dict[FieldAddress, list[Skip]] = {c.address: [] for c in changes}
+
+        def phase(fields: Sequence[FieldPlan], run: Callable[[], None]) -> None:
+            if fields and self._stopped is None:
+                try:
+                    run()
+                except CrmApiError as exc:
+                    self._stopped = str(exc)
+                    for c in fields:
+                        errors[c.address] = errors[c.address] or [str(exc)]
+            elif fields:
+                for c in fields:
+                    errors[c.address] = errors[c.address] or [f"not attempted: {self._stopped}"]
+
         creates = [c for c in changes if c.action == "create"]
         if creates:
             progress(f"creating {len(creates)} Salesforce fields")
-            self._create(creates, errors)
+            phase(creates, lambda: self._create(creates, errors))
         updates = [c for c in changes if c.action == "update"]
-        self._ensure_cached(updates)
+        phase(updates, lambda: self._ensure_cached(updates))
         progress(f"saving {len(updates)} Salesforce fields")
-        self._save_fields(updates, errors, skips)
-        self._save_value_sets(updates, errors)
-        self._save_record_types([c for c in changes if c.record_types and not errors[c.address]], errors)
-        self._save_paths([c for c in changes if c.path_changes and not errors[c.address]], errors)
+        phase(updates, lambda: self._save_fields(updates, errors, skips))
+        phase(updates, lambda: self._save_value_sets(updates, errors))
+        typed = [c for c in changes if c.record_types and not errors[c.address]]
+        phase(typed, lambda: self._save_record_types(typed, errors))
+        paths = [c for c in changes if c.path_changes and not errors[c.address]]
+        phase(paths, lambda: self._save_paths(paths, errors))
         return [
             ItemResult(
                 c.address, not errors[c.address], "; ".join(errors[c.address]), tuple(skips[c.address])

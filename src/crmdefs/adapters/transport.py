@@ -40,7 +40,9 @@ class CrmSession(requests.Session):
             status_forcelist=(502, 503, 504),
             allowed_methods=None,
             respect_retry_after_header=True,
-            raise_on_status=False,
+            # Still 502/503/504 after the retries: raise RetryError rather than hand the error page to the
+            # SOAP client, which would call it "Unknown fault" (the adapters word it as "unavailable").
+            raise_on_status=True,
         )
         adapter = HTTPAdapter(max_retries=retry)
         self.mount("https://", adapter)
