@@ -20,7 +20,14 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def write_json(path: Path, data: Any) -> None:
-    write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    """Indented for people and diffs. Streamed to the file: json.dumps with an indent builds the whole
+    text in memory, which was the peak of a 5,000-field apply (bench/)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as out:
+        json.dump(data, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    tmp.replace(path)
 
 
 T = TypeVar("T")

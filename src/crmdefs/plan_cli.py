@@ -341,25 +341,29 @@ def _record(
     problems: list[str] = []
     for crm in Crm:
         fields = [f for f in written if f.address.crm is crm]
-        if not fields:
-            continue
-        try:
-            read = (
-                {f.address: states[f.address] for f in fields}
-                if states is not None
-                else read_states(connected, fields, _progress(quiet))
+        # In slices, so a big apply's read-back does not hold every field's metadata at once.
+        for start in range(0, len(fields), RECORD_SLICE):
+            part = fields[start : start + RECORD_SLICE]
+            try:
+                read = (
+                    {f.address: states[f.address] for f in part}
+                    if states is not None
+                    else read_states(connected, part, _progress(quiet))
+                )
+            except CrmdefsError as exc:
+                problems.append(str(exc))
+                break
+            record_applied(
+                state_path(settings.project_root, target),
+                target,
+                now.isoformat(timespec="seconds"),
+                {str(f.address): f for f in part},
+                {str(a): s for a, s in read.items()},
             )
-        except CrmdefsError as exc:
-            problems.append(str(exc))
-            continue
-        record_applied(
-            state_path(settings.project_root, target),
-            target,
-            now.isoformat(timespec="seconds"),
-            {str(f.address): f for f in fields},
-            {str(a): s for a, s in read.items()},
-        )
     return problems
+
+
+RECORD_SLICE = 1000  # fields read back and recorded together after an apply
 
 
 def _report(result: ApplyResult) -> int:
