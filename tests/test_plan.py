@@ -34,9 +34,9 @@ def v(
     return ValueState(value, label or value, description, active, default, attributes)
 
 
-def plan_of(want: DesiredField, have: FieldState, *others: FieldState) -> Plan:
+def plan_of(want: DesiredField, have: FieldState, *others: FieldState, **options: Any) -> Plan:
     actual = {have.address: have, **{o.address: o for o in others}}
-    return compute_plan([want], actual, target="t", definitions_digest="d", created_at="now")
+    return compute_plan([want], actual, target="t", definitions_digest="d", created_at="now", **options)
 
 
 def changes(want: DesiredField, have: FieldState) -> list[tuple[K, str, Any, Any]]:
@@ -220,14 +220,7 @@ RENAMED = DesiredField(SF, values=(DesiredValue("Price", renamed_from=("pricing"
 
 def test_a_renamed_value_holding_records_stays_active_without_the_flag() -> None:
     have = FieldState(SF, values=(v("Price"), v("pricing")))
-    field = compute_plan(
-        [RENAMED],
-        {SF: have},
-        target="t",
-        definitions_digest="d",
-        created_at="now",
-        usage={SF: {"pricing": 12}},
-    ).fields[0]
+    field = plan_of(RENAMED, have, usage={SF: {"pricing": 12}}).fields[0]
     assert field.value_changes == ()
     assert field.migrations == (Migration("pricing", "Price", 12),)
     assert field.action == "none" and "12 records still hold 'pricing'" in field.skips[0].reason
@@ -236,15 +229,7 @@ def test_a_renamed_value_holding_records_stays_active_without_the_flag() -> None
 
 def test_with_migrate_records_the_records_move_then_the_old_value_is_deactivated() -> None:
     have = FieldState(SF, values=(v("Price"), v("pricing")))
-    made = compute_plan(
-        [RENAMED],
-        {SF: have},
-        target="t",
-        definitions_digest="d",
-        created_at="now",
-        usage={SF: {"pricing": 12}},
-        migrate_records=True,
-    )
+    made = plan_of(RENAMED, have, usage={SF: {"pricing": 12}}, migrate_records=True)
     field = made.fields[0]
     assert field.migrations == (Migration("pricing", "Price", 12),)
     assert [(c.kind, c.value) for c in field.value_changes] == [(K.DEACTIVATE, "pricing")]
@@ -254,14 +239,7 @@ def test_with_migrate_records_the_records_move_then_the_old_value_is_deactivated
 
 def test_a_renamed_value_no_record_holds_is_simply_deactivated() -> None:
     have = FieldState(SF, values=(v("Price"), v("pricing")))
-    field = compute_plan(
-        [RENAMED],
-        {SF: have},
-        target="t",
-        definitions_digest="d",
-        created_at="now",
-        usage={SF: {"pricing": 0}},
-    ).fields[0]
+    field = plan_of(RENAMED, have, usage={SF: {"pricing": 0}}).fields[0]
     assert field.migrations == () and [(c.kind, c.value) for c in field.value_changes] == [
         (K.DEACTIVATE, "pricing")
     ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +102,7 @@ def changelog_problems(
     return problems
 
 
-def current_terms(root: Path, display: Any) -> dict[str, tuple[Document, dict[str, Any]]]:
+def current_terms(root: Path, display: Callable[[Path], str]) -> dict[str, tuple[Document, dict[str, Any]]]:
     documents: list[Document] = []
     for path in iter_paths(root):
         docs, _ = load_file(path, display(path))
@@ -117,6 +117,10 @@ def _git(cwd: Path, *args: str) -> str:
         )
     except FileNotFoundError as exc:
         raise CrmdefsError("--since needs git, which is not installed or not on PATH") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise CrmdefsError(
+            f"git {args[0]} took longer than 60 s — check the repository, then run again"
+        ) from exc
     if done.returncode != 0:
         raise _GitFailed(done.stderr.strip())
     return done.stdout
@@ -147,7 +151,12 @@ def terms_at_ref(root: Path, ref: str) -> dict[str, dict[str, Any]]:
             f"unknown git ref '{ref}' — fetch it first (in GitHub Actions: actions/checkout with "
             "fetch-depth: 0), or name a branch, tag or commit that exists"
         ) from exc
-    folder = root.resolve().relative_to(top.resolve()).as_posix()
+    try:
+        folder = root.resolve().relative_to(top.resolve()).as_posix()
+    except ValueError as exc:  # e.g. a symlink to a folder outside the repository
+        raise CrmdefsError(
+            f"--since compares files in git, and {root} resolves to a folder outside the repository {top}"
+        ) from exc
     listed = _git(top, "ls-tree", "-r", "-z", "--name-only", commit, "--", folder or ".")
     old: dict[str, dict[str, Any]] = {}
     for name in sorted(p for p in listed.split("\0") if p.endswith((".yaml", ".yml"))):

@@ -13,7 +13,7 @@ import click
 from . import __version__, debuglog, exitcodes
 from .changelog import changelog_problems, current_terms, terms_at_ref
 from .config import load_settings
-from .definitions import display_path, load_glossary
+from .definitions import display_path
 from .docs_cli import docs
 from .drift_cli import drift
 from .errors import ProblemsError
@@ -76,9 +76,7 @@ Examples:
 def validate(config: Path | None, definitions: Path | None, strict: bool, since: str | None) -> int:
     """Check every definitions file and report all problems at once (path:line:column)."""
     settings = load_settings(config, definitions, Path.cwd())
-    glossary, warnings = load_glossary(
-        settings.definitions_dir, require_reviewer_not_owner=settings.require_reviewer_not_owner
-    )
+    glossary, warnings = settings.load_glossary()
     if warnings and strict:
         raise ProblemsError(warnings, strict=True)
     if since is not None:

@@ -17,9 +17,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .debuglog import remember_secret
-from .definitions import display_path
+from .definitions import display_path, load_glossary
 from .errors import ConfigError, CredentialsError, Problem, ProblemsError
 from .format import CONFIG
+from .model import Glossary
 from .spec import Checker
 from .yamlsource import Document, load_file
 
@@ -93,6 +94,10 @@ class Settings:
     @property
     def sandbox_dir(self) -> Path:
         return self.project_root / ".crmdefs" / "sandbox"
+
+    def load_glossary(self) -> tuple[Glossary, list[Problem]]:
+        """The project's definitions, with the project's approval rule (see definitions.load_glossary)."""
+        return load_glossary(self.definitions_dir, require_reviewer_not_owner=self.require_reviewer_not_owner)
 
     def target(self, name: str | None) -> Target:
         chosen = name or self.default_target

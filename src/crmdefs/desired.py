@@ -67,10 +67,11 @@ def _gate_text(spec: TextSpec | None, terms: Mapping[str, Term]) -> tuple[TextSp
     """``spec`` without its unapproved terms (None when nothing is left), and the reasons."""
     if spec is None or spec.literal is not None:
         return spec, []
-    reasons = [r for t in spec.terms if (r := not_approved(t, terms))]
+    verdicts = {t: not_approved(t, terms) for t in spec.terms}
+    reasons = [r for r in verdicts.values() if r]
     if not reasons:
         return spec, []
-    kept = tuple(t for t in spec.terms if not_approved(t, terms) is None)
+    kept = tuple(t for t, r in verdicts.items() if r is None)
     if not kept or not spec.composed_list:
         return None, reasons
     return dataclasses.replace(spec, terms=kept), [f"left out of the text: {r}" for r in reasons]

@@ -18,7 +18,7 @@ from .apply import read_states
 from .config import Settings, load_settings
 from .connect import Connected, open_target, target_crms
 from .crmstate import DesiredField, FieldState
-from .definitions import display_path, load_glossary
+from .definitions import display_path
 from .errors import CrmdefsError
 from .files import write_atomic
 from .importer import import_file
@@ -50,7 +50,7 @@ def _bound(settings: Settings) -> dict[FieldAddress, str]:
     root = settings.definitions_dir
     if not root.is_dir() or next(iter_paths(root), None) is None:
         return {}
-    glossary, _ = load_glossary(root, require_reviewer_not_owner=settings.require_reviewer_not_owner)
+    glossary, _ = settings.load_glossary()
     return {b.address: str(b.source) for b in glossary.bindings}
 
 

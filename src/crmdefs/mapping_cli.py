@@ -13,7 +13,7 @@ from . import exitcodes
 from .addresses import parse_address
 from .config import Settings, load_settings
 from .connect import open_target
-from .definitions import display_path, load_glossary
+from .definitions import display_path
 from .errors import CrmdefsError, Problem, ProblemsError
 from .files import write_atomic
 from .mapping import TextMapping, from_document, mapping_target, suggest, to_yaml
@@ -30,9 +30,7 @@ def text_capable(adapter: Any, address: FieldAddress) -> Any:
 
 def code_picklist(settings: Settings, target: FieldAddress) -> Picklist:
     """The picklist bound to the code property: it decides which codes exist."""
-    glossary, _ = load_glossary(
-        settings.definitions_dir, require_reviewer_not_owner=settings.require_reviewer_not_owner
-    )
+    glossary, _ = settings.load_glossary()
     for binding in glossary.bindings:
         if binding.address == target and binding.picklist is not None:
             return binding.picklist

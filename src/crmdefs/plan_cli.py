@@ -19,7 +19,7 @@ from .backup import desired_from_backup, load_backup
 from .config import Settings, load_settings
 from .connect import Connected, open_target
 from .crmstate import DesiredField, FieldState
-from .definitions import digest_definitions, display_path, load_glossary
+from .definitions import digest_definitions, display_path
 from .desired import desired_fields
 from .errors import CrmdefsError
 from .files import write_atomic
@@ -42,9 +42,7 @@ def _progress(quiet: bool) -> Progress:
 
 
 def load_desired(settings: Settings, only: Sequence[str] = ()) -> list[DesiredField]:
-    glossary, warnings = load_glossary(
-        settings.definitions_dir, require_reviewer_not_owner=settings.require_reviewer_not_owner
-    )
+    glossary, warnings = settings.load_glossary()
     for warning in warnings:
         click.echo(warning.render(), err=True)
     fields = desired_fields(glossary)

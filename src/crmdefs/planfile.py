@@ -14,7 +14,7 @@ from .crmstate import ValueState, field_state_from_json
 from .errors import CrmdefsError
 from .files import each, json_object, located, mapping, unusable
 from .model import CreateSpec
-from .plan import (
+from .plantypes import (
     FORMAT_VERSION,
     AttributeChange,
     FieldPlan,

@@ -10,7 +10,6 @@ import click
 
 from . import exitcodes
 from .config import load_settings
-from .definitions import load_glossary
 from .options import format_option, project_options
 from .render.review import render
 from .review import review as review_glossary
@@ -54,9 +53,7 @@ def review(
     """List terms overdue for review, drafts waiting too long, terms with no owner or cadence, terms on no
     CRM field, and deprecated terms a field still carries."""
     settings = load_settings(config, definitions, Path.cwd())
-    glossary, _ = load_glossary(
-        settings.definitions_dir, require_reviewer_not_owner=settings.require_reviewer_not_owner
-    )
+    glossary, _ = settings.load_glossary()
     report = review_glossary(glossary, as_of.date() if as_of else dt.date.today(), draft_days)
     click.echo(render(report, fmt), nl=False)
     failing = report.has_findings if strict else report.needs_action
