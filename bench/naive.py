@@ -23,9 +23,9 @@ from hubspot.crm.properties import PropertyUpdate
 from simple_salesforce.api import Salesforce
 
 from crmdefs.config import load_settings
-from crmdefs.definitions import load_glossary
-from crmdefs.desired import desired_fields
-from crmdefs.model import Crm
+from crmdefs.definitions.load import load_glossary
+from crmdefs.definitions.model import Crm
+from crmdefs.plan.desired import desired_fields
 
 
 class Pinned(requests.Session):

@@ -12,18 +12,12 @@ from typing import Any
 
 import pytest
 
-import crmdefs.adapters.hubspot as hubspot_module
-import crmdefs.adapters.ratelimit as ratelimit_module
+import crmdefs.adapters.hubspot.adapter as hubspot_module
+import crmdefs.adapters.hubspot.ratelimit as ratelimit_module
 from crmdefs.adapters.base import CrmApiError
-from crmdefs.adapters.hubspot import HubSpotAdapter
-from crmdefs.adapters.hubspot_map import (
-    converge_body,
-    create_body,
-    field_state,
-    group_label,
-    patch_body,
-)
-from crmdefs.adapters.ratelimit import (
+from crmdefs.adapters.hubspot.adapter import HubSpotAdapter
+from crmdefs.adapters.hubspot.mapping import converge_body, create_body, field_state, group_label, patch_body
+from crmdefs.adapters.hubspot.ratelimit import (
     DAILY_MESSAGE,
     DailyLimitError,
     RetriesExhausted,
@@ -32,11 +26,12 @@ from crmdefs.adapters.ratelimit import (
     error_message,
 )
 from crmdefs.config import Secret
-from crmdefs.crmstate import DesiredField, DesiredValue, FieldState, ValueState
-from crmdefs.definitions import load_glossary
-from crmdefs.desired import desired_fields
-from crmdefs.model import CreateSpec, Crm, FieldAddress
-from crmdefs.plan import AttributeChange, FieldPlan, Plan, compute_plan
+from crmdefs.definitions.load import load_glossary
+from crmdefs.definitions.model import CreateSpec, Crm, FieldAddress
+from crmdefs.plan.changes import AttributeChange, FieldPlan, Plan
+from crmdefs.plan.desired import desired_fields
+from crmdefs.plan.diff import compute_plan
+from crmdefs.plan.state import DesiredField, DesiredValue, FieldState, ValueState
 from crmdefs.sandbox.http import FaultPlan
 from crmdefs.sandbox.service import Sandbox, SandboxInfo, SandboxOptions
 

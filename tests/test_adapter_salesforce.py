@@ -10,13 +10,13 @@ import pytest
 from simple_salesforce.api import Salesforce
 
 from crmdefs.adapters.base import CrmApiError
-from crmdefs.adapters.salesforce import SalesforceAdapter
-from crmdefs.adapters.transport import CrmSession
-from crmdefs.crmstate import DesiredField, DesiredValue
-from crmdefs.definitions import load_glossary
-from crmdefs.desired import desired_fields
-from crmdefs.model import CreateSpec, Crm, FieldAddress
-from crmdefs.plan import compute_plan
+from crmdefs.adapters.salesforce.adapter import SalesforceAdapter
+from crmdefs.adapters.salesforce.transport import CrmSession
+from crmdefs.definitions.load import load_glossary
+from crmdefs.definitions.model import CreateSpec, Crm, FieldAddress
+from crmdefs.plan.desired import desired_fields
+from crmdefs.plan.diff import compute_plan
+from crmdefs.plan.state import DesiredField, DesiredValue
 from crmdefs.sandbox.service import Sandbox, SandboxInfo
 
 from .conftest import REPO

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from crmdefs.crmstate import FieldState, ValueState
-from crmdefs.definitions import load_glossary
-from crmdefs.desired import desired_fields
+from crmdefs.definitions.load import load_glossary
+from crmdefs.definitions.model import Crm, FieldAddress
 from crmdefs.errors import ProblemsError
-from crmdefs.model import Crm, FieldAddress
-from crmdefs.plan import Plan, ValueChangeKind, compute_plan
+from crmdefs.plan.changes import Plan, ValueChangeKind
+from crmdefs.plan.desired import desired_fields
+from crmdefs.plan.diff import compute_plan
+from crmdefs.plan.state import FieldState, ValueState
 
 from .conftest import RunCli, write_files
 

@@ -6,13 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crmdefs.config import (
-    SANDBOX,
-    Secret,
-    hubspot_credentials,
-    load_settings,
-    salesforce_credentials,
-)
+from crmdefs.config import SANDBOX, Secret, hubspot_credentials, load_settings, salesforce_credentials
 from crmdefs.errors import ConfigError, CredentialsError
 
 from .conftest import RunCli, write_files

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from crmdefs.desired import compose, value_description
-from crmdefs.model import PicklistValue, Source, Status, Term, TextSpec
+from crmdefs.definitions.model import PicklistValue, Source, Status, Term, TextSpec
+from crmdefs.plan.desired import compose, value_description
 
 SRC = Source("t.yaml", 1)
 TERMS = {

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from crmdefs.definitions import load_glossary
+from crmdefs.definitions.load import load_glossary
 
 from .conftest import REPO, RunCli, assert_golden, write_files
 
@@ -270,7 +270,7 @@ def browser() -> Iterator[WebDriver]:
 
 @pytest.fixture(scope="module")
 def page_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from crmdefs.render.glossary_html import render_glossary
+    from crmdefs.glossary.html import render_glossary
 
     glossary, _ = load_glossary(DEFINITIONS)
     path = tmp_path_factory.mktemp("html") / "glossary.html"

@@ -34,7 +34,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from crmdefs.crmstate import normalize_text
+from crmdefs.plan.state import normalize_text
 from crmdefs.sandbox.http import FaultPlan, FaultSettingsError
 from crmdefs.sandbox.service import Sandbox
 

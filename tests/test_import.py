@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from crmdefs.crmstate import FieldState, ValueState
-from crmdefs.definitions import load_glossary
-from crmdefs.desired import desired_fields
-from crmdefs.importer import import_file, scalar
-from crmdefs.model import Crm, FieldAddress
-from crmdefs.plan import compute_plan
+from crmdefs.definitions.importer import import_file, scalar
+from crmdefs.definitions.load import load_glossary
+from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.plan.desired import desired_fields
+from crmdefs.plan.diff import compute_plan
+from crmdefs.plan.state import FieldState, ValueState
 
 from .conftest import REPO, RunCli
 from .test_plan_apply import requests_logged

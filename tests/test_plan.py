@@ -6,17 +6,10 @@ from typing import Any
 
 import pytest
 
-from crmdefs.crmstate import DesiredField, DesiredValue, FieldState, ValueState
-from crmdefs.model import CreateSpec, Crm, FieldAddress
-from crmdefs.plan import (
-    Migration,
-    Plan,
-    RecordTypeChange,
-    Skip,
-    ValueChangeKind,
-    compute_plan,
-    values_to_count,
-)
+from crmdefs.definitions.model import CreateSpec, Crm, FieldAddress
+from crmdefs.plan.changes import Migration, Plan, RecordTypeChange, Skip, ValueChangeKind
+from crmdefs.plan.diff import compute_plan, values_to_count
+from crmdefs.plan.state import DesiredField, DesiredValue, FieldState, ValueState
 
 SF = FieldAddress(Crm.SALESFORCE, "Opportunity", "Loss_Reason__c")
 HS = FieldAddress(Crm.HUBSPOT, "deals", "reason")

@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 
-from crmdefs import planfile
-from crmdefs.crmstate import FieldState, ValueState
+from crmdefs.commands.options import format_option
+from crmdefs.definitions.model import CreateSpec, Crm, FieldAddress
 from crmdefs.errors import CrmdefsError
-from crmdefs.model import CreateSpec, Crm, FieldAddress
-from crmdefs.options import format_option
-from crmdefs.plan import (
+from crmdefs.plan import planfile
+from crmdefs.plan.changes import (
     AttributeChange,
     FieldPlan,
     Plan,
@@ -22,6 +21,7 @@ from crmdefs.plan import (
     ValueChange,
     ValueChangeKind,
 )
+from crmdefs.plan.state import FieldState, ValueState
 from crmdefs.render import FORMATS, RENDERERS, render, text, worddiff
 from crmdefs.render.markdown import cell, code
 

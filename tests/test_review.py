@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from crmdefs.model import ReviewPeriod
-from crmdefs.review import add_period
+from crmdefs.definitions.model import ReviewPeriod
+from crmdefs.review.findings import add_period
 
 from .conftest import REPO, RunCli, write_files
 

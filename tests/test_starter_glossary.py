@@ -9,9 +9,9 @@ import jsonschema
 import pytest
 import yaml
 
-from crmdefs.definitions import load_glossary
-from crmdefs.format import json_schema
-from crmdefs.model import Crm, Glossary, Status
+from crmdefs.definitions.format import json_schema
+from crmdefs.definitions.load import load_glossary
+from crmdefs.definitions.model import Crm, Glossary, Status
 
 from .conftest import REPO
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crmdefs import yamlsource
-from crmdefs.yamlsource import iter_paths
+from crmdefs.definitions import yamlsource
+from crmdefs.definitions.yamlsource import iter_paths
 
 from .conftest import REPO
 

@@ -6,9 +6,9 @@ import sys
 
 import click
 
-from . import debuglog, exitcodes
-from .cli import cli
-from .errors import CrmdefsError, ProblemsError
+from crmdefs import debuglog, exitcodes
+from crmdefs.cli import cli
+from crmdefs.errors import CrmdefsError, ProblemsError
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,20 +10,20 @@ from pathlib import Path
 
 import click
 
-from . import __version__, debuglog, exitcodes
-from .changelog import changelog_problems, current_terms, terms_at_ref
-from .config import load_settings
-from .definitions import display_path
-from .docs_cli import docs
-from .drift_cli import drift
-from .errors import ProblemsError
-from .format import json_schema
-from .import_cli import import_
-from .mapping_cli import suggest_mapping
-from .options import project_options
-from .plan_cli import apply, plan, revert
-from .review_cli import review
-from .sandbox_cli import sandbox
+from crmdefs import __version__, debuglog, exitcodes
+from crmdefs.commands.docs import docs
+from crmdefs.commands.drift import drift
+from crmdefs.commands.import_ import import_
+from crmdefs.commands.mapping import suggest_mapping
+from crmdefs.commands.options import project_options
+from crmdefs.commands.plan import apply, plan, revert
+from crmdefs.commands.review import review
+from crmdefs.commands.sandbox import sandbox
+from crmdefs.config import load_settings
+from crmdefs.definitions.changelog import changelog_problems, current_terms, terms_at_ref
+from crmdefs.definitions.format import json_schema
+from crmdefs.definitions.load import display_path
+from crmdefs.errors import ProblemsError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

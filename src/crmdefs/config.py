@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .debuglog import remember_secret
-from .definitions import display_path, load_glossary
-from .errors import ConfigError, CredentialsError, Problem, ProblemsError
-from .format import CONFIG
-from .model import Glossary
-from .spec import Checker
-from .yamlsource import Document, load_file
+from crmdefs.debuglog import remember_secret
+from crmdefs.definitions.format import CONFIG
+from crmdefs.definitions.load import display_path, load_glossary
+from crmdefs.definitions.model import Glossary
+from crmdefs.definitions.schema import Checker
+from crmdefs.definitions.yamlsource import Document, load_file
+from crmdefs.errors import ConfigError, CredentialsError, Problem, ProblemsError
 
 CONFIG_FILE = "crmdefs.yaml"
 SANDBOX = "sandbox"

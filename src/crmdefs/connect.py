@@ -13,16 +13,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from .adapters.base import Adapter, ReadOnlyAdapter
-from .config import (
-    Secret,
-    Settings,
-    Target,
-    hubspot_credentials,
-    salesforce_credentials,
-)
-from .errors import CredentialsError, CrmdefsError
-from .model import Crm
+from crmdefs.adapters.base import Adapter, ReadOnlyAdapter
+from crmdefs.config import Secret, Settings, Target, hubspot_credentials, salesforce_credentials
+from crmdefs.definitions.model import Crm
+from crmdefs.errors import CredentialsError, CrmdefsError
 
 
 @dataclass
@@ -75,7 +69,7 @@ def http_timeout(environ: Mapping[str, str]) -> float | None:
 
 def _timeouts(read: float | None) -> tuple[float, float]:
     """(connect, read) for a CrmSession: the default, or the connect timeout capped at ``read``."""
-    from .adapters.transport import DEFAULT_TIMEOUT
+    from crmdefs.adapters.salesforce.transport import DEFAULT_TIMEOUT
 
     return DEFAULT_TIMEOUT if read is None else (min(DEFAULT_TIMEOUT[0], read), read)
 
@@ -120,8 +114,8 @@ def target_crms(target: Target) -> set[Crm]:
 def _sandbox(
     settings: Settings, target: Target, environ: Mapping[str, str], crms: set[Crm], stack: ExitStack
 ) -> Connected:
-    from .sandbox.http import FaultPlan
-    from .sandbox.service import Sandbox, SandboxOptions
+    from crmdefs.sandbox.http import FaultPlan
+    from crmdefs.sandbox.service import Sandbox, SandboxOptions
 
     retries, timeout = max_retries(environ), http_timeout(environ)  # refused before the sandbox starts
     sandbox = Sandbox(settings.sandbox_dir, SandboxOptions.from_env(environ), FaultPlan.from_env(environ))
@@ -153,8 +147,8 @@ def _salesforce_with_token(
 ) -> Adapter:
     from simple_salesforce.api import Salesforce
 
-    from .adapters.salesforce import SalesforceAdapter
-    from .adapters.transport import CrmSession
+    from crmdefs.adapters.salesforce.adapter import SalesforceAdapter
+    from crmdefs.adapters.salesforce.transport import CrmSession
 
     session = CrmSession(ca_bundle, timeout=_timeouts(timeout), retries=retries)
     sf = Salesforce(instance_url=instance_url, session_id=token.reveal(), session=session, version=version)
@@ -166,8 +160,8 @@ def _salesforce(target: Target, environ: Mapping[str, str]) -> Adapter:
     from simple_salesforce.api import Salesforce
     from simple_salesforce.exceptions import SalesforceAuthenticationFailed
 
-    from .adapters.salesforce import SalesforceAdapter
-    from .adapters.transport import CrmSession
+    from crmdefs.adapters.salesforce.adapter import SalesforceAdapter
+    from crmdefs.adapters.salesforce.transport import CrmSession
 
     assert target.salesforce is not None
     creds = salesforce_credentials(target, environ)
@@ -267,7 +261,7 @@ def _hubspot(target: Target, environ: Mapping[str, str]) -> Adapter:
 def _hubspot_adapter(
     target: str, base_url: str, token: Secret, ca_bundle: Path | None, retries: int, timeout: float | None
 ) -> Adapter:
-    from .adapters.hubspot import HubSpotAdapter
+    from crmdefs.adapters.hubspot.adapter import HubSpotAdapter
 
     make = partial(
         HubSpotAdapter,

@@ -159,7 +159,7 @@ def enable() -> None:
     global _session
     if _session is None:
         _session = _Session()
-        from . import __version__
+        from crmdefs import __version__
 
         LOGGER.debug(
             "crmdefs %s on Python %s; credentials in this output are replaced by %s",

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import CrmdefsError
+from crmdefs.errors import CrmdefsError
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -6,10 +6,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..crmstate import DesiredField, FieldState
-from ..errors import CrmdefsError
-from ..model import Crm, FieldAddress
-from ..plan import FieldPlan, Skip
+from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.errors import CrmdefsError
+from crmdefs.plan.changes import FieldPlan, Skip
+from crmdefs.plan.state import DesiredField, FieldState
 
 Progress = Callable[[str], None]  # receives short status lines ("read 10 of 32 fields"); may ignore them
 

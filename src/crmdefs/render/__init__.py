@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ..errors import CrmdefsError
-from ..plan import Plan
-from . import jsonout, markdown, text
+from crmdefs.errors import CrmdefsError
+from crmdefs.plan.changes import Plan
+from crmdefs.render import jsonout, markdown, text
 
 
 class Renderer(Protocol):

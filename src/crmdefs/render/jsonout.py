@@ -3,8 +3,8 @@ prints can be given to ``apply`` and read by the same schema (``format_version``
 
 from __future__ import annotations
 
-from .. import planfile
-from ..plan import Plan
+from crmdefs.plan import planfile
+from crmdefs.plan.changes import Plan
 
 
 def render_plan(plan: Plan, *, color: bool = False) -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..model import Crm, FieldAddress
-from ..plan import AttributeChange, FieldPlan, Plan, Skip, ValueChange, ValueChangeKind
-from .text import (
+from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.plan.changes import AttributeChange, FieldPlan, Plan, Skip, ValueChange, ValueChangeKind
+from crmdefs.render.text import (
     attribute_pairs,
     describe_create,
     migration_text,

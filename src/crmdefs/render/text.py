@@ -27,10 +27,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..crmstate import ValueState
-from ..model import CreateSpec, Crm
-from ..plan import FieldPlan, Migration, Plan, RecordTypeChange, ValueChange, ValueChangeKind
-from .worddiff import same_words, word_diff, wrap, wrap_tokens
+from crmdefs.definitions.model import CreateSpec, Crm
+from crmdefs.plan.changes import FieldPlan, Migration, Plan, RecordTypeChange, ValueChange, ValueChangeKind
+from crmdefs.plan.state import ValueState
+from crmdefs.render.worddiff import same_words, word_diff, wrap, wrap_tokens
 
 GREEN, RED, YELLOW, DIM, MAGENTA, RESET = (f"\x1b[{n}m" for n in (32, 31, 33, 2, 35, 0))
 _PAINT = {"+": GREEN, "-": RED, "~": YELLOW, "#": DIM, "!": MAGENTA}

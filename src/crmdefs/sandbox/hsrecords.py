@@ -60,11 +60,20 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .http import Request, Response, json_response
-from .hubspot_rules import NOT_FOUND, VALIDATION, ApiError, Json, Params, json_body, now_iso, refuse
+from crmdefs.sandbox.http import Request, Response, json_response
+from crmdefs.sandbox.hubspot_rules import (
+    NOT_FOUND,
+    VALIDATION,
+    ApiError,
+    Json,
+    Params,
+    json_body,
+    now_iso,
+    refuse,
+)
 
 if TYPE_CHECKING:
-    from .hubspot import HubSpotApi
+    from crmdefs.sandbox.hubspot import HubSpotApi
 
 SEARCH_RATE_PER_SECOND = 4
 SEARCH_RATE_ENV = "CRMDEFS_SANDBOX_HUBSPOT_SEARCH_RATE"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 from urllib.parse import parse_qs, urlsplit
 
-from ..errors import CrmdefsError
+from crmdefs.errors import CrmdefsError
 
 
 @dataclass

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-from . import hsrecords
-from .http import Request, Response, json_response
-from .hubspot_limits import RateLimiter, rate_limited
-from .hubspot_rules import (
+from crmdefs.sandbox import hsrecords
+from crmdefs.sandbox.http import Request, Response, json_response
+from crmdefs.sandbox.hubspot_limits import RateLimiter, rate_limited
+from crmdefs.sandbox.hubspot_rules import (
     CREATE_FIELDS,
     NOT_FOUND,
     REQUIRED_CREATE,
@@ -42,8 +42,8 @@ from .hubspot_rules import (
     refuse,
     unauthorized,
 )
-from .hubspot_seed import SANDBOX_USER_ID
-from .state import SandboxState
+from crmdefs.sandbox.hubspot_seed import SANDBOX_USER_ID
+from crmdefs.sandbox.state import SandboxState
 
 # Object type aliases: HubSpot accepts type ids beside names (ref §1.2); for this endpoint UNVERIFIED.
 _ALIASES = {"0-1": "contacts", "contact": "contacts", "0-3": "deals", "deal": "deals"}

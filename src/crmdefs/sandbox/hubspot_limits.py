@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .http import Response, json_response
+from crmdefs.sandbox.http import Response, json_response
 
 WINDOW_SECONDS = 10.0  # X-HubSpot-RateLimit-Interval-Milliseconds: 10000 (ref §2.2)
 DAY_SECONDS = 86_400.0

@@ -8,8 +8,8 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from .http import Request, Response, json_response
-from .hubspot_seed import SANDBOX_USER_ID
+from crmdefs.sandbox.http import Request, Response, json_response
+from crmdefs.sandbox.hubspot_seed import SANDBOX_USER_ID
 
 Json = dict[str, Any]
 Params = dict[str, str]

@@ -23,9 +23,9 @@ from importlib import resources
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from . import mdxml, sfrecords, sfsoap
-from .http import Request, Response, json_response
-from .state import SandboxState
+from crmdefs.sandbox import mdxml, sfrecords, sfsoap
+from crmdefs.sandbox.http import Request, Response, json_response
+from crmdefs.sandbox.state import SandboxState
 
 DAILY_API_LIMIT = 15_000
 VERSIONS = [f"{v}.0" for v in range(31, 64)]

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .http import FaultPlan, RequestLog, RunningServer
-from .hubspot import HubSpotApi
-from .hubspot_seed import hubspot_seed
-from .records_seed import records_seed
-from .salesforce import SalesforceApi
-from .salesforce_seed import salesforce_seed
-from .state import SandboxState, SandboxStateError, shown
-from .tls import ensure_tls
+from crmdefs.sandbox.http import FaultPlan, RequestLog, RunningServer
+from crmdefs.sandbox.hubspot import HubSpotApi
+from crmdefs.sandbox.hubspot_seed import hubspot_seed
+from crmdefs.sandbox.records_seed import records_seed
+from crmdefs.sandbox.salesforce import SalesforceApi
+from crmdefs.sandbox.salesforce_seed import salesforce_seed
+from crmdefs.sandbox.state import SandboxState, SandboxStateError, shown
+from crmdefs.sandbox.tls import ensure_tls
 
 INFO_FILE = "sandbox.json"
 LOG_FILE = "requests.log"

@@ -74,11 +74,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from .http import Request, Response
-from .records_seed import salesforce_id18
+from crmdefs.sandbox.http import Request, Response
+from crmdefs.sandbox.records_seed import salesforce_id18
 
 if TYPE_CHECKING:
-    from .salesforce import SalesforceApi
+    from crmdefs.sandbox.salesforce import SalesforceApi
 
 Json = dict[str, Any]
 

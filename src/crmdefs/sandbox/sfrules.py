@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .sfsoap import SaveError, decode_rt_value
+from crmdefs.sandbox.sfsoap import SaveError, decode_rt_value
 
 if TYPE_CHECKING:
-    from .salesforce import SalesforceApi
+    from crmdefs.sandbox.salesforce import SalesforceApi
 
 # Setup UI limits (reference §1.2, UNVERIFIED as API limits); enforcing them catches clients that would
 # otherwise be cut off by a real org.
@@ -120,7 +120,7 @@ def _standard_value_set(
     if create:
         return [("INVALID_OPERATION", "Standard value sets cannot be created")], c  # UNVERIFIED wording
     errors = _required(c, "sorted")
-    from .salesforce import REQUIRED_STANDARD_VALUE_KEYS
+    from crmdefs.sandbox.salesforce import REQUIRED_STANDARD_VALUE_KEYS
 
     for value in c.get("standardValue", []):
         missing = [k for k in REQUIRED_STANDARD_VALUE_KEYS.get(c["fullName"], ()) if k not in value]

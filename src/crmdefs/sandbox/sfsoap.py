@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 
-from . import mdxml
-from .http import Response
+from crmdefs.sandbox import mdxml
+from crmdefs.sandbox.http import Response
 
 if TYPE_CHECKING:
-    from .salesforce import SalesforceApi
+    from crmdefs.sandbox.salesforce import SalesforceApi
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 BATCH_LIMIT = 10
@@ -174,7 +174,7 @@ def _save(api: SalesforceApi, call: ET.Element, *, create: bool) -> Response:
 
 
 def _apply(api: SalesforceApi, type_name: str, component: dict[str, Any], *, create: bool) -> list[SaveError]:
-    from . import sfrules  # the rules per type; imported here to keep this module about SOAP
+    from crmdefs.sandbox import sfrules  # the rules per type; imported here to keep this module about SOAP
 
     name = str(component.get("fullName", ""))
     if not name:

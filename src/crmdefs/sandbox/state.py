@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import CrmdefsError
+from crmdefs.errors import CrmdefsError
 
 STATE_FILE = "state.json"
 STATE_FORMAT = 1

@@ -1,0 +1,101 @@
+"""Salesforce metadata ⇄ crmdefs' normalized state. Pure: zeep objects in, FieldState / zeep objects out.
+
+Facts (reference salesforce.md): values of standard picklists live in a StandardValueSet (§1.4), of
+global-value-set fields in their GlobalValueSet (§1.7), else in the field's valueSetDefinition (§1.1);
+StandardValue adds closed/won/forecastCategory/probability/converted (§1.1); record-type value names come
+back partly URL-encoded (§1.5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import unquote
+
+from crmdefs.definitions.crmfacts import STANDARD_VALUE_SETS
+from crmdefs.plan.state import ValueState, normalize_text
+
+# Our attribute names ⇄ the Metadata API's (StandardValue, WSDL).
+ATTRIBUTE_NAMES = {
+    "closed": "closed",
+    "won": "won",
+    "probability": "probability",
+    "forecast_category": "forecastCategory",
+    "converted": "converted",
+}
+
+
+def value_source(full_name: str, component: Any) -> str:
+    """Where the values of field ``full_name`` live: "", "StandardValueSet:X" or "GlobalValueSet:X"."""
+    if full_name in STANDARD_VALUE_SETS:
+        return f"StandardValueSet:{STANDARD_VALUE_SETS[full_name]}"
+    value_set = getattr(component, "valueSet", None)
+    name = getattr(value_set, "valueSetName", None) if value_set is not None else None
+    return f"GlobalValueSet:{name}" if name else ""
+
+
+def local_values(component: Any) -> list[Any] | None:
+    value_set = getattr(component, "valueSet", None)
+    definition = getattr(value_set, "valueSetDefinition", None) if value_set is not None else None
+    return list(definition.value or []) if definition is not None else None
+
+
+def value_states(values: list[Any]) -> tuple[ValueState, ...]:
+    states = []
+    for v in values:
+        attributes = {ours: getattr(v, theirs, None) for ours, theirs in ATTRIBUTE_NAMES.items()}
+        states.append(
+            ValueState(
+                value=v.fullName,
+                label=v.label or v.fullName,
+                description=normalize_text(v.description),
+                active=v.isActive is not False,  # absent means active
+                default=bool(v.default),
+                attributes={k: a for k, a in attributes.items() if a is not None},
+            )
+        )
+    return tuple(states)
+
+
+def record_type_values(record_type: Any, field: str) -> tuple[str, ...]:
+    for entry in record_type.picklistValues or []:
+        if entry.picklist == field:
+            return tuple(unquote(v.fullName) for v in entry.values or [])
+    return ()
+
+
+def rebuild_values(
+    existing: list[Any], target: tuple[ValueState, ...], make: Any, standard: bool
+) -> list[Any]:
+    """The zeep value list to save: ``target`` in order, keeping what crmdefs does not manage (e.g. color)
+    from the existing entries. ``make`` builds a new CustomValue/StandardValue."""
+    by_name = {v.fullName.casefold(): v for v in existing}
+    result = []
+    for state in target:
+        value = by_name.get(state.value.casefold()) or make(fullName=state.value, default=False)
+        value.fullName = state.value
+        value.label = state.label
+        value.description = state.description
+        value.default = state.default
+        value.isActive = state.active  # explicit: a value left out would be deactivated (§1.6), never deleted
+        if standard:
+            for ours, theirs in ATTRIBUTE_NAMES.items():
+                if ours in state.attributes:
+                    setattr(value, theirs, state.attributes[ours])
+        result.append(value)
+    return result
+
+
+def apply_text(component: Any, attributes: Mapping[str, str | None]) -> None:
+    names = {"label": "label", "help_text": "inlineHelpText", "description": "description"}
+    for ours, after in attributes.items():
+        setattr(component, names[ours], after)
+
+
+def path_name(obj: str, record_type: str) -> str:
+    """The PathAssistant crmdefs manages for one record type (one path per record type, reference §1.8)."""
+    return f"crmdefs_{obj}_{'Master' if record_type == '__MASTER__' else record_type}"
+
+
+def path_steps(component: Any) -> dict[str, str]:
+    return {step.picklistValueName: step.info or "" for step in component.pathAssistantSteps or []}

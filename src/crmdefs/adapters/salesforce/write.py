@@ -1,0 +1,140 @@
+"""Building the Metadata API components the Salesforce adapter saves. ``updateMetadata`` replaces whole
+components (reference salesforce.md §0), so every builder starts from the component as read and changes
+only what the plan says (read-modify-write)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import unquote
+
+from crmdefs.adapters.salesforce import metadata as smd
+from crmdefs.definitions.model import FieldAddress
+from crmdefs.plan.changes import FieldPlan
+
+
+def _text(change: FieldPlan) -> dict[str, str | None]:
+    return {a.attribute: a.after for a in change.attributes}
+
+
+def new_field(md: Any, change: FieldPlan) -> Any:
+    """createMetadata component for a new custom picklist field (opt-in with ``create:``)."""
+    assert change.create is not None
+    text = _text(change)
+    values = [
+        md.CustomValue(
+            fullName=v.value, label=v.label, default=v.default, description=v.description, isActive=True
+        )
+        for v in change.target_values or ()
+    ]
+    return md.CustomField(
+        fullName=change.address.dotted,
+        label=text.get("label") or change.create.label,
+        type=change.create.type,
+        inlineHelpText=text.get("help_text"),
+        description=text.get("description"),
+        required=False,
+        valueSet=md.ValueSet(
+            restricted=change.create.restricted,
+            valueSetDefinition=md.ValueSetValuesDefinition(sorted=False, value=values),
+        ),
+    )
+
+
+def field_component(md: Any, component: Any, change: FieldPlan) -> Any | None:
+    """The CustomField to save for ``change``, or None when its changes live elsewhere (value sets)."""
+    text = _text(change)
+    local = change.target_values is not None and smd.value_source(change.address.dotted, component) == ""
+    if not text and not local:
+        return None
+    smd.apply_text(component, text)
+    if local and change.target_values is not None:
+        definition = component.valueSet.valueSetDefinition
+        definition.value = smd.rebuild_values(
+            list(definition.value or []), change.target_values, md.CustomValue, standard=False
+        )
+    return component
+
+
+def value_set_components(
+    md: Any, cache: dict[str, dict[str, Any]], updates: Sequence[FieldPlan]
+) -> dict[str, dict[str, tuple[Any, list[FieldAddress]]]]:
+    """StandardValueSet / GlobalValueSet components to save, each with the fields whose plan changed it."""
+    out: dict[str, dict[str, tuple[Any, list[FieldAddress]]]] = {"StandardValueSet": {}, "GlobalValueSet": {}}
+    for change in updates:
+        if change.target_values is None:
+            continue
+        source = smd.value_source(change.address.dotted, cache["CustomField"].get(change.address.dotted))
+        if not source:
+            continue
+        type_name, name = source.split(":", 1)
+        component = cache[type_name][name]
+        if type_name == "StandardValueSet":
+            component.standardValue = smd.rebuild_values(
+                list(component.standardValue or []), change.target_values, md.StandardValue, standard=True
+            )
+        else:
+            component.customValue = smd.rebuild_values(
+                list(component.customValue or []), change.target_values, md.CustomValue, standard=False
+            )
+        owners = out[type_name].get(name, (component, []))[1]
+        out[type_name][name] = (component, [*owners, change.address])
+    return out
+
+
+def add_record_type_values(md: Any, record_type: Any, field: str, values: Sequence[str]) -> None:
+    """New values are not added to record types automatically (reference §1.5): add them explicitly."""
+    entries = list(record_type.picklistValues or [])
+    entry = next((e for e in entries if e.picklist == field), None)
+    if entry is None:
+        entry = md.RecordTypePicklistValue(picklist=field, values=[])
+        entries.append(entry)
+        record_type.picklistValues = entries
+    present = {unquote(v.fullName).casefold() for v in entry.values or []}
+    additions = [md.PicklistValue(fullName=v, default=False) for v in values if v.casefold() not in present]
+    entry.values = [*(entry.values or []), *additions]
+
+
+def grant_field_access(md: Any, permission_set: Any | None, name: str, fields: Sequence[str]) -> Any:
+    """The permission set with read and edit access to ``fields`` (a new one labelled after its name)."""
+    if permission_set is None:
+        permission_set = md.PermissionSet(
+            fullName=name,
+            label=name.replace("_", " "),
+            description="Field access for fields created by crmdefs.",
+        )
+    grants = list(permission_set.fieldPermissions or [])
+    present = {g.field for g in grants}
+    grants += [
+        md.PermissionSetFieldPermissions(field=f, readable=True, editable=True)
+        for f in fields
+        if f not in present
+    ]
+    permission_set.fieldPermissions = grants
+    return permission_set
+
+
+def path_component(
+    md: Any, current: Any | None, name: str, address: FieldAddress, record_type: str, changes: Sequence[Any]
+) -> Any:
+    """The PathAssistant to save: steps crmdefs does not manage are kept as they are."""
+    if current is None:
+        label = "master record type" if record_type == "__MASTER__" else record_type
+        current = md.PathAssistant(
+            fullName=name,
+            active=True,
+            entityName=address.object,
+            fieldName=address.field,
+            masterLabel=f"Stages ({label})",
+            recordTypeName=record_type,
+            pathAssistantSteps=[],
+        )
+    steps = list(current.pathAssistantSteps or [])
+    by_stage = {s.picklistValueName: s for s in steps}
+    for change in changes:
+        if change.stage in by_stage:
+            by_stage[change.stage].info = change.after
+        else:
+            steps.append(md.PathAssistantStep(picklistValueName=change.stage, info=change.after))
+    current.pathAssistantSteps = steps
+    return current

@@ -1,0 +1,216 @@
+"""Executes a plan through the adapters — decides nothing anew (STYLE principle 2).
+
+Order of work: re-read the fields the plan touches (unless the plan was made moments ago in this same
+command) → refuse a stale plan, naming each field that moved and how → save a backup of every touched
+field → write, per CRM, collecting one result per field. Rendering is not done here; progress goes
+through a callback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from crmdefs.adapters.base import Adapter, ItemResult, Progress, RecordChange
+from crmdefs.connect import Connected
+from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.errors import CrmdefsError
+from crmdefs.files import write_json
+from crmdefs.plan.changes import FieldPlan, Plan
+from crmdefs.plan.state import DesiredField, FieldState
+
+BACKUP_FORMAT = "1.0"
+
+
+class StalePlanError(CrmdefsError):
+    """The CRM changed after the plan was made."""
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    results: tuple[ItemResult, ...]
+    backup: Path | None
+    migrated: int = 0  # records moved to a renamed value
+
+    @property
+    def failed(self) -> tuple[ItemResult, ...]:
+        return tuple(r for r in self.results if not r.ok)
+
+
+def read_states(
+    connected: Connected, fields: Sequence[DesiredField], progress: Progress
+) -> dict[FieldAddress, FieldState]:
+    """Both CRMs are read at the same time: their limits are separate, so neither waits for the other."""
+    jobs = {crm: [f for f in fields if f.address.crm is crm] for crm in Crm}
+    jobs = {crm: wanted for crm, wanted in jobs.items() if wanted}
+    adapters = {crm: connected.adapter(crm) for crm in jobs}  # a missing CRM section fails before any call
+    states: dict[FieldAddress, FieldState] = {}
+    if len(jobs) < 2:
+        for crm, wanted in jobs.items():
+            states.update(adapters[crm].read(wanted, progress))
+        return states
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        futures = [pool.submit(adapters[crm].read, wanted, progress) for crm, wanted in jobs.items()]
+        for future in futures:
+            states.update(future.result())  # the first failure is raised, in CRM order
+    return states
+
+
+def check_fresh(plan: Plan, current: Mapping[FieldAddress, FieldState]) -> None:
+    """Terraform's "Saved plan is stale": refuse when any touched field changed since planning."""
+    moved = []
+    for change in plan.changes:
+        state = current[change.address]
+        fingerprint = state.fingerprint() if state.exists else ""
+        if fingerprint != change.fingerprint:
+            moved.append(f"  {change.address}: {describe_move(plan.before.get(str(change.address)), state)}")
+    if moved:
+        raise StalePlanError(
+            "the saved plan is stale: these fields changed in the CRM after it was made:\n"
+            + "\n".join(moved)
+            + "\nrun `crmdefs plan` again, review the new plan, then apply it"
+        )
+
+
+def describe_move(before: FieldState | None, after: FieldState) -> str:
+    if before is None:
+        return "it now exists" if after.exists else "it no longer exists"
+    if before.exists != after.exists:
+        return "it was created" if after.exists else "it was deleted"
+    moves = [
+        f"{name} changed: {_short(getattr(before, name))} → {_short(getattr(after, name))}"
+        for name in ("label", "help_text", "description")
+        if getattr(before, name) != getattr(after, name)
+    ]
+    old = {v.value: v for v in before.values or ()}
+    new = {v.value: v for v in after.values or ()}
+    moves += [f"value {name!r} added" for name in new if name not in old]
+    moves += [f"value {name!r} changed" for name in new if name in old and new[name] != old[name]]
+    if before.record_types != after.record_types:
+        moves.append("record type values changed")
+    return "; ".join(moves) or "its state changed"
+
+
+def _short(text: str | None) -> str:
+    if text is None:
+        return "(none)"
+    return repr(text if len(text) <= 60 else text[:57] + "…")
+
+
+def write_backup(folder: Path, plan: Plan, states: Mapping[FieldAddress, FieldState], stamp: str) -> Path:
+    """The prior state of every touched field, so the change can be reverted (`crmdefs revert`)."""
+    path = folder / f"{stamp}.json"
+    data = {
+        "format_version": BACKUP_FORMAT,
+        "target": plan.target,
+        "created_at": stamp,
+        "definitions_digest": plan.definitions_digest,
+        "fields": [states[c.address].to_json() for c in plan.changes],
+        "records": [],  # filled before any record is migrated: revert sets these old values back
+    }
+    write_json(path, data)  # written whole or not at all, before any CRM write
+    return path
+
+
+def execute(
+    plan: Plan,
+    connected: Connected,
+    states: Mapping[FieldAddress, FieldState],
+    backup_dir: Path,
+    stamp: str,
+    progress: Progress,
+) -> ApplyResult:
+    """Back up, then write every change of ``plan``; ``states`` are the fresh states of its fields.
+
+    A field with migrations (plan made with --migrate-records) is written in two passes: first with its
+    old values still active, then — once its records hold the new values — with them deactivated, so no
+    record ever points at an inactive value and a crash at any point leaves a state a re-run converges."""
+    if not plan.changes:
+        return ApplyResult((), None)
+    backup = write_backup(backup_dir, plan, states, stamp)
+    migrating = {c.address: c for c in plan.changes if plan.migrate_records and c.migrations}
+    results: dict[FieldAddress, ItemResult] = {}
+    jobs = {
+        crm: [
+            _old_values_active(c) if c.address in migrating else c
+            for c in plan.changes
+            if c.address.crm is crm
+        ]
+        for crm in Crm
+    }
+    jobs = {crm: changes for crm, changes in jobs.items() if changes}
+    adapters = {crm: connected.adapter(crm) for crm in jobs}
+    # The CRMs are written at the same time (separate limits); each adapter orders its own writes.
+    with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
+        futures = [pool.submit(_write, adapters[crm], changes, progress) for crm, changes in jobs.items()]
+        for future in futures:
+            results.update({r.address: r for r in future.result()})
+    migrated = 0
+    for address, change in migrating.items():
+        if results[address].ok:
+            outcome, moved = _migrate(connected, change, backup, progress)
+            results[address] = outcome
+            migrated += moved
+    return ApplyResult(tuple(results[c.address] for c in plan.changes), backup, migrated)
+
+
+def _write(adapter: Adapter, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
+    """One CRM's writes; a failure that stops the whole CRM (e.g. an expired session) fails its fields
+    without hiding what the other CRM did."""
+    try:
+        return adapter.write(changes, progress)
+    except CrmdefsError as exc:
+        return [ItemResult(c.address, False, str(exc)) for c in changes]
+
+
+def _old_values_active(change: FieldPlan) -> FieldPlan:
+    olds = {m.old.casefold() for m in change.migrations}
+    values = tuple(
+        dataclasses.replace(v, active=True) if v.value.casefold() in olds else v
+        for v in change.target_values or ()
+    )
+    return dataclasses.replace(change, target_values=values if change.target_values is not None else None)
+
+
+def _migrate(
+    connected: Connected, change: FieldPlan, backup: Path, progress: Progress
+) -> tuple[ItemResult, int]:
+    adapter = connected.adapter(change.address.crm)
+    found = adapter.find_records(change.address, {m.old: m.new for m in change.migrations}, progress)
+    add_backup_records(backup, found)  # before the first record changes
+    errors = adapter.set_records(found, progress)
+    if errors:
+        return ItemResult(
+            change.address, False, f"{len(errors)} records not migrated: " + "; ".join(errors[:5])
+        ), 0
+    final = adapter.write([change], progress)[0]  # now retire the old values
+    note = f"{len(found)} records migrated"
+    return dataclasses.replace(final, message="; ".join(filter(None, [final.message, note]))), len(found)
+
+
+def add_backup_records(backup: Path, changes: Sequence[RecordChange]) -> None:
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    data["records"] = [
+        *data.get("records", []),
+        *({"address": c.address, "id": c.record_id, "old": c.old, "new": c.new} for c in changes),
+    ]
+    write_json(backup, data)
+
+
+def write_records_backup(folder: Path, target: str, stamp: str, records: Sequence[RecordChange]) -> Path:
+    """A backup holding only records (a mapping migration changes no field definition)."""
+    path = folder / f"{stamp}.json"
+    data = {
+        "format_version": BACKUP_FORMAT,
+        "target": target,
+        "created_at": stamp,
+        "definitions_digest": "",
+        "fields": [],
+        "records": [{"address": c.address, "id": c.record_id, "old": c.old, "new": c.new} for c in records],
+    }
+    write_json(path, data)
+    return path

@@ -1,0 +1,131 @@
+"""`crmdefs sandbox …`: run, inspect and reset the local Salesforce + HubSpot sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crmdefs import exitcodes
+from crmdefs.commands.options import project_options
+from crmdefs.config import load_settings
+from crmdefs.definitions.load import display_path
+
+
+def _state_dir(config: Path | None, state: Path | None) -> Path:
+    if state is not None:
+        return state
+    return load_settings(config, None, Path.cwd()).sandbox_dir
+
+
+def _state_option(func: Any) -> Any:
+    return click.option(
+        "--state",
+        "state",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        help="Sandbox state directory (default: .crmdefs/sandbox under the project root).",
+    )(func)
+
+
+@click.group(
+    epilog="""\b
+Examples:
+  crmdefs sandbox serve                     run it in the foreground (Ctrl-C stops it)
+  crmdefs sandbox info --json               connection details for other tools
+  crmdefs sandbox reset                     restore the seeded demo org
+"""
+)
+def sandbox() -> None:
+    """A local Salesforce and HubSpot (HTTPS on 127.0.0.1) with a seeded, messy demo org."""
+
+
+@sandbox.command(
+    epilog="""\b
+Examples:
+  crmdefs sandbox serve
+  crmdefs sandbox serve --salesforce-port 8443 --hubspot-port 8444
+  CRMDEFS_SANDBOX_LATENCY_MS=50 crmdefs sandbox serve   # add 50 ms to every call
+"""
+)
+@project_options
+@_state_option
+@click.option("--salesforce-port", type=click.IntRange(0, 65535), default=0, help="Port (default: any free).")
+@click.option("--hubspot-port", type=click.IntRange(0, 65535), default=0, help="Port (default: any free).")
+def serve(
+    config: Path | None, definitions: Path | None, state: Path | None, salesforce_port: int, hubspot_port: int
+) -> int:
+    """Run the sandbox in the foreground until Ctrl-C."""
+    from crmdefs.sandbox.http import FaultPlan
+    from crmdefs.sandbox.service import Sandbox, SandboxOptions
+
+    folder = _state_dir(config, state)
+    options = SandboxOptions.from_env(os.environ, salesforce_port=salesforce_port, hubspot_port=hubspot_port)
+    running = Sandbox(folder, options, FaultPlan.from_env(os.environ))
+    info = running.start()
+    click.echo(
+        f"Salesforce: {info.instance_url}\nHubSpot:    {info.base_url}\n"
+        f"CA bundle:  {display_path(info.ca_bundle)}\nState:      {display_path(folder)}\n"
+        "Token and details: crmdefs sandbox info --json\nPress Ctrl-C to stop."
+    )
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        running.stop()
+        click.echo("Sandbox stopped.")
+    return exitcodes.OK
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@sandbox.command(
+    epilog="""\b
+Examples:
+  crmdefs sandbox info
+  crmdefs sandbox info --json | jq -r .access_token
+"""
+)
+@project_options
+@_state_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for other tools.")
+def info(config: Path | None, definitions: Path | None, state: Path | None, as_json: bool) -> int:
+    """Connection details of the running or last-started sandbox."""
+    from crmdefs.sandbox.service import read_info
+
+    data = read_info(_state_dir(config, state))
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+    else:
+        click.echo(
+            f"Salesforce: {data['salesforce']['instance_url']}\nHubSpot:    {data['hubspot']['base_url']}\n"
+            f"CA bundle:  {data['ca_bundle']}\nState:      {data['state_dir']}"
+        )
+    return exitcodes.OK
+
+
+@sandbox.command(
+    epilog="""\b
+Examples:
+  crmdefs sandbox reset
+  crmdefs sandbox reset --state /tmp/sandbox
+"""
+)
+@project_options
+@_state_option
+def reset(config: Path | None, definitions: Path | None, state: Path | None) -> int:
+    """Restore the seeded demo org (keeps the certificate and the token)."""
+    from crmdefs.sandbox.service import reset as reset_state
+
+    folder = _state_dir(config, state)
+    reset_state(folder)
+    click.echo(f"Sandbox in {display_path(folder)} restored to the seeded demo org.")
+    return exitcodes.OK

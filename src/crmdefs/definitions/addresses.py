@@ -1,0 +1,19 @@
+"""Field addresses as users write them on the command line: ``salesforce:Opportunity.StageName``."""
+
+from __future__ import annotations
+
+import re
+
+from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.errors import CrmdefsError
+
+_ADDRESS = re.compile(r"^(salesforce|hubspot):([A-Za-z0-9_-]+)\.([A-Za-z0-9_]+)$")
+
+
+def parse_address(text: str) -> FieldAddress:
+    match = _ADDRESS.match(text.strip())
+    if not match:
+        raise CrmdefsError(
+            f"'{text}' is not a field address — write salesforce:Object.Field or hubspot:objectType.property"
+        )
+    return FieldAddress(Crm(match.group(1)), match.group(2), match.group(3))

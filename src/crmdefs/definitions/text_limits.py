@@ -1,0 +1,35 @@
+"""Text limits of each CRM, in one table. Validation fails on text that the CRM would cut or refuse.
+
+Sources (see ../shared/reference/salesforce.md §1.2 and hubspot.md §1.5):
+- Salesforce inline help text 510 and field description 1000: the limits of Salesforce's Setup UI
+  (field edit page); no primary API page was found, so the reference marks them UNVERIFIED.
+- Salesforce picklist value description 255: CustomValue reference,
+  https://developer.salesforce.com/docs/atlas.en-us.264.0.api_meta.meta/api_meta/meta_customvalue.htm
+- Salesforce picklist value API name and label 255: REST describe reports ``"length": 255`` for standard
+  picklists (fixture rest_describe_Lead.json); an exact documented limit is UNVERIFIED.
+- Salesforce field label 40: Salesforce KB 000381913 ("The current character limit for creating field
+  names and labels is 40 characters").
+- HubSpot: no documented length limits for property descriptions, labels or option descriptions were
+  found (hubspot.md §1.5), so none are enforced; the API's own 400 VALIDATION_ERROR reports them.
+"""
+
+from __future__ import annotations
+
+from crmdefs.definitions.model import Crm
+
+# (crm, attribute) → maximum characters. Attributes: label, help_text, description (field level);
+# value, value_label, value_description (picklist values).
+LIMITS: dict[tuple[Crm, str], int] = {
+    (Crm.SALESFORCE, "help_text"): 510,
+    (Crm.SALESFORCE, "description"): 1000,
+    (Crm.SALESFORCE, "label"): 40,
+    (Crm.SALESFORCE, "value"): 255,
+    (Crm.SALESFORCE, "value_label"): 255,
+    (Crm.SALESFORCE, "value_description"): 255,
+}
+
+CRM_NAMES = {Crm.SALESFORCE: "Salesforce", Crm.HUBSPOT: "HubSpot"}
+
+
+def limit_for(crm: Crm, attribute: str) -> int | None:
+    return LIMITS.get((crm, attribute))

@@ -1,0 +1,285 @@
+"""Safe YAML loading that remembers where every key and value came from.
+
+PyYAML's ``safe_load`` forgets line numbers, silently keeps the last of two duplicate keys and expands
+aliases (an "alias bomb" can take minutes). So we stop at PyYAML's *composition* step (syntax only,
+nothing constructed, no Python tags executed) and build plain Python values ourselves, recording the
+``line:column`` of each key and value. Aliases, merge keys and non-standard tags are refused: a
+definitions file never needs them, and refusing them makes hostile input harmless.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from crmdefs.errors import Problem
+
+MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 40
+
+PathKey = tuple[str | int, ...]
+
+_STD = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_STD}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+
+
+@dataclass(frozen=True)
+class Mark:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass
+class Document:
+    """One YAML document of a file: its data plus the position of every value and mapping key."""
+
+    path: str
+    data: Any
+    start: Mark
+    values: dict[PathKey, Mark] = field(default_factory=dict)
+    keys: dict[PathKey, Mark] = field(default_factory=dict)
+
+    def where(self, at: PathKey, *, key: bool = False) -> Mark:
+        """The mark of the value (or, with ``key``, the key) at ``at``, else of its nearest parent."""
+        if key and at in self.keys:
+            return self.keys[at]
+        probe = at
+        while probe:
+            if probe in self.values:
+                return self.values[probe]
+            probe = probe[:-1]
+        return self.values.get((), self.start)
+
+
+class _Refused(Exception):
+    def __init__(self, node: yaml.Node | yaml.Event, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.mark = _mark(node)
+        self.message = message
+        self.hint = hint
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases where they are written, before they can be expanded."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise _Refused(
+                self.peek_event(),  # type: ignore[no-untyped-call]
+                "YAML anchors and aliases (&name / *name) are not allowed",
+                "write the value out in full",
+            )
+        return super().compose_node(parent, index)
+
+
+# libyaml's composer (when PyYAML was built with it). It cannot refuse an alias where it is written, but
+# it never copies one either: an alias is the same node object again, which _convert refuses on first
+# reuse, so an "alias bomb" is as harmless as with the pure-Python loader. CRMDEFS_PURE_YAML=1 turns it off.
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", None) if os.environ.get("CRMDEFS_PURE_YAML") != "1" else None
+
+
+def _mark(node: yaml.Node | yaml.Event) -> Mark:
+    start = node.start_mark
+    return Mark(start.line + 1, start.column + 1) if start is not None else Mark(0, 0)
+
+
+def _line_col_of_offset(raw: bytes, offset: int) -> Mark:
+    before = raw[:offset]
+    line = before.count(b"\n") + 1
+    column = offset - (before.rfind(b"\n") + 1) + 1
+    return Mark(line, column)
+
+
+def load_file(path: Path, display: str) -> tuple[list[Document], list[Problem]]:
+    """Read ``path`` (shown to users as ``display``) into documents, or problems saying why not."""
+
+    def fail(message: str, hint: str, mark: Mark = Mark(0, 0)) -> tuple[list[Document], list[Problem]]:
+        return [], [Problem(display, mark.line, mark.column, message, hint)]
+
+    if path.is_dir():
+        return fail("is a directory, not a YAML file", "rename it so it does not end in .yaml/.yml")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return fail(f"cannot be read ({exc.strerror or exc})", "check that the file exists and is readable")
+    if len(raw) > MAX_FILE_BYTES:
+        return fail(
+            f"is {len(raw):,} bytes; definition files are limited to {MAX_FILE_BYTES:,}",
+            "split it into several files",
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return fail(
+            f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            "save the file as UTF-8",
+            _line_col_of_offset(raw, exc.start),
+        )
+    return load_text(text, display)
+
+
+def load_text(text: str, display: str) -> tuple[list[Document], list[Problem]]:
+    """Parse YAML text into documents; syntax errors and refused constructs become problems.
+
+    libyaml composes about 10× faster; when it finds anything wrong, the pure-Python loader reads the file
+    again, so every message and position is the same whichever PyYAML build is installed."""
+    if _FAST_LOADER is not None and _shallow(text):
+        documents, problems = _compose(text, display, _FAST_LOADER)
+        if not problems:
+            return documents, problems
+    return _compose(text, display, _Loader)
+
+
+def _shallow(text: str) -> bool:
+    """True when ``text`` cannot nest deeper than 2 × MAX_DEPTH. libyaml's composer recurses in C with no
+    limit and crashes the interpreter on very deep nesting, so such text goes to the pure-Python loader,
+    which refuses it politely. Each nesting level costs at least one leading space, '-', '?' or ':' on its
+    line, or one '[' / '{': an overestimate only means the slower loader."""
+    block = max((len(line) - len(line.lstrip(" -?:")) for line in text.splitlines()), default=0)
+    flow = depth = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            flow = max(flow, depth)
+        elif char in "]}":
+            depth -= 1
+    return block + flow <= 2 * MAX_DEPTH
+
+
+def _compose(text: str, display: str, loader: Any) -> tuple[list[Document], list[Problem]]:
+    documents: list[Document] = []
+    try:
+        for node in yaml.compose_all(text, Loader=loader):
+            if node is None or (node.tag == f"{_STD}null" and isinstance(node, yaml.ScalarNode)):
+                continue  # an empty document, e.g. a trailing '---'
+            doc = Document(display, None, _mark(node))
+            doc.data = _convert(node, (), doc, set(), 0)
+            documents.append(doc)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Mark(mark.line + 1, mark.column + 1) if mark else Mark(0, 0)
+        what = exc.problem or "invalid YAML"
+        return [], [
+            Problem(
+                display,
+                where.line,
+                where.column,
+                f"YAML syntax error: {what}",
+                "fix the YAML syntax (indentation, quotes, colons)",
+            )
+        ]
+    except yaml.reader.ReaderError as exc:  # control characters YAML does not allow
+        where = _line_col_of_offset(text.encode(), len(text[: exc.position].encode()))
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        return [], [
+            Problem(
+                display,
+                where.line,
+                where.column,
+                f"contains a control character (U+{ord(char):04X}) that YAML does not allow",
+                "delete it or write it as an escape inside double quotes",
+            )
+        ]
+    except _Refused as exc:
+        return [], [Problem(display, exc.mark.line, exc.mark.column, exc.message, exc.hint)]
+    except RecursionError:
+        return [], [
+            Problem(
+                display,
+                0,
+                0,
+                "is nested too deeply to be a definitions file",
+                f"keep nesting under {MAX_DEPTH} levels",
+            )
+        ]
+    if not documents:
+        return [], [
+            Problem(
+                display, 1, 1, "is empty", "add a definition (see README 'Definitions') or delete the file"
+            )
+        ]
+    return documents, []
+
+
+def _convert(node: yaml.Node, at: PathKey, doc: Document, seen: set[int], depth: int) -> Any:
+    if id(node) in seen:
+        raise _Refused(
+            node, "YAML anchors and aliases (&name / *name) are not allowed", "write the value out in full"
+        )
+    seen.add(id(node))
+    if depth > MAX_DEPTH:
+        raise _Refused(node, f"nested more than {MAX_DEPTH} levels deep", "flatten the structure")
+    doc.values[at] = _mark(node)
+    if isinstance(node, yaml.MappingNode):
+        return _convert_mapping(node, at, doc, seen, depth)
+    if isinstance(node, yaml.SequenceNode):
+        _check_tag(node, f"{_STD}seq")
+        return [_convert(item, (*at, i), doc, seen, depth + 1) for i, item in enumerate(node.value)]
+    return _convert_scalar(node)
+
+
+def _convert_mapping(node: yaml.MappingNode, at: PathKey, doc: Document, seen: set[int], depth: int) -> Any:
+    _check_tag(node, f"{_STD}map")
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == f"{_STD}merge":
+            raise _Refused(key_node, "YAML merge keys (<<) are not allowed", "write the keys out in full")
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise _Refused(key_node, "a mapping key must be a plain word", "use a simple key such as 'name'")
+        _convert_scalar(key_node)  # refuses tags
+        key = str(key_node.value)  # the text as written: 'yes' stays 'yes', not True
+        key_at: PathKey = (*at, key)
+        if key in result:
+            first = doc.keys[key_at]
+            raise _Refused(
+                key_node,
+                f"duplicate key '{key}' (first at line {first.line})",
+                "keep one of them; YAML would silently drop the first",
+            )
+        doc.keys[key_at] = _mark(key_node)
+        result[key] = _convert(value_node, key_at, doc, seen, depth + 1)
+    return result
+
+
+def _check_tag(node: yaml.Node, expected: str) -> None:
+    if node.tag != expected:
+        _refuse_tag(node)
+
+
+def _refuse_tag(node: yaml.Node) -> None:
+    shown = "!!" + node.tag.removeprefix(_STD) if node.tag.startswith(_STD) else node.tag
+    raise _Refused(node, f"YAML tag '{shown}' is not allowed", "remove the tag; plain YAML values only")
+
+
+def _convert_scalar(node: yaml.Node) -> Any:
+    tag = node.tag
+    if tag not in _SCALAR_TAGS:
+        _refuse_tag(node)
+    value = node.value
+    if tag == f"{_STD}str":
+        return value
+    try:
+        return yaml.SafeLoader.yaml_constructors[tag](_NO_LOADER, node)
+    except (ValueError, OverflowError, yaml.constructor.ConstructorError):
+        return value  # e.g. 2026-02-30 looks like a timestamp but is not a date: keep the text
+
+
+# The scalar constructors are methods that never touch the stream; an empty loader is enough.
+_NO_LOADER: Any = yaml.SafeLoader("")
+
+
+def iter_paths(root: Path) -> Iterator[Path]:
+    """Every ``*.yaml`` / ``*.yml`` below ``root``, sorted. Hidden and symlinked directories are skipped; a
+    directory whose name ends in .yaml is yielded (not entered) so the loader can say it is not a file."""
+    found: list[Path] = []
+    suffixes = (".yaml", ".yml")
+    for folder, dirnames, filenames in os.walk(root, followlinks=False):
+        found.extend(Path(folder, name) for name in dirnames if name.endswith(suffixes))
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and not d.endswith(suffixes)]
+        found.extend(Path(folder, name) for name in filenames if name.endswith(suffixes))
+    yield from sorted(found)

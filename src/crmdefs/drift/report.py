@@ -1,0 +1,183 @@
+"""Drift reports: text for logs, Markdown for an issue/PR comment or chat, JSON (``format_version``) for
+machines. Pure functions of a :class:`~crmdefs.drift.DriftReport`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from crmdefs.drift.classify import ORIGIN_TEXT, DriftReport, FieldDrift, TargetDrift
+
+NO_STATE = (
+    "no state file (.crmdefs/state/{target}.json), so differences cannot be told apart into "
+    "'changed in the CRM' and 'not applied' — run `crmdefs apply` once, and keep .crmdefs/state/"
+)
+
+
+def _show(value: Any, limit: int = 100) -> str:
+    """Strings quoted, lists and numbers as JSON, long text cut with an ellipsis."""
+    if value is None:
+        return "(none)"
+    quoted = isinstance(value, str)
+    text = value.replace("\n", " ⏎ ") if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return json.dumps(text, ensure_ascii=False) if quoted else text
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def headline(report: DriftReport) -> str:
+    fields = sum(len(t.fields) for t in report.targets)
+    errors = len(report.errors)
+    if not report.drift_count and not errors:
+        count = len(report.targets)
+        return (
+            "No drift: "
+            + ("the target matches" if count == 1 else f"all {count} targets match")
+            + " the definitions."
+        )
+    text = (
+        f"Drift: {_plural(report.drift_count, 'difference')} in {_plural(fields, 'field')} across "
+        f"{_plural(len(report.targets), 'target')}"
+    )
+    return text + (f"; {_plural(errors, 'target')} could not be checked." if errors else ".")
+
+
+def _field_meta(f: FieldDrift) -> str:
+    parts = [ORIGIN_TEXT[f.origin]]
+    if f.modified_by or f.modified_at:
+        parts.append(f"last modified by {f.modified_by or 'unknown'} at {f.modified_at or 'unknown'}")
+    if f.last_applied_at:
+        parts.append(f"last applied {f.last_applied_at}")
+    return "; ".join(parts)
+
+
+def _target_title(t: TargetDrift, code: bool = False) -> str:
+    name = f"`{t.target}`" if code else f'"{t.target}"'
+    if t.error is not None:
+        return f"Target {name}: could not be checked"
+    return f"Target {name}: " + (f"{_plural(len(t.fields), 'field')} drifted" if t.fields else "in sync")
+
+
+def render_text(report: DriftReport) -> str:
+    lines = [f"crmdefs drift report, {report.generated_at}", ""]
+    for t in report.targets:
+        lines.append(_target_title(t))
+        if t.error is not None:
+            lines += [f"  ! error: {t.error}", ""]
+            continue
+        if not t.classified and t.fields:
+            lines.append("  note: " + NO_STATE.format(target=t.target))
+        for f in t.fields:
+            lines.append(f"  ~ {f.address}: {_field_meta(f)}")
+            lines += [
+                f"      {d.item}: CRM {_show(d.before)} · definitions {_show(d.after)}" for d in f.differences
+            ]
+        if t.fields:
+            lines.append(
+                f"  fix: crmdefs apply --target {t.target} (or change the definitions to keep the CRM's)"
+            )
+        if t.baselined:
+            lines.append(f"  {_plural(t.baselined, 'known difference')} hidden by the baseline")
+        lines += [f"  # skipped (not drift) {address} {s.attribute}: {s.reason}" for address, s in t.skips]
+        lines.append("")
+    lines.append(headline(report))
+    return "\n".join(lines) + "\n"
+
+
+def _esc(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _cell(value: Any) -> str:
+    return _esc(_show(value, 300))
+
+
+def render_markdown(report: DriftReport) -> str:
+    lines = [
+        f"## crmdefs drift: {headline(report).removeprefix('Drift: ')}",
+        "",
+        f"_Checked {report.generated_at}._",
+        "",
+    ]
+    for t in report.targets:
+        lines += [f"### {_target_title(t, code=True)}", ""]
+        if t.error is not None:
+            lines += [f"> **Error:** {t.error}", ""]
+            continue
+        if not t.classified and t.fields:
+            lines += [f"> {NO_STATE.format(target=t.target)}", ""]
+        for f in t.fields:
+            lines += [
+                f"#### `{f.address}` — {_field_meta(f)}",
+                "",
+                "| what | in the CRM | in the definitions |",
+                "|---|---|---|",
+            ]
+            lines += [f"| {_esc(d.item)} | {_cell(d.before)} | {_cell(d.after)} |" for d in f.differences]
+            lines.append("")
+        if t.fields:
+            lines += [
+                f"Fix: `crmdefs apply --target {t.target}`, or change the definitions to keep the CRM's.",
+                "",
+            ]
+        if t.baselined:
+            lines += [f"_{_plural(t.baselined, 'known difference')} hidden by the baseline._", ""]
+        if t.skips:
+            lines += [
+                "<details><summary>Skipped (not drift)</summary>",
+                "",
+                "| field | what | why |",
+                "|---|---|---|",
+            ]
+            lines += [f"| `{a}` | {s.attribute} | {_esc(s.reason)} |" for a, s in t.skips]
+            lines += ["", "</details>", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def report_json(report: DriftReport) -> dict[str, Any]:
+    return {
+        "format_version": report.format_version,
+        "generated_at": report.generated_at,
+        "summary": {
+            "targets": len(report.targets),
+            "drifted_fields": sum(len(t.fields) for t in report.targets),
+            "differences": report.drift_count,
+            "errors": len(report.errors),
+            "baselined": sum(t.baselined for t in report.targets),
+        },
+        "targets": [
+            {
+                "target": t.target,
+                "classified": t.classified,
+                "error": t.error,
+                "baselined": t.baselined,
+                "fields": [
+                    {
+                        "address": f.address,
+                        "origin": f.origin.value,
+                        "last_applied_at": f.last_applied_at,
+                        "modified_by": f.modified_by,
+                        "modified_at": f.modified_at,
+                        "differences": [
+                            {"item": d.item, "crm": d.before, "definitions": d.after, "key": d.key}
+                            for d in f.differences
+                        ],
+                    }
+                    for f in t.fields
+                ],
+                "skips": [{"address": a, "attribute": s.attribute, "reason": s.reason} for a, s in t.skips],
+            }
+            for t in report.targets
+        ],
+    }
+
+
+def render_json(report: DriftReport) -> str:
+    return json.dumps(report_json(report), indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}

@@ -1,0 +1,1 @@
+"""The glossary as a document people read: outline, Markdown and HTML."""

@@ -1,0 +1,1 @@
+"""Free text → standard codes: suggestions and the reviewed mapping file."""

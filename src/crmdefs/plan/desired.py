@@ -1,0 +1,148 @@
+"""Glossary → the text each CRM field should carry. Pure: no I/O, no SDKs.
+
+One definition, many places: a term's text is written once and composed into every field that
+carries it. Composition rules (documented in README "Definitions"):
+
+- ``{term: mql, use: summary}`` → the term's summary (or ``definition`` / ``name``);
+- ``{terms: [mql, sal], use: summary}`` → one line per term, ``MQL: <summary>``;
+- ``intro`` is placed on its own line before the composed text.
+
+The approval gate: only ``approved`` terms reach a CRM. A text written as ``term: x`` with ``x`` in draft
+or deprecated is left as the CRM has it; a ``terms: [...]`` list leaves such terms out; a picklist value
+tied to such a term is withheld (not added, changed or deactivated). Each is reported as a plan skip.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+from collections.abc import Mapping
+
+from crmdefs.definitions.model import Crm, FieldBinding, Glossary, PicklistValue, Status, Term, TextSpec
+from crmdefs.plan.state import STAGE_ATTRIBUTES, DesiredField, DesiredValue, normalize_text
+
+
+def _part(term: Term, use: str) -> str:
+    if use == "definition":
+        return term.definition.strip()
+    if use == "name":
+        return term.name.strip()
+    return term.summary.strip()
+
+
+def compose(text: TextSpec, terms: Mapping[str, Term]) -> str:
+    """The final text of ``text``; every referenced term must exist in ``terms``."""
+    if text.literal is not None:
+        return text.literal.strip()
+    if text.composed_list:
+        body = "\n".join(f"{terms[t].short_name}: {_part(terms[t], text.use)}" for t in text.terms)
+    else:
+        body = " ".join(_part(terms[t], text.use) for t in text.terms)
+    return f"{text.intro.strip()}\n{body}" if text.intro else body
+
+
+def value_description(value: PicklistValue, terms: Mapping[str, Term]) -> str | None:
+    """A value's description: its own, else the summary of its term, else none."""
+    if value.description is not None:
+        return value.description.strip()
+    if value.term is not None and value.term in terms:
+        return terms[value.term].summary.strip()
+    return None
+
+
+def desired_fields(glossary: Glossary) -> list[DesiredField]:
+    """Every binding of ``glossary`` as the field it should become, texts composed, values per CRM."""
+    return [desired_field(binding, glossary.terms) for binding in glossary.bindings]
+
+
+def not_approved(term_id: str, terms: Mapping[str, Term]) -> str | None:
+    """Why ``term_id`` may not be pushed to a CRM, or None when it is approved."""
+    term = terms[term_id]
+    if term.status is Status.APPROVED:
+        return None
+    return f"term '{term_id}' is {term.status.value} ({term.source}); only approved terms are pushed"
+
+
+def _gate_text(spec: TextSpec | None, terms: Mapping[str, Term]) -> tuple[TextSpec | None, list[str]]:
+    """``spec`` without its unapproved terms (None when nothing is left), and the reasons."""
+    if spec is None or spec.literal is not None:
+        return spec, []
+    verdicts = {t: not_approved(t, terms) for t in spec.terms}
+    reasons = [r for r in verdicts.values() if r]
+    if not reasons:
+        return spec, []
+    kept = tuple(t for t, r in verdicts.items() if r is None)
+    if not kept or not spec.composed_list:
+        return None, reasons
+    return dataclasses.replace(spec, terms=kept), [f"left out of the text: {r}" for r in reasons]
+
+
+def desired_field(binding: FieldBinding, terms: Mapping[str, Term]) -> DesiredField:
+    crm = binding.address.crm
+    held: list[tuple[str, str]] = []
+
+    def text(attribute: str) -> str | None:
+        spec, reasons = _gate_text(getattr(binding, attribute), terms)
+        held.extend((attribute, reason) for reason in reasons)
+        return normalize_text(compose(spec, terms)) if spec is not None else None
+
+    values = None
+    held_values: list[str] = []
+    if binding.picklist is not None:
+        gated = []
+        for value in binding.picklist.values:
+            reason = not_approved(value.term, terms) if value.term is not None else None
+            if reason is None:
+                gated.append(value)
+            else:
+                held_values.append(value.value_in(crm))
+                held.append(("values", f"value {value.value_in(crm)!r} withheld: {reason}"))
+        values = tuple(
+            DesiredValue(
+                value=v.value_in(crm),
+                label=v.explicit_label_in(crm),
+                description=normalize_text(value_description(v, terms)),
+                # HubSpot options have no default (hubspot.md §1.3): leave it to the CRM there.
+                default=v.default if crm is Crm.SALESFORCE else None,
+                renamed_from=v.renamed_from,
+                attributes={a: getattr(v, a) for a in STAGE_ATTRIBUTES if getattr(v, a) is not None}
+                if crm is Crm.SALESFORCE
+                else {},
+            )
+            for v in gated
+        )
+    guidance: dict[str, str] = {}
+    if binding.path_guidance is not None and binding.picklist is not None:
+        guidance = {
+            v.value_in(crm): path_info(v, terms)
+            for v in binding.picklist.values
+            if v.value_in(crm) not in held_values
+        }
+    return DesiredField(
+        address=binding.address,
+        path_record_types=binding.path_guidance or (),
+        path_guidance=guidance,
+        label=text("label"),
+        help_text=text("help_text"),
+        description=text("description"),
+        held=tuple(held),
+        held_values=tuple(held_values),
+        values=values,
+        unlisted_values=binding.unlisted_values,
+        record_types=binding.record_types,
+        create=binding.create,
+        document_only=binding.document_only,
+        sorted=binding.picklist.sorted if binding.picklist else False,
+    )
+
+
+def path_info(value: PicklistValue, terms: Mapping[str, Term]) -> str:
+    """Path "Guidance for Success" for one stage: the definition, then the exit criteria, as the small
+    HTML subset Path shows (reference salesforce.md §1.8: ``info`` is rich text)."""
+    term = terms.get(value.term) if value.term else None
+    text = value_description(value, terms) or ""
+    parts = [f"<p>{html.escape(text)}</p>"] if text else []
+    if term is not None and term.criteria:
+        items = "".join(f"<li>{html.escape(c)}</li>" for c in term.criteria)
+        parts.append(f"<p>Move on when:</p><ul>{items}</ul>")
+    return "".join(parts)

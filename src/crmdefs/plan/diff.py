@@ -1,0 +1,433 @@
+"""PURE: ``compute_plan(desired, actual)`` → :class:`Plan`. No I/O, no printing, no clock.
+
+The plan types live in plantypes.py (re-exported here); apply only executes a plan. Per field it holds the
+attribute changes (before → after), value-level changes, record-type additions, skips with their reason,
+the complete value list to write, and the fingerprint of the state it was computed on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+
+from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.plan.changes import (
+    FORMAT_VERSION,
+    AttributeChange,
+    FieldPlan,
+    Migration,
+    PathChange,
+    Plan,
+    RecordTypeChange,
+    Skip,
+    Summary,
+    ValueChange,
+    ValueChangeKind,
+)
+from crmdefs.plan.state import DesiredField, DesiredValue, FieldState, ValueState, normalize_text
+
+__all__ = [
+    "FORMAT_VERSION",
+    "AttributeChange",
+    "FieldPlan",
+    "Migration",
+    "PathChange",
+    "Plan",
+    "RecordTypeChange",
+    "Skip",
+    "Summary",
+    "ValueChange",
+    "ValueChangeKind",
+    "compute_plan",
+    "merge_values",
+    "values_to_count",
+]
+
+TEXT_ATTRIBUTES = ("label", "help_text", "description")
+
+
+def compute_plan(
+    desired: Sequence[DesiredField],
+    actual: Mapping[FieldAddress, FieldState],
+    *,
+    target: str,
+    definitions_digest: str,
+    created_at: str,
+    usage: Mapping[FieldAddress, Mapping[str, int]] | None = None,
+    migrate_records: bool = False,
+) -> Plan:
+    """The changes that make ``actual`` match ``desired`` (every desired field must be in ``actual``).
+
+    ``usage`` gives records per value where known (see :func:`values_to_count`); a value that still holds
+    records is only retired by a rename when ``migrate_records`` is set, after its records move."""
+    counts = usage or {}
+    fields = tuple(
+        _field_plan(d, actual[d.address], actual, counts.get(d.address), migrate_records)
+        for d in sorted(desired, key=lambda d: str(d.address))
+    )
+    fingerprints = {str(d.address): actual[d.address].fingerprint() for d in desired}
+    before = {str(f.address): actual[f.address] for f in fields if f.has_changes}
+    return Plan(
+        target,
+        definitions_digest,
+        created_at,
+        fields,
+        read_fingerprints=fingerprints,
+        before=before,
+        migrate_records=migrate_records,
+    )
+
+
+def values_to_count(plan: Plan) -> dict[FieldAddress, list[str]]:
+    """The values whose record counts a user should see before they are retired or migrated."""
+    wanted: dict[FieldAddress, list[str]] = {}
+    for f in plan.fields:
+        names = [v.value for v in f.value_changes if v.kind is ValueChangeKind.DEACTIVATE]
+        names += [m.old for m in f.migrations]
+        if names:
+            wanted[f.address] = sorted(set(names))
+    return wanted
+
+
+def _field_plan(
+    want: DesiredField,
+    have: FieldState,
+    everything: Mapping[FieldAddress, FieldState],
+    usage: Mapping[str, int] | None,
+    migrate_records: bool,
+) -> FieldPlan:
+    if not have.exists:
+        return _create_or_skip(want)
+    attributes, skips = _attribute_changes(want, have)
+    skips += [Skip(attribute, reason) for attribute, reason in want.held]
+    value_changes: list[ValueChange] = []
+    migrations: list[Migration] = []
+    target_values = None
+    if want.values is not None:
+        if have.values is None:
+            skips.append(Skip("values", f"{have.address.dotted} is not a picklist in the CRM"))
+        else:
+            target, value_changes, migrations, rename_skips = merge_values(want, have, usage, migrate_records)
+            skips += rename_skips
+            if value_changes and "values" in have.read_only:
+                skips.append(Skip("values", have.read_only["values"], _names(have.values), _names(target)))
+                value_changes = []
+            elif value_changes:
+                target_values = tuple(target)
+    record_types, rt_skips = _record_type_changes(want, have, target_values or have.values or ())
+    skips += rt_skips
+    if want.document_only:
+        attributes, value_changes, record_types, target_values, skips = _document_only(
+            attributes, value_changes, record_types, skips
+        )
+    path_changes = _path_changes(want, have)
+    if want.document_only:
+        migrations = []
+        skips += [Skip("path_guidance", DOCUMENT_ONLY, p.before, p.after) for p in path_changes]
+        path_changes = []
+    has_changes = bool(
+        attributes or value_changes or record_types or path_changes or (migrations and migrate_records)
+    )
+    return FieldPlan(
+        address=want.address,
+        action="update" if has_changes else "none",
+        fingerprint=have.fingerprint(),
+        attributes=tuple(attributes),
+        value_changes=tuple(value_changes),
+        record_types=tuple(record_types),
+        skips=tuple(skips),
+        warnings=_warnings(have, everything),
+        target_values=target_values,
+        migrations=tuple(migrations),
+        usage=dict(usage or {}),
+        path_changes=tuple(path_changes),
+    )
+
+
+def _create_or_skip(want: DesiredField) -> FieldPlan:
+    if want.create is None or want.document_only:
+        reason = (
+            f"{want.address.dotted} does not exist in {want.address.crm.value}; add 'create:' to the "
+            "binding or fix the address"
+        )
+        return FieldPlan(want.address, "none", "", skips=(Skip("field", reason),))
+    held = tuple(Skip(attribute, reason) for attribute, reason in want.held)
+    values = tuple(
+        ValueState(v.value, v.label or v.value, v.description, True, bool(v.default), dict(v.attributes))
+        for v in want.values or ()
+    )
+    label = want.label or want.create.label
+    attributes = tuple(
+        AttributeChange(name, None, value)
+        for name, value in (
+            ("label", label),
+            ("help_text", want.help_text),
+            ("description", want.description),
+        )
+        if value is not None
+    )
+    changes = tuple(ValueChange(ValueChangeKind.ADD, v.value, None, v.label) for v in values)
+    warnings: tuple[str, ...] = ()
+    if want.address.crm is Crm.SALESFORCE:
+        warnings = (
+            (
+                f"read/edit access is granted through the permission set {want.create.permission_set}; "
+                "assign it to the users who need the field",
+            )
+            if want.create.permission_set
+            else (
+                "a new field has no field-level security, so no user sees it: add create.permission_set "
+                "or grant access in Setup",
+            )
+        )
+    return FieldPlan(
+        want.address,
+        "create",
+        "",
+        attributes=attributes,
+        value_changes=changes,
+        target_values=values if want.values is not None else None,
+        create=want.create,
+        warnings=warnings,
+        skips=held,
+    )
+
+
+def _attribute_changes(want: DesiredField, have: FieldState) -> tuple[list[AttributeChange], list[Skip]]:
+    changes: list[AttributeChange] = []
+    skips: list[Skip] = []
+    for name in TEXT_ATTRIBUTES:
+        if getattr(want, name) is None:
+            continue  # the definitions do not say: leave the CRM's text alone
+        after = normalize_text(getattr(want, name))  # "" becomes None: clear it
+        before = normalize_text(getattr(have, name))
+        if after == before:
+            continue
+        if name in have.read_only:
+            skips.append(Skip(name, have.read_only[name], before, after))
+        else:
+            changes.append(AttributeChange(name, before, after))
+    return changes, skips
+
+
+def _key(crm: Crm, value: str) -> str:
+    # Salesforce matches picklist values case-insensitively; HubSpot's internal values are exact.
+    return value.casefold() if crm is Crm.SALESFORCE else value
+
+
+def merge_values(
+    want: DesiredField,
+    have: FieldState,
+    usage: Mapping[str, int] | None = None,
+    migrate_records: bool = False,
+) -> tuple[list[ValueState], list[ValueChange], list[Migration], list[Skip]]:
+    """The full value list to write: desired values in their order, then the CRM's other values (kept,
+    or deactivated when ``unlisted_values: deactivate``). Values are never dropped. Old values named in a
+    ``renamed_from`` are deactivated once no record holds them (or, with ``migrate_records``, once their
+    records have moved); until then they stay active and the pending migration is reported."""
+    crm = want.address.crm
+    existing = {_key(crm, v.value): v for v in have.values or ()}
+    target: list[ValueState] = []
+    changes: list[ValueChange] = []
+    for wanted in want.values or ():
+        current = existing.pop(_key(crm, wanted.value), None)
+        if current is None:
+            new = ValueState(
+                wanted.value,
+                wanted.label or wanted.value,
+                wanted.description,
+                True,
+                bool(wanted.default),
+                dict(wanted.attributes),
+            )
+            target.append(new)
+            changes.append(ValueChange(ValueChangeKind.ADD, new.value, None, new.label))
+        else:
+            updated, value_changes = _update_value(wanted, current)
+            target.append(updated)
+            changes += value_changes
+    renamed = {_key(crm, old): w.value for w in want.values or () for old in w.renamed_from}
+    migrations, skips = _renames(have, existing, renamed, target, changes, usage, migrate_records)
+    held = {_key(crm, v) for v in want.held_values}
+    for leftover in have.values or ():
+        if _key(crm, leftover.value) not in existing:
+            continue
+        if want.unlisted_values == "deactivate" and leftover.active and _key(crm, leftover.value) not in held:
+            target.append(dataclasses.replace(leftover, active=False, default=False))
+            changes.append(ValueChange(ValueChangeKind.DEACTIVATE, leftover.value, True, False))
+        else:
+            target.append(leftover)
+    target, default_changes = _one_default(target, want)
+    changes += default_changes
+    reorder = _reorder(have.values or (), target, crm)
+    if reorder is not None:
+        changes.append(reorder)
+    return target, changes, migrations, skips
+
+
+def _renames(
+    have: FieldState,
+    existing: dict[str, ValueState],
+    renamed: Mapping[str, str],
+    target: list[ValueState],
+    changes: list[ValueChange],
+    usage: Mapping[str, int] | None,
+    migrate_records: bool,
+) -> tuple[list[Migration], list[Skip]]:
+    """Old values replaced by a rename, in the CRM's order. Mutates ``existing``/``target``/``changes``."""
+    migrations: list[Migration] = []
+    skips: list[Skip] = []
+    for value in have.values or ():
+        key = _key(have.address.crm, value.value)
+        if key not in renamed or key not in existing:
+            continue
+        old = existing.pop(key)
+        records = usage.get(old.value) if usage is not None else None
+        in_use = records is None or records > 0  # not counted: assume records hold it
+        if in_use:
+            migrations.append(Migration(old.value, renamed[key], records))
+        if in_use and not migrate_records:
+            target.append(old)  # deactivating it now would strand its records on an inactive value
+            held = f"{records} records" if records is not None else "records"
+            skips.append(
+                Skip(
+                    "values",
+                    f"{held} still hold {old.value!r}: run `crmdefs apply --migrate-records` "
+                    f"to move them to {renamed[key]!r}; {old.value!r} is deactivated after that",
+                )
+            )
+        elif old.active:
+            target.append(dataclasses.replace(old, active=False, default=False))
+            changes.append(ValueChange(ValueChangeKind.DEACTIVATE, old.value, True, False))
+        else:
+            target.append(old)
+    return migrations, skips
+
+
+def _update_value(wanted: DesiredValue, current: ValueState) -> tuple[ValueState, list[ValueChange]]:
+    changes: list[ValueChange] = []
+    label = wanted.label if wanted.label is not None else current.label
+    if label != current.label:
+        changes.append(ValueChange(ValueChangeKind.RELABEL, current.value, current.label, label))
+    description = (
+        normalize_text(wanted.description) if wanted.description is not None else current.description
+    )
+    if description != normalize_text(current.description):
+        changes.append(
+            ValueChange(ValueChangeKind.REDESCRIBE, current.value, current.description, description)
+        )
+    if wanted.active and not current.active:
+        changes.append(ValueChange(ValueChangeKind.REACTIVATE, current.value, False, True))
+    elif current.active and not wanted.active:
+        changes.append(ValueChange(ValueChangeKind.DEACTIVATE, current.value, True, False))
+    default = current.default if wanted.default is None else wanted.default
+    if default != current.default:
+        kind = ValueChangeKind.SET_DEFAULT if default else ValueChangeKind.UNSET_DEFAULT
+        changes.append(ValueChange(kind, current.value, current.default, default))
+    attributes = {**current.attributes, **wanted.attributes}
+    if attributes != dict(current.attributes):
+        changed = {k: v for k, v in wanted.attributes.items() if current.attributes.get(k) != v}
+        before = {k: current.attributes.get(k) for k in changed}
+        changes.append(ValueChange(ValueChangeKind.UPDATE_ATTRIBUTES, current.value, before, changed))
+    updated = ValueState(current.value, label, description, wanted.active, default, attributes)
+    return updated, changes
+
+
+def _one_default(values: list[ValueState], want: DesiredField) -> tuple[list[ValueState], list[ValueChange]]:
+    """A list has at most one default: when the YAML names one, any other default is cleared."""
+    chosen = {v.value for v in want.values or () if v.default}
+    if not chosen:
+        return values, []
+    changes = [
+        ValueChange(ValueChangeKind.UNSET_DEFAULT, v.value, True, False)
+        for v in values
+        if v.default and v.value not in chosen and v.active
+    ]
+    cleared = {c.value for c in changes}
+    return [dataclasses.replace(v, default=False) if v.value in cleared else v for v in values], changes
+
+
+def _reorder(before: Sequence[ValueState], after: Sequence[ValueState], crm: Crm) -> ValueChange | None:
+    old = [_key(crm, v.value) for v in before]
+    kept = [_key(crm, v.value) for v in after if _key(crm, v.value) in set(old)]
+    if kept == old:
+        return None
+    return ValueChange(ValueChangeKind.REORDER, "", _names(before), _names(after))
+
+
+def _names(values: Sequence[ValueState]) -> list[str]:
+    return [v.value for v in values]
+
+
+def _record_type_changes(
+    want: DesiredField, have: FieldState, values: Sequence[ValueState]
+) -> tuple[list[RecordTypeChange], list[Skip]]:
+    if not want.record_types or want.values is None:
+        return [], []
+    names = sorted(have.record_types) if want.record_types == ("*",) else list(want.record_types)
+    changes: list[RecordTypeChange] = []
+    skips: list[Skip] = []
+    for name in names:
+        if name not in have.record_types:
+            skips.append(Skip("record_types", f"record type {name} not found on {have.address.object}"))
+            continue
+        offered = {v.casefold() for v in have.record_types[name]}
+        # Only the values the definitions list: the CRM's other values (kept, or retired by a rename)
+        # are not offered anywhere new.
+        listed = {w.value.casefold() for w in want.values}
+        missing = tuple(
+            v.value
+            for v in values
+            if v.active and v.value.casefold() in listed and v.value.casefold() not in offered
+        )
+        if missing:
+            changes.append(RecordTypeChange(name, missing))
+    return changes, skips
+
+
+def path_record_types(want: DesiredField, record_types: Sequence[str]) -> list[str]:
+    """The paths a binding manages: ``*`` = the master record type's and every record type's."""
+    if want.path_record_types == ("*",):
+        return ["__MASTER__", *sorted(record_types)]
+    return list(want.path_record_types)
+
+
+def _path_changes(want: DesiredField, have: FieldState) -> list[PathChange]:
+    if not want.path_guidance:
+        return []
+    changes = []
+    for record_type in path_record_types(want, list(have.record_types)):
+        current = have.path_guidance.get(record_type, {})
+        for stage, info in want.path_guidance.items():
+            if current.get(stage) != info:
+                changes.append(PathChange(record_type, stage, current.get(stage), info))
+    return changes
+
+
+DOCUMENT_ONLY = "document_only: crmdefs documents and compares this field but never writes it"
+
+
+def _document_only(
+    attributes: list[AttributeChange],
+    values: list[ValueChange],
+    record_types: list[RecordTypeChange],
+    skips: list[Skip],
+) -> tuple[list[AttributeChange], list[ValueChange], list[RecordTypeChange], None, list[Skip]]:
+    skips = skips + [Skip(a.attribute, DOCUMENT_ONLY, a.before, a.after) for a in attributes]
+    if values:
+        skips.append(
+            Skip("values", DOCUMENT_ONLY, None, [f"{v.kind.value} {v.value}".strip() for v in values])
+        )
+    skips += [Skip("record_types", DOCUMENT_ONLY, rt.record_type, list(rt.add)) for rt in record_types]
+    return [], [], [], None, skips
+
+
+def _warnings(have: FieldState, everything: Mapping[FieldAddress, FieldState]) -> tuple[str, ...]:
+    if not have.value_source.startswith("GlobalValueSet:"):
+        return ()
+    others = sorted(
+        a.dotted for a, s in everything.items() if s.value_source == have.value_source and a != have.address
+    )
+    shared = f"; also used by {', '.join(others)}" if others else ""
+    name = have.value_source.split(":", 1)[1]
+    return (f"values live in the global value set {name}: changes reach every field that uses it{shared}",)

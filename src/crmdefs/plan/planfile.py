@@ -1,0 +1,136 @@
+"""Plan ⇄ JSON. The JSON form is what `plan -o FILE` saves, `apply FILE` executes and `--format json`
+prints. Schema (README "Plan format"): ``format_version`` (major.minor; a reader refuses another major),
+``target``, ``definitions_digest``, ``created_at``, ``summary``, ``read_fingerprints`` and ``fields``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from crmdefs.definitions.addresses import parse_address
+from crmdefs.definitions.model import CreateSpec
+from crmdefs.errors import CrmdefsError
+from crmdefs.files import each, json_object, located, mapping, unusable
+from crmdefs.plan.changes import (
+    FORMAT_VERSION,
+    AttributeChange,
+    FieldPlan,
+    Migration,
+    PathChange,
+    Plan,
+    RecordTypeChange,
+    Skip,
+    ValueChange,
+    ValueChangeKind,
+)
+from crmdefs.plan.state import ValueState, field_state_from_json
+
+
+class PlanFileError(CrmdefsError):
+    """A saved plan cannot be read."""
+
+
+def plan_to_json(plan: Plan) -> dict[str, Any]:
+    summary = plan.summary()
+    return {
+        "format_version": plan.format_version,
+        "target": plan.target,
+        "definitions_digest": plan.definitions_digest,
+        "created_at": plan.created_at,
+        "summary": dataclasses.asdict(summary),
+        "read_fingerprints": dict(plan.read_fingerprints),
+        "migrate_records": plan.migrate_records,
+        "fields": [_field_to_json(f) for f in plan.fields],
+        "before": {address: state.to_json() for address, state in plan.before.items()},
+    }
+
+
+def _field_to_json(f: FieldPlan) -> dict[str, Any]:
+    return {
+        "address": str(f.address),
+        "action": f.action,
+        "fingerprint": f.fingerprint,
+        "attributes": [dataclasses.asdict(a) for a in f.attributes],
+        "value_changes": [{**dataclasses.asdict(v), "kind": v.kind.value} for v in f.value_changes],
+        "record_types": [{"record_type": r.record_type, "add": list(r.add)} for r in f.record_types],
+        "skips": [dataclasses.asdict(s) for s in f.skips],
+        "warnings": list(f.warnings),
+        "target_values": None
+        if f.target_values is None
+        else [dataclasses.asdict(v) for v in f.target_values],
+        "create": None if f.create is None else dataclasses.asdict(f.create),
+        "migrations": [dataclasses.asdict(m) for m in f.migrations],
+        "path_changes": [dataclasses.asdict(p) for p in f.path_changes],
+        "usage": dict(f.usage),
+    }
+
+
+def dumps(plan: Plan) -> str:
+    return json.dumps(plan_to_json(plan), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def loads(text: str, source: str) -> Plan:
+    """Parse a saved plan; any damage is a :class:`PlanFileError` naming ``source``."""
+    try:
+        data = json_object(text)
+        version = str(data["format_version"])
+        if version.split(".")[0] != FORMAT_VERSION.split(".")[0]:
+            raise PlanFileError(
+                f"{source}: plan format {version} is not supported (this crmdefs reads "
+                f"{FORMAT_VERSION.split('.')[0]}.x) — make a new plan with `crmdefs plan -o`"
+            )
+        return Plan(
+            target=str(data["target"]),
+            definitions_digest=str(data["definitions_digest"]),
+            created_at=str(data["created_at"]),
+            fields=each("fields", data["fields"], _field_from_json),
+            format_version=version,
+            read_fingerprints=located("'read_fingerprints'", _strings, data.get("read_fingerprints", {})),
+            before={
+                str(k): located(f"before[{k!r}]", field_state_from_json, v)
+                for k, v in located("'before'", mapping, data.get("before", {})).items()
+            },
+            migrate_records=bool(data.get("migrate_records", False)),
+        )
+    except PlanFileError:
+        raise
+    except (ValueError, KeyError, TypeError, AttributeError, CrmdefsError) as exc:
+        raise PlanFileError(
+            f"{unusable(source, 'crmdefs plan', exc)} — make a new one with `crmdefs plan -o FILE`"
+        ) from exc
+
+
+ACTIONS = ("create", "update", "none")
+
+
+def _strings(data: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in dict(data).items()}
+
+
+def _field_from_json(data: dict[str, Any]) -> FieldPlan:
+    values = data.get("target_values")
+    create = data.get("create")
+    if data["action"] not in ACTIONS:  # apply must never guess what an unknown action means
+        raise ValueError(f"action {data['action']!r} is not one of {', '.join(ACTIONS)}")
+    return FieldPlan(
+        address=parse_address(data["address"]),
+        action=str(data["action"]),
+        fingerprint=str(data["fingerprint"]),
+        attributes=tuple(AttributeChange(**a) for a in data.get("attributes", [])),
+        value_changes=tuple(
+            ValueChange(ValueChangeKind(v["kind"]), v["value"], v.get("before"), v.get("after"))
+            for v in data.get("value_changes", [])
+        ),
+        record_types=tuple(
+            RecordTypeChange(r["record_type"], tuple(r["add"])) for r in data.get("record_types", [])
+        ),
+        skips=tuple(Skip(**s) for s in data.get("skips", [])),
+        warnings=tuple(data.get("warnings", [])),
+        target_values=None if values is None else tuple(ValueState(**v) for v in values),
+        create=None if create is None else CreateSpec(**create),
+        migrations=tuple(Migration(**m) for m in data.get("migrations", [])),
+        path_changes=tuple(PathChange(**p) for p in data.get("path_changes", [])),
+        usage={str(k): int(v) for k, v in dict(data.get("usage", {})).items()},
+    )

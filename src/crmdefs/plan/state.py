@@ -1,0 +1,153 @@
+"""What a CRM field looks like, normalized: the common ground of both adapters and the pure diff.
+
+Adapters turn Salesforce metadata and HubSpot properties into :class:`FieldState`; desired.py turns the
+glossary into :class:`DesiredField`; plan.py compares the two. Text is normalized here, once, so that an
+org crmdefs has just written plans to zero changes: line endings become ``\\n``, trailing spaces on each
+line and blank lines at either end go (Salesforce trims saved strings; reference salesforce.md §1.2).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+from typing import Any
+
+from crmdefs.definitions.model import CreateSpec, FieldAddress
+
+# Salesforce standard value attributes (OpportunityStage, LeadStatus), in our names.
+STAGE_ATTRIBUTES = ("closed", "won", "probability", "forecast_category", "converted")
+
+
+def normalize_text(text: str | None) -> str | None:
+    """Line endings, trailing whitespace and surrounding blank lines do not count as differences."""
+    if text is None:
+        return None
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    cleaned = "\n".join(lines).strip()
+    return cleaned or None
+
+
+@dataclass(frozen=True)
+class ValueState:
+    """One picklist value / option as the CRM holds it."""
+
+    value: str
+    label: str
+    description: str | None = None
+    active: bool = True  # Salesforce isActive; HubSpot not hidden
+    default: bool = False
+    attributes: Mapping[str, Any] = field(default_factory=dict)  # STAGE_ATTRIBUTES present in the CRM
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "label": self.label,
+            "description": self.description,
+            "active": self.active,
+            "default": self.default,
+            "attributes": dict(self.attributes),
+        }
+
+
+@dataclass(frozen=True)
+class FieldState:
+    """A field as read from the CRM. ``exists`` False = the CRM has no such field."""
+
+    address: FieldAddress
+    exists: bool = True
+    label: str | None = None
+    help_text: str | None = None
+    description: str | None = None
+    values: tuple[ValueState, ...] | None = None  # None = not a picklist
+    value_source: str = ""  # where values live: "" (the field), "StandardValueSet:X", "GlobalValueSet:X"
+    record_types: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # name → available values
+    read_only: Mapping[str, str] = field(default_factory=dict)  # attribute → why the CRM refuses changes
+    custom: bool = True
+    path_guidance: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # record type → stage → info
+    modified_by: str | None = None  # who/when last changed it, where the API says (drift reports)
+    modified_at: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON data (what ``dataclasses.asdict`` gives, built directly: asdict's deep copies were a
+        third of a 1,500-field plan)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["address"] = str(self.address)
+        data["values"] = None if self.values is None else [v.to_json() for v in self.values]
+        data["record_types"] = {k: list(v) for k, v in self.record_types.items()}
+        data["read_only"] = dict(self.read_only)
+        data["path_guidance"] = {k: dict(v) for k, v in self.path_guidance.items()}
+        return data
+
+    def fingerprint(self) -> str:
+        """A digest of everything a plan may change, to tell later whether the field moved."""
+        return self._fingerprint
+
+    @cached_property
+    def _fingerprint(self) -> str:  # computed once: a plan asks for it several times per field
+        data = self.to_json()
+        for volatile in ("modified_by", "modified_at", "read_only"):
+            data.pop(volatile)
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class DesiredValue:
+    value: str
+    label: str | None = None  # None = keep the CRM's label (new values are labelled with the value)
+    description: str | None = None  # None = leave the CRM's description alone
+    default: bool | None = None  # None = leave the CRM's default alone
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    active: bool = True  # False only when reverting to a state where the value was inactive
+    renamed_from: tuple[str, ...] = ()  # old values this one replaces (record migration)
+
+
+@dataclass(frozen=True)
+class DesiredField:
+    """What the glossary wants a field to be. ``None`` attributes are left as the CRM has them; ``""``
+    clears them (used by revert)."""
+
+    address: FieldAddress
+    label: str | None = None
+    help_text: str | None = None
+    description: str | None = None
+    values: tuple[DesiredValue, ...] | None = None
+    unlisted_values: str = "keep"  # keep | deactivate
+    record_types: tuple[str, ...] | None = None  # ("*",) = every active record type
+    create: CreateSpec | None = None
+    document_only: bool = False
+    sorted: bool = False
+    # Salesforce Path "Guidance for Success": record types (``__MASTER__``, names or "*") and, per stage
+    # value, the guidance HTML. Empty = not managed.
+    path_record_types: tuple[str, ...] = ()
+    path_guidance: Mapping[str, str] = field(default_factory=dict)
+    # The approval gate (README "Approval"): texts left alone because they carry a term that is not
+    # approved, as (attribute, reason); and values withheld for that reason, which are then neither
+    # added, changed nor deactivated.
+    held: tuple[tuple[str, str], ...] = ()
+    held_values: tuple[str, ...] = ()
+
+
+def field_state_from_json(data: Mapping[str, Any]) -> FieldState:
+    """Inverse of :meth:`FieldState.to_json` (plan files and backups)."""
+    from crmdefs.definitions.addresses import parse_address
+
+    values = data.get("values")
+    return FieldState(
+        address=parse_address(str(data["address"])),
+        exists=bool(data.get("exists", True)),
+        label=data.get("label"),
+        help_text=data.get("help_text"),
+        description=data.get("description"),
+        values=None if values is None else tuple(ValueState(**v) for v in values),
+        value_source=str(data.get("value_source", "")),
+        record_types={k: tuple(v) for k, v in dict(data.get("record_types", {})).items()},
+        path_guidance={k: dict(v) for k, v in dict(data.get("path_guidance", {})).items()},
+        read_only=dict(data.get("read_only", {})),
+        custom=bool(data.get("custom", True)),
+        modified_by=data.get("modified_by"),
+        modified_at=data.get("modified_at"),
+    )

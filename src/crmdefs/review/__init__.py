@@ -1,0 +1,1 @@
+"""Review: the glossary's lifecycle findings (overdue, stale, unowned) and their report."""
