@@ -65,7 +65,7 @@ def main() -> int:
     parser.add_argument("mode", choices=["read", "write"])
     parser.add_argument("--definitions", type=Path, required=True)
     args = parser.parse_args()
-    settings = load_settings(None, args.definitions, Path.cwd())
+    settings = load_settings(config=None, definitions=args.definitions, cwd=Path.cwd(), environ=os.environ)
     target = settings.target(None)
     assert target.salesforce is not None and target.hubspot is not None and target.ca_bundle is not None
     token = os.environ["SALESFORCE_ACCESS_TOKEN"]

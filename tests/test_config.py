@@ -16,7 +16,7 @@ TOKEN = "00Dxx0000001gPL!AR8AQJXg5oKpQmUvS3cr3tv2"
 
 
 def test_without_a_config_file_the_sandbox_is_the_default(tmp_path: Path) -> None:
-    settings = load_settings(None, None, tmp_path)
+    settings = load_settings(config=None, definitions=None, cwd=tmp_path, environ={})
     assert settings.definitions_dir == tmp_path / "definitions"
     assert settings.default_target == SANDBOX
     assert settings.target(None).builtin_sandbox
@@ -42,7 +42,7 @@ def test_targets_are_parsed_with_defaults(tmp_path: Path) -> None:
     """
         },
     )
-    settings = load_settings(None, None, tmp_path)
+    settings = load_settings(config=None, definitions=None, cwd=tmp_path, environ={})
     target = settings.target(None)
     assert settings.default_target == "production"
     assert target.salesforce is not None and target.salesforce.api_version == "62.0"
@@ -142,7 +142,7 @@ def test_missing_token_names_the_variable_and_what_to_do(tmp_path: Path) -> None
     """
         },
     )
-    target = load_settings(None, None, tmp_path).target("prod")
+    target = load_settings(config=None, definitions=None, cwd=tmp_path, environ={}).target("prod")
     with pytest.raises(CredentialsError) as caught:
         salesforce_credentials(target, {})
     assert str(caught.value) == (
@@ -165,7 +165,7 @@ def test_secrets_never_appear_in_reprs(tmp_path: Path) -> None:
     """
         },
     )
-    target = load_settings(None, None, tmp_path).target("prod")
+    target = load_settings(config=None, definitions=None, cwd=tmp_path, environ={}).target("prod")
     env = {"SALESFORCE_ACCESS_TOKEN": TOKEN, "HUBSPOT_ACCESS_TOKEN": "pat-na1-11111111-2222"}
     sf = salesforce_credentials(target, env)
     hs = hubspot_credentials(target, env)

@@ -6,7 +6,6 @@ Exceptions are turned into output in exactly one place, ``crmdefs.__main__.main`
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
@@ -19,7 +18,7 @@ from crmdefs.commands.options import project_options
 from crmdefs.commands.plan import apply, plan, revert
 from crmdefs.commands.review import review
 from crmdefs.commands.sandbox import sandbox
-from crmdefs.config import load_settings
+from crmdefs.config import Settings
 from crmdefs.definitions.changelog import changelog_problems, current_terms, terms_at_ref
 from crmdefs.definitions.format import json_schema
 from crmdefs.definitions.load import display_path
@@ -73,9 +72,8 @@ Examples:
     help="Also fail when a term's definition, summary or criteria changed since GIT_REF without a new "
     "changelog entry (for pull requests).",
 )
-def validate(config: Path | None, definitions: Path | None, strict: bool, since: str | None) -> int:
+def validate(settings: Settings, strict: bool, since: str | None) -> int:
     """Check every definitions file and report all problems at once (path:line:column)."""
-    settings = load_settings(config, definitions, Path.cwd())
     glossary, warnings = settings.load_glossary()
     if warnings and strict:
         raise ProblemsError(warnings, strict=True)

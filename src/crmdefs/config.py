@@ -1,5 +1,6 @@
-"""crmdefs.yaml + the environment → frozen :class:`Settings`. The only module that reads the environment
-(and only when asked for credentials); the core receives values.
+"""crmdefs.yaml + the environment → one frozen, keyword-only :class:`Settings`, built at the edge (the
+commands' ``project_options``). The only module that reads the environment, and it reads it once, into
+:class:`Runtime`; the core receives values.
 
 Secrets come only from environment variables, are wrapped in :class:`Secret` (whose repr is redacted) and
 are never printed, logged or written.
@@ -10,8 +11,9 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +25,8 @@ from crmdefs.definitions.model import Glossary
 from crmdefs.definitions.schema import Checker
 from crmdefs.definitions.yamlsource import Document, load_file
 from crmdefs.errors import ConfigError, CredentialsError, Problem, ProblemsError
+from crmdefs.sandbox.http import FaultPlan
+from crmdefs.sandbox.service import SandboxOptions
 
 CONFIG_FILE = "crmdefs.yaml"
 SANDBOX = "sandbox"
@@ -82,7 +86,102 @@ class Target:
     builtin_sandbox: bool = False
 
 
-@dataclass(frozen=True)
+class EnvSecrets(Mapping[str, str]):
+    """The environment variables that targets name for their secrets, copied once. Never shown: its repr
+    is redacted and each value is registered with the --debug redactor as it is read."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, str] | None = None) -> None:
+        self._values = dict(values or {})
+        for value in self._values.values():
+            remember_secret(value)
+
+    def __getitem__(self, name: str) -> str:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"EnvSecrets({sorted(self._values)})"
+
+    def __reduce__(self) -> Any:
+        raise TypeError("secrets cannot be pickled or serialized")
+
+
+DEFAULT_RETRIES = 5
+MAX_RETRIES = 20
+MAX_HTTP_TIMEOUT = 3600.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Runtime:
+    """How this run behaves, as the environment says: read once by :func:`read_runtime`."""
+
+    max_retries: int = DEFAULT_RETRIES  # CRMDEFS_MAX_RETRIES: retries of a 429/5xx/dropped connection
+    http_timeout: float | None = None  # CRMDEFS_HTTP_TIMEOUT: read timeout; None = each client's default
+    no_color: bool = False  # NO_COLOR (https://no-color.org): set = never colour
+    sandbox: SandboxOptions = field(default_factory=SandboxOptions)  # CRMDEFS_SANDBOX_HUBSPOT_*
+    faults: FaultPlan = field(default_factory=FaultPlan)  # CRMDEFS_SANDBOX_* fault knobs
+    secrets: EnvSecrets = field(default_factory=EnvSecrets)  # the variables the targets name
+
+
+def read_runtime(environ: Mapping[str, str], targets: Mapping[str, Target] | None = None) -> Runtime:
+    """Everything crmdefs reads from the environment besides click's own options (CRMDEFS_CONFIG,
+    CRMDEFS_TARGET, CRMDEFS_DEBUG). A bad value is refused here, naming the variable."""
+    names = {name for target in (targets or {}).values() for name in _secret_names(target)}
+    return Runtime(
+        max_retries=_max_retries(environ),
+        http_timeout=_http_timeout(environ),
+        no_color="NO_COLOR" in environ,
+        sandbox=SandboxOptions.from_env(environ),
+        faults=FaultPlan.from_env(environ),
+        secrets=EnvSecrets({name: environ[name] for name in sorted(names) if name in environ}),
+    )
+
+
+def _max_retries(environ: Mapping[str, str]) -> int:
+    text = environ.get("CRMDEFS_MAX_RETRIES", "").strip()
+    if not text:
+        return DEFAULT_RETRIES
+    if not text.isdigit() or int(text) > MAX_RETRIES:
+        raise CredentialsError(
+            f"CRMDEFS_MAX_RETRIES must be a whole number from 0 to {MAX_RETRIES}, not {text!r}"
+        )
+    return int(text)
+
+
+def _http_timeout(environ: Mapping[str, str]) -> float | None:
+    text = environ.get("CRMDEFS_HTTP_TIMEOUT", "").strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= MAX_HTTP_TIMEOUT:  # also refuses nan and inf
+        raise CredentialsError(
+            f"CRMDEFS_HTTP_TIMEOUT must be a number of seconds above 0 and at most {MAX_HTTP_TIMEOUT:g}, "
+            f"not {text!r}"
+        )
+    return seconds
+
+
+def _secret_names(target: Target) -> list[str]:
+    names: list[str] = []
+    if target.salesforce is not None:
+        sf = target.salesforce
+        names += [sf.access_token_env, sf.password_env, sf.security_token_env, sf.client_id_env]
+    if target.hubspot is not None:
+        names.append(target.hubspot.access_token_env)
+    return names
+
+
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     definitions_dir: Path
     targets: Mapping[str, Target]
@@ -90,6 +189,7 @@ class Settings:
     project_root: Path  # where crmdefs.yaml is, else the working directory; .crmdefs/ lives here
     config_path: Path | None = None
     require_reviewer_not_owner: bool = False
+    runtime: Runtime = field(default_factory=Runtime)
 
     @property
     def sandbox_dir(self) -> Path:
@@ -118,11 +218,24 @@ SANDBOX_TARGET = Target(
 )
 
 
-def load_settings(config: Path | None, definitions: Path | None, cwd: Path) -> Settings:
-    """Settings from ``config`` (or ``cwd/crmdefs.yaml`` when present); ``definitions`` overrides the dir."""
+def load_settings(
+    *, config: Path | None, definitions: Path | None, cwd: Path, environ: Mapping[str, str]
+) -> Settings:
+    """Settings from ``config`` (or ``cwd/crmdefs.yaml`` when present); ``definitions`` overrides the dir.
+    ``environ`` is read here and nowhere else."""
+    settings = _from_file(config, definitions, cwd)
+    return dataclasses.replace(settings, runtime=read_runtime(environ, settings.targets))
+
+
+def _from_file(config: Path | None, definitions: Path | None, cwd: Path) -> Settings:
     path = config if config is not None else cwd / CONFIG_FILE
     if config is None and not path.exists():
-        return Settings(definitions or cwd / "definitions", {SANDBOX: SANDBOX_TARGET}, SANDBOX, cwd)
+        return Settings(
+            definitions_dir=definitions or cwd / "definitions",
+            targets={SANDBOX: SANDBOX_TARGET},
+            default_target=SANDBOX,
+            project_root=cwd,
+        )
     if not path.is_file():
         raise ConfigError(
             f"config file '{display_path(path)}' not found — create it (see README 'Configuration') "
@@ -178,11 +291,11 @@ def _settings(doc: Document, path: Path, definitions: Path | None) -> Settings:
     definitions_dir = definitions or base / data.get("definitions", "definitions")
     log.debug("%s: definitions %s, targets %s, default %s", path, definitions_dir, sorted(targets), default)
     return Settings(
-        definitions_dir,
-        targets,
-        default,
-        base,
-        path,
+        definitions_dir=definitions_dir,
+        targets=targets,
+        default_target=default,
+        project_root=base,
+        config_path=path,
         require_reviewer_not_owner=data.get("require_reviewer_not_owner", False),
     )
 

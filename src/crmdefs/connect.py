@@ -4,17 +4,23 @@ target means "start the local sandbox in-process for the length of this command"
 from __future__ import annotations
 
 import json
-import math
 import shutil
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from crmdefs.adapters.base import Adapter, ReadOnlyAdapter
-from crmdefs.config import Secret, Settings, Target, hubspot_credentials, salesforce_credentials
+from crmdefs.config import (
+    Runtime,
+    Secret,
+    Settings,
+    Target,
+    hubspot_credentials,
+    salesforce_credentials,
+)
 from crmdefs.definitions.model import Crm
 from crmdefs.errors import CredentialsError, CrmdefsError
 
@@ -33,40 +39,6 @@ class Connected:
         return self.adapters[crm]
 
 
-DEFAULT_RETRIES = 5
-
-
-def max_retries(environ: Mapping[str, str]) -> int:
-    """CRMDEFS_MAX_RETRIES: how often a 429/5xx/dropped connection is retried (default 5)."""
-    text = environ.get("CRMDEFS_MAX_RETRIES", "").strip()
-    if not text:
-        return DEFAULT_RETRIES
-    if not text.isdigit() or int(text) > 20:
-        raise CredentialsError(f"CRMDEFS_MAX_RETRIES must be a whole number from 0 to 20, not {text!r}")
-    return int(text)
-
-
-MAX_HTTP_TIMEOUT = 3600.0
-
-
-def http_timeout(environ: Mapping[str, str]) -> float | None:
-    """CRMDEFS_HTTP_TIMEOUT: seconds to wait for an answer (the read timeout) before a call counts as
-    timed out and is retried; None = each client's default (Salesforce 120 s, HubSpot 30 s)."""
-    text = environ.get("CRMDEFS_HTTP_TIMEOUT", "").strip()
-    if not text:
-        return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = math.nan
-    if not 0 < seconds <= MAX_HTTP_TIMEOUT:  # also refuses nan and inf
-        raise CredentialsError(
-            f"CRMDEFS_HTTP_TIMEOUT must be a number of seconds above 0 and at most {MAX_HTTP_TIMEOUT:g}, "
-            f"not {text!r}"
-        )
-    return seconds
-
-
 def _timeouts(read: float | None) -> tuple[float, float]:
     """(connect, read) for a CrmSession: the default, or the connect timeout capped at ``read``."""
     from crmdefs.adapters.salesforce.transport import DEFAULT_TIMEOUT
@@ -78,7 +50,6 @@ def _timeouts(read: float | None) -> tuple[float, float]:
 def open_target(
     settings: Settings,
     name: str | None,
-    environ: Mapping[str, str],
     crms: set[Crm],
     *,
     read_only: bool = False,
@@ -88,13 +59,13 @@ def open_target(
     target = settings.target(name)
     with ExitStack() as stack:
         if target.builtin_sandbox:
-            connected = _sandbox(settings, target, environ, crms, stack)
+            connected = _sandbox(settings, target, crms, stack)
         else:
             connected = Connected(target.name)
             if Crm.SALESFORCE in crms and target.salesforce is not None:
-                connected.adapters[Crm.SALESFORCE] = _salesforce(target, environ)
+                connected.adapters[Crm.SALESFORCE] = _salesforce(target, settings.runtime)
             if Crm.HUBSPOT in crms and target.hubspot is not None:
-                connected.adapters[Crm.HUBSPOT] = _hubspot(target, environ)
+                connected.adapters[Crm.HUBSPOT] = _hubspot(target, settings.runtime)
             for adapter in connected.adapters.values():
                 stack.callback(adapter.close)
         if read_only:
@@ -111,14 +82,12 @@ def target_crms(target: Target) -> set[Crm]:
     }
 
 
-def _sandbox(
-    settings: Settings, target: Target, environ: Mapping[str, str], crms: set[Crm], stack: ExitStack
-) -> Connected:
-    from crmdefs.sandbox.http import FaultPlan
-    from crmdefs.sandbox.service import Sandbox, SandboxOptions
+def _sandbox(settings: Settings, target: Target, crms: set[Crm], stack: ExitStack) -> Connected:
+    from crmdefs.sandbox.service import Sandbox
 
-    retries, timeout = max_retries(environ), http_timeout(environ)  # refused before the sandbox starts
-    sandbox = Sandbox(settings.sandbox_dir, SandboxOptions.from_env(environ), FaultPlan.from_env(environ))
+    runtime = settings.runtime
+    retries, timeout = runtime.max_retries, runtime.http_timeout
+    sandbox = Sandbox(settings.sandbox_dir, runtime.sandbox, runtime.faults)
     info = sandbox.start()
     stack.callback(sandbox.stop)
     connected = Connected(target.name)
@@ -155,7 +124,7 @@ def _salesforce_with_token(
     return SalesforceAdapter(target=target, sf=sf, session=session)
 
 
-def _salesforce(target: Target, environ: Mapping[str, str]) -> Adapter:
+def _salesforce(target: Target, runtime: Runtime) -> Adapter:
     import requests  # the SDKs load only when a command talks to a CRM: `validate` stays fast
     from simple_salesforce.api import Salesforce
     from simple_salesforce.exceptions import SalesforceAuthenticationFailed
@@ -164,9 +133,9 @@ def _salesforce(target: Target, environ: Mapping[str, str]) -> Adapter:
     from crmdefs.adapters.salesforce.transport import CrmSession
 
     assert target.salesforce is not None
-    creds = salesforce_credentials(target, environ)
+    creds = salesforce_credentials(target, runtime.secrets)
     version = target.salesforce.api_version
-    retries, timeout = max_retries(environ), http_timeout(environ)
+    retries, timeout = runtime.max_retries, runtime.http_timeout
     if creds.auth == "access_token" and creds.access_token is not None and creds.instance_url:
         return _salesforce_with_token(
             target.name, creds.instance_url, creds.access_token, version, target.ca_bundle, retries, timeout
@@ -246,15 +215,15 @@ def _sf_cli_login(target: str, alias: str) -> tuple[str, Secret]:
         ) from exc
 
 
-def _hubspot(target: Target, environ: Mapping[str, str]) -> Adapter:
-    creds = hubspot_credentials(target, environ)
+def _hubspot(target: Target, runtime: Runtime) -> Adapter:
+    creds = hubspot_credentials(target, runtime.secrets)
     return _hubspot_adapter(
         target.name,
         creds.base_url,
         creds.access_token,
         target.ca_bundle,
-        max_retries(environ),
-        http_timeout(environ),
+        runtime.max_retries,
+        runtime.http_timeout,
     )
 
 

@@ -10,7 +10,7 @@ import click
 
 from crmdefs import exitcodes
 from crmdefs.commands.options import project_options
-from crmdefs.config import load_settings
+from crmdefs.config import Settings
 from crmdefs.definitions.load import load_glossary
 from crmdefs.definitions.model import Glossary
 from crmdefs.errors import CrmdefsError
@@ -64,9 +64,8 @@ Examples:
     type=click.Path(path_type=Path),
     help="Write glossary.md or glossary.html into this directory (created if needed) instead of stdout.",
 )
-def docs(config: Path | None, definitions: Path | None, fmt: str, out: Path | None) -> int:
+def docs(settings: Settings, fmt: str, out: Path | None) -> int:
     """Write the glossary as a document people read: every term, the funnel and the picklists."""
-    settings = load_settings(config, definitions, Path.cwd())
     glossary, warnings = load_glossary(settings.definitions_dir)
     for warning in warnings:
         click.echo(warning.render(), err=True)

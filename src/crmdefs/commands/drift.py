@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,7 +18,7 @@ from crmdefs.apply.applied_state import load_applied, state_path
 from crmdefs.apply.execute import read_states
 from crmdefs.commands.options import format_option, project_options, quiet_option
 from crmdefs.commands.plan import load_desired
-from crmdefs.config import Settings, load_settings
+from crmdefs.config import Settings
 from crmdefs.connect import open_target, target_crms
 from crmdefs.debuglog import remember_secret
 from crmdefs.definitions.load import display_path
@@ -46,9 +45,7 @@ def _check_target(settings: Settings, name: str, desired: Sequence[DesiredField]
     try:
         target = settings.target(name)
         fields = [f for f in desired if f.address.crm in target_crms(target)]
-        with open_target(
-            settings, name, os.environ, {f.address.crm for f in fields}, read_only=True
-        ) as connected:
+        with open_target(settings, name, {f.address.crm for f in fields}, read_only=True) as connected:
             states = read_states(connected, fields, lambda _message: None)
         plan = compute_plan(
             fields,
@@ -183,8 +180,7 @@ Examples:
 )
 @quiet_option
 def drift(
-    config: Path | None,
-    definitions: Path | None,
+    settings: Settings,
     targets: tuple[str, ...],
     all_targets: bool,
     fmt: str,
@@ -196,7 +192,6 @@ def drift(
     quiet: bool,
 ) -> int:
     """Compare the CRMs with the definitions without changing anything."""
-    settings = load_settings(config, definitions, Path.cwd())
     desired = load_desired(settings)
     names = _targets(settings, targets, all_targets)
     # Inputs are checked before any CRM is called: a broken baseline or webhook fails fast.

@@ -15,7 +15,7 @@ from crmdefs import exitcodes
 from crmdefs.adapters.base import Progress
 from crmdefs.apply.execute import read_states
 from crmdefs.commands.options import project_options, quiet_option, target_option
-from crmdefs.config import Settings, load_settings
+from crmdefs.config import Settings
 from crmdefs.connect import Connected, open_target, target_crms
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.importer import import_file
@@ -118,8 +118,7 @@ Examples:
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
 @quiet_option
 def import_(
-    config: Path | None,
-    definitions: Path | None,
+    settings: Settings,
     target: str | None,
     addresses: tuple[str, ...],
     objects: tuple[str, ...],
@@ -134,7 +133,6 @@ def import_(
         raise click.UsageError(
             "name fields (salesforce:Object.Field, hubspot:objectType.property) or --object"
         )
-    settings = load_settings(config, definitions, Path.cwd())
     chosen = settings.target(target)
     crms = target_crms(chosen)
     wanted = [parse_address(a) for a in addresses]
@@ -153,7 +151,7 @@ def import_(
         if not quiet and sys.stderr.isatty():
             click.echo(f"… {message}", err=True)
 
-    with open_target(settings, chosen.name, os.environ, needed, read_only=True) as connected:
+    with open_target(settings, chosen.name, needed, read_only=True) as connected:
         states = _collect(connected, wanted, object_names, bound, note)
     today = dt.date.today().isoformat()
     text = import_file(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ import click
 
 from crmdefs import exitcodes
 from crmdefs.commands.options import project_options, quiet_option, target_option
-from crmdefs.config import Settings, load_settings
+from crmdefs.config import Settings
 from crmdefs.connect import open_target
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.load import display_path
@@ -72,8 +71,7 @@ Examples:
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write the mapping here.")
 @quiet_option
 def suggest_mapping(
-    config: Path | None,
-    definitions: Path | None,
+    settings: Settings,
     target: str | None,
     source: str,
     to: str,
@@ -81,10 +79,9 @@ def suggest_mapping(
     quiet: bool,
 ) -> int:
     """Propose standard codes for the texts of a free-text property, for a person to review."""
-    settings = load_settings(config, definitions, Path.cwd())
     source_address, target_address = parse_address(source), parse_address(to)
     picklist = code_picklist(settings, target_address)
-    with open_target(settings, target, os.environ, {source_address.crm}, read_only=True) as connected:
+    with open_target(settings, target, {source_address.crm}, read_only=True) as connected:
         adapter = text_capable(connected.adapter(source_address.crm), source_address)
         texts = adapter.distinct_values(source_address, lambda _m: None)
     entries = suggest(texts, picklist)

@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from crmdefs.config import Runtime, Settings, load_settings, read_runtime
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def project_options(func: F) -> F:
-    """--config and --definitions: where the project's files are."""
+def build_settings(config: Path | None, definitions: Path | None) -> Settings:
+    """The one place the command layer hands the process environment to config (read there, once)."""
+    return load_settings(config=config, definitions=definitions, cwd=Path.cwd(), environ=os.environ)
+
+
+def build_runtime() -> Runtime:
+    """The environment's settings alone, for a command that needs no project (``sandbox serve --state``)."""
+    return read_runtime(os.environ)
+
+
+def project_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--config and --definitions, turned into the ``settings`` argument the command receives."""
+
+    @functools.wraps(func)
+    def with_settings(*args: Any, config: Path | None, definitions: Path | None, **kwargs: Any) -> Any:
+        return func(*args, settings=build_settings(config, definitions), **kwargs)
+
+    return path_options(with_settings)
+
+
+def path_options(func: F) -> F:
+    """--config and --definitions as paths, for commands that may not need the settings at all."""
     func = click.option(
         "--definitions",
         "-d",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -23,7 +22,7 @@ from crmdefs.commands.options import (
     quiet_option,
     target_option,
 )
-from crmdefs.config import Settings, load_settings
+from crmdefs.config import Settings
 from crmdefs.connect import Connected, open_target
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.load import digest_definitions, display_path
@@ -70,10 +69,10 @@ def _crms(fields: Sequence[DesiredField]) -> set[Crm]:
     return {f.address.crm for f in fields}
 
 
-def _render(plan: Plan, fmt: str) -> str:
+def _render(plan: Plan, fmt: str, settings: Settings) -> str:
     from crmdefs.render import render
 
-    color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    color = fmt == "text" and sys.stdout.isatty() and not settings.runtime.no_color
     return render(plan, fmt, color=color)
 
 
@@ -140,8 +139,7 @@ Examples:
 @format_option
 @quiet_option
 def plan(
-    config: Path | None,
-    definitions: Path | None,
+    settings: Settings,
     target: str | None,
     only: tuple[str, ...],
     out: Path | None,
@@ -151,13 +149,12 @@ def plan(
     quiet: bool,
 ) -> int:
     """Show what apply would change in the CRM (reads only)."""
-    settings = load_settings(config, definitions, Path.cwd())
     desired = load_desired(settings, only)
-    with open_target(settings, target, os.environ, _crms(desired)) as connected:
+    with open_target(settings, target, _crms(desired)) as connected:
         made, _ = _plan(settings, connected, desired, quiet, migrate_records)
     if out is not None:
         write_atomic(out, planfile.dumps(made))
-    click.echo(_render(made, fmt), nl=False)
+    click.echo(_render(made, fmt, settings), nl=False)
     if out is not None and not quiet:
         click.echo(
             f"Saved the plan to {display_path(out)}; apply it with: crmdefs apply {display_path(out)}",
@@ -190,8 +187,7 @@ Examples:
 )
 @quiet_option
 def apply(
-    config: Path | None,
-    definitions: Path | None,
+    settings: Settings,
     target: str | None,
     planfile_path: Path | None,
     auto_approve: bool,
@@ -200,7 +196,6 @@ def apply(
     quiet: bool,
 ) -> int:
     """Make the CRM match the definitions: confirm, back up, write."""
-    settings = load_settings(config, definitions, Path.cwd())
     if mapping_path is not None and not migrate_records:
         raise CrmdefsError("--mapping changes records, so it needs --migrate-records too")
     if planfile_path is not None:
@@ -212,9 +207,9 @@ def apply(
     mapping = load_mapping(settings, mapping_path) if mapping_path is not None else None
     desired = load_desired(settings)
     crms = _crms(desired) | ({Crm.HUBSPOT} if mapping else set())
-    with open_target(settings, target, os.environ, crms) as connected:
+    with open_target(settings, target, crms) as connected:
         made, states = _plan(settings, connected, desired, quiet, migrate_records)
-        click.echo(_render(made, "text"), nl=False)
+        click.echo(_render(made, "text", settings), nl=False)
         if mapping is not None:
             click.echo(
                 f"It also fills empty {mapping.target} values from {mapping.source}, as the mapping says."
@@ -281,10 +276,10 @@ def _apply_saved(settings: Settings, path: Path, target: str | None, quiet: bool
             f"{display_path(settings.definitions_dir)} — run `crmdefs plan -o` again"
         )
     desired = _touched(load_desired(settings), saved)
-    click.echo(_render(saved, "text"), nl=False)
+    click.echo(_render(saved, "text", settings), nl=False)
     if not saved.changes:
         return exitcodes.OK
-    with open_target(settings, saved.target, os.environ, _crms(desired)) as connected:
+    with open_target(settings, saved.target, _crms(desired)) as connected:
         current = read_states(connected, desired, _progress(quiet))
         check_fresh(saved, current)
         return _execute(settings, saved, connected, current, desired, quiet)
@@ -406,17 +401,14 @@ Examples:
 @click.argument("backup_path", metavar="BACKUP", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @quiet_option
-def revert(
-    config: Path | None, definitions: Path | None, backup_path: Path, auto_approve: bool, quiet: bool
-) -> int:
+def revert(settings: Settings, backup_path: Path, auto_approve: bool, quiet: bool) -> int:
     """Plan and apply the way back to a backup taken by apply."""
-    settings = load_settings(config, definitions, Path.cwd())
     backup = load_backup(backup_path)
     desired, notes = desired_from_backup(backup)
     for note in notes:
         click.echo(f"note: {note}", err=True)
     crms = _crms(desired) | {parse_address(r.address).crm for r in backup.records}
-    with open_target(settings, backup.target, os.environ, crms) as connected:
+    with open_target(settings, backup.target, crms) as connected:
         states = read_states(connected, desired, _progress(quiet))
         made = compute_plan(
             desired,
@@ -425,7 +417,7 @@ def revert(
             definitions_digest=f"revert:{backup.created_at}",
             created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         )
-        click.echo(_render(made, "text"), nl=False)
+        click.echo(_render(made, "text", settings), nl=False)
         if backup.records:
             click.echo(f"It also sets {len(backup.records)} records back to the values they had before.")
         if not made.changes and not backup.records:

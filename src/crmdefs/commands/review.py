@@ -4,13 +4,12 @@ drafts too old (for a scheduled CI job), 1 on an error."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import click
 
 from crmdefs import exitcodes
 from crmdefs.commands.options import format_option, project_options
-from crmdefs.config import load_settings
+from crmdefs.config import Settings
 from crmdefs.review.findings import review as review_glossary
 from crmdefs.review.report import render
 
@@ -43,8 +42,7 @@ Examples:
 )
 @format_option
 def review(
-    config: Path | None,
-    definitions: Path | None,
+    settings: Settings,
     as_of: dt.datetime | None,
     draft_days: int,
     strict: bool,
@@ -52,7 +50,6 @@ def review(
 ) -> int:
     """List terms overdue for review, drafts waiting too long, terms with no owner or cadence, terms on no
     CRM field, and deprecated terms a field still carries."""
-    settings = load_settings(config, definitions, Path.cwd())
     glossary, _ = settings.load_glossary()
     report = review_glossary(glossary, as_of.date() if as_of else dt.date.today(), draft_days)
     click.echo(render(report, fmt), nl=False)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import os
 import signal
 import time
 from pathlib import Path
@@ -12,15 +12,14 @@ from typing import Any
 import click
 
 from crmdefs import exitcodes
-from crmdefs.commands.options import project_options
-from crmdefs.config import load_settings
+from crmdefs.commands.options import build_runtime, build_settings, path_options
 from crmdefs.definitions.load import display_path
 
 
 def _state_dir(config: Path | None, state: Path | None) -> Path:
     if state is not None:
         return state
-    return load_settings(config, None, Path.cwd()).sandbox_dir
+    return build_settings(config, None).sandbox_dir
 
 
 def _state_option(func: Any) -> Any:
@@ -53,7 +52,7 @@ Examples:
   CRMDEFS_SANDBOX_LATENCY_MS=50 crmdefs sandbox serve   # add 50 ms to every call
 """
 )
-@project_options
+@path_options
 @_state_option
 @click.option("--salesforce-port", type=click.IntRange(0, 65535), default=0, help="Port (default: any free).")
 @click.option("--hubspot-port", type=click.IntRange(0, 65535), default=0, help="Port (default: any free).")
@@ -61,12 +60,12 @@ def serve(
     config: Path | None, definitions: Path | None, state: Path | None, salesforce_port: int, hubspot_port: int
 ) -> int:
     """Run the sandbox in the foreground until Ctrl-C."""
-    from crmdefs.sandbox.http import FaultPlan
-    from crmdefs.sandbox.service import Sandbox, SandboxOptions
+    from crmdefs.sandbox.service import Sandbox
 
     folder = _state_dir(config, state)
-    options = SandboxOptions.from_env(os.environ, salesforce_port=salesforce_port, hubspot_port=hubspot_port)
-    running = Sandbox(folder, options, FaultPlan.from_env(os.environ))
+    runtime = build_runtime()
+    options = dataclasses.replace(runtime.sandbox, salesforce_port=salesforce_port, hubspot_port=hubspot_port)
+    running = Sandbox(folder, options, runtime.faults)
     info = running.start()
     click.echo(
         f"Salesforce: {info.instance_url}\nHubSpot:    {info.base_url}\n"
@@ -94,7 +93,7 @@ Examples:
   crmdefs sandbox info --json | jq -r .access_token
 """
 )
-@project_options
+@path_options
 @_state_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for other tools.")
 def info(config: Path | None, definitions: Path | None, state: Path | None, as_json: bool) -> int:
@@ -119,7 +118,7 @@ Examples:
   crmdefs sandbox reset --state /tmp/sandbox
 """
 )
-@project_options
+@path_options
 @_state_option
 def reset(config: Path | None, definitions: Path | None, state: Path | None) -> int:
     """Restore the seeded demo org (keeps the certificate and the token)."""

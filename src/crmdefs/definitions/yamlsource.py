@@ -79,8 +79,9 @@ class _Loader(yaml.SafeLoader):
 
 # libyaml's composer (when PyYAML was built with it). It cannot refuse an alias where it is written, but
 # it never copies one either: an alias is the same node object again, which _convert refuses on first
-# reuse, so an "alias bomb" is as harmless as with the pure-Python loader. CRMDEFS_PURE_YAML=1 turns it off.
-_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", None) if os.environ.get("CRMDEFS_PURE_YAML") != "1" else None
+# reuse, so an "alias bomb" is as harmless as with the pure-Python loader. Any problem it reports is read
+# again by the pure-Python loader, so both give the same located messages (tests/test_yaml_loaders.py).
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", None)
 
 
 def _mark(node: yaml.Node | yaml.Event) -> Mark:

@@ -19,7 +19,7 @@ from enum import Enum
 from typing import Any
 
 from crmdefs.apply.applied_state import AppliedField
-from crmdefs.plan.changes import FieldPlan, Plan, Skip, ValueChangeKind
+from crmdefs.plan.changes import Action, FieldPlan, Plan, Skip, ValueChangeKind
 from crmdefs.plan.state import FieldState
 
 REPORT_FORMAT = "1.0"
@@ -95,7 +95,7 @@ def _word(flag: Any, yes: str, no: str) -> Any:
 def differences(change: FieldPlan) -> tuple[Difference, ...]:
     address = str(change.address)
     items: list[tuple[str, Any, Any]] = []
-    if change.action == "create":
+    if change.action is Action.CREATE:
         items.append(("field", None, "missing; the binding says to create it"))
     items += [(a.attribute, a.before, a.after) for a in change.attributes]
     for v in change.value_changes:

@@ -15,27 +15,57 @@ from crmdefs.plan.state import FieldState, ValueState
 FORMAT_VERSION = "1.0"
 
 
+class Action(str, Enum):
+    """What apply does to one field: a closed set, like Terraform's ``plans.Action``. Apply decides nothing
+    anew; it executes the action the plan holds. The values are what a saved plan file stores."""
+
+    CREATE = "create"
+    """The field does not exist: create it with the plan's label, texts and whole value list."""
+    UPDATE = "update"
+    """The field exists: write the changed attributes, values, record types and path steps."""
+    NOOP = "none"
+    """Nothing to write. The field may still carry skips and warnings for a person to read."""
+
+
 class ValueChangeKind(str, Enum):
+    """One change to one picklist value. Each member says what the change's ``before`` and ``after`` hold."""
+
     ADD = "add"
+    """A new value. before: None; after: its label."""
     RELABEL = "relabel"
+    """before/after: the label the value shows."""
     REDESCRIBE = "redescribe"
-    DEACTIVATE = "deactivate"  # Salesforce: isActive false; HubSpot: hidden. Never a delete.
+    """before/after: the value's description (None = none)."""
+    DEACTIVATE = "deactivate"
+    """Retire a value (Salesforce: isActive false; HubSpot: hidden); never a delete. before True, after
+    False."""
     REACTIVATE = "reactivate"
+    """before False, after True: the value is offered again."""
     SET_DEFAULT = "set_default"
+    """before False, after True: the value becomes the list's default."""
     UNSET_DEFAULT = "unset_default"
-    UPDATE_ATTRIBUTES = "update_attributes"  # Salesforce stage/status attributes
+    """before True, after False: the value stops being the default."""
+    UPDATE_ATTRIBUTES = "update_attributes"
+    """Salesforce stage/status attributes. before/after: dicts of only the attributes that change."""
     REORDER = "reorder"
+    """The list's order. ``value`` is ""; before/after: every value's API name, in order."""
 
 
 @dataclass(frozen=True)
 class AttributeChange:
-    attribute: str  # label | help_text | description
+    """A field-level text. ``attribute``: label | help_text | description; before/after: the normalized text
+    (None = empty; an ``after`` of None clears it)."""
+
+    attribute: str
     before: str | None
     after: str | None
 
 
 @dataclass(frozen=True)
 class ValueChange:
+    """One picklist value's change; what ``before`` and ``after`` hold depends on ``kind``
+    (see :class:`ValueChangeKind`)."""
+
     kind: ValueChangeKind
     value: str  # the value's API name / internal value ("" for reorder)
     before: Any = None
@@ -44,13 +74,19 @@ class ValueChange:
 
 @dataclass(frozen=True)
 class RecordTypeChange:
+    """Values a Salesforce record type must start offering; nothing is ever taken away from one."""
+
     record_type: str
-    add: tuple[str, ...]  # values the record type must start offering
+    add: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Skip:
-    attribute: str  # label | help_text | description | values | field | record_types
+    """Something the definitions ask for that this plan will not write, with the reason a person reads.
+    ``attribute``: label | help_text | description | values | field | record_types | path_guidance;
+    before/after: what the CRM holds and what the definitions want, where that helps (else None)."""
+
+    attribute: str
     reason: str
     before: Any = None
     after: Any = None
@@ -68,7 +104,8 @@ class Migration:
 
 @dataclass(frozen=True)
 class PathChange:
-    """Path "Guidance for Success" of one stage on one record type's path (``__MASTER__`` = master)."""
+    """Path "Guidance for Success" of one stage on one record type's path (``__MASTER__`` = master).
+    before: the guidance the path holds now (None = none); after: the guidance to write."""
 
     record_type: str
     stage: str
@@ -78,8 +115,12 @@ class PathChange:
 
 @dataclass(frozen=True)
 class FieldPlan:
+    """Everything the plan says about one bound field: its :class:`Action`, the changes that make it match
+    the definitions, what is skipped and why, and the fingerprint of the state it was planned on (apply
+    refuses the plan when the field has moved since)."""
+
     address: FieldAddress
-    action: str  # create | update | none
+    action: Action
     fingerprint: str  # of the state the plan was computed on; "" when the field does not exist
     attributes: tuple[AttributeChange, ...] = ()
     value_changes: tuple[ValueChange, ...] = ()
@@ -92,9 +133,13 @@ class FieldPlan:
     usage: Mapping[str, int] = field(default_factory=dict)  # records per value, for values it retires
     path_changes: tuple[PathChange, ...] = ()
 
+    def __post_init__(self) -> None:
+        # A closed set: "create" becomes Action.CREATE, and anything outside the set is refused here.
+        object.__setattr__(self, "action", Action(self.action))
+
     @property
     def has_changes(self) -> bool:
-        return self.action != "none"
+        return self.action is not Action.NOOP
 
 
 @dataclass(frozen=True)
@@ -131,7 +176,7 @@ class Plan:
         add = change = deactivate = skipped = 0
         for f in self.fields:
             skipped += len(f.skips)
-            if f.action == "create":
+            if f.action is Action.CREATE:
                 add += 1
                 continue
             change += len(f.attributes) + len(f.record_types) + len(f.path_changes)

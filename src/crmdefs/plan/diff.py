@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from crmdefs.definitions.model import Crm, FieldAddress
 from crmdefs.plan.changes import (
     FORMAT_VERSION,
+    Action,
     AttributeChange,
     FieldPlan,
     Migration,
@@ -130,7 +131,7 @@ def _field_plan(
     )
     return FieldPlan(
         address=want.address,
-        action="update" if has_changes else "none",
+        action=Action.UPDATE if has_changes else Action.NOOP,
         fingerprint=have.fingerprint(),
         attributes=tuple(attributes),
         value_changes=tuple(value_changes),
@@ -150,7 +151,7 @@ def _create_or_skip(want: DesiredField) -> FieldPlan:
             f"{want.address.dotted} does not exist in {want.address.crm.value}; add 'create:' to the "
             "binding or fix the address"
         )
-        return FieldPlan(want.address, "none", "", skips=(Skip("field", reason),))
+        return FieldPlan(want.address, Action.NOOP, "", skips=(Skip("field", reason),))
     held = tuple(Skip(attribute, reason) for attribute, reason in want.held)
     values = tuple(
         ValueState(v.value, v.label or v.value, v.description, True, bool(v.default), dict(v.attributes))
@@ -182,7 +183,7 @@ def _create_or_skip(want: DesiredField) -> FieldPlan:
         )
     return FieldPlan(
         want.address,
-        "create",
+        Action.CREATE,
         "",
         attributes=attributes,
         value_changes=changes,

@@ -15,6 +15,7 @@ from crmdefs.errors import CrmdefsError
 from crmdefs.files import each, json_object, located, mapping, unusable
 from crmdefs.plan.changes import (
     FORMAT_VERSION,
+    Action,
     AttributeChange,
     FieldPlan,
     Migration,
@@ -50,7 +51,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
 def _field_to_json(f: FieldPlan) -> dict[str, Any]:
     return {
         "address": str(f.address),
-        "action": f.action,
+        "action": f.action.value,
         "fingerprint": f.fingerprint,
         "attributes": [dataclasses.asdict(a) for a in f.attributes],
         "value_changes": [{**dataclasses.asdict(v), "kind": v.kind.value} for v in f.value_changes],
@@ -102,7 +103,7 @@ def loads(text: str, source: str) -> Plan:
         ) from exc
 
 
-ACTIONS = ("create", "update", "none")
+ACTIONS = tuple(a.value for a in Action)
 
 
 def _strings(data: Any) -> dict[str, str]:
@@ -116,7 +117,7 @@ def _field_from_json(data: dict[str, Any]) -> FieldPlan:
         raise ValueError(f"action {data['action']!r} is not one of {', '.join(ACTIONS)}")
     return FieldPlan(
         address=parse_address(data["address"]),
-        action=str(data["action"]),
+        action=Action(data["action"]),
         fingerprint=str(data["fingerprint"]),
         attributes=tuple(AttributeChange(**a) for a in data.get("attributes", [])),
         value_changes=tuple(

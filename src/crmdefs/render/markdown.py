@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from crmdefs.definitions.model import Crm, FieldAddress
-from crmdefs.plan.changes import AttributeChange, FieldPlan, Plan, Skip, ValueChange, ValueChangeKind
+from crmdefs.plan.changes import Action, AttributeChange, FieldPlan, Plan, Skip, ValueChange, ValueChangeKind
 from crmdefs.render.text import (
     attribute_pairs,
     describe_create,
@@ -63,7 +63,7 @@ def code(text: str, *, in_table: bool = False) -> str:
 
 
 def _field_section(f: FieldPlan, migrate: bool = False) -> list[str]:
-    if f.action == "create":
+    if f.action is Action.CREATE:
         out = [f"#### + {code(str(f.address))} ({cell(describe_create(f.create))})", ""]
     else:
         out = [f"#### ~ {code(str(f.address))}", ""]

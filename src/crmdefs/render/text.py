@@ -28,7 +28,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from crmdefs.definitions.model import CreateSpec, Crm
-from crmdefs.plan.changes import FieldPlan, Migration, Plan, RecordTypeChange, ValueChange, ValueChangeKind
+from crmdefs.plan.changes import (
+    Action,
+    FieldPlan,
+    Migration,
+    Plan,
+    RecordTypeChange,
+    ValueChange,
+    ValueChangeKind,
+)
 from crmdefs.plan.state import ValueState
 from crmdefs.render.worddiff import same_words, word_diff, wrap, wrap_tokens
 
@@ -75,7 +83,7 @@ def _paint(line: _Line, color: bool) -> str:
 
 def _changed_field(f: FieldPlan, color: bool, migrate: bool = False) -> list[_Line]:
     """``migrate``: the plan runs its migrations (--migrate-records); otherwise skips explain them."""
-    if f.action == "create":
+    if f.action is Action.CREATE:
         lines = [_Line("+", FIELD, f"+ {f.address} ({describe_create(f.create)})")]
     else:
         lines = [_Line("~", FIELD, f"~ {f.address}")]
@@ -95,7 +103,7 @@ def _changed_field(f: FieldPlan, color: bool, migrate: bool = False) -> list[_Li
 
 
 def records_note(f: FieldPlan, value: str) -> str:
-    if any(m.old == value for m in f.migrations) and f.action != "none":
+    if any(m.old == value for m in f.migrations) and f.action is not Action.NOOP:
         return "once its records have moved"
     count = f.usage.get(value)
     if count is None:

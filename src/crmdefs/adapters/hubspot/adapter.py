@@ -48,7 +48,7 @@ from crmdefs.adapters.hubspot.ratelimit import (
 from crmdefs.config import Secret
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.model import Crm, FieldAddress
-from crmdefs.plan.changes import FieldPlan, Skip
+from crmdefs.plan.changes import Action, FieldPlan, Skip
 from crmdefs.plan.state import DesiredField, FieldState
 
 T = TypeVar("T")
@@ -331,9 +331,9 @@ class HubSpotAdapter:
         return results
 
     def _write_one(self, plan: FieldPlan) -> ItemResult:
-        if plan.action == "create":
+        if plan.action is Action.CREATE:
             return self._create(plan)
-        if plan.action != "update":
+        if plan.action is not Action.UPDATE:
             return ItemResult(plan.address, True, "no changes")
         body, skips = patch_body(plan)
         if body:

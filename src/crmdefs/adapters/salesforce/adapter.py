@@ -26,7 +26,7 @@ from crmdefs.adapters.salesforce.metadata import path_name
 from crmdefs.adapters.salesforce.transport import CrmSession
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.model import Crm, FieldAddress
-from crmdefs.plan.changes import FieldPlan, PathChange, Skip
+from crmdefs.plan.changes import Action, FieldPlan, PathChange, Skip
 from crmdefs.plan.diff import path_record_types
 from crmdefs.plan.state import DesiredField, FieldState, ValueState, normalize_text
 
@@ -396,11 +396,11 @@ class SalesforceAdapter:
                 for c in fields:
                     errors[c.address] = errors[c.address] or [f"not attempted: {self._stopped}"]
 
-        creates = [c for c in changes if c.action == "create"]
+        creates = [c for c in changes if c.action is Action.CREATE]
         if creates:
             progress(f"creating {len(creates)} Salesforce fields")
             phase(creates, lambda: self._create(creates, errors))
-        updates = [c for c in changes if c.action == "update"]
+        updates = [c for c in changes if c.action is Action.UPDATE]
         if updates:
             progress(f"saving {len(updates)} Salesforce fields")
         # Read-modify-write a slice at a time: a field's component is read just before it is saved and
