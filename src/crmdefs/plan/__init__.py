@@ -1,1 +1,1 @@
-"""The plan: normalized field state, desired state, the plan's types, the pure diff and the saved plan file."""
+"""The plan: normalized field state, desired state, the plan's types, the pure diff, the saved plan file."""
