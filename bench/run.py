@@ -35,7 +35,8 @@ from crmdefs.sandbox.http import FaultPlan  # noqa: E402
 from crmdefs.sandbox.service import Sandbox, SandboxOptions  # noqa: E402
 
 LATENCY_MS = 50
-HUBSPOT_RATE = 100  # per rolling 10 s, HubSpot's limit for private apps (reference hubspot.md §2)
+# Per rolling 10 s, HubSpot's limit for private apps (docs/hubspot.md#hs-rate-limits-by-tier).
+HUBSPOT_RATE = 100
 
 
 @dataclass

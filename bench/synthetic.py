@@ -67,7 +67,7 @@ def _hs_property(name: str, template: dict[str, Any]) -> dict[str, Any]:
             ],
         }
     )
-    prop.pop("hubspotDefined")  # absent, not false, on custom properties (reference hubspot.md §1.3)
+    prop.pop("hubspotDefined")  # absent, not false, on custom (docs/hubspot.md#hs-custom-vs-defined-keys)
     prop["modificationMetadata"] = {
         "archivable": True,
         "readOnlyDefinition": False,

@@ -11,8 +11,9 @@ import requests
 class PinnedSession(requests.Session):
     """A requests session that always verifies against one CA file.
 
-    requests lets REQUESTS_CA_BUNDLE (set on our machines) override ``session.verify`` (reference
-    salesforce.md §6), so the CA is passed on every request instead — never verify=False.
+    requests lets REQUESTS_CA_BUNDLE (set on our machines) override ``session.verify``
+    (docs/salesforce.md#sf-requests-ca-bundle-override), so the CA is passed on every request instead — never
+    verify=False.
     """
 
     def __init__(self, ca_bundle: Path) -> None:

@@ -130,7 +130,8 @@ def test_recorded_contact_properties_map_to_field_state() -> None:
     assert lead.read_only["description"] == (
         "HubSpot does not let the API change the description of contacts.hs_lead_status (readOnlyDefinition)"
     )
-    assert "values" not in lead.read_only  # readOnlyOptions false: options are editable (ref §1.7)
+    # readOnlyOptions false: options are editable (docs/hubspot.md#hs-read-only-options).
+    assert "values" not in lead.read_only
     assert "readOnlyOptions" in field_state(SOURCE, props["hs_analytics_source"]).read_only["values"]
     stage = field_state(LIFECYCLE, props["lifecyclestage"])
     assert "HubSpot's lifecycle stage settings" in stage.read_only["values"]
@@ -205,7 +206,8 @@ def test_converge_keeps_options_the_existing_property_has_beyond_ours() -> None:
 
 
 class FakeApiError(Exception):
-    """Shaped like the SDK's ApiException: status, body (raw JSON text), headers (ref §3.4)."""
+    """Shaped like the SDK's ApiException: status, body (raw JSON text), headers
+    (docs/hubspot.md#hs-sdk-api-exception)."""
 
     def __init__(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> None:
         super().__init__(status)

@@ -70,7 +70,8 @@ def test_read_takes_one_metadata_call_per_type_and_maps_the_state(
         "Renewal": ("pricing", "No Decision / Non-Responsive"),
     }
     stages = states[FieldAddress(Crm.SALESFORCE, "Opportunity", "StageName")]
-    # The Metadata API answers "Proposal%2FPrice Quote" for record types (reference §1.5): compared decoded.
+    # The Metadata API answers "Proposal%2FPrice Quote" for record types
+    # (docs/salesforce.md#sf-record-type-url-encoding): compared decoded.
     assert "Proposal/Price Quote" in stages.record_types["New_Business"]
     assert stages.values is not None and stages.values[-1].attributes == {
         "closed": True,

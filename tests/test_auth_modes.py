@@ -50,8 +50,8 @@ def plans_the_field(run_cli: RunCli) -> None:
 def test_access_token_with_reqests_ca_bundle_set_in_the_environment(
     run_cli: RunCli, tmp_path: Path, org: SandboxInfo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # REQUESTS_CA_BUNDLE would override session.verify in requests (reference salesforce.md §6): the
-    # target's ca_bundle must still win.
+    # REQUESTS_CA_BUNDLE would override session.verify in requests
+    # (docs/salesforce.md#sf-requests-ca-bundle-override): the target's ca_bundle must still win.
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
     monkeypatch.setenv("SALESFORCE_ACCESS_TOKEN", org.access_token)
     project(tmp_path, org, f"{{instance_url: '{org.instance_url}'}}")

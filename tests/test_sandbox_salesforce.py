@@ -46,7 +46,8 @@ class Org:
         sf = Salesforce(
             instance_url=self.url, session_id=token or self.state.token, session=self.session, version="62.0"
         )
-        # simple-salesforce's mdapi builds its own zeep transport (reference §6): give it our session.
+        # simple-salesforce's mdapi builds its own zeep transport: give it our session
+        # (docs/salesforce.md#sf-ss-mdapi-own-transport).
         sf.mdapi._client.transport.session = self.session
         if token is None:
             self._client = sf
@@ -114,7 +115,8 @@ def test_describe_has_the_recorded_keys_and_types(org: Org, obj: str, recording:
         for key, value in field.items():
             if value is not None and ours[key] is not None:
                 assert type(ours[key]) is type(value), (field["name"], key)
-        assert "description" not in ours  # REST describe never carries the description (reference §2.3)
+        # REST describe never carries the description (docs/salesforce.md#sf-describe-no-description).
+        assert "description" not in ours
     assert all("description" not in f for f in answer["fields"])
     # Untouched fields keep their recorded values (help text and record types included).
     for field in recorded["fields"]:
@@ -248,7 +250,8 @@ def test_one_type_per_call(org: Org) -> None:
 
 def test_missing_component_reads_back_empty_not_as_a_fault(org: Org) -> None:
     missing = org.client().mdapi.CustomField.read(["Opportunity.Nope__c"])
-    assert missing.fullName is None  # zeep turns the nil record into an empty object (reference §6)
+    # zeep turns the nil record into an empty object (docs/salesforce.md#sf-ss-missing-component-empty).
+    assert missing.fullName is None
 
 
 def test_update_replaces_the_whole_component_and_trims_strings(org: Org) -> None:

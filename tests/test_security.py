@@ -182,7 +182,7 @@ def test_a_refused_password_login_shows_no_password(
     run_cli: RunCli, tmp_path: Path, org: SandboxInfo, monkeypatch: pytest.MonkeyPatch, debug: bool
 ) -> None:
     # simple-salesforce signs in at https://{domain}.salesforce.com (hard-coded), so `responses` answers
-    # that one request, as Salesforce does for a wrong password (reference salesforce.md §4).
+    # that one request, as Salesforce does for a wrong password (docs/salesforce.md#sf-login-fault).
     monkeypatch.setenv("SALESFORCE_PASSWORD", PASSWORD)
     monkeypatch.setenv("SALESFORCE_SECURITY_TOKEN", SECURITY_TOKEN)
     write_files(tmp_path, {"definitions/a.yaml": TERM_AND_BINDING})

@@ -17,7 +17,7 @@ from crmdefs.errors import Severity
 from crmdefs.plan.desired import compose, value_description
 
 TEXT_KEYS = ("label", "help_text", "description")
-# HubSpot: which field types go with which property type (PropertyCreate docs, hubspot.md §1.3).
+# HubSpot: which field types go with which property type (docs/hubspot.md#hs-field-types).
 HS_FIELD_TYPES = {
     "enumeration": {"select", "radio", "checkbox"},
     "bool": {"booleancheckbox"},

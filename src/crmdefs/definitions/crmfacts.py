@@ -1,8 +1,9 @@
 """What crmdefs knows about standard CRM fields before reading an org. Pure data, no SDKs.
 
-Sources: ../shared/reference/salesforce.md §1.4 (StandardValueSet names, required value attributes per
-CumulusCI's AddValueSetEntries) and hubspot.md §1.7 (modificationMetadata of HubSpot-defined properties,
-read from real property dumps in ../shared/fixtures/hubspot/).
+Sources: docs/salesforce.md#sf-standard-value-sets (StandardValueSet names),
+docs/salesforce.md#sf-standard-value-required-attributes (required value attributes per CumulusCI's
+AddValueSetEntries) and docs/hubspot.md#hs-funnel-default-properties (modificationMetadata of HubSpot-defined
+properties, read from real property dumps in tests/fixtures/hubspot/).
 """
 
 from __future__ import annotations

@@ -102,7 +102,8 @@ def desired_field(binding: FieldBinding, terms: Mapping[str, Term]) -> DesiredFi
                 value=v.value_in(crm),
                 label=v.explicit_label_in(crm),
                 description=normalize_text(value_description(v, terms)),
-                # HubSpot options have no default (hubspot.md §1.3): leave it to the CRM there.
+                # HubSpot options have no default: leave it to the CRM there
+                # (docs/hubspot.md#hs-option-fields).
                 default=v.default if crm is Crm.SALESFORCE else None,
                 renamed_from=v.renamed_from,
                 attributes={a: getattr(v, a) for a in STAGE_ATTRIBUTES if getattr(v, a) is not None}
@@ -138,7 +139,7 @@ def desired_field(binding: FieldBinding, terms: Mapping[str, Term]) -> DesiredFi
 
 def path_info(value: PicklistValue, terms: Mapping[str, Term]) -> str:
     """Path "Guidance for Success" for one stage: the definition, then the exit criteria, as the small
-    HTML subset Path shows (reference salesforce.md §1.8: ``info`` is rich text)."""
+    HTML subset Path shows (``info`` is rich text: docs/salesforce.md#sf-path-assistant)."""
     term = terms.get(value.term) if value.term else None
     text = value_description(value, terms) or ""
     parts = [f"<p>{html.escape(text)}</p>"] if text else []

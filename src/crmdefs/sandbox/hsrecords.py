@@ -4,7 +4,7 @@ hubspot/crm/objects/api/search_api.py and batch_api.py; the deals/contacts APIs 
 type filled in). Routed from hubspot.py's ``_ROUTES``, so every request has already passed auth and the
 10-second/daily limiter. Objects live in ``state["hubspot"]["objects"][type][id]`` (records_seed.py).
 
-Sources ("ref §x" = the shared HubSpot reference hubspot.md; CONFIRMED = read in the source named):
+Sources ("docs/hubspot.md#…" = an entry of docs/hubspot.md; CONFIRMED = read in the source named):
 - Search request (filterGroups ORed, filters ANDed, ``propertyName``/``operator``/``value``/``values``,
   ``properties``, ``limit``, ``after``) and response (``total``, ``results[{id, properties, createdAt,
   updatedAt, archived}]``, ``paging.next.{after, link}``): CONFIRMED, HubSpot API reference "search"
@@ -24,12 +24,12 @@ Sources ("ref §x" = the shared HubSpot reference hubspot.md; CONFIRMED = read i
   EQ/IN compare exactly (case-sensitive) and NEQ/NOT_IN match records without a value: UNVERIFIED. An
   empty string counts as no value for HAS_PROPERTY: UNVERIFIED (HubSpot clears a property set to "").
   Results come in ascending id order: UNVERIFIED.
-- The search API has its own rate limit, 4 requests a second per token (ref §2.1; changelog "CRM Search
-  API Rate Limit Increase", CONFIRMED as of that changelog; the current value is UNVERIFIED). The 429 body
-  has the shape of the documented rate-limit body (ref §2.2) with ``policyName: "SECONDLY"`` and message
-  "You have reached your secondly limit." — both UNVERIFIED (the docs only say the policyName tells "daily
-  or secondly"). CRMDEFS_SANDBOX_HUBSPOT_SEARCH_RATE overrides the 4 (read when a HubSpotApi first
-  searches), e.g. for test suites that search in bursts.
+- The search API has its own rate limit, 4 requests a second per token (docs/hubspot.md#hs-search-rate-limit;
+  changelog "CRM Search API Rate Limit Increase", CONFIRMED as of that changelog; the current value is
+  UNVERIFIED). The 429 body has the shape of the documented rate-limit body (docs/hubspot.md#hs-429-body) with
+  ``policyName: "SECONDLY"`` and message "You have reached your secondly limit." — both UNVERIFIED (the docs
+  only say the policyName tells "daily or secondly"). CRMDEFS_SANDBOX_HUBSPOT_SEARCH_RATE overrides the 4
+  (read when a HubSpotApi first searches), e.g. for test suites that search in bursts.
 - Batch read: 207 with an OBJECT_NOT_FOUND error "Could not get some DEAL objects, they may be deleted or
   not exist. Check that ids are valid." and ``context.ids`` for missing ids: the wording and shape are the
   same in several independent public mocks of real responses (find_string "they may be deleted or not
@@ -42,7 +42,8 @@ Sources ("ref §x" = the shared HubSpot reference hubspot.md; CONFIRMED = read i
   "name": <p>, "localizedErrorMessage": …}]": CONFIRMED for a single create (gregorspan/csc-frodx#21, a
   real v3 answer); that batch/update refuses the WHOLE batch for it is UNVERIFIED. Unknown properties as
   PROPERTY_DOESNT_EXIST 'Property "p" does not exist' and read-only ones as READ_ONLY_VALUE: UNVERIFIED.
-  dealstage has its options in the pipeline (externalOptions, ref §1.7): its value must be a stage id of the
+  dealstage has its options in the pipeline (externalOptions,
+  docs/hubspot.md#hs-external-options): its value must be a stage id of the
   deal's pipeline.
 - Updates set ``updatedAt`` and the last-modified property; update results carry the properties sent plus
   hs_object_id, createdate and the last-modified one (UNVERIFIED).
@@ -107,7 +108,8 @@ def _always(object_type: str) -> tuple[str, ...]:
 
 
 class SearchLimiter:
-    """A rolling one-second window (ref §2.1: 4 search requests a second). Refused requests do not count."""
+    """A rolling one-second window (4 search requests a second, docs/hubspot.md#hs-search-rate-limit).
+    Refused requests do not count."""
 
     def __init__(self, rate: int, clock: Callable[[], float]) -> None:
         self.rate, self._clock = rate, clock
@@ -372,7 +374,8 @@ def _allowed_options(
         return None
     if prop.get("options"):
         return [o["value"] for o in prop["options"]]
-    if object_type == "deals" and prop["name"] == "dealstage":  # options live in the pipeline (ref §1.7)
+    # dealstage options live in the pipeline (docs/hubspot.md#hs-external-options).
+    if object_type == "deals" and prop["name"] == "dealstage":
         pipeline_id = changes.get("pipeline") or obj["properties"].get("pipeline") or "default"
         for pipeline in api._hub().get("pipelines", {}).get("deals", []):
             if pipeline["id"] == pipeline_id:

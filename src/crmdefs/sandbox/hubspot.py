@@ -1,7 +1,7 @@
 """The HubSpot half of the sandbox: CRM Properties v3 (core, batch, groups) and the deal pipelines, at the
 paths hubspot-api-client 12 calls, with HubSpot's error bodies, rate limits and headers.
 
-Every rule cites its source: "ref §x" = the shared HubSpot reference (hubspot.md), "fixture x" = a real
+Every rule cites its source: "docs/hubspot.md#…" = an entry of docs/hubspot.md, "fixture x" = a real
 recorded response in tests/fixtures/hubspot/. Anything the sources do not pin down is marked UNVERIFIED.
 """
 
@@ -45,7 +45,8 @@ from crmdefs.sandbox.hubspot_rules import (
 from crmdefs.sandbox.hubspot_seed import SANDBOX_USER_ID
 from crmdefs.sandbox.state import SandboxState
 
-# Object type aliases: HubSpot accepts type ids beside names (ref §1.2); for this endpoint UNVERIFIED.
+# Object type aliases: HubSpot accepts type ids beside names (docs/hubspot.md#hs-object-type-ids); for this
+# endpoint UNVERIFIED.
 _ALIASES = {"0-1": "contacts", "contact": "contacts", "0-3": "deals", "deal": "deals"}
 
 
@@ -58,7 +59,8 @@ class HubSpotApi:
         self,
         state: SandboxState,
         *,
-        rate_per_10s: int = 100,  # Free/Starter private apps: 100 per 10 s, 250,000 a day (ref §2.1)
+        # Free/Starter private apps: 100 per 10 s, 250,000 a day (docs/hubspot.md#hs-rate-limits-by-tier)
+        rate_per_10s: int = 100,
         daily_limit: int = 250_000,
         clock: Callable[[], float] = time.monotonic,
         retry_after: bool = True,
@@ -83,7 +85,7 @@ class HubSpotApi:
             response = unauthorized()
         else:
             response = self._dispatch(request)
-        response.headers.update(verdict.headers)  # on every response (ref §2.2)
+        response.headers.update(verdict.headers)  # on every response (docs/hubspot.md#hs-rate-limit-headers)
         return response
 
     def injected(self, kind: str, request: Request | None = None) -> Response:
@@ -92,7 +94,8 @@ class HubSpotApi:
             response.headers.update({**self.limiter.headers(), "X-HubSpot-RateLimit-Remaining": "0"})
             response.action = "injected.429"
             return response
-        # A plausible HubSpot 5xx body (standard error keys, ref §2.3); no real sample, UNVERIFIED.
+        # A plausible HubSpot 5xx body (standard error keys, docs/hubspot.md#hs-error-body); no real sample,
+        # UNVERIFIED.
         body = {"status": "error", "message": "internal error", "correlationId": str(uuid.uuid4())}
         response = json_response(503, body, self.limiter.headers())
         response.action = "injected.5xx"
@@ -101,7 +104,7 @@ class HubSpotApi:
     # -- plumbing
 
     def _authorized(self, request: Request) -> bool:
-        # `Authorization: Bearer <token>` is how the SDK authenticates (ref §3.1).
+        # `Authorization: Bearer <token>` is how the SDK authenticates (docs/hubspot.md#hs-sdk-bearer-auth).
         token = request.bearer()
         return token is not None and hmac.compare_digest(token.encode(), self.state.token.encode())
 
@@ -119,7 +122,8 @@ class HubSpotApi:
                 response = error.response()
             response.action = action
             return response
-        # Unknown route (including POST .../batch/update, which does not exist: ref §1.1). Body UNVERIFIED.
+        # Unknown route (including POST .../batch/update, which does not exist:
+        # docs/hubspot.md#hs-no-batch-update). Body UNVERIFIED.
         unknown = ApiError(404, NOT_FOUND, f"No route for {request.method} {request.path}")
         response = unknown.response()
         response.action = "route.unknown"
@@ -154,7 +158,7 @@ class HubSpotApi:
     def _find(self, props: dict[str, Json], name: str, archived: bool = False) -> Json:
         prop = props.get(name)
         if prop is None or is_archived(prop) != archived:
-            # 404 body/message UNVERIFIED (standard error shape, ref §2.3).
+            # 404 body/message UNVERIFIED (standard error shape, docs/hubspot.md#hs-error-body).
             raise ApiError(404, NOT_FOUND, f"Property {name} does not exist")
         return prop
 
@@ -167,7 +171,7 @@ class HubSpotApi:
         self.state.save()  # after every successful change (state.py)
         return json_response(status, payload) if status != 204 else Response(204)
 
-    # -- properties: core API (ref §1.1)
+    # -- properties: core API (docs/hubspot.md#hs-properties-endpoints)
 
     def _list_properties(self, request: Request, params: Params) -> Response:
         props = self._properties(params["type"])
@@ -192,8 +196,9 @@ class HubSpotApi:
         name = body["name"]
         if name in props:
             # 409 per legacy docs; body shaped like fixture error_409_object_already_exists_contacts.json
-            # (category OBJECT_ALREADY_EXISTS, errors[].in). v3 body/message UNVERIFIED (ref §2.3). A name
-            # held by an archived property is refused too (UNVERIFIED).
+            # (category OBJECT_ALREADY_EXISTS, errors[].in). v3 body/message UNVERIFIED
+            # (docs/hubspot.md#hs-duplicate-property-409). A name held by an archived property is refused too
+            # (UNVERIFIED).
             message = f"A property named '{name}' already exists."
             raise ApiError(409, "OBJECT_ALREADY_EXISTS", message, [{"message": message, "in": "name"}])
         prop = new_property(body, now_iso())
@@ -202,7 +207,8 @@ class HubSpotApi:
         return prop
 
     def _update_property(self, request: Request, params: Params) -> Response:
-        """PATCH: provided fields overwrite, `options` replaces the whole list (ref §1.4)."""
+        """PATCH: provided fields overwrite (docs/hubspot.md#hs-patch-partial-update), `options` replaces the
+        whole list (docs/hubspot.md#hs-options-replace-whole-list)."""
         props = self._properties(params["type"])
         prop = self._find(props, params["name"])
         self._maybe_fail(params["type"], params["name"])
@@ -226,20 +232,22 @@ class HubSpotApi:
     def _archive_property(self, request: Request, params: Params) -> Response:
         prop = self._find(self._properties(params["type"]), params["name"])
         self._archive(prop, now_iso())
-        return self._saved(204, None)  # no body: SDK response_types_map={} (ref §1.1)
+        # No body: SDK response_types_map={} (docs/hubspot.md#hs-archive-recycling-bin).
+        return self._saved(204, None)
 
     @staticmethod
     def _check_archivable(prop: Json) -> None:
         if not prop.get("modificationMetadata", {}).get("archivable", True):
-            # modificationMetadata.archivable false (e.g. deals.closed_lost_reason, ref §1.7); message
-            # UNVERIFIED.
+            # modificationMetadata.archivable false (e.g. deals.closed_lost_reason,
+            # docs/hubspot.md#hs-closed-lost-reason); message UNVERIFIED.
             raise refuse(f"Property {prop['name']} is not archivable", "name")
 
     def _archive(self, prop: Json, now: str) -> None:
         self._check_archivable(prop)
-        prop["archived"], prop["archivedAt"] = True, now  # "to the recycling bin" (ref §1.1)
+        # "to the recycling bin" (docs/hubspot.md#hs-archive-recycling-bin)
+        prop["archived"], prop["archivedAt"] = True, now
 
-    # -- properties: batch API (ref §1.1)
+    # -- properties: batch API (docs/hubspot.md#hs-batch-endpoints)
 
     def _batch_read(self, request: Request, params: Params) -> Response:
         body = json_body(request)
@@ -290,7 +298,7 @@ class HubSpotApi:
             self._archive(props[name], now)
         return self._saved(204, None)
 
-    # -- property groups (ref §1.8)
+    # -- property groups (docs/hubspot.md#hs-property-groups)
 
     def _find_group(self, params: Params) -> Json:
         group = self._groups(params["type"]).get(params["name"])
@@ -339,7 +347,7 @@ class HubSpotApi:
         group["archived"] = True
         return self._saved(204, None)
 
-    # -- pipelines (ref §1.9); read-only here
+    # -- pipelines (docs/hubspot.md#hs-pipelines-shape); read-only here
 
     def _pipelines(self, params: Params) -> list[Json]:
         pipelines: list[Json] = self._hub()["pipelines"][self._object_type(params["type"], "pipelines")]

@@ -1,5 +1,6 @@
-"""HubSpot's rate limits in the sandbox: a rolling 10-second window and a daily budget, with the real
-429 bodies and X-HubSpot-RateLimit-* headers (ref hubspot.md §2.1, §2.2; fixture error_429_daily_limit.json).
+"""HubSpot's rate limits in the sandbox: a rolling 10-second window and a daily budget, with the real 429
+bodies and X-HubSpot-RateLimit-* headers (docs/hubspot.md#hs-rate-limits-by-tier, docs/hubspot.md#hs-429-body,
+docs/hubspot.md#hs-rate-limit-headers; fixture error_429_daily_limit.json).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from dataclasses import dataclass, field
 
 from crmdefs.sandbox.http import Response, json_response
 
-WINDOW_SECONDS = 10.0  # X-HubSpot-RateLimit-Interval-Milliseconds: 10000 (ref §2.2)
+# X-HubSpot-RateLimit-Interval-Milliseconds: 10000 (docs/hubspot.md#hs-rate-limit-headers)
+WINDOW_SECONDS = 10.0
 DAY_SECONDS = 86_400.0
 
 
@@ -25,9 +27,9 @@ class Verdict:
 
 
 class RateLimiter:
-    """A rolling 10-second window and a daily budget (ref §2.1, §2.2). Refused requests do not count. The
-    day starts with the first request and lasts 24 h of ``clock`` (the real one resets at the portal's
-    midnight, ref §2.1)."""
+    """A rolling 10-second window and a daily budget (docs/hubspot.md#hs-rate-limits-by-tier). Refused
+    requests do not count. The day starts with the first request and lasts 24 h of ``clock`` (the real one
+    resets at the portal's midnight, docs/hubspot.md#hs-daily-reset)."""
 
     def __init__(self, rate_per_10s: int, daily_limit: int, clock: Callable[[], float]) -> None:
         self.rate, self.daily, self._clock = rate_per_10s, daily_limit, clock
@@ -64,7 +66,8 @@ class RateLimiter:
         return self._day_used
 
     def headers(self) -> dict[str, str]:
-        # The commonly documented header set (ref §2.2; exact current list UNVERIFIED).
+        # The commonly documented header set (docs/hubspot.md#hs-rate-limit-headers; exact current list
+        # UNVERIFIED).
         return {
             "X-HubSpot-RateLimit-Max": str(self.rate),
             "X-HubSpot-RateLimit-Remaining": str(max(0, self.rate - len(self._hits))),
@@ -75,8 +78,8 @@ class RateLimiter:
 
 
 def rate_limited(policy: str, retry_after: int | None) -> Response:
-    """The 429 body: fixture error_429_daily_limit.json; the burst variant's message/policyName per ref §2.2
-    (full live body UNVERIFIED). No `category` key, as in the fixture."""
+    """The 429 body: fixture error_429_daily_limit.json; the burst variant's message/policyName per
+    docs/hubspot.md#hs-429-body (full live body UNVERIFIED). No `category` key, as in the fixture."""
     message = {"DAILY": "daily", "TEN_SECONDLY_ROLLING": "ten_secondly_rolling"}[policy]
     body = {
         "status": "error",
@@ -86,8 +89,9 @@ def rate_limited(policy: str, retry_after: int | None) -> Response:
         "policyName": policy,
         "requestId": str(uuid.uuid4()),
     }
-    # Retry-After on HubSpot 429s is UNVERIFIED (ref §2.2). Beware: urllib3's default Retry (which the SDK
-    # uses) honours it for GETs, sleeping that long and retrying up to 3 times on its own.
+    # Retry-After on HubSpot 429s is UNVERIFIED (docs/hubspot.md#hs-retry-after). Beware: urllib3's default
+    # Retry (which the SDK uses) honours it for GETs, sleeping that long and retrying up to 3 times on its
+    # own.
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     response = json_response(429, body, headers)
     response.action = "ratelimit." + policy.lower()

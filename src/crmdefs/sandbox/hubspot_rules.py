@@ -1,5 +1,5 @@
 """HubSpot property rules and bodies for the sandbox: error shapes, request-body checks, read-only
-definitions, new-property defaults, batch envelopes. Sources as in hubspot.py ("ref §x" = hubspot.md).
+definitions, new-property defaults, batch envelopes. Sources as in hubspot.py (entries of docs/hubspot.md).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ VALIDATION = "VALIDATION_ERROR"
 NOT_FOUND = "OBJECT_NOT_FOUND"
 
 
-# Valid fieldType per type (HubSpot's properties guide; calculation_score is in real data, ref §1.3).
+# Valid fieldType per type (HubSpot's properties guide; calculation_score is in real data,
+# docs/hubspot.md#hs-field-types).
 _FIELD_TYPES: dict[str, set[str]] = {
     "string": {"text", "textarea", "file", "html", "phonenumber"},
     "number": {"number", "calculation_equation", "calculation_score"},
@@ -28,8 +29,10 @@ _FIELD_TYPES: dict[str, set[str]] = {
     "phone_number": {"phonenumber"},
 }
 
-# Accepted body fields and their JSON types: SDK PropertyCreate / PropertyUpdate (ref §3.2, §1.4), plus what
-# the 2026-03 docs add (ref §1.3, §1.4). Anything else is refused as an unknown field (UNVERIFIED message).
+# Accepted body fields and their JSON types: SDK PropertyCreate / PropertyUpdate
+# (docs/hubspot.md#hs-property-create-fields, docs/hubspot.md#hs-property-update-fields), plus what the
+# 2026-03 docs add (docs/hubspot.md#hs-property-shape). Anything else is refused as an unknown field
+# (UNVERIFIED message).
 CREATE_FIELDS: dict[str, type] = {
     "name": str, "label": str, "type": str, "fieldType": str, "groupName": str, "description": str,
     "options": list, "displayOrder": int, "hidden": bool, "formField": bool, "hasUniqueValue": bool,
@@ -44,14 +47,16 @@ UPDATE_FIELDS: dict[str, type] = {
 _OPTION_FIELDS: dict[str, type] = {
     "label": str, "value": str, "description": str, "displayOrder": int, "hidden": bool,
 }  # fmt: skip
-REQUIRED_CREATE = ("name", "label", "type", "fieldType", "groupName")  # SDK PropertyCreate (ref §3.2)
-# What readOnlyDefinition locks (ref §1.7: "label/description/group ... cannot be changed"); type, fieldType
-# and calculationFormula are part of the definition too (our reading, UNVERIFIED).
+# SDK PropertyCreate (docs/hubspot.md#hs-property-create-fields)
+REQUIRED_CREATE = ("name", "label", "type", "fieldType", "groupName")
+# What readOnlyDefinition locks (label/description/group: docs/hubspot.md#hs-read-only-definition); type,
+# fieldType and calculationFormula are part of the definition too (our reading, UNVERIFIED).
 _DEFINITION_FIELDS = ("label", "description", "groupName", "type", "fieldType", "calculationFormula")
 
 
 class ApiError(Exception):
-    """A request HubSpot would refuse: answered with the standard error body (ref §2.3)."""
+    """A request HubSpot would refuse: answered with the standard error body
+    (docs/hubspot.md#hs-error-body)."""
 
     def __init__(self, status: int, category: str, message: str, errors: list[Json] | None = None) -> None:
         super().__init__(message)
@@ -69,7 +74,8 @@ class ApiError(Exception):
         return json_response(self.status, self.body())
 
     def standard_error(self, name: str) -> Json:
-        # One entry of a batch's `errors`: SDK StandardError (ref §1.1); the exact content is UNVERIFIED.
+        # One entry of a batch's `errors`: SDK StandardError (docs/hubspot.md#hs-batch-response); the exact
+        # content is UNVERIFIED.
         return {**self.body(), "context": {"name": [name]}, "errors": self.errors or [], "links": {}}
 
 
@@ -79,14 +85,15 @@ def refuse(message: str, field_name: str | None = None) -> ApiError:
 
 
 def now_iso() -> str:
-    """ISO timestamps with milliseconds and Z, as real responses carry them (ref §1.3)."""
+    """ISO timestamps with milliseconds and Z, as real responses carry them
+    (docs/hubspot.md#hs-timestamps)."""
     now = datetime.now(timezone.utc)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
 def unauthorized() -> Response:
-    """401 for a missing or wrong token. Shape/message from a third-party guide, so UNVERIFIED (ref §2.3); we
-    answer the same for a missing and a wrong token."""
+    """401 for a missing or wrong token. Shape/message from a third-party guide, so UNVERIFIED
+    (docs/hubspot.md#hs-401-body); we answer the same for a missing and a wrong token."""
     body = {
         "status": "error",
         "message": "Authentication credentials not found. This API supports OAuth 2.0 authentication and you "
@@ -125,7 +132,8 @@ def check_fields(body: Json, allowed: dict[str, type], where: str = "") -> None:
 
 
 def archived_flag(request: Request) -> bool:
-    """`?archived=`: the SDK sends Python's str(bool), `False`/`True` (ref §1.1); `false`/`true` too."""
+    """`?archived=`: the SDK sends Python's str(bool), `False`/`True`; `false`/`true` too
+    (docs/hubspot.md#hs-archived-query-param)."""
     text = (request.param("archived") or "false").lower()
     if text not in ("true", "false"):
         raise refuse(f"archived must be true or false, not {text!r}", "archived")
@@ -133,12 +141,14 @@ def archived_flag(request: Request) -> bool:
 
 
 def is_archived(item: Json) -> bool:
-    # HubSpot-defined properties carry no `archived` key at all in the real dump (ref §1.3).
+    # HubSpot-defined properties carry no `archived` key at all in the real dump
+    # (docs/hubspot.md#hs-custom-vs-defined-keys).
     return bool(item.get("archived", False))
 
 
 def normalize_options(raw: list[Any]) -> list[Json]:
-    """Options as stored: label, value, [description], displayOrder, hidden (SDK OptionInput, ref §3.2).
+    """Options as stored: label, value, [description], displayOrder, hidden (SDK OptionInput,
+    docs/hubspot.md#hs-option-fields).
     Values must be unique within the list. A missing displayOrder becomes -1 as in the real dump
     (UNVERIFIED)."""
     options: list[Json] = []
@@ -185,9 +195,11 @@ def check_definition(prop: Json) -> None:
 
 
 def check_modifiable(prop: Json, changes: Json) -> None:
-    """readOnlyDefinition locks the definition; readOnlyOptions/externalOptions lock the options (ref §1.7,
-    §5.2). Only a real *change* is refused: resending the stored value is accepted (our choice, UNVERIFIED).
-    The error wording is UNVERIFIED (no real sample, ref §2.3)."""
+    """readOnlyDefinition locks the definition; readOnlyOptions/externalOptions lock the options
+    (docs/hubspot.md#hs-read-only-definition, docs/hubspot.md#hs-read-only-options,
+    docs/hubspot.md#hs-external-options). Only a real *change* is refused: resending the stored value is
+    accepted (our choice, UNVERIFIED). The error wording is UNVERIFIED (no real sample,
+    docs/hubspot.md#hs-read-only-error-unknown)."""
     meta = prop.get("modificationMetadata", {})
     name = prop["name"]
     if meta.get("readOnlyDefinition"):
@@ -229,7 +241,7 @@ def new_property(body: Json, now: str) -> Json:
 
 
 def batch_body(results: list[Json], errors: list[Json], started: str) -> tuple[bool, Json]:
-    """BatchResponseProperty, or ...WithErrors when something failed (ref §1.1)."""
+    """BatchResponseProperty, or ...WithErrors when something failed (docs/hubspot.md#hs-batch-response)."""
     body: Json = {"status": "COMPLETE", "results": results}
     if errors:
         body.update(numErrors=len(errors), errors=errors)

@@ -1,7 +1,7 @@
 """The seeded demo HubSpot portal: contact and deal properties, their groups and the default deal pipeline.
 
-Copied from REAL responses, not invented (fixtures in tests/fixtures/hubspot/, facts in the shared HubSpot
-reference, "ref §x"):
+Copied from REAL responses, not invented (fixtures in tests/fixtures/hubspot/, facts in docs/hubspot.md,
+cited by anchor):
 
 * contact properties: verbatim entries of a real ``GET /crm/v3/properties/contacts`` dump
   (``contacts_properties_get_all_subset.json``, Tracardi/tracardi ``.../hubspot/properties.json``).
@@ -13,8 +13,9 @@ reference, "ref §x"):
   responses carry (fixture ``.source.txt``; the values here are made up).
 * one custom contact property shaped like the real custom ``confirm_ip`` (no ``hubspotDefined`` key; has
   ``archived``, ``showCurrencySymbol``, ``createdUserId``/``updatedUserId``) with an empty description.
-* groups and the pipeline: shapes from the SDK models (ref §1.8, §1.9); no real sample was found, so labels,
-  display orders and timestamps are UNVERIFIED (HubSpot's usual defaults as shown in its UI).
+* groups and the pipeline: shapes from the SDK models (docs/hubspot.md#hs-property-groups,
+  docs/hubspot.md#hs-pipelines-shape); no real sample was found, so labels, display orders and timestamps are
+  UNVERIFIED (HubSpot's usual defaults as shown in its UI).
 """
 
 from __future__ import annotations
@@ -398,8 +399,9 @@ _CUSTOM_CONTACT_PROPERTY: dict[str, Any] = {
 }
 
 # Verbatim from deals_properties_funnel_subset.json (HubSpot's published default deal properties). dealstage
-# keeps `options: []` as published (externalOptions: the stages live in the pipelines API, ref §1.7), and the
-# dealtype options keep their missing `description` (real data has both "" and absent, ref §1.3).
+# keeps `options: []` as published (externalOptions: the stages live in the pipelines API,
+# docs/hubspot.md#hs-external-options), and the dealtype options keep their missing `description` (real data
+# has both "" and absent, docs/hubspot.md#hs-option-description-optional).
 _DEAL_PROPERTIES: list[dict[str, Any]] = [
     {
         "name": "dealname",
@@ -532,7 +534,8 @@ _DEAL_PROPERTIES: list[dict[str, Any]] = [
 _DEAL_CREATED_AT = "2019-08-06T02:41:09.148Z"
 _DEAL_UPDATED_AT = "2023-05-01T20:02:34.021Z"
 
-# Groups the seeded properties reference. Shape: SDK PropertyGroup (ref §1.8); labels UNVERIFIED.
+# Groups the seeded properties reference. Shape: SDK PropertyGroup (docs/hubspot.md#hs-property-groups);
+# labels UNVERIFIED.
 _GROUPS: dict[str, list[tuple[str, str]]] = {
     "contacts": [
         ("contactinformation", "Contact information"),
@@ -548,7 +551,7 @@ _GROUPS: dict[str, list[tuple[str, str]]] = {
 }
 
 # HubSpot's usual default deal stages: (id, label, probability). Metadata values are strings (SDK types them
-# dict[str, str], ref §1.9); probability 1.0 = closed won, 0.0 = closed lost.
+# dict[str, str], docs/hubspot.md#hs-stage-metadata); probability 1.0 = closed won, 0.0 = closed lost.
 _DEAL_STAGES: list[tuple[str, str, str]] = [
     ("appointmentscheduled", "Appointment Scheduled", "0.2"),
     ("qualifiedtobuy", "Qualified To Buy", "0.4"),
@@ -584,7 +587,8 @@ def _groups(names: list[tuple[str, str]]) -> dict[str, dict[str, Any]]:
 
 
 def _deal_pipeline() -> dict[str, Any]:
-    """The "default" deal pipeline in the SDK ``Pipeline``/``PipelineStage`` model shape (ref §1.9)."""
+    """The "default" deal pipeline in the SDK ``Pipeline``/``PipelineStage`` model shape
+    (docs/hubspot.md#hs-pipelines-shape)."""
     stages = [
         {
             "id": stage_id,

@@ -1,17 +1,23 @@
 """The Salesforce half of the sandbox: REST describe/limits and the Metadata API (SOAP) CRUD calls.
 
-Facts (with sources) are in ../shared/reference/salesforce.md; the shapes come from the recorded
+Facts (with sources) are in docs/salesforce.md; the shapes come from the recorded
 responses in tests/fixtures/salesforce/. Behaviour enforced here, each with its source:
-- ≤ 10 components per Metadata call, one type per call: SOAP fault EXCEEDED_ID_LIMIT, wording as seen
-  in certinia/apex-mdapi#105 ("record limit reached. cannot submit more than 10 records in this operation");
-- updateMetadata replaces the whole component; values left out of a value set are deactivated, never
-  deleted (reference §1.6); strings are trimmed (updateMetadata doc, reference §1.2);
-- standard fields carry no valueSet: their values live in a StandardValueSet (reference §1.4);
-- OpportunityStage / LeadStatus values need their extra attributes (CumulusCI value_sets.py, §1.4);
-- record-type picklist value names come back partly URL-encoded (CumulusCI picklists.py, §1.5);
-- each component gets its own SaveResult; the others are saved (partial success, §1.3);
+- ≤ 10 components per Metadata call, one type per call (docs/salesforce.md#sf-metadata-batch-limit): SOAP
+  fault EXCEEDED_ID_LIMIT, wording as seen in certinia/apex-mdapi#105 ("record limit reached. cannot submit
+  more than 10 records in this operation");
+- updateMetadata replaces the whole component; values left out of a value set are deactivated, never deleted
+  (docs/salesforce.md#sf-omitted-values-deactivated); strings are trimmed
+  (docs/salesforce.md#sf-strings-trimmed);
+- standard fields carry no valueSet: their values live in a StandardValueSet
+  (docs/salesforce.md#sf-standard-value-sets);
+- OpportunityStage / LeadStatus values need their extra attributes
+  (docs/salesforce.md#sf-standard-value-required-attributes);
+- record-type picklist value names come back partly URL-encoded
+  (docs/salesforce.md#sf-record-type-url-encoding);
+- each component gets its own SaveResult; the others are saved
+  (docs/salesforce.md#sf-metadata-partial-success);
 - a wrong session id is the INVALID_SESSION_ID fault (fixture soap_fault_INVALID_SESSION_ID.xml) or the
-  REST 401 body ``[{"message","errorCode"}]`` (§2.4).
+  REST 401 body ``[{"message","errorCode"}]`` (docs/salesforce.md#sf-rest-401-invalid-session).
 """
 
 from __future__ import annotations
@@ -31,8 +37,8 @@ DAILY_API_LIMIT = 15_000
 VERSIONS = [f"{v}.0" for v in range(31, 64)]
 _DATA_PATH = re.compile(r"^/services/data/v(\d+\.\d)(/.*)?$")
 _SOAP_PATH = re.compile(r"^/services/Soap/m/(\d+\.\d)/?$")
-# Standard picklist fields → StandardValueSet (reference §1.4). The sandbox keeps its own table: it must
-# not share crmdefs' understanding of the API.
+# Standard picklist fields → StandardValueSet (docs/salesforce.md#sf-standard-value-sets). The sandbox keeps
+# its own table: it must not share crmdefs' understanding of the API.
 STANDARD_VALUE_SETS = {
     "Lead.Status": "LeadStatus",
     "Opportunity.StageName": "OpportunityStage",
@@ -101,9 +107,11 @@ class SalesforceApi:
         )
 
     def injected(self, kind: str, request: Request | None = None) -> Response:
-        """Salesforce answers an exhausted API allowance with 403 REQUEST_LIMIT_EXCEEDED (reference §2.4);
+        """Salesforce answers an exhausted API allowance with 403 REQUEST_LIMIT_EXCEEDED
+        (docs/salesforce.md#sf-request-limit-exceeded);
         there is no 429. A 5xx is the maintenance page, 503. An expired session ('session') gets the
-        answers to a wrong token: Salesforce does not tell the two apart (reference §2.4)."""
+        answers to a wrong token: Salesforce does not tell the two apart
+        (docs/salesforce.md#sf-rest-401-invalid-session)."""
         is_soap = request is not None and bool(_SOAP_PATH.match(request.path))
         if kind == "session":
             return sfsoap.invalid_session() if is_soap else self._invalid_session()
@@ -118,7 +126,8 @@ class SalesforceApi:
         return Response(503, b"<html><body>Service Unavailable</body></html>", {"Content-Type": "text/html"})
 
     def _invalid_session(self) -> Response:
-        # REST 401 "The session ID or OAuth token used has expired or is invalid" (reference §2.4).
+        # REST 401 "The session ID or OAuth token used has expired or is invalid"
+        # (docs/salesforce.md#sf-rest-401-invalid-session).
         return self._rest(401, [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}])
 
     def _count_call(self) -> None:
@@ -126,7 +135,8 @@ class SalesforceApi:
 
     def _rest(self, status: int, payload: Any) -> Response:
         used = self.state.data["salesforce"]["api_usage"]
-        # Sent on every REST answer; simple-salesforce parses it into sf.api_usage (reference §2.4).
+        # Sent on every REST answer; simple-salesforce parses it into sf.api_usage
+        # (docs/salesforce.md#sf-limit-info-header).
         return json_response(status, payload, {"Sforce-Limit-Info": f"api-usage={used}/{DAILY_API_LIMIT}"})
 
     # --- REST describe ----------------------------------------------------------------------------
@@ -155,7 +165,8 @@ class SalesforceApi:
         return self._rest(200, json.loads(text))
 
     def _overlay(self, field: dict[str, Any], component: dict[str, Any], full_name: str) -> None:
-        """Describe shows help text, label and the value list, never the description (reference §2.3)."""
+        """Describe shows help text, label and the value list, never the description
+        (docs/salesforce.md#sf-describe-no-description)."""
         field["inlineHelpText"] = component.get("inlineHelpText")
         if "label" in component:
             field["label"] = component["label"]

@@ -56,9 +56,9 @@ class SandboxInfo:
 class SandboxOptions:
     salesforce_port: int = 0  # 0 = any free port
     hubspot_port: int = 0
-    hubspot_rate_per_10s: int = 100  # HubSpot Free/Starter burst limit (reference hubspot.md §2.1)
+    hubspot_rate_per_10s: int = 100  # Free/Starter burst (docs/hubspot.md#hs-rate-limits-by-tier)
     hubspot_daily_limit: int = 250_000
-    # HubSpot's documented 429 carries no Retry-After (reference hubspot.md §2.2), and urllib3 would
+    # HubSpot's documented 429 carries no Retry-After (docs/hubspot.md#hs-retry-after), and urllib3 would
     # silently sleep and retry GETs on one; so it is off unless CRMDEFS_SANDBOX_HUBSPOT_RETRY_AFTER=1.
     hubspot_retry_after: bool = False
 

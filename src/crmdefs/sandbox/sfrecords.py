@@ -39,7 +39,7 @@ sObject Collections (PATCH /composite/sobjects):
 - Up to 200 records, ``allOrNone`` (default false) rolls back everything on any failure, results in request
   order as ``{"id", "success", "errors": [{"statusCode", "message", "fields"}]}``: CONFIRMED, REST API guide
   "Update Records Using sObject Collections" (…/resources_composite_sobjects_collections_update.htm) and the
-  SaveResult reference; reference salesforce.md §2.2.
+  SaveResult reference; docs/salesforce.md#sf-sobject-collections.
 - More than 200 records: 400 EXCEEDED_ID_LIMIT "record limit reached. cannot submit more than 200 records
   into this call": CONFIRMED wording (sorenkrabbe/Chrome-Salesforce-inspector#134,
   django-salesforce/django-salesforce#328); the HTTP status 400 is UNVERIFIED.
@@ -527,7 +527,8 @@ def _restricted_values(api: SalesforceApi, obj: str, name: str, record: Json) ->
     )
     for picklist in (record_type or {}).get("picklistValues", []):
         if picklist.get("picklist") == name:
-            # Record-type value names may come back partly URL-encoded (reference salesforce.md §1.5).
+            # Record-type value names may come back partly URL-encoded
+            # (docs/salesforce.md#sf-record-type-url-encoding).
             allowed &= {unquote(v["fullName"]) for v in picklist.get("values", [])}
     return allowed
 

@@ -1,7 +1,10 @@
 """What Salesforce checks when a Metadata component is saved, per type, and how it stores the result.
 
-Sources: reference salesforce.md §1 (WSDL required elements, §1.4 standard value sets, §1.5 record
-types, §1.6 deactivate-not-delete). Status codes/messages marked UNVERIFIED imitate Salesforce's style.
+Sources: docs/salesforce.md — WSDL required elements (docs/salesforce.md#sf-value-set-definition,
+docs/salesforce.md#sf-custom-value), standard value sets (docs/salesforce.md#sf-standard-value-sets), record
+types (docs/salesforce.md#sf-record-type-values), deactivate-not-delete
+(docs/salesforce.md#sf-omitted-values-deactivated). Status codes/messages marked UNVERIFIED imitate
+Salesforce's style.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from crmdefs.sandbox.sfsoap import SaveError, decode_rt_value
 if TYPE_CHECKING:
     from crmdefs.sandbox.salesforce import SalesforceApi
 
-# Setup UI limits (reference §1.2, UNVERIFIED as API limits); enforcing them catches clients that would
-# otherwise be cut off by a real org.
+# Setup UI limits (docs/salesforce.md#sf-help-text-description-length,
+# docs/salesforce.md#sf-picklist-value-length; UNVERIFIED as API limits); enforcing them catches clients that
+# would otherwise be cut off by a real org.
 TEXT_LIMITS = {"inlineHelpText": 510, "description": 1000, "label": 255}
 VALUE_TEXT_LIMITS = {"fullName": 255, "label": 255, "description": 255}
 
@@ -59,7 +63,8 @@ def _required(component: dict[str, Any], *keys: str) -> list[SaveError]:
 def merge_values(
     old: list[dict[str, Any]], new: list[dict[str, Any]], what: str
 ) -> tuple[list[SaveError], list[dict[str, Any]]]:
-    """Values left out of an update are deactivated, not deleted (reference §1.6): they stay, inactive."""
+    """Values left out of an update are deactivated, not deleted
+    (docs/salesforce.md#sf-omitted-values-deactivated): they stay, inactive."""
     errors: list[SaveError] = []
     seen: set[str] = set()
     for value in new:
@@ -86,7 +91,8 @@ def _custom_field(
             return [
                 ("FIELD_INTEGRITY_EXCEPTION", f"{name} is not a custom field (custom field names end in __c)")
             ], c
-        if "valueSet" in c:  # reference §1.4: standard picklists keep values in their StandardValueSet
+        # Standard picklists keep values in a StandardValueSet (docs/salesforce.md#sf-standard-value-sets)
+        if "valueSet" in c:
             return [
                 (
                     "FIELD_INTEGRITY_EXCEPTION",
@@ -124,7 +130,9 @@ def _standard_value_set(
 
     for value in c.get("standardValue", []):
         missing = [k for k in REQUIRED_STANDARD_VALUE_KEYS.get(c["fullName"], ()) if k not in value]
-        if missing:  # CumulusCI AddValueSetEntries requires these keys (reference §1.4)
+        # CumulusCI AddValueSetEntries requires these keys
+        # (docs/salesforce.md#sf-standard-value-required-attributes)
+        if missing:
             errors.append(
                 (
                     "REQUIRED_FIELD_MISSING",

@@ -1,7 +1,8 @@
 """Metadata API SOAP calls of the Salesforce sandbox: readMetadata, updateMetadata, createMetadata.
 
-Envelopes answer in the shape zeep parses (reference salesforce.md §3.4); requests may use any namespace
-prefix. Status codes and messages marked UNVERIFIED follow Salesforce's style but were not seen verbatim.
+Envelopes answer in the shape zeep parses (docs/salesforce.md#sf-ss-soap-envelopes); requests may use any
+namespace prefix. Status codes and messages marked UNVERIFIED follow Salesforce's style but were not seen
+verbatim.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def _read(api: SalesforceApi, call: ET.Element) -> Response:
         if component is None and type_name == "CustomField":
             component = api.standard_field_component(name)
         if component is None:
-            # A missing component reads back as nil, not as a fault (reference §1.3).
+            # A missing component reads back as nil, not as a fault (docs/salesforce.md#sf-read-missing-nil).
             ET.SubElement(result, "records", {"xsi:nil": "true"})
             continue
         if type_name == "RecordType":
@@ -114,7 +115,8 @@ _KEEP = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-~ 
 
 def encode_rt_value(name: str) -> str:
     """Record-type picklist value names come back partly URL-encoded: "most punctuation appears to be
-    escaped, but spaces and high-bit characters are not" (CumulusCI picklists.py, reference §1.5)."""
+    escaped, but spaces and high-bit characters are not" (CumulusCI picklists.py,
+    docs/salesforce.md#sf-record-type-url-encoding)."""
     return "".join(
         c if c in _KEEP or ord(c) > 127 else "".join(f"%{b:02X}" for b in c.encode()) for c in name
     )

@@ -1,13 +1,14 @@
-"""HubSpot adapter: CRM Properties v3 through hubspot-api-client 12 ("ref §x" = reference hubspot.md).
+"""HubSpot adapter: CRM Properties v3 through hubspot-api-client 12 (facts: docs/hubspot.md).
 
 - read: one ``GET /crm/v3/properties/{objectType}`` per object type — it returns every property, unpaged
-  (§1.1), so that is the minimum. The raw JSON (the documented shape, §1.3) is parsed rather than the
-  SDK's models, so the pure mapping below is tested against recorded responses.
-- write: one ``PATCH`` per property (there is no batch update, §1.1) carrying only what changes; ``options``
-  replaces the whole list (§1.4), so the plan's complete target list is sent and options are retired with
-  ``hidden: true``, never dropped.
-- create: the group first if missing (§1.8), then ``POST``; a 409 (left by an earlier, interrupted run)
-  converges: read the property and PATCH it instead of creating a duplicate.
+  (docs/hubspot.md#hs-properties-endpoints), so that is the minimum. The raw JSON (the documented shape,
+  docs/hubspot.md#hs-property-shape) is parsed rather than the SDK's models, so the pure mapping below is
+  tested against recorded responses.
+- write: one ``PATCH`` per property (there is no batch update, docs/hubspot.md#hs-no-batch-update) carrying
+  only what changes; ``options`` replaces the whole list (docs/hubspot.md#hs-options-replace-whole-list), so
+  the plan's complete target list is sent and options are retired with ``hidden: true``, never dropped.
+- create: the group first if missing (docs/hubspot.md#hs-property-groups), then ``POST``; a 409 (left by an
+  earlier, interrupted run) converges: read the property and PATCH it instead of creating a duplicate.
 
 Pacing, retries and error messages live in ratelimit.py; the pure helpers (JSON ⇄ our types) come first.
 """
@@ -74,7 +75,8 @@ class HubSpotAdapter:
         base_url: str,
         token: Secret,
         ca_bundle: Path | None,
-        rate_per_10s: int = 100,  # Free/Starter burst limit; 190 on Professional/Enterprise (ref §2.1)
+        # Free/Starter burst limit; 190 on Professional/Enterprise (docs/hubspot.md#hs-rate-limits-by-tier)
+        rate_per_10s: int = 100,
         timeout: float = 30,
         max_retries: int = 5,
         sleep: Callable[[float], None] = time.sleep,
@@ -84,21 +86,24 @@ class HubSpotAdapter:
         self._timeout = (min(10.0, timeout), timeout)  # (connect, read) on every call: the SDK sets none
         limiter = SlidingWindowLimiter(rate_per_10s, clock=clock, sleep=sleep)
         self._policy = RetryPolicy(limiter, max_retries=max_retries, sleep=sleep)
-        # Retry(total=0): urllib3 must not retry behind our back (ratelimit.py, §3.3). host= reaches every
-        # generated Configuration (§3.5); the CA bundle is trusted by exact path, verification stays on.
+        # Retry(total=0): urllib3 must not retry behind our back (ratelimit.py,
+        # docs/hubspot.md#hs-sdk-urllib3-retries). host= reaches every generated Configuration
+        # (docs/hubspot.md#hs-sdk-host-override); the CA bundle is trusted by exact path, verification stays
+        # on.
         client = HubSpot(
             access_token=token.reveal(),
             host=base_url.rstrip("/"),
             ssl_ca_cert=str(ca_bundle) if ca_bundle else None,
             retry=Retry(total=0, raise_on_status=False),
         )
-        # Every attribute access builds a new ApiClient and connection pool (§3.1): take them once.
+        # Every attribute access builds a new ApiClient and connection pool: take them once
+        # (docs/hubspot.md#hs-sdk-new-client-per-access).
         self._core = client.crm.properties.core_api
         self._groups = client.crm.properties.groups_api
         self._search = client.crm.objects.search_api
         self._objects_batch = client.crm.objects.batch_api
-        # The CRM search API has its own, lower limit (ref §2.1: 4 requests per second; the current value
-        # is UNVERIFIED), so searches pass a second limiter as well.
+        # The CRM search API has its own, lower limit (4 requests per second, the lower of the documented
+        # figures: docs/hubspot.md#hs-search-rate-limit), so searches pass a second limiter as well.
         self._search_limiter = SlidingWindowLimiter(4, window=1.1, clock=clock, sleep=sleep)  # 10% margin
         self._group_names: dict[str, set[str]] = {}
 
@@ -120,7 +125,8 @@ class HubSpotAdapter:
             raise _StopAll(f"target '{self.target}': {exc}") from exc
         except (RetriesExhausted, HTTPError, OSError) as exc:
             raise CrmApiError(error_message(self.target, what, exc)) from exc
-        except Exception as exc:  # the SDK's ApiException, one class per API package (§3.4): by .status
+        except Exception as exc:  # the SDK's ApiException, one class per API package: by .status
+            # (docs/hubspot.md#hs-sdk-api-exception)
             if http_status(exc) is None:
                 raise  # not an answer from the API: a bug, let it show
             error = _StopAll if http_status(exc) == 401 else CrmApiError
@@ -291,7 +297,8 @@ class HubSpotAdapter:
             props = {p["name"]: p for p in data.get("results", [])}
             return {a: field_state(a, props.get(a.field)) for a in addresses}
 
-        # One GET per object type (ref §1.1), all at once: the limiter keeps them within the burst limit.
+        # One GET per object type (docs/hubspot.md#hs-properties-endpoints), all at once: the limiter keeps
+        # them within the burst limit.
         states: dict[FieldAddress, FieldState] = {}
         with ThreadPoolExecutor(max_workers=max(1, min(READ_WORKERS, len(by_type)))) as pool:
             for part in pool.map(lambda item: read_type(*item), list(by_type.items())):
@@ -299,7 +306,8 @@ class HubSpotAdapter:
         return states
 
     def list_fields(self, object_name: str, progress: Progress) -> list[str]:
-        """Custom properties and enumerations, neither calculated nor hidden (one GET, hubspot.md §1.1)."""
+        """Custom properties and enumerations, neither calculated nor hidden (one GET,
+        docs/hubspot.md#hs-properties-endpoints)."""
         progress(f"listing the properties of {object_name}")
         what = f"reading the properties of {object_name}"
         data = self._json(what, self._core.get_all, object_type=object_name, archived=False)
@@ -417,7 +425,8 @@ class HubSpotAdapter:
 
 
 def _model(model: Any, body: Mapping[str, Any]) -> Any:
-    """A JSON body as an SDK model: PropertyCreate, PropertyUpdate, OptionInput take snake_case (§3.2)."""
+    """A JSON body as an SDK model: PropertyCreate, PropertyUpdate, OptionInput take snake_case
+    (docs/hubspot.md#hs-sdk-models-snake-case)."""
     kwargs = {re.sub(r"(?<=[a-z])(?=[A-Z])", "_", key).lower(): value for key, value in body.items()}
     if "options" in kwargs:
         kwargs["options"] = [_model(OptionInput, option) for option in kwargs["options"]]

@@ -1,5 +1,5 @@
 """HubSpot property JSON ⇄ crmdefs' types, for the HubSpot adapter. Pure: no SDK calls, no I/O, so it is
-tested against recorded responses ("ref §x" = reference hubspot.md).
+tested against recorded responses (facts: docs/hubspot.md).
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from crmdefs.plan.state import FieldState, ValueState, normalize_text
 
 Json = dict[str, Any]
 NO_HELP_TEXT = "HubSpot properties have no help text, only a description — bind the text to 'description'"
-# Each object's default "… information" group (ref §1.7), for a `create:` that names no group.
+# Each object's default "… information" group (docs/hubspot.md#hs-default-groups), for a `create:` that names
+# no group.
 DEFAULT_GROUPS = {
     "contacts": "contactinformation", "companies": "companyinformation", "deals": "dealinformation"
 }  # fmt: skip
-# A fieldType for a `create:` that names none (valid type/fieldType pairs, ref §1.3).
+# A fieldType for a `create:` that names none (valid type/fieldType pairs, docs/hubspot.md#hs-field-types).
 FIELD_TYPES = {
     "enumeration": "select", "bool": "booleancheckbox", "number": "number", "date": "date", "datetime": "date"
 }  # fmt: skip
@@ -27,16 +28,20 @@ FIELD_TYPES = {
 
 
 def read_only_reasons(address: FieldAddress, prop: Mapping[str, Any]) -> dict[str, str]:
-    """What modificationMetadata / externalOptions forbid, as user-facing reasons (ref §1.3, §1.7)."""
+    """What modificationMetadata / externalOptions forbid, as user-facing reasons
+    (docs/hubspot.md#hs-read-only-definition, docs/hubspot.md#hs-read-only-options,
+    docs/hubspot.md#hs-external-options)."""
     meta = prop.get("modificationMetadata") or {}
     name = address.dotted
     reasons = {"help_text": NO_HELP_TEXT}
     if meta.get("readOnlyDefinition"):
         for key in ("label", "description"):
             reasons[key] = f"HubSpot does not let the API change the {key} of {name} (readOnlyDefinition)"
-    if meta.get("readOnlyOptions"):  # an optional key, absent on most properties (§1.3)
+    # readOnlyOptions is optional, absent on most properties (docs/hubspot.md#hs-read-only-options-absent).
+    if meta.get("readOnlyOptions"):
         reasons["values"] = f"HubSpot does not let the API change the options of {name} (readOnlyOptions)"
-    if prop.get("externalOptions"):  # lifecyclestage, dealstage: the options live elsewhere (§1.7)
+    # lifecyclestage, dealstage: the options live elsewhere (docs/hubspot.md#hs-external-options).
+    if prop.get("externalOptions"):
         fact = HUBSPOT_DEFINED.get(name)
         where = fact.options_live_in if fact and fact.options_live_in else "HubSpot, outside the property"
         where = f"the options of {name} live in {where}, not on the property"
@@ -45,7 +50,8 @@ def read_only_reasons(address: FieldAddress, prop: Mapping[str, Any]) -> dict[st
 
 
 def option_values(options: Sequence[Mapping[str, Any]]) -> tuple[ValueState, ...]:
-    """Options in the API's order; a description of "" and none at all are the same (§1.3)."""
+    """Options in the API's order; a description of "" and none at all are the same
+    (docs/hubspot.md#hs-option-description-optional)."""
     return tuple(
         ValueState(
             value=str(o["value"]),
@@ -67,13 +73,14 @@ def field_state(address: FieldAddress, prop: Mapping[str, Any] | None) -> FieldS
         description=normalize_text(prop.get("description")),
         values=option_values(prop.get("options") or []) if prop.get("type") == "enumeration" else None,
         read_only=read_only_reasons(address, prop),
-        custom=not prop.get("hubspotDefined", False),  # absent, not false, on custom properties (§1.3)
+        # hubspotDefined: absent, not false, on custom properties (docs/hubspot.md#hs-custom-vs-defined-keys)
+        custom=not prop.get("hubspotDefined", False),
         modified_by=str(user) if user is not None else None,
         modified_at=prop.get("updatedAt"),
     )
 
 
-# --- pure: FieldPlan → request bodies (JSON shape, ref §1.4, §3.2) ----------------------------------------
+# --- pure: FieldPlan → request bodies (docs/hubspot.md#hs-property-update-fields) ---------------------------
 
 
 def option_inputs(values: Sequence[ValueState]) -> list[Json]:
@@ -86,7 +93,8 @@ def option_inputs(values: Sequence[ValueState]) -> list[Json]:
 
 
 def patch_body(plan: FieldPlan) -> tuple[Json, tuple[Skip, ...]]:
-    """The PATCH of an update: only the keys that change (omitted keys keep their value, §1.4), and what
+    """The PATCH of an update: only the keys that change (omitted keys keep their value,
+    docs/hubspot.md#hs-patch-partial-update), and what
     HubSpot cannot hold, as skips."""
     body: Json = {}
     skips: list[Skip] = []
@@ -103,7 +111,8 @@ def patch_body(plan: FieldPlan) -> tuple[Json, tuple[Skip, ...]]:
 
 
 def create_body(plan: FieldPlan) -> tuple[Json, tuple[Skip, ...]]:
-    """The POST of a create (PropertyCreate, §3.2), and what HubSpot cannot hold, as skips."""
+    """The POST of a create (docs/hubspot.md#hs-property-create-fields), and what HubSpot cannot hold, as
+    skips."""
     spec = plan.create
     assert spec is not None, "a create plan carries its CreateSpec"
     texts = {a.attribute: a.after for a in plan.attributes}

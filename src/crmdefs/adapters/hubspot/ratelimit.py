@@ -1,18 +1,20 @@
-"""Client-side pacing, the retry policy and the error messages of HubSpot calls (ref = hubspot.md §2, §3).
+"""Client-side pacing, the retry policy and the error messages of HubSpot calls (facts: docs/hubspot.md).
 
 HubSpot private apps get 100 (Free/Starter) or 190 (Professional/Enterprise) requests per rolling 10 s and a
-daily allowance that resets at midnight in the portal's time zone (§2.1). crmdefs paces itself under the
-burst limit, so a 429 is the exception; when one comes anyway the body's ``policyName`` says which limit
-was hit (§2.2): ``DAILY`` will not come back for hours, so we stop at once; ``TEN_SECONDLY_ROLLING`` (or a
-429 without a policy) is waited out and retried. 5xx answers and dropped connections are retried with
-exponential backoff. Every write crmdefs makes is idempotent (a PATCH of whole values; a create that finds
-the property converges), so a retry after a lost answer is safe.
+daily allowance that resets at midnight in the portal's time zone (docs/hubspot.md#hs-rate-limits-by-tier,
+docs/hubspot.md#hs-daily-reset). crmdefs paces itself under the burst limit, so a 429 is the exception; when
+one comes anyway the body's ``policyName`` says which limit was hit (docs/hubspot.md#hs-429-body): ``DAILY``
+will not come back for hours, so we stop at once; ``TEN_SECONDLY_ROLLING`` (or a 429 without a policy) is
+waited out and retried. 5xx answers and dropped connections are retried with exponential backoff. Every write
+crmdefs makes is idempotent (a PATCH of whole values; a create that finds the property converges), so a retry
+after a lost answer is safe.
 
 urllib3's own retries are off (the adapter builds the SDK with ``Retry(total=0)``): they cannot see
-``policyName``, do not retry PATCH/POST by default (§3.3) and would sleep on any ``Retry-After``.
-This module knows nothing of the SDK's classes: it reads ``.status``/``.body``/``.headers`` off whatever
-the call raised, as every per-package ``ApiException`` of hubspot-api-client carries them (§3.4), and turns
-a failure that is final into a sentence that names the target and says what to do.
+``policyName``, do not retry PATCH/POST by default and would sleep on any ``Retry-After``
+(docs/hubspot.md#hs-sdk-urllib3-retries). This module knows nothing of the SDK's classes: it reads
+``.status``/``.body``/``.headers`` off whatever the call raised, as every per-package ``ApiException`` of
+hubspot-api-client carries them (docs/hubspot.md#hs-sdk-api-exception), and turns a failure that is final into
+a sentence that names the target and says what to do.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from crmdefs.adapters.base import CrmApiError
 
-WINDOW_SECONDS = 10.0  # HubSpot's burst window is a rolling 10 s (§2.1, X-HubSpot-RateLimit-Interval)
+# HubSpot's burst window: a rolling 10 s (X-HubSpot-RateLimit-Interval, docs/hubspot.md#hs-rate-limit-headers)
+WINDOW_SECONDS = 10.0
 BACKOFF_START = 0.5
 BACKOFF_CAP = 10.0
 MAX_RETRY_AFTER = 60.0  # a burst 429 never needs longer; a bigger header would only stall the command
@@ -98,7 +101,7 @@ class SlidingWindowLimiter:
 
 
 class DailyLimitError(CrmApiError):
-    """429 with policyName DAILY: never retried (§2.2)."""
+    """429 with policyName DAILY: never retried (docs/hubspot.md#hs-429-body)."""
 
 
 class RetriesExhausted(Exception):
@@ -119,7 +122,8 @@ def http_status(exc: BaseException) -> int | None:
 
 
 def error_body(exc: BaseException) -> dict[str, Any]:
-    """The JSON error body (§2.3); the SDK keeps it raw (bytes or str, §3.4). {} when absent or not JSON."""
+    """The JSON error body (docs/hubspot.md#hs-error-body); the SDK keeps it raw (bytes or str,
+    docs/hubspot.md#hs-sdk-api-exception). {} when absent or not JSON."""
     raw = getattr(exc, "body", None)
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8", "replace")
@@ -138,7 +142,8 @@ def policy_name(exc: BaseException) -> str | None:
 
 
 def retry_after(exc: BaseException) -> float | None:
-    """Seconds from a ``Retry-After`` header (seconds form); HubSpot may not send one (§2.2, UNVERIFIED)."""
+    """Seconds from a ``Retry-After`` header (seconds form); HubSpot may not send one
+    (docs/hubspot.md#hs-retry-after)."""
     headers = getattr(exc, "headers", None)
     if not isinstance(headers, Mapping):
         return None
@@ -206,7 +211,7 @@ class RetryPolicy:
                 self.retries += 1
 
 
-# --- pure: errors → messages that say what to do (ref §2.3, §3.4) ----------------------------------------
+# --- pure: errors → messages that say what to do (docs/hubspot.md#hs-error-body) ----------------------------
 
 
 def api_message(body: Mapping[str, Any]) -> str:
@@ -239,7 +244,8 @@ def error_message(target: str, what: str, error: BaseException) -> str:
             f"{where}: HubSpot rejected the access token (401) — set HUBSPOT_ACCESS_TOKEN (or the variable "
             "the target's access_token_env names) to a valid private app access token"
         )
-    if status == 403:  # missing scopes are listed in `context` (error schema: context.missingScopes, §2.3)
+    # Missing scopes are listed in `context` (context.missingScopes, docs/hubspot.md#hs-error-missing-scopes).
+    if status == 403:
         context = body.get("context") or {}
         scopes = sorted({str(s) for k, v in context.items() if "scope" in str(k).lower() for s in v or ()})
         need = ", ".join(scopes) or "crm.schemas.<object>.read and .write for the object's properties"

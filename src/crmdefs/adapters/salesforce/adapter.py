@@ -1,7 +1,8 @@
 """Salesforce adapter: reads and writes through the Metadata API (readMetadata / updateMetadata /
-createMetadata), in batches of 10 components of one type per call — the API's limit (reference
-salesforce.md §0) and so the fewest calls. REST describe is used only to list record types for
-``record_types: all``; it does not carry descriptions (§2.3).
+createMetadata), in batches of 10 components of one type per call — the API's limit
+(docs/salesforce.md#sf-metadata-batch-limit) and so the fewest calls. REST describe is used only to list
+record types for ``record_types: all``; it does not carry descriptions
+(docs/salesforce.md#sf-describe-no-description).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from crmdefs.plan.changes import Action, FieldPlan, PathChange, Skip
 from crmdefs.plan.diff import path_record_types
 from crmdefs.plan.state import DesiredField, FieldState, ValueState, normalize_text
 
-BATCH = 10  # readMetadata/updateMetadata/createMetadata limit (reference §0)
+BATCH = 10  # readMetadata/updateMetadata/createMetadata limit (docs/salesforce.md#sf-metadata-batch-limit)
 T = TypeVar("T")
 
 
@@ -56,7 +57,8 @@ class SalesforceAdapter:
         self._sf = sf
         md = sf.mdapi
         # simple-salesforce's mdapi builds its own zeep transport that ignores the session we pass
-        # (reference §6), so give it ours: CA bundle, retries and timeouts then apply to SOAP calls too.
+        # (docs/salesforce.md#sf-ss-mdapi-own-transport), so give it ours: CA bundle, retries and timeouts
+        # then apply to SOAP calls too.
         md._client.transport.session = session
         md._client.transport.operation_timeout = session.timeout[1]
         self._md = md
@@ -95,7 +97,8 @@ class SalesforceAdapter:
                 f"target '{self.target}': Salesforce answered {status} (unavailable) every time it was asked "
                 "— it may be down for maintenance (status.salesforce.com); run again later"
             ) from exc
-        except SalesforceExpiredSession as exc:  # REST 401 INVALID_SESSION_ID (salesforce.md §2.4)
+        except SalesforceExpiredSession as exc:  # REST 401 INVALID_SESSION_ID
+            # (docs/salesforce.md#sf-rest-401-invalid-session)
             raise CrmApiError(self._session_message()) from exc
         except requests.exceptions.SSLError as exc:
             raise CrmApiError(
@@ -148,10 +151,12 @@ class SalesforceAdapter:
     def _read_batch(self, type_name: str, batch: list[str]) -> dict[str, Any]:
         found: dict[str, Any] = {}
         records = self._call("readMetadata", partial(getattr(self._md, type_name).read, batch))
-        records = records if isinstance(records, list) else [records]  # one record comes back bare (§3.4)
+        # One record comes back bare, not in a list (docs/salesforce.md#sf-ss-read-single-object).
+        records = records if isinstance(records, list) else [records]
         asked = {name.casefold(): name for name in batch}
         for record in records:
-            # A missing component reads back as nil: zeep gives None or an empty object (reference §6).
+            # A missing component reads back as nil: zeep gives None or an empty object
+            # (docs/salesforce.md#sf-ss-missing-component-empty).
             # Match by name, not position, and case-insensitively (Salesforce answers in its own case).
             full_name = getattr(record, "fullName", None) if record is not None else None
             if full_name and full_name.casefold() in asked:
@@ -159,8 +164,8 @@ class SalesforceAdapter:
         return found
 
     def _save(self, operation: str, components: list[Any]) -> list[tuple[str, list[str]]]:
-        """createMetadata/updateMetadata in batches of 10; one (fullName, errors) per component —
-        partial success is normal (reference §1.3), so every SaveResult is read."""
+        """createMetadata/updateMetadata in batches of 10; one (fullName, errors) per component — partial
+        success is normal (docs/salesforce.md#sf-metadata-partial-success), so every SaveResult is read."""
         outcome: list[tuple[str, list[str]]] = []
         for batch in chunks(components):
             if self._stopped is not None:  # an earlier call failed outright: do not hammer the API
@@ -214,7 +219,8 @@ class SalesforceAdapter:
         ]
 
     def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[str]:
-        """sObject Collections, 200 records per PATCH (reference §2.2); each record reports on its own."""
+        """sObject Collections, 200 records per PATCH (docs/salesforce.md#sf-sobject-collections); each record
+        reports on its own."""
         errors: list[str] = []
         for batch in chunks(changes, 200):
             progress(f"updating {len(batch)} Salesforce records")
@@ -492,8 +498,9 @@ class SalesforceAdapter:
     def _retry_without_description(
         self, change: FieldPlan, component: Any, problems: list[str], skips: dict[FieldAddress, list[Skip]]
     ) -> list[str]:
-        """Salesforce may refuse a description on a standard field (reference §1.4, UNVERIFIED): then save
-        the rest and report the description as skipped rather than failing the field."""
+        """Salesforce may refuse a description on a standard field (UNVERIFIED,
+        docs/salesforce.md#sf-standard-field-description): then save the rest and report the description as
+        skipped rather than failing the field."""
         component.description = None
         retried = self._save("updateMetadata", [component])[0][1]
         if not retried:
@@ -516,7 +523,8 @@ class SalesforceAdapter:
                     errors[address] += problems
 
     def _save_paths(self, changes: Sequence[FieldPlan], errors: dict[FieldAddress, list[str]]) -> None:
-        """Path guidance: one PathAssistant per record type (reference §1.8), created or updated."""
+        """Path guidance: one PathAssistant per record type (docs/salesforce.md#sf-path-one-per-record-type),
+        created or updated."""
         from crmdefs.adapters.salesforce.write import path_component
 
         owners: dict[str, FieldAddress] = {}

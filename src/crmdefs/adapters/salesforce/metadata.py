@@ -1,9 +1,11 @@
 """Salesforce metadata ⇄ crmdefs' normalized state. Pure: zeep objects in, FieldState / zeep objects out.
 
-Facts (reference salesforce.md): values of standard picklists live in a StandardValueSet (§1.4), of
-global-value-set fields in their GlobalValueSet (§1.7), else in the field's valueSetDefinition (§1.1);
-StandardValue adds closed/won/forecastCategory/probability/converted (§1.1); record-type value names come
-back partly URL-encoded (§1.5).
+Facts (docs/salesforce.md): values of standard picklists live in a StandardValueSet
+(docs/salesforce.md#sf-standard-value-sets), of global-value-set fields in their GlobalValueSet
+(docs/salesforce.md#sf-global-value-set), else in the field's valueSetDefinition
+(docs/salesforce.md#sf-value-set-definition); StandardValue adds
+closed/won/forecastCategory/probability/converted (docs/salesforce.md#sf-standard-value-attributes);
+record-type value names come back partly URL-encoded (docs/salesforce.md#sf-record-type-url-encoding).
 """
 
 from __future__ import annotations
@@ -77,7 +79,9 @@ def rebuild_values(
         value.label = state.label
         value.description = state.description
         value.default = state.default
-        value.isActive = state.active  # explicit: a value left out would be deactivated (§1.6), never deleted
+        # Explicit: a value left out would be deactivated, never deleted
+        # (docs/salesforce.md#sf-omitted-values-deactivated).
+        value.isActive = state.active
         if standard:
             for ours, theirs in ATTRIBUTE_NAMES.items():
                 if ours in state.attributes:
@@ -93,7 +97,8 @@ def apply_text(component: Any, attributes: Mapping[str, str | None]) -> None:
 
 
 def path_name(obj: str, record_type: str) -> str:
-    """The PathAssistant crmdefs manages for one record type (one path per record type, reference §1.8)."""
+    """The PathAssistant crmdefs manages for one record type (one per record type:
+    docs/salesforce.md#sf-path-one-per-record-type)."""
     return f"crmdefs_{obj}_{'Master' if record_type == '__MASTER__' else record_type}"
 
 

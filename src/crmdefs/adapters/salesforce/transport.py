@@ -1,8 +1,9 @@
 """HTTP plumbing shared by the adapters: trusting a CA bundle, timeouts, retries.
 
-``requests`` lets ``REQUESTS_CA_BUNDLE`` from the environment override ``session.verify`` (reference
-salesforce.md §6; set on our machines and many corporate laptops), so a target's CA bundle is passed on
-every request instead. TLS verification is never turned off: a CA bundle is the only knob.
+``requests`` lets ``REQUESTS_CA_BUNDLE`` from the environment override ``session.verify``
+(docs/salesforce.md#sf-requests-ca-bundle-override; set on our machines and many corporate laptops), so a
+target's CA bundle is passed on every request instead. TLS verification is never turned off: a CA bundle is
+the only knob.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ class CrmSession(requests.Session):
         self.ca_bundle = str(ca_bundle) if ca_bundle is not None else None
         self.timeout = timeout
         # 502/503/504, dropped connections and timeouts are retried with exponential backoff, honouring
-        # Retry-After. Not 500: the Metadata API answers every SOAP fault (INVALID_SESSION_ID, …) with
-        # HTTP 500 (reference §2.4), and retrying a fault only delays the message. Salesforce has no 429:
-        # an exhausted allowance is 403 REQUEST_LIMIT_EXCEEDED, never retried. Metadata writes replace
-        # whole components, so a retried POST is idempotent.
+        # Retry-After. Not 500: the Metadata API answers every SOAP fault (INVALID_SESSION_ID, …) with HTTP
+        # 500 (docs/salesforce.md#sf-metadata-soap-faults), and retrying a fault only delays the message.
+        # Salesforce has no 429: an exhausted allowance is 403 REQUEST_LIMIT_EXCEEDED, never retried. Metadata
+        # writes replace whole components, so a retried POST is idempotent.
         retry = Retry(
             total=retries,
             connect=retries,

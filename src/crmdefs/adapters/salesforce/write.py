@@ -1,6 +1,6 @@
 """Building the Metadata API components the Salesforce adapter saves. ``updateMetadata`` replaces whole
-components (reference salesforce.md §0), so every builder starts from the component as read and changes
-only what the plan says (read-modify-write)."""
+components (docs/salesforce.md#sf-metadata-update-replaces), so every builder starts from the component as
+read and changes only what the plan says (read-modify-write)."""
 
 from __future__ import annotations
 
@@ -83,7 +83,8 @@ def value_set_components(
 
 
 def add_record_type_values(md: Any, record_type: Any, field: str, values: Sequence[str]) -> None:
-    """New values are not added to record types automatically (reference §1.5): add them explicitly."""
+    """New values are not added to record types automatically (docs/salesforce.md#sf-record-type-new-values):
+    add them explicitly."""
     entries = list(record_type.picklistValues or [])
     entry = next((e for e in entries if e.picklist == field), None)
     if entry is None:
