@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from crmdefs.definitions.importer import import_file, scalar
 from crmdefs.definitions.load import load_glossary
 from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.importing.emit import import_file, scalar
 from crmdefs.plan.desired import desired_fields
 from crmdefs.plan.diff import compute_plan
 from crmdefs.plan.state import FieldState, ValueState

@@ -68,3 +68,56 @@ class ConfigError(CrmdefsError):
 
 class CredentialsError(ConfigError):
     """A target's credentials are missing from the environment."""
+
+
+# --- command line -----------------------------------------------------------------------------------
+
+
+class OptionsError(CrmdefsError):
+    """Options that cannot go together, or that name something the project does not have."""
+
+
+class ApplyCancelled(CrmdefsError):
+    """Nobody confirmed an apply (the answer was not 'yes', or there was no terminal to ask)."""
+
+
+class OutputError(CrmdefsError):
+    """A file crmdefs was asked to write cannot be written (or would overwrite one it must not)."""
+
+
+# --- files crmdefs writes and reads back (one home each; see README "Files crmdefs keeps") ---------
+
+
+class FileFormatError(CrmdefsError):
+    """A file crmdefs wrote earlier (plan, backup, state, baseline, mapping) cannot be used."""
+
+
+class PlanFileError(FileFormatError):
+    """A saved plan cannot be used."""
+
+
+class StalePlanError(CrmdefsError):
+    """The CRM changed after the plan was made."""
+
+
+class BackupError(FileFormatError):
+    """A backup file cannot be used."""
+
+
+class StateFileError(FileFormatError):
+    """The applied-state file drift reads cannot be used."""
+
+
+class BaselineError(FileFormatError):
+    """A drift baseline cannot be used."""
+
+
+class MappingError(CrmdefsError):
+    """A free-text → code mapping cannot be made or used."""
+
+
+# --- talking to a CRM ---------------------------------------------------------------------------------
+
+
+class WebhookError(CrmdefsError):
+    """The drift report could not be posted, or the webhook URL is refused."""

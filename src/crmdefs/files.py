@@ -60,6 +60,16 @@ def located(where: str, load: Callable[..., T], *args: Any) -> T:
         raise Damaged(f"{where}: {str(exc).split(' — ')[0]}") from exc
 
 
+def check_version(data: dict[str, Any], supported: str) -> str:
+    """The file's ``format_version``, refused (:class:`Damaged`) when its major version is not the one this
+    crmdefs reads. A file without one is taken as ``supported`` (every writer has always stamped it)."""
+    version = str(data.get("format_version", supported))
+    major = supported.split(".")[0]
+    if version.split(".")[0] != major:
+        raise Damaged(f"format_version {version} is not {major}.x")
+    return version
+
+
 def mapping(data: Any) -> dict[str, Any]:
     """A JSON object's items (TypeError/ValueError when ``data`` is not one), for :func:`located`."""
     if not isinstance(data, dict):

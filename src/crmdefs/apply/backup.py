@@ -1,25 +1,37 @@
-"""Backups written by apply, read back by `crmdefs revert`: the prior state of every touched field.
+"""The backup file: one home for its format. apply writes one before any CRM write; `crmdefs revert`
+reads it back.
 
-Reverting plans the way back like any other change. crmdefs never deletes, so: values an apply added are
-deactivated (Salesforce) or hidden (HubSpot) on revert, fields it created stay (remove them in the CRM if
-unwanted), and values it made available on record types stay available.
+Format (``format_version`` 1.0): ``{"format_version", "target", "created_at", "definitions_digest",
+"fields": [the prior state of every touched field], "records": [{"address", "id", "old", "new"}]}`` —
+``records`` lists every record a migration changed, added before the first record changes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from crmdefs.adapters.base import RecordChange
 from crmdefs.definitions.addresses import parse_address
-from crmdefs.errors import CrmdefsError
-from crmdefs.files import each, json_object, unusable
-from crmdefs.plan.state import DesiredField, DesiredValue, FieldState, field_state_from_json
+from crmdefs.definitions.model import FieldAddress
+from crmdefs.errors import BackupError, CrmdefsError
+from crmdefs.files import check_version, each, json_object, unusable, write_json
+from crmdefs.plan.changes import Plan
+from crmdefs.plan.state import FieldState, field_state_from_json
+
+BACKUP_FORMAT = "1.0"
 
 
-class BackupError(CrmdefsError):
-    """A backup file cannot be used."""
+def backup_folder(project_root: Path, target: str) -> Path:
+    return project_root / ".crmdefs" / "backups" / target
+
+
+def backup_stamp(when: dt.datetime) -> str:
+    """A backup's file name: sortable, unique to the microsecond."""
+    return when.strftime("%Y%m%dT%H%M%S.%fZ")
 
 
 @dataclass(frozen=True)
@@ -30,9 +42,47 @@ class Backup:
     records: tuple[RecordChange, ...] = ()  # records a migration changed: revert sets ``old`` again
 
 
+def write_backup(folder: Path, plan: Plan, states: Mapping[FieldAddress, FieldState], stamp: str) -> Path:
+    """The prior state of every field ``plan`` touches, so the change can be reverted (`crmdefs revert`)."""
+    fields = [states[c.address].to_json() for c in plan.changes]
+    return _write(folder / f"{stamp}.json", plan.target, stamp, plan.definitions_digest, fields, [])
+
+
+def write_records_backup(folder: Path, target: str, stamp: str, records: Sequence[RecordChange]) -> Path:
+    """A backup holding only records (a mapping migration changes no field definition)."""
+    return _write(folder / f"{stamp}.json", target, stamp, "", [], [_record_json(c) for c in records])
+
+
+def add_backup_records(backup: Path, changes: Sequence[RecordChange]) -> None:
+    """Add records about to change to an existing backup (before the first of them changes)."""
+    data = _read(backup)
+    data["records"] = [*data.get("records", []), *(_record_json(c) for c in changes)]
+    write_json(backup, data)
+
+
+def _write(
+    path: Path, target: str, stamp: str, digest: str, fields: list[Any], records: list[dict[str, Any]]
+) -> Path:
+    data = {
+        "format_version": BACKUP_FORMAT,
+        "target": target,
+        "created_at": stamp,
+        "definitions_digest": digest,
+        "fields": fields,
+        "records": records,  # filled before any record is migrated: revert sets these old values back
+    }
+    write_json(path, data)  # written whole or not at all, before any CRM write
+    return path
+
+
+def _record_json(c: RecordChange) -> dict[str, Any]:
+    return {"address": c.address, "id": c.record_id, "old": c.old, "new": c.new}
+
+
 def load_backup(path: Path) -> Backup:
+    """Read a backup; any damage (or a format this crmdefs does not read) is a :class:`BackupError`."""
     try:
-        data = json_object(path.read_text(encoding="utf-8"))
+        data = _read(path)
         return Backup(
             str(data["target"]),
             str(data["created_at"]),
@@ -49,42 +99,11 @@ def load_backup(path: Path) -> Backup:
         ) from exc
 
 
+def _read(path: Path) -> dict[str, Any]:
+    data = json_object(path.read_text(encoding="utf-8"))
+    check_version(data, BACKUP_FORMAT)
+    return data
+
+
 def _record(r: dict[str, Any]) -> RecordChange:
     return RecordChange(str(parse_address(r["address"])), str(r["id"]), r.get("old"), r.get("new"))
-
-
-def desired_from_backup(backup: Backup) -> tuple[list[DesiredField], list[str]]:
-    """The fields as they were, as desired state; plus notes for what a revert cannot undo."""
-    desired: list[DesiredField] = []
-    notes: list[str] = []
-    for state in backup.fields:
-        if not state.exists:
-            notes.append(
-                f"{state.address} was created by that apply; crmdefs never deletes fields — remove it "
-                "in the CRM if it is not wanted"
-            )
-            continue
-        values = None
-        if state.values is not None:
-            values = tuple(
-                DesiredValue(
-                    value=v.value,
-                    label=v.label,
-                    description=v.description or "",
-                    default=v.default,
-                    attributes=dict(v.attributes),
-                    active=v.active,
-                )
-                for v in state.values
-            )
-        desired.append(
-            DesiredField(
-                address=state.address,
-                label=state.label or "" if "label" not in state.read_only else None,
-                help_text=state.help_text or "" if "help_text" not in state.read_only else None,
-                description=state.description or "" if "description" not in state.read_only else None,
-                values=values,
-                unlisted_values="deactivate",  # values added since the backup: deactivate/hide, never delete
-            )
-        )
-    return desired, notes

@@ -9,25 +9,18 @@ through a callback.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from crmdefs.adapters.base import Adapter, ItemResult, Progress, RecordChange
+from crmdefs.adapters.base import Adapter, ItemResult, Progress
+from crmdefs.apply.backup import add_backup_records, write_backup
 from crmdefs.connect import Connected
 from crmdefs.definitions.model import Crm, FieldAddress
-from crmdefs.errors import CrmdefsError
-from crmdefs.files import write_json
+from crmdefs.errors import CrmdefsError, StalePlanError
 from crmdefs.plan.changes import FieldPlan, Plan
-from crmdefs.plan.state import DesiredField, FieldState
-
-BACKUP_FORMAT = "1.0"
-
-
-class StalePlanError(CrmdefsError):
-    """The CRM changed after the plan was made."""
+from crmdefs.plan.state import FieldState
 
 
 @dataclass(frozen=True)
@@ -39,25 +32,6 @@ class ApplyResult:
     @property
     def failed(self) -> tuple[ItemResult, ...]:
         return tuple(r for r in self.results if not r.ok)
-
-
-def read_states(
-    connected: Connected, fields: Sequence[DesiredField], progress: Progress
-) -> dict[FieldAddress, FieldState]:
-    """Both CRMs are read at the same time: their limits are separate, so neither waits for the other."""
-    jobs = {crm: [f for f in fields if f.address.crm is crm] for crm in Crm}
-    jobs = {crm: wanted for crm, wanted in jobs.items() if wanted}
-    adapters = {crm: connected.adapter(crm) for crm in jobs}  # a missing CRM section fails before any call
-    states: dict[FieldAddress, FieldState] = {}
-    if len(jobs) < 2:
-        for crm, wanted in jobs.items():
-            states.update(adapters[crm].read(wanted, progress))
-        return states
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        futures = [pool.submit(adapters[crm].read, wanted, progress) for crm, wanted in jobs.items()]
-        for future in futures:
-            states.update(future.result())  # the first failure is raised, in CRM order
-    return states
 
 
 def check_fresh(plan: Plan, current: Mapping[FieldAddress, FieldState]) -> None:
@@ -99,21 +73,6 @@ def _short(text: str | None) -> str:
     if text is None:
         return "(none)"
     return repr(text if len(text) <= 60 else text[:57] + "…")
-
-
-def write_backup(folder: Path, plan: Plan, states: Mapping[FieldAddress, FieldState], stamp: str) -> Path:
-    """The prior state of every touched field, so the change can be reverted (`crmdefs revert`)."""
-    path = folder / f"{stamp}.json"
-    data = {
-        "format_version": BACKUP_FORMAT,
-        "target": plan.target,
-        "created_at": stamp,
-        "definitions_digest": plan.definitions_digest,
-        "fields": [states[c.address].to_json() for c in plan.changes],
-        "records": [],  # filled before any record is migrated: revert sets these old values back
-    }
-    write_json(path, data)  # written whole or not at all, before any CRM write
-    return path
 
 
 def execute(
@@ -190,27 +149,3 @@ def _migrate(
     final = adapter.write([change], progress)[0]  # now retire the old values
     note = f"{len(found)} records migrated"
     return dataclasses.replace(final, message="; ".join(filter(None, [final.message, note]))), len(found)
-
-
-def add_backup_records(backup: Path, changes: Sequence[RecordChange]) -> None:
-    data = json.loads(backup.read_text(encoding="utf-8"))
-    data["records"] = [
-        *data.get("records", []),
-        *({"address": c.address, "id": c.record_id, "old": c.old, "new": c.new} for c in changes),
-    ]
-    write_json(backup, data)
-
-
-def write_records_backup(folder: Path, target: str, stamp: str, records: Sequence[RecordChange]) -> Path:
-    """A backup holding only records (a mapping migration changes no field definition)."""
-    path = folder / f"{stamp}.json"
-    data = {
-        "format_version": BACKUP_FORMAT,
-        "target": target,
-        "created_at": stamp,
-        "definitions_digest": "",
-        "fields": [],
-        "records": [{"address": c.address, "id": c.record_id, "old": c.old, "new": c.new} for c in records],
-    }
-    write_json(path, data)
-    return path

@@ -1,0 +1,31 @@
+"""What an apply did, as lines for a person: one per field (✓ or ✗), its skips, the backup and a summary."""
+
+from __future__ import annotations
+
+from crmdefs.apply.execute import ApplyResult
+from crmdefs.definitions.load import display_path
+
+
+def result_lines(result: ApplyResult) -> list[str]:
+    lines: list[str] = []
+    if result.migrated:
+        lines.append(
+            f"{result.migrated} records moved to renamed values (their old values are in the backup)."
+        )
+    for item in result.results:
+        mark = "✓" if item.ok else "✗"
+        lines.append(f"{mark} {item.address}" + (f": {item.message}" if item.message else ""))
+        lines += [f"  # skipped {skip.attribute}: {skip.reason}" for skip in item.skips]
+    if result.backup is not None:
+        lines.append(
+            f"Backup of the previous state: {display_path(result.backup)} (undo with `crmdefs revert "
+            f"{display_path(result.backup)}`)"
+        )
+    if result.failed:
+        lines.append(
+            f"Apply partly failed: {len(result.results) - len(result.failed)} fields changed, "
+            f"{len(result.failed)} failed. Fix the cause and run `crmdefs apply` again: it converges."
+        )
+    else:
+        lines.append(f"Apply complete: {len(result.results)} fields changed.")
+    return lines

@@ -1,0 +1,106 @@
+"""`crmdefs revert`: plan and apply the way back to a backup taken by apply.
+
+Reverting plans the way back like any other change. crmdefs never deletes, so: values an apply added are
+deactivated (Salesforce) or hidden (HubSpot) on revert, fields it created stay (remove them in the CRM if
+unwanted), and values it made available on record types stay available. Records a migration moved get
+their old values back once their fields are back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from crmdefs.adapters.base import RecordChange
+from crmdefs.apply.backup import Backup, load_backup
+from crmdefs.apply.workflow import Console, crms_of, execute_and_record, now
+from crmdefs.config import Settings
+from crmdefs.connect import Connected, open_target
+from crmdefs.definitions.addresses import parse_address
+from crmdefs.definitions.model import Crm
+from crmdefs.plan.diff import compute_plan
+from crmdefs.plan.read import read_states
+from crmdefs.plan.state import DesiredField, DesiredValue
+
+
+def revert_backup(settings: Settings, path: Path, console: Console, *, auto_approve: bool) -> bool:
+    """Show the way back to ``path``, confirm, apply it and restore migrated records. True when all
+    succeeded."""
+    backup = load_backup(path)
+    desired, notes = desired_from_backup(backup)
+    for note in notes:
+        console.note(f"note: {note}")
+    crms = crms_of(desired) | {parse_address(r.address).crm for r in backup.records}
+    with open_target(settings, backup.target, crms) as connected:
+        states = read_states(connected, desired, console.progress)
+        made = compute_plan(
+            desired,
+            states,
+            target=connected.target,
+            definitions_digest=f"revert:{backup.created_at}",
+            created_at=now().isoformat(timespec="seconds"),
+        )
+        console.show_plan(made)
+        if backup.records:
+            console.say(f"It also sets {len(backup.records)} records back to the values they had before.")
+        if not made.changes and not backup.records:
+            return True
+        if not auto_approve:
+            console.confirm(connected.target)
+        ok = execute_and_record(settings, made, connected, states, desired, console) if made.changes else True
+        return restore_records(connected, backup.records, console) and ok
+
+
+def restore_records(connected: Connected, records: Sequence[RecordChange], console: Console) -> bool:
+    """After the fields are back (old values active again), put every migrated record's old value back."""
+    errors: list[str] = []
+    for crm in Crm:
+        mine = [
+            RecordChange(r.address, r.record_id, r.new, r.old)
+            for r in records
+            if r.address.startswith(crm.value + ":")
+        ]
+        if mine:
+            errors += connected.adapter(crm).set_records(mine, console.progress)
+    for error in errors:
+        console.say(f"✗ {error}")
+    if records:
+        console.say(f"{len(records) - len(errors)} records restored, {len(errors)} failed.")
+    return not errors
+
+
+def desired_from_backup(backup: Backup) -> tuple[list[DesiredField], list[str]]:
+    """The fields as they were, as desired state; plus notes for what a revert cannot undo."""
+    desired: list[DesiredField] = []
+    notes: list[str] = []
+    for state in backup.fields:
+        if not state.exists:
+            notes.append(
+                f"{state.address} was created by that apply; crmdefs never deletes fields — remove it "
+                "in the CRM if it is not wanted"
+            )
+            continue
+        values = None
+        if state.values is not None:
+            values = tuple(
+                DesiredValue(
+                    value=v.value,
+                    label=v.label,
+                    description=v.description or "",
+                    default=v.default,
+                    attributes=dict(v.attributes),
+                    active=v.active,
+                )
+                for v in state.values
+            )
+        desired.append(
+            DesiredField(
+                address=state.address,
+                label=state.label or "" if "label" not in state.read_only else None,
+                help_text=state.help_text or "" if "help_text" not in state.read_only else None,
+                description=state.description or "" if "description" not in state.read_only else None,
+                values=values,
+                unlisted_values="deactivate",  # values added since the backup: deactivate/hide, never delete
+            )
+        )
+    return desired, notes

@@ -1,0 +1,276 @@
+"""The plan → apply → record workflow behind `plan`, `apply` and `revert`.
+
+Load the definitions, read the target, compute the plan (again with record counts when it would retire
+values), check a saved plan against the definitions and the CRM, ask for confirmation, execute, and record
+what the CRM holds afterwards for drift. It prints nothing: everything a person should see goes through
+the :class:`Console` the command passes in, so the command decides how it looks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from crmdefs.adapters.base import Progress
+from crmdefs.apply.applied_state import record_applied, state_path
+from crmdefs.apply.backup import backup_folder, backup_stamp
+from crmdefs.apply.execute import ApplyResult, check_fresh, execute
+from crmdefs.config import Settings
+from crmdefs.connect import Connected, open_target
+from crmdefs.definitions.addresses import parse_address
+from crmdefs.definitions.load import digest_definitions, display_path
+from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.errors import CrmdefsError, OptionsError, PlanFileError
+from crmdefs.migration.mapping import TextMapping
+from crmdefs.migration.workflow import fill_from_mapping
+from crmdefs.plan import planfile
+from crmdefs.plan.changes import Plan
+from crmdefs.plan.desired import desired_fields
+from crmdefs.plan.diff import compute_plan, values_to_count
+from crmdefs.plan.read import read_states
+from crmdefs.plan.state import DesiredField, FieldState
+
+RECORD_SLICE = 1000  # fields read back and recorded together after an apply
+
+
+class Console(Protocol):
+    """What the workflow tells the person running it. ``confirm`` raises ApplyCancelled unless they agree."""
+
+    def progress(self, message: str) -> None: ...
+    def note(self, message: str) -> None: ...  # a warning or remark, apart from the result (stderr)
+    def say(self, message: str) -> None: ...  # a line of the result (stdout)
+    def show_plan(self, plan: Plan) -> None: ...
+    def show_result(self, result: ApplyResult) -> None: ...
+    def confirm(self, target: str) -> None: ...
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def crms_of(fields: Sequence[DesiredField]) -> set[Crm]:
+    return {f.address.crm for f in fields}
+
+
+def load_desired(settings: Settings, console: Console, only: Sequence[str] = ()) -> list[DesiredField]:
+    """The desired state of every bound field (or of those ``only`` names); warnings go to the console."""
+    glossary, warnings = settings.load_glossary()
+    for warning in warnings:
+        console.note(warning.render())
+    fields = desired_fields(glossary)
+    if only:
+        wanted = {parse_address(a) for a in only}
+        unknown = sorted(str(a) for a in wanted - {f.address for f in fields})
+        if unknown:
+            raise OptionsError(
+                f"--only names fields no definition binds: {', '.join(unknown)} — use the addresses "
+                "the definitions bind, e.g. salesforce:Lead.Status"
+            )
+        fields = [f for f in fields if f.address in wanted]
+    return fields
+
+
+def make_plan(
+    settings: Settings,
+    connected: Connected,
+    desired: Sequence[DesiredField],
+    console: Console,
+    migrate: bool = False,
+) -> tuple[Plan, dict[FieldAddress, FieldState]]:
+    """Read, plan, count the records of the values the plan would retire, plan again with the counts."""
+    states = read_states(connected, desired, console.progress)
+    digest = digest_definitions(settings.definitions_dir)  # reads every file: once, not per plan pass
+    created_at = now().isoformat(timespec="seconds")
+
+    def make(usage: Mapping[FieldAddress, Mapping[str, int]] | None) -> Plan:
+        return compute_plan(
+            desired,
+            states,
+            target=connected.target,
+            usage=usage,
+            migrate_records=migrate,
+            definitions_digest=digest,
+            created_at=created_at,
+        )
+
+    first = make(None)
+    wanted = values_to_count(first)
+    if not wanted:
+        return first, states
+    return make(count_usage(connected, wanted, console)), states
+
+
+def count_usage(
+    connected: Connected, wanted: Mapping[FieldAddress, Sequence[str]], console: Console
+) -> dict[FieldAddress, dict[str, int]]:
+    """Usage counts are information, not a precondition: a field that cannot be counted plans without them."""
+    counts: dict[FieldAddress, dict[str, int]] = {}
+    for address, values in wanted.items():
+        try:
+            counts[address] = connected.adapter(address.crm).count_values(address, values, console.progress)
+        except CrmdefsError as exc:
+            console.note(f"note: could not count the records of {address}: {exc}")
+    return counts
+
+
+def plan_target(
+    settings: Settings,
+    target: str | None,
+    console: Console,
+    *,
+    only: Sequence[str] = (),
+    migrate: bool = False,
+) -> Plan:
+    """`crmdefs plan`: what apply would change on ``target`` (reads only)."""
+    desired = load_desired(settings, console, only)
+    with open_target(settings, target, crms_of(desired)) as connected:
+        made, _ = make_plan(settings, connected, desired, console, migrate)
+    return made
+
+
+def apply_definitions(
+    settings: Settings,
+    target: str | None,
+    console: Console,
+    *,
+    auto_approve: bool,
+    migrate: bool,
+    mapping: TextMapping | None = None,
+) -> bool:
+    """`crmdefs apply` without a saved plan: plan, show, confirm, write, record; with ``mapping``, also
+    fill a code property from a reviewed mapping. True when everything succeeded."""
+    desired = load_desired(settings, console)
+    crms = crms_of(desired) | ({parse_address(mapping.source).crm} if mapping else set())
+    with open_target(settings, target, crms) as connected:
+        made, states = make_plan(settings, connected, desired, console, migrate)
+        console.show_plan(made)
+        if mapping is not None:
+            console.say(
+                f"It also fills empty {mapping.target} values from {mapping.source}, as the mapping says."
+            )
+        elif not made.changes:
+            # Nothing to write, but the CRM matches the definitions now: record that, so drift can tell a
+            # later edit in the CRM from definitions that were never applied.
+            existing = [f for f in desired if states[f.address].exists]
+            record(settings, connected, existing, now(), console, states)
+            return True
+        if not auto_approve:
+            console.confirm(connected.target)
+            if made.changes:
+                states = read_states(connected, touched(desired, made), console.progress)
+                check_fresh(made, states)  # someone may have edited the CRM while we waited for 'yes'
+        ok = execute_and_record(settings, made, connected, states, desired, console) if made.changes else True
+        if mapping is not None:
+            ok = fill_from_mapping(settings, connected, mapping, console.progress, console.say) and ok
+        return ok
+
+
+def touched(desired: Sequence[DesiredField], made: Plan) -> list[DesiredField]:
+    changed = {c.address for c in made.changes}
+    return [f for f in desired if f.address in changed]
+
+
+def load_saved_plan(settings: Settings, path: Path, target: str | None) -> Plan:
+    """A saved plan, refused when it was made for another target or from other definitions."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanFileError(
+            f"cannot read plan file {display_path(path)} ({exc}) — make one with `crmdefs plan -o FILE`"
+        ) from exc
+    saved = planfile.loads(text, display_path(path))
+    if target is not None and target != saved.target:
+        raise OptionsError(
+            f"{display_path(path)} was made for target '{saved.target}', not '{target}' — drop "
+            "--target or make a new plan for that target"
+        )
+    if digest_definitions(settings.definitions_dir) != saved.definitions_digest:
+        raise PlanFileError(
+            f"{display_path(path)} was made from different definitions than those in "
+            f"{display_path(settings.definitions_dir)} — run `crmdefs plan -o` again"
+        )
+    return saved
+
+
+def apply_saved(settings: Settings, path: Path, target: str | None, console: Console) -> bool:
+    """`crmdefs apply PLANFILE`: exactly that plan, refused when stale. True when all succeeded."""
+    saved = load_saved_plan(settings, path, target)
+    desired = touched(load_desired(settings, console), saved)
+    console.show_plan(saved)
+    if not saved.changes:
+        return True
+    with open_target(settings, saved.target, crms_of(desired)) as connected:
+        current = read_states(connected, desired, console.progress)
+        check_fresh(saved, current)
+        return execute_and_record(settings, saved, connected, current, desired, console)
+
+
+def execute_and_record(
+    settings: Settings,
+    made: Plan,
+    connected: Connected,
+    states: Mapping[FieldAddress, FieldState],
+    desired: Sequence[DesiredField],
+    console: Console,
+) -> bool:
+    """Back up and write, show the result at once, then read back and record what was written."""
+    when = now()
+    backups = backup_folder(settings.project_root, made.target)
+    result = execute(made, connected, states, backups, backup_stamp(when), console.progress)
+    console.show_result(result)  # first: whatever happens next, the user sees what was written and the backup
+    done = {r.address for r in result.results if r.ok}
+    problems = record(settings, connected, [f for f in desired if f.address in done], when, console)
+    for problem in problems:
+        console.note(
+            "crmdefs: could not read back what was written, so drift's record of this apply is incomplete: "
+            f"{problem}"
+        )
+    return not problems and not result.failed
+
+
+def record(
+    settings: Settings,
+    connected: Connected,
+    written: Sequence[DesiredField],
+    when: dt.datetime,
+    console: Console,
+    states: Mapping[FieldAddress, FieldState] | None = None,
+) -> list[str]:
+    """Record for drift (applied_state.py) what the CRM holds for ``written``: read back, one CRM at a time,
+    so a CRM that refuses the read (daily limit, expired session) does not cost the other's record. One
+    more read of the changed fields, in exchange for knowing exactly what the CRM holds rather than
+    guessing it. ``states`` already read (an apply with nothing to change) are recorded as they are.
+    Returns what failed."""
+    problems: list[str] = []
+    path = state_path(settings.project_root, connected.target)
+    for crm in Crm:
+        fields = [f for f in written if f.address.crm is crm]
+        # In slices, so a big apply's read-back does not hold every field's metadata at once.
+        for start in range(0, len(fields), RECORD_SLICE):
+            part = fields[start : start + RECORD_SLICE]
+            try:
+                read = (
+                    {f.address: states[f.address] for f in part}
+                    if states is not None
+                    else read_states(connected, part, console.progress)
+                )
+            except CrmdefsError as exc:
+                problems.append(str(exc))
+                break
+            record_applied(
+                path,
+                connected.target,
+                when.isoformat(timespec="seconds"),
+                {str(f.address): f for f in part},
+                {str(a): s for a, s in read.items()},
+            )
+    return problems
+
+
+def silent(_message: str) -> None:
+    """A progress callback for work nobody watches (drift in CI)."""
+
+
+__all__ = ["Console", "Progress", "apply_definitions", "apply_saved", "plan_target", "silent"]
