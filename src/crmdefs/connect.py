@@ -14,7 +14,6 @@ from pathlib import Path
 
 from crmdefs.adapters.base import Adapter, ReadOnlyAdapter
 from crmdefs.config import (
-    Runtime,
     Secret,
     Settings,
     Target,
@@ -23,6 +22,7 @@ from crmdefs.config import (
 )
 from crmdefs.definitions.model import Crm
 from crmdefs.errors import CredentialsError, CrmdefsError
+from crmdefs.runtime import Runtime
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""What apply last wrote, per target: ``.crmdefs/state/<target>.json``.
+"""What apply last wrote, per target: ``.crmdefs/state/<target>.json``. One home for its format.
 
 drift uses it to tell "someone edited the CRM since the last apply" from "the definitions changed but were
 not applied" from "never applied". Commit the folder, or keep it as a CI artifact: without it, drift
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crmdefs.errors import CrmdefsError
-from crmdefs.files import json_object, located, mapping, unusable, write_json
+from crmdefs.errors import CrmdefsError, StateFileError
+from crmdefs.files import check_version, json_object, located, mapping, unusable, write_json
 from crmdefs.plan.state import DesiredField, FieldState, field_state_from_json
 
 STATE_FORMAT = "1.0"
@@ -50,12 +50,13 @@ def load_applied(path: Path) -> dict[str, AppliedField] | None:
         return None
     try:
         data = json_object(path.read_text(encoding="utf-8"))
+        check_version(data, STATE_FORMAT)
         return {
             address: located(f"fields[{address!r}]", _applied_field, f)
             for address, f in located("'fields'", mapping, data["fields"]).items()
         }
     except (OSError, ValueError, KeyError, TypeError, AttributeError, CrmdefsError) as exc:
-        raise CrmdefsError(
+        raise StateFileError(
             f"{unusable(str(path), 'crmdefs state file', exc)} — restore it from version control, or "
             "delete it (drift then cannot classify differences)"
         ) from exc

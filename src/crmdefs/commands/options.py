@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 import click
 
-from crmdefs.config import Runtime, Settings, load_settings, read_runtime
+from crmdefs.config import Settings, load_settings
+from crmdefs.runtime import Runtime, read_runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from crmdefs.definitions.schema import Bool, Date, Duration, Either, Int, Key, ListOf, MapOf, Obj, Str
+from crmdefs.definitions.schema import Bool, Date, Duration, Int, Str
+from crmdefs.definitions.shapes import Either, Key, ListOf, MapOf, Obj
 
 ID_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 ID_HINT = "use lowercase letters, digits and single hyphens, e.g. 'closed-lost'"

@@ -11,7 +11,7 @@ from typing import Any
 
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.model import CreateSpec
-from crmdefs.errors import CrmdefsError
+from crmdefs.errors import CrmdefsError, PlanFileError
 from crmdefs.files import each, json_object, located, mapping, unusable
 from crmdefs.plan.changes import (
     FORMAT_VERSION,
@@ -27,10 +27,6 @@ from crmdefs.plan.changes import (
     ValueChangeKind,
 )
 from crmdefs.plan.state import ValueState, field_state_from_json
-
-
-class PlanFileError(CrmdefsError):
-    """A saved plan cannot be read."""
 
 
 def plan_to_json(plan: Plan) -> dict[str, Any]:
