@@ -28,8 +28,8 @@ Sources ("ref §x" = the shared HubSpot reference hubspot.md; CONFIRMED = read i
   API Rate Limit Increase", CONFIRMED as of that changelog; the current value is UNVERIFIED). The 429 body
   has the shape of the documented rate-limit body (ref §2.2) with ``policyName: "SECONDLY"`` and message
   "You have reached your secondly limit." — both UNVERIFIED (the docs only say the policyName tells "daily
-  or secondly"). CRMDEFS_SANDBOX_HUBSPOT_SEARCH_RATE overrides the 4 (read when a HubSpotApi first
-  searches), e.g. for test suites that search in bursts.
+  or secondly"). CRMDEFS_SANDBOX_HUBSPOT_SEARCH_RATE overrides the 4 (SandboxOptions.hubspot_search_rate,
+  options.py), e.g. for test suites that search in bursts.
 - Batch read: 207 with an OBJECT_NOT_FOUND error "Could not get some DEAL objects, they may be deleted or
   not exist. Check that ids are valid." and ``context.ids`` for missing ids: the wording and shape are the
   same in several independent public mocks of real responses (find_string "they may be deleted or not
@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import threading
 import uuid
 import weakref
@@ -75,8 +74,6 @@ from crmdefs.sandbox.hubspot_rules import (
 if TYPE_CHECKING:
     from crmdefs.sandbox.hubspot import HubSpotApi
 
-SEARCH_RATE_PER_SECOND = 4
-SEARCH_RATE_ENV = "CRMDEFS_SANDBOX_HUBSPOT_SEARCH_RATE"
 SEARCH_MAX_LIMIT = 200
 SEARCH_DEFAULT_LIMIT = 10
 SEARCH_MAX_RESULTS = 10_000
@@ -135,9 +132,7 @@ def search_limiter(api: HubSpotApi) -> SearchLimiter:
     with _LIMITERS_LOCK:
         limiter = _LIMITERS.get(api)
         if limiter is None:
-            text = os.environ.get(SEARCH_RATE_ENV, "").strip()
-            rate = int(text) if text.isdigit() and int(text) > 0 else SEARCH_RATE_PER_SECOND
-            limiter = _LIMITERS[api] = SearchLimiter(rate, api.limiter._clock)
+            limiter = _LIMITERS[api] = SearchLimiter(api.search_rate, api.limiter._clock)
         return limiter
 
 

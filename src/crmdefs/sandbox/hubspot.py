@@ -43,6 +43,7 @@ from crmdefs.sandbox.hubspot_rules import (
     unauthorized,
 )
 from crmdefs.sandbox.hubspot_seed import SANDBOX_USER_ID
+from crmdefs.sandbox.options import SEARCH_RATE_PER_SECOND
 from crmdefs.sandbox.state import SandboxState
 
 # Object type aliases: HubSpot accepts type ids beside names (ref §1.2); for this endpoint UNVERIFIED.
@@ -63,8 +64,10 @@ class HubSpotApi:
         clock: Callable[[], float] = time.monotonic,
         retry_after: bool = True,
         failing: frozenset[str] = frozenset(),
+        search_rate: int = SEARCH_RATE_PER_SECOND,  # CRM search requests a second (hsrecords.py)
     ) -> None:
         self.state = state
+        self.search_rate = search_rate
         self.failing = failing  # properties whose PATCH/create fails (FaultPlan.fail_components)
         self.limiter = RateLimiter(rate_per_10s, daily_limit, clock)
         self.retry_after = retry_after  # send Retry-After on TEN_SECONDLY_ROLLING 429s (UNVERIFIED header)

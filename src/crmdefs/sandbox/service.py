@@ -4,22 +4,24 @@ connection details written to ``sandbox.json`` for `crmdefs sandbox info` and fo
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crmdefs.sandbox.http import FaultPlan, RequestLog, RunningServer
+from crmdefs.sandbox.http import RequestLog, RunningServer
 from crmdefs.sandbox.hubspot import HubSpotApi
 from crmdefs.sandbox.hubspot_seed import hubspot_seed
+from crmdefs.sandbox.options import FaultPlan, SandboxOptions, SandboxStateError
 from crmdefs.sandbox.records_seed import records_seed
 from crmdefs.sandbox.salesforce import SalesforceApi
 from crmdefs.sandbox.salesforce_seed import salesforce_seed
-from crmdefs.sandbox.state import SandboxState, SandboxStateError, shown
+from crmdefs.sandbox.state import SandboxState, shown
 from crmdefs.sandbox.tls import ensure_tls
 
 INFO_FILE = "sandbox.json"
 LOG_FILE = "requests.log"
+# SandboxOptions lives in options.py; re-exported here until every caller imports it from there.
+__all__ = ["INFO_FILE", "LOG_FILE", "Sandbox", "SandboxInfo", "SandboxOptions", "read_info", "reset", "seed"]
 
 
 def seed() -> dict[str, Any]:
@@ -50,34 +52,6 @@ class SandboxInfo:
             "ca_bundle": str(self.ca_bundle),
             "state_dir": str(self.state_dir),
         }
-
-
-@dataclass(frozen=True)
-class SandboxOptions:
-    salesforce_port: int = 0  # 0 = any free port
-    hubspot_port: int = 0
-    hubspot_rate_per_10s: int = 100  # HubSpot Free/Starter burst limit (reference hubspot.md §2.1)
-    hubspot_daily_limit: int = 250_000
-    # HubSpot's documented 429 carries no Retry-After (reference hubspot.md §2.2), and urllib3 would
-    # silently sleep and retry GETs on one; so it is off unless CRMDEFS_SANDBOX_HUBSPOT_RETRY_AFTER=1.
-    hubspot_retry_after: bool = False
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str], **overrides: int) -> SandboxOptions:
-        def number(name: str, default: int) -> int:
-            text = env.get(name, "").strip()
-            if not text:
-                return default
-            if not text.isdigit():
-                raise SandboxStateError(f"{name} must be a whole number, not {text!r}")
-            return int(text)
-
-        values: dict[str, Any] = {
-            "hubspot_rate_per_10s": number("CRMDEFS_SANDBOX_HUBSPOT_RATE", 100),
-            "hubspot_daily_limit": number("CRMDEFS_SANDBOX_HUBSPOT_DAILY", 250_000),
-            "hubspot_retry_after": env.get("CRMDEFS_SANDBOX_HUBSPOT_RETRY_AFTER", "") == "1",
-        }
-        return cls(**{**values, **overrides})
 
 
 class Sandbox:
@@ -114,6 +88,7 @@ class Sandbox:
             daily_limit=self.options.hubspot_daily_limit,
             retry_after=self.options.hubspot_retry_after,
             failing=self.faults.fail_components,
+            search_rate=self.options.hubspot_search_rate,
         )
         hs = RunningServer(hs_api, self.options.hubspot_port, context, self.faults, self.log)
         self._servers = [sf.start(), hs.start()]
