@@ -31,8 +31,8 @@ sys.path.insert(0, str(HERE))
 
 from synthetic import HS_TYPES, write_definitions, write_state  # noqa: E402
 
-from crmdefs.sandbox.http import FaultPlan  # noqa: E402
-from crmdefs.sandbox.service import Sandbox, SandboxOptions  # noqa: E402
+from crmdefs.sandbox.options import FaultPlan, SandboxOptions  # noqa: E402
+from crmdefs.sandbox.service import Sandbox  # noqa: E402
 
 LATENCY_MS = 50
 # Per rolling 10 s, HubSpot's limit for private apps (docs/hubspot.md#hs-rate-limits-by-tier).

@@ -32,8 +32,8 @@ from crmdefs.plan.changes import AttributeChange, FieldPlan, Plan
 from crmdefs.plan.desired import desired_fields
 from crmdefs.plan.diff import compute_plan
 from crmdefs.plan.state import DesiredField, DesiredValue, FieldState, ValueState
-from crmdefs.sandbox.http import FaultPlan
-from crmdefs.sandbox.service import Sandbox, SandboxInfo, SandboxOptions
+from crmdefs.sandbox.options import FaultPlan, SandboxOptions
+from crmdefs.sandbox.service import Sandbox, SandboxInfo
 
 from .conftest import REPO
 

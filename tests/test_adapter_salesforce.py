@@ -162,7 +162,7 @@ def test_the_adapters_and_the_sandbox_never_import_each_other() -> None:
 
 
 def test_a_503_and_a_dropped_connection_are_retried(tmp_path: Path) -> None:
-    from crmdefs.sandbox.http import FaultPlan
+    from crmdefs.sandbox.options import FaultPlan
 
     running = Sandbox(
         tmp_path / "faulty", faults=FaultPlan(schedule={1: "5xx", 2: "drop"}), log_to_file=False

@@ -35,7 +35,7 @@ from urllib.parse import unquote
 import pytest
 
 from crmdefs.plan.state import normalize_text
-from crmdefs.sandbox.http import FaultPlan, FaultSettingsError
+from crmdefs.sandbox.options import FaultPlan, FaultSettingsError
 from crmdefs.sandbox.service import Sandbox
 
 from .conftest import REPO, Result, RunCli

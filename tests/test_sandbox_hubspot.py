@@ -31,9 +31,10 @@ from hubspot.crm.properties import (
 from hubspot.crm.properties.exceptions import NotFoundException, UnauthorizedException
 from urllib3.util.retry import Retry
 
-from crmdefs.sandbox.http import FaultPlan, Request, RequestLog, Response, RunningServer
+from crmdefs.sandbox.http import Request, RequestLog, Response, RunningServer
 from crmdefs.sandbox.hubspot import HubSpotApi
 from crmdefs.sandbox.hubspot_seed import hubspot_seed
+from crmdefs.sandbox.options import FaultPlan
 from crmdefs.sandbox.state import SandboxState
 from crmdefs.sandbox.tls import TlsFiles, ensure_tls
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -30,9 +31,9 @@ from hubspot.crm.deals import (
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceResourceNotFound
 
-from crmdefs.sandbox.hsrecords import SEARCH_RATE_ENV
-from crmdefs.sandbox.http import FaultPlan, RequestLog, RunningServer
+from crmdefs.sandbox.http import RequestLog, RunningServer
 from crmdefs.sandbox.hubspot import HubSpotApi
+from crmdefs.sandbox.options import SEARCH_RATE_ENV, FaultPlan, SandboxOptions
 from crmdefs.sandbox.records_seed import RECORD_TYPE_IDS, records_seed, salesforce_id18
 from crmdefs.sandbox.salesforce_seed import salesforce_seed
 from crmdefs.sandbox.service import Sandbox, SandboxInfo, seed
@@ -67,7 +68,9 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     # test_the_search_api_has_its_own_secondly_limit checks the limit itself on a fake clock.
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(SEARCH_RATE_ENV, "1000")
-        sandbox = Sandbox(tmp_path_factory.mktemp("records"), log_to_file=False)
+        sandbox = Sandbox(
+            tmp_path_factory.mktemp("records"), SandboxOptions.from_env(os.environ), log_to_file=False
+        )
         info = sandbox.start()
         yield Env(sandbox, info)
         sandbox.stop()

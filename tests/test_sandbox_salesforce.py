@@ -16,7 +16,8 @@ import zeep.exceptions
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceResourceNotFound
 
-from crmdefs.sandbox.http import FaultPlan, RequestLog, RunningServer
+from crmdefs.sandbox.http import RequestLog, RunningServer
+from crmdefs.sandbox.options import FaultPlan
 from crmdefs.sandbox.salesforce import SalesforceApi
 from crmdefs.sandbox.salesforce_seed import salesforce_seed
 from crmdefs.sandbox.state import SandboxState

@@ -16,7 +16,7 @@ import requests
 from hubspot import HubSpot
 from simple_salesforce import Salesforce
 
-from crmdefs.sandbox.http import FaultPlan
+from crmdefs.sandbox.options import FaultPlan
 from crmdefs.sandbox.service import Sandbox, SandboxInfo
 
 from .conftest import RunCli

@@ -25,7 +25,7 @@ import responses
 from urllib3.connectionpool import HTTPConnectionPool
 
 from crmdefs import debuglog
-from crmdefs.sandbox.http import FaultPlan
+from crmdefs.sandbox.options import FaultPlan
 from crmdefs.sandbox.service import Sandbox, SandboxInfo
 from crmdefs.sandbox.tls import ensure_tls
 

@@ -11,8 +11,7 @@ from typing import Any
 
 from crmdefs.debuglog import remember_secret
 from crmdefs.errors import CredentialsError
-from crmdefs.sandbox.http import FaultPlan
-from crmdefs.sandbox.service import SandboxOptions
+from crmdefs.sandbox.options import FaultPlan, SandboxOptions
 
 
 class EnvSecrets(Mapping[str, str]):

@@ -100,13 +100,13 @@ def info(config: Path | None, definitions: Path | None, state: Path | None, as_j
     """Connection details of the running or last-started sandbox."""
     from crmdefs.sandbox.service import read_info
 
-    data = read_info(_state_dir(config, state))
+    found = read_info(_state_dir(config, state))
     if as_json:
-        click.echo(json.dumps(data, indent=2))
+        click.echo(json.dumps(found.to_json(), indent=2))
     else:
         click.echo(
-            f"Salesforce: {data['salesforce']['instance_url']}\nHubSpot:    {data['hubspot']['base_url']}\n"
-            f"CA bundle:  {data['ca_bundle']}\nState:      {data['state_dir']}"
+            f"Salesforce: {found.instance_url}\nHubSpot:    {found.base_url}\n"
+            f"CA bundle:  {found.ca_bundle}\nState:      {found.state_dir}"
         )
     return exitcodes.OK
 

@@ -10,7 +10,7 @@ Salesforce
 - ~20 Leads spread over the LeadStatus values.
 - Ids are 18 characters: a 15-character id plus Salesforce's case-safe checksum suffix (the documented
   15→18 algorithm). RecordTypeIds are the ids the sandbox's describe gives the two record types
-  (``SalesforceApi._record_type_infos``: sorted record types, ``0125g00000{i:05d}AAA``).
+  (``SalesforceOrg.record_type_infos`` in sfstore.py: sorted record types, ``0125g00000{i:05d}AAA``).
 
 HubSpot
 - ~30 deals in the "default" pipeline. ``closed_lost_reason`` is free text typed by reps: case, punctuation,

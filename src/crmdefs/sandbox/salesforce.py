@@ -2,11 +2,10 @@
 
 Facts (with sources) are in docs/salesforce.md; the shapes come from the recorded
 responses in tests/fixtures/salesforce/. Behaviour enforced here, each with its source:
-- ≤ 10 components per Metadata call, one type per call (docs/salesforce.md#sf-metadata-batch-limit): SOAP
-  fault EXCEEDED_ID_LIMIT, wording as seen in certinia/apex-mdapi#105 ("record limit reached. cannot submit
-  more than 10 records in this operation");
-- updateMetadata replaces the whole component; values left out of a value set are deactivated, never deleted
-  (docs/salesforce.md#sf-omitted-values-deactivated); strings are trimmed
+- ≤ 10 components per Metadata call, one type per call: SOAP fault EXCEEDED_ID_LIMIT, wording as seen
+  in certinia/apex-mdapi#105 ("record limit reached. cannot submit more than 10 records in this operation");
+- updateMetadata replaces the whole component; values left out of a value set are deactivated, never
+  deleted (docs/salesforce.md#sf-omitted-values-deactivated); strings are trimmed
   (docs/salesforce.md#sf-strings-trimmed);
 - standard fields carry no valueSet: their values live in a StandardValueSet
   (docs/salesforce.md#sf-standard-value-sets);
@@ -25,50 +24,35 @@ from __future__ import annotations
 import copy
 import json
 import re
-from importlib import resources
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from crmdefs.sandbox import mdxml, sfrecords, sfsoap
 from crmdefs.sandbox.http import Request, Response, json_response
+from crmdefs.sandbox.sfquery import QueryCursors
+from crmdefs.sandbox.sfstore import SalesforceOrg
 from crmdefs.sandbox.state import SandboxState
 
 DAILY_API_LIMIT = 15_000
 VERSIONS = [f"{v}.0" for v in range(31, 64)]
 _DATA_PATH = re.compile(r"^/services/data/v(\d+\.\d)(/.*)?$")
 _SOAP_PATH = re.compile(r"^/services/Soap/m/(\d+\.\d)/?$")
-# Standard picklist fields → StandardValueSet (docs/salesforce.md#sf-standard-value-sets). The sandbox keeps
-# its own table: it must not share crmdefs' understanding of the API.
-STANDARD_VALUE_SETS = {
-    "Lead.Status": "LeadStatus",
-    "Opportunity.StageName": "OpportunityStage",
-    "Lead.LeadSource": "LeadSource",
-    "Opportunity.LeadSource": "LeadSource",
-    "Lead.Industry": "Industry",
-    "Lead.Rating": "AccountRating",
-    "Opportunity.Type": "OpportunityType",
-}
-REQUIRED_STANDARD_VALUE_KEYS = {
-    "OpportunityStage": ("closed", "won", "forecastCategory", "probability"),
-    "LeadStatus": ("converted",),
-}
 
 
 class SalesforceApi:
     name = "salesforce"
 
+    """Answers simple-salesforce's REST and Metadata (SOAP) calls from ``state.data["salesforce"]``, through
+    ``org`` (sfstore.py): this class routes and authenticates; SOAP is sfsoap.py's, records sfrecords.py's."""
+
     def __init__(self, state: SandboxState, failing: frozenset[str] = frozenset()) -> None:
         self.state = state
-        self.failing = failing  # components whose saves fail (FaultPlan.fail_components)
-        self._describes: dict[str, dict[str, Any]] = {}
-        for obj in ("Account", "Lead", "Opportunity"):
-            text = resources.files("crmdefs.sandbox").joinpath(f"data/describe_{obj}.json").read_text("utf-8")
-            self._describes[obj] = json.loads(text)
+        self.org = SalesforceOrg(state, failing)  # failing: FaultPlan.fail_components
+        self.cursors = QueryCursors()  # open SOQL query cursors (sfquery.py)
 
     @property
     def metadata(self) -> dict[str, dict[str, Any]]:
-        result: dict[str, dict[str, Any]] = self.state.data["salesforce"]["metadata"]
-        return result
+        return self.org.metadata
 
     # --- dispatch ---------------------------------------------------------------------------------
 
@@ -79,26 +63,28 @@ class SalesforceApi:
             )
         soap = _SOAP_PATH.match(request.path)
         if soap and request.method == "POST":
-            with self.state.lock:
-                return sfsoap.handle(self, request.body)
+            with self.org.lock:
+                return sfsoap.handle(self.org, request.body)
         data = _DATA_PATH.match(request.path)
         if not data:
             return self._rest(
                 404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
             )
-        if request.bearer() != self.state.token:
+        if request.bearer() != self.org.token:
             return self._invalid_session()
         version, rest = data.group(1), (data.group(2) or "/").rstrip("/")
-        with self.state.lock:
-            self._count_call()
-            records = sfrecords.handle(self, request, rest, version)  # /query, /composite/sobjects
+        with self.org.lock:
+            self.org.count_call()
+            records = sfrecords.handle(
+                self.org, self.cursors, request, rest, version
+            )  # /query, /composite/sobjects
             if records is not None:
-                return records
+                return self._rest(*records)
             describe = re.fullmatch(r"/sobjects/(\w+)/describe", rest)
             if describe and request.method == "GET":
                 return self._describe(describe.group(1), version)
             if rest == "/limits" and request.method == "GET":
-                used = self.state.data["salesforce"]["api_usage"]
+                used = self.org.api_usage
                 return self._rest(
                     200, {"DailyApiRequests": {"Max": DAILY_API_LIMIT, "Remaining": DAILY_API_LIMIT - used}}
                 )
@@ -130,11 +116,8 @@ class SalesforceApi:
         # (docs/salesforce.md#sf-rest-401-invalid-session).
         return self._rest(401, [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}])
 
-    def _count_call(self) -> None:
-        self.state.data["salesforce"]["api_usage"] += 1
-
     def _rest(self, status: int, payload: Any) -> Response:
-        used = self.state.data["salesforce"]["api_usage"]
+        used = self.org.api_usage
         # Sent on every REST answer; simple-salesforce parses it into sf.api_usage
         # (docs/salesforce.md#sf-limit-info-header).
         return json_response(status, payload, {"Sforce-Limit-Info": f"api-usage={used}/{DAILY_API_LIMIT}"})
@@ -142,7 +125,7 @@ class SalesforceApi:
     # --- REST describe ----------------------------------------------------------------------------
 
     def _describe(self, obj: str, version: str) -> Response:
-        base = self._describes.get(obj)
+        base = self.org.describe(obj)
         if base is None:
             return self._rest(
                 404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
@@ -159,7 +142,7 @@ class SalesforceApi:
             component = self.metadata["CustomField"].get(f"{obj}.{field['name']}")
             if component is not None:
                 self._overlay(field, component, f"{obj}.{field['name']}")
-        describe["recordTypeInfos"] = self._record_type_infos(obj, base["recordTypeInfos"], version)
+        describe["recordTypeInfos"] = self.org.record_type_infos(obj, base["recordTypeInfos"], version)
         text = json.dumps(describe).replace("/services/data/vxx.0/", f"/services/data/v{version}/")
         text = re.sub(r"/services/data/v\d+\.0/", f"/services/data/v{version}/", text)
         return self._rest(200, json.loads(text))
@@ -170,7 +153,7 @@ class SalesforceApi:
         field["inlineHelpText"] = component.get("inlineHelpText")
         if "label" in component:
             field["label"] = component["label"]
-        values = self.values_of(full_name)
+        values = self.org.values_of(full_name)
         if values is not None:
             field["picklistValues"] = [
                 {
@@ -183,62 +166,6 @@ class SalesforceApi:
                 for v in values
             ]
             field["restrictedPicklist"] = bool(component.get("valueSet", {}).get("restricted", False))
-
-    def values_of(self, full_name: str) -> list[dict[str, Any]] | None:
-        """The values a picklist field shows, wherever they live (field, standard or global value set)."""
-        if full_name in STANDARD_VALUE_SETS:
-            svs = self.metadata["StandardValueSet"].get(STANDARD_VALUE_SETS[full_name])
-            return list(svs.get("standardValue", [])) if svs else None
-        value_set = self.metadata["CustomField"].get(full_name, {}).get("valueSet")
-        if not value_set:
-            return None
-        if "valueSetName" in value_set:
-            gvs = self.metadata["GlobalValueSet"].get(value_set["valueSetName"], {})
-            return list(gvs.get("customValue", []))
-        return list(value_set.get("valueSetDefinition", {}).get("value", []))
-
-    def _record_type_infos(self, obj: str, base: list[dict[str, Any]], version: str) -> list[dict[str, Any]]:
-        infos = [dict(info) for info in base]
-        for i, (full_name, rt) in enumerate(sorted(self.metadata["RecordType"].items())):
-            if not full_name.startswith(obj + "."):
-                continue
-            record_type_id = f"0125g00000{i:05d}AAA"
-            layout = f"/services/data/v{version}/sobjects/{obj}/describe/layouts/{record_type_id}"
-            infos.append(
-                {
-                    "active": rt.get("active", True),
-                    "available": True,
-                    "defaultRecordTypeMapping": False,
-                    "developerName": full_name.split(".", 1)[1],
-                    "master": False,
-                    "name": rt.get("label"),
-                    "recordTypeId": record_type_id,
-                    "urls": {"layout": layout},
-                }
-            )
-        return infos
-
-    def known_object(self, obj: str) -> bool:
-        """Objects with a recorded describe, and custom objects the state holds (the benchmark's orgs)."""
-        return obj in self._describes or obj in self.metadata.get("CustomObject", {})
-
-    def standard_field_exists(self, full_name: str) -> bool:
-        obj, _, field = full_name.partition(".")
-        return obj in self._describes and any(f["name"] == field for f in self._describes[obj]["fields"])
-
-    def standard_field_component(self, full_name: str) -> dict[str, Any] | None:
-        """readMetadata of a standard field that was never saved: what Salesforce derives from the field."""
-        obj, _, name = full_name.partition(".")
-        for field in self._describes.get(obj, {}).get("fields", []):
-            if field["name"] == name and not field["custom"]:
-                kind = {"picklist": "Picklist", "multipicklist": "MultiselectPicklist"}.get(
-                    field["type"], "Text"
-                )
-                component: dict[str, Any] = {"fullName": full_name, "type": kind}
-                if field.get("inlineHelpText"):
-                    component["inlineHelpText"] = field["inlineHelpText"]
-                return component
-        return None
 
 
 _FIELD_TYPES = {

@@ -65,8 +65,23 @@ def _record_type(name: str, label: str, stages: list[str], reasons: list[str]) -
 
 def salesforce_seed() -> dict[str, Any]:
     """The ``salesforce`` part of a fresh sandbox state."""
-    stages = [s[0] for s in _STAGES]
-    custom_fields = {
+    return {
+        "salesforce": {
+            "api_usage": 0,
+            "metadata": {
+                "CustomField": _custom_fields(),
+                "StandardValueSet": _standard_value_sets(),
+                "GlobalValueSet": _global_value_sets(),
+                "RecordType": _record_types(),
+                "PathAssistant": {},
+                "PermissionSet": {},
+            },
+        }
+    }
+
+
+def _custom_fields() -> dict[str, Any]:
+    return {
         # As a real standard field reads: no label, no valueSet (fixture ..._CustomField_Lead.Status).
         "Lead.Status": {"fullName": "Lead.Status", "trackFeedHistory": False, "type": "Picklist"},
         "Opportunity.StageName": {
@@ -113,61 +128,59 @@ def salesforce_seed() -> dict[str, Any]:
             "type": "Number",
         },
     }
+
+
+def _standard_value_sets() -> dict[str, Any]:
     return {
-        "salesforce": {
-            "api_usage": 0,
-            "metadata": {
-                "CustomField": custom_fields,
-                "StandardValueSet": {
-                    "LeadStatus": {
-                        "fullName": "LeadStatus",
-                        "sorted": False,
-                        "standardValue": [
-                            _boolean_value("Open - Not Contacted", default=True, converted=False),
-                            _boolean_value("Working - Contacted", converted=False),
-                            _boolean_value("Closed - Converted", converted=True),
-                            _boolean_value("Closed - Not Converted", converted=False),
-                        ],
-                    },
-                    "OpportunityStage": {
-                        "fullName": "OpportunityStage",
-                        "sorted": False,
-                        "standardValue": [
-                            _boolean_value(
-                                name,
-                                closed=closed,
-                                forecastCategory=category,
-                                probability=probability,
-                                won=won,
-                            )
-                            for name, probability, category, closed, won in _STAGES
-                        ],
-                    },
-                },
-                "GlobalValueSet": {
-                    "Competitors": {
-                        "fullName": "Competitors",
-                        "masterLabel": "Competitors",
-                        "sorted": False,
-                        "description": "Vendors we compete with.",
-                        "customValue": [
-                            _boolean_value(v) for v in ("Acme CRM", "Globex", "Initech", "Other")
-                        ],
-                    },
-                },
-                "RecordType": {
-                    "Opportunity.New_Business": _record_type(
-                        "New_Business", "New Business", stages, ["Price", "Lost to Competitor", "Other"]
-                    ),
-                    "Opportunity.Renewal": _record_type(
-                        "Renewal",
-                        "Renewal",
-                        ["Qualification", "Negotiation/Review", "Closed Won", "Closed Lost"],
-                        ["pricing", "No Decision / Non-Responsive"],
-                    ),
-                },
-                "PathAssistant": {},
-                "PermissionSet": {},
-            },
-        }
+        "LeadStatus": {
+            "fullName": "LeadStatus",
+            "sorted": False,
+            "standardValue": [
+                _boolean_value("Open - Not Contacted", default=True, converted=False),
+                _boolean_value("Working - Contacted", converted=False),
+                _boolean_value("Closed - Converted", converted=True),
+                _boolean_value("Closed - Not Converted", converted=False),
+            ],
+        },
+        "OpportunityStage": {
+            "fullName": "OpportunityStage",
+            "sorted": False,
+            "standardValue": [
+                _boolean_value(
+                    name,
+                    closed=closed,
+                    forecastCategory=category,
+                    probability=probability,
+                    won=won,
+                )
+                for name, probability, category, closed, won in _STAGES
+            ],
+        },
+    }
+
+
+def _global_value_sets() -> dict[str, Any]:
+    return {
+        "Competitors": {
+            "fullName": "Competitors",
+            "masterLabel": "Competitors",
+            "sorted": False,
+            "description": "Vendors we compete with.",
+            "customValue": [_boolean_value(v) for v in ("Acme CRM", "Globex", "Initech", "Other")],
+        },
+    }
+
+
+def _record_types() -> dict[str, Any]:
+    stages = [s[0] for s in _STAGES]
+    return {
+        "Opportunity.New_Business": _record_type(
+            "New_Business", "New Business", stages, ["Price", "Lost to Competitor", "Other"]
+        ),
+        "Opportunity.Renewal": _record_type(
+            "Renewal",
+            "Renewal",
+            ["Qualification", "Negotiation/Review", "Closed Won", "Closed Lost"],
+            ["pricing", "No Decision / Non-Responsive"],
+        ),
     }

@@ -4,21 +4,22 @@ connection details written to ``sandbox.json`` for `crmdefs sandbox info` and fo
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crmdefs.sandbox.http import FaultPlan, RequestLog, RunningServer
+from crmdefs.sandbox.http import RequestLog, RunningServer
 from crmdefs.sandbox.hubspot import HubSpotApi
 from crmdefs.sandbox.hubspot_seed import hubspot_seed
+from crmdefs.sandbox.options import FaultPlan, SandboxOptions, SandboxStateError
 from crmdefs.sandbox.records_seed import records_seed
 from crmdefs.sandbox.salesforce import SalesforceApi
 from crmdefs.sandbox.salesforce_seed import salesforce_seed
-from crmdefs.sandbox.state import SandboxState, SandboxStateError, shown
+from crmdefs.sandbox.state import SandboxState, shown
 from crmdefs.sandbox.tls import ensure_tls
 
 INFO_FILE = "sandbox.json"
+INFO_FORMAT = "1.0"  # sandbox.json: written by start(), read by read_info() (and `crmdefs sandbox info`)
 LOG_FILE = "requests.log"
 
 
@@ -50,34 +51,6 @@ class SandboxInfo:
             "ca_bundle": str(self.ca_bundle),
             "state_dir": str(self.state_dir),
         }
-
-
-@dataclass(frozen=True)
-class SandboxOptions:
-    salesforce_port: int = 0  # 0 = any free port
-    hubspot_port: int = 0
-    hubspot_rate_per_10s: int = 100  # Free/Starter burst (docs/hubspot.md#hs-rate-limits-by-tier)
-    hubspot_daily_limit: int = 250_000
-    # HubSpot's documented 429 carries no Retry-After (docs/hubspot.md#hs-retry-after), and urllib3 would
-    # silently sleep and retry GETs on one; so it is off unless CRMDEFS_SANDBOX_HUBSPOT_RETRY_AFTER=1.
-    hubspot_retry_after: bool = False
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str], **overrides: int) -> SandboxOptions:
-        def number(name: str, default: int) -> int:
-            text = env.get(name, "").strip()
-            if not text:
-                return default
-            if not text.isdigit():
-                raise SandboxStateError(f"{name} must be a whole number, not {text!r}")
-            return int(text)
-
-        values: dict[str, Any] = {
-            "hubspot_rate_per_10s": number("CRMDEFS_SANDBOX_HUBSPOT_RATE", 100),
-            "hubspot_daily_limit": number("CRMDEFS_SANDBOX_HUBSPOT_DAILY", 250_000),
-            "hubspot_retry_after": env.get("CRMDEFS_SANDBOX_HUBSPOT_RETRY_AFTER", "") == "1",
-        }
-        return cls(**{**values, **overrides})
 
 
 class Sandbox:
@@ -114,6 +87,7 @@ class Sandbox:
             daily_limit=self.options.hubspot_daily_limit,
             retry_after=self.options.hubspot_retry_after,
             failing=self.faults.fail_components,
+            search_rate=self.options.hubspot_search_rate,
         )
         hs = RunningServer(hs_api, self.options.hubspot_port, context, self.faults, self.log)
         self._servers = [sf.start(), hs.start()]
@@ -125,7 +99,8 @@ class Sandbox:
             self.state_dir,
         )
         (self.state_dir / INFO_FILE).write_text(
-            json.dumps(self.info.to_json(), indent=2) + "\n", encoding="utf-8"
+            json.dumps({"format_version": INFO_FORMAT, **self.info.to_json()}, indent=2) + "\n",
+            encoding="utf-8",
         )
         return self.info
 
@@ -141,7 +116,7 @@ class Sandbox:
         self.stop()
 
 
-def read_info(state_dir: Path) -> dict[str, Any]:
+def read_info(state_dir: Path) -> SandboxInfo:
     """The connection details of the running or last-started sandbox in ``state_dir``."""
     path = state_dir / INFO_FILE
     try:
@@ -154,7 +129,24 @@ def read_info(state_dir: Path) -> dict[str, Any]:
         raise SandboxStateError(f"{shown(path)} is unreadable ({exc}) — run `crmdefs sandbox reset`") from exc
     if not isinstance(data, dict):
         raise SandboxStateError(f"{path} is not sandbox connection info — run `crmdefs sandbox reset`")
-    return data
+    version = str(data.get("format_version", INFO_FORMAT))
+    if version.split(".")[0] != INFO_FORMAT.split(".")[0]:
+        raise SandboxStateError(
+            f"{shown(path)} has format_version {version}, not {INFO_FORMAT.split('.')[0]}.x — run "
+            "`crmdefs sandbox serve` to write it again"
+        )
+    try:
+        return SandboxInfo(
+            str(data["salesforce"]["instance_url"]),
+            str(data["hubspot"]["base_url"]),
+            str(data["access_token"]),
+            Path(data["ca_bundle"]),
+            Path(data["state_dir"]),
+        )
+    except (KeyError, TypeError) as exc:
+        raise SandboxStateError(
+            f"{path} is not sandbox connection info — run `crmdefs sandbox reset`"
+        ) from exc
 
 
 def reset(state_dir: Path) -> None:

@@ -9,12 +9,16 @@ Salesforce's style.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from urllib.parse import unquote
 
-from crmdefs.sandbox.sfsoap import SaveError, decode_rt_value
+from crmdefs.sandbox.sfstore import SalesforceOrg
 
-if TYPE_CHECKING:
-    from crmdefs.sandbox.salesforce import SalesforceApi
+SaveError = tuple[str, str]  # (statusCode, message)
+REQUIRED_STANDARD_VALUE_KEYS = {
+    "OpportunityStage": ("closed", "won", "forecastCategory", "probability"),
+    "LeadStatus": ("converted",),
+}
 
 # Setup UI limits (docs/salesforce.md#sf-help-text-description-length,
 # docs/salesforce.md#sf-picklist-value-length; UNVERIFIED as API limits); enforcing them catches clients that
@@ -24,7 +28,7 @@ VALUE_TEXT_LIMITS = {"fullName": 255, "label": 255, "description": 255}
 
 
 def check(
-    api: SalesforceApi,
+    org: SalesforceOrg,
     type_name: str,
     component: dict[str, Any],
     existing: dict[str, Any] | None,
@@ -40,7 +44,7 @@ def check(
         "PermissionSet": _permission_set,
     }[type_name]
     errors = _too_long(component, TEXT_LIMITS)
-    more, stored = checker(api, component, existing or {}, create)
+    more, stored = checker(org, component, existing or {}, create)
     return errors + more, stored
 
 
@@ -81,13 +85,13 @@ def merge_values(
 
 
 def _custom_field(
-    api: SalesforceApi, c: dict[str, Any], old: dict[str, Any], create: bool
+    org: SalesforceOrg, c: dict[str, Any], old: dict[str, Any], create: bool
 ) -> tuple[list[SaveError], dict[str, Any]]:
     name = c["fullName"]
     obj, _, field = name.partition(".")
     custom = field.endswith("__c")
     if not custom:
-        if create or not api.standard_field_exists(name):
+        if create or not org.standard_field_exists(name):
             return [
                 ("FIELD_INTEGRITY_EXCEPTION", f"{name} is not a custom field (custom field names end in __c)")
             ], c
@@ -100,7 +104,7 @@ def _custom_field(
                 )
             ], c  # UNVERIFIED
         return [], c
-    if not api.known_object(obj):
+    if not org.known_object(obj):
         return [("INVALID_CROSS_REFERENCE_KEY", f"In field: fullName - no CustomObject named {obj} found")], c
     errors = _required(c, "label", "type")
     value_set = c.get("valueSet")
@@ -113,7 +117,7 @@ def _custom_field(
         more, merged = merge_values(old_values, definition.get("value", []), name)
         errors += more
         c = {**c, "valueSet": {**value_set, "valueSetDefinition": {**definition, "value": merged}}}
-    elif value_set and value_set.get("valueSetName") not in api.metadata["GlobalValueSet"]:
+    elif value_set and value_set.get("valueSetName") not in org.metadata["GlobalValueSet"]:
         errors.append(
             ("INVALID_CROSS_REFERENCE_KEY", f"no GlobalValueSet named {value_set.get('valueSetName')} found")
         )
@@ -121,13 +125,11 @@ def _custom_field(
 
 
 def _standard_value_set(
-    api: SalesforceApi, c: dict[str, Any], old: dict[str, Any], create: bool
+    org: SalesforceOrg, c: dict[str, Any], old: dict[str, Any], create: bool
 ) -> tuple[list[SaveError], dict[str, Any]]:
     if create:
         return [("INVALID_OPERATION", "Standard value sets cannot be created")], c  # UNVERIFIED wording
     errors = _required(c, "sorted")
-    from crmdefs.sandbox.salesforce import REQUIRED_STANDARD_VALUE_KEYS
-
     for value in c.get("standardValue", []):
         missing = [k for k in REQUIRED_STANDARD_VALUE_KEYS.get(c["fullName"], ()) if k not in value]
         # CumulusCI AddValueSetEntries requires these keys
@@ -145,7 +147,7 @@ def _standard_value_set(
 
 
 def _global_value_set(
-    api: SalesforceApi, c: dict[str, Any], old: dict[str, Any], create: bool
+    org: SalesforceOrg, c: dict[str, Any], old: dict[str, Any], create: bool
 ) -> tuple[list[SaveError], dict[str, Any]]:
     errors = _required(c, "masterLabel", "sorted")
     more, merged = merge_values(old.get("customValue", []), c.get("customValue", []), c["fullName"])
@@ -153,18 +155,18 @@ def _global_value_set(
 
 
 def _record_type(
-    api: SalesforceApi, c: dict[str, Any], old: dict[str, Any], create: bool
+    org: SalesforceOrg, c: dict[str, Any], old: dict[str, Any], create: bool
 ) -> tuple[list[SaveError], dict[str, Any]]:
     obj, _, _ = c["fullName"].partition(".")
     errors = _required(c, "active", "label")
-    if not api.known_object(obj):
+    if not org.known_object(obj):
         errors.append(
             ("INVALID_CROSS_REFERENCE_KEY", f"In field: fullName - no CustomObject named {obj} found")
         )
     picklists = []
     for entry in c.get("picklistValues", []):
         values = [{**v, "fullName": decode_rt_value(v.get("fullName", ""))} for v in entry.get("values", [])]
-        known = {str(v["fullName"]) for v in api.values_of(f"{obj}.{entry.get('picklist')}") or []}
+        known = {str(v["fullName"]) for v in org.values_of(f"{obj}.{entry.get('picklist')}") or []}
         for value in values:
             if value["fullName"] not in known:  # forcedotcom/cli#1486: record type names a missing value
                 errors.append(
@@ -178,21 +180,27 @@ def _record_type(
 
 
 def _path_assistant(
-    api: SalesforceApi, c: dict[str, Any], old: dict[str, Any], create: bool
+    org: SalesforceOrg, c: dict[str, Any], old: dict[str, Any], create: bool
 ) -> tuple[list[SaveError], dict[str, Any]]:
     return _required(c, "active", "entityName", "fieldName", "masterLabel", "recordTypeName"), c
 
 
 def _permission_set(
-    api: SalesforceApi, c: dict[str, Any], old: dict[str, Any], create: bool
+    org: SalesforceOrg, c: dict[str, Any], old: dict[str, Any], create: bool
 ) -> tuple[list[SaveError], dict[str, Any]]:
     errors = _required(c, "label")
     for grant in c.get("fieldPermissions", []):
         name = str(grant.get("field", ""))
-        if name not in api.metadata["CustomField"] and not api.standard_field_exists(name):
+        if name not in org.metadata["CustomField"] and not org.standard_field_exists(name):
             errors.append(
                 ("INVALID_CROSS_REFERENCE_KEY", f"In field: field - no CustomField named {name} found")
             )
         if grant.get("editable") and not grant.get("readable"):
             errors.append(("FIELD_INTEGRITY_EXCEPTION", f"{name}: an editable field must also be readable"))
     return errors, c
+
+
+def decode_rt_value(name: str) -> str:
+    """Deploys take record-type value names encoded or not (CumulusCI: "The Metadata API does _not_
+    require us to perform its partial URL-encoding to deploy")."""
+    return unquote(name)

@@ -7,19 +7,16 @@ verbatim.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from typing import Any
 from xml.etree import ElementTree as ET
 
-from crmdefs.sandbox import mdxml
+from crmdefs.sandbox import mdxml, sfrules
 from crmdefs.sandbox.http import Response
-
-if TYPE_CHECKING:
-    from crmdefs.sandbox.salesforce import SalesforceApi
+from crmdefs.sandbox.sfrules import SaveError
+from crmdefs.sandbox.sfstore import SalesforceOrg
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 BATCH_LIMIT = 10
-SaveError = tuple[str, str]  # (statusCode, message)
 
 
 def _envelope(body: ET.Element, status: int = 200) -> Response:
@@ -56,22 +53,22 @@ def invalid_session() -> Response:
     )
 
 
-def handle(api: SalesforceApi, body: bytes) -> Response:
+def handle(org: SalesforceOrg, body: bytes) -> Response:
     try:
         root = ET.fromstring(body)
     except ET.ParseError as exc:
         return fault("soapenv:Client", f"Unable to parse the request: {exc}")
     session = next((e.text for e in root.iter() if mdxml.local(e.tag) == "sessionId"), None)
-    if (session or "").strip() != api.state.token:
+    if (session or "").strip() != org.token:
         return invalid_session()
     soap_body = next((e for e in root if mdxml.local(e.tag) == "Body"), None)
     call = soap_body[0] if soap_body is not None and len(soap_body) else None
     operation = mdxml.local(call.tag) if call is not None else ""
-    api._count_call()
+    org.count_call()
     if call is not None and operation == "readMetadata":
-        response = _read(api, call)
+        response = _read(org, call)
     elif call is not None and operation in ("updateMetadata", "createMetadata"):
-        response = _save(api, call, create=operation == "createMetadata")
+        response = _save(org, call, create=operation == "createMetadata")
     else:
         response = fault(
             "sf:INVALID_OPERATION", f"INVALID_OPERATION: {operation or 'no operation'} is not supported"
@@ -83,7 +80,7 @@ def handle(api: SalesforceApi, body: bytes) -> Response:
 # --- readMetadata ---------------------------------------------------------------------------------
 
 
-def _read(api: SalesforceApi, call: ET.Element) -> Response:
+def _read(org: SalesforceOrg, call: ET.Element) -> Response:
     type_name = next(((e.text or "").strip() for e in call if mdxml.local(e.tag) == "type"), "")
     names = [(e.text or "").strip() for e in call if mdxml.local(e.tag) == "fullNames"]
     if type_name not in mdxml.COMPONENT_TYPES:
@@ -96,9 +93,9 @@ def _read(api: SalesforceApi, call: ET.Element) -> Response:
     response = ET.Element("readMetadataResponse", {"xmlns": mdxml.MD_NS})
     result = ET.SubElement(response, "result")
     for name in names:
-        component = api.metadata.setdefault(type_name, {}).get(name)
+        component = org.metadata.setdefault(type_name, {}).get(name)
         if component is None and type_name == "CustomField":
-            component = api.standard_field_component(name)
+            component = org.standard_field_component(name)
         if component is None:
             # A missing component reads back as nil, not as a fault (docs/salesforce.md#sf-read-missing-nil).
             ET.SubElement(result, "records", {"xsi:nil": "true"})
@@ -139,7 +136,7 @@ def _xsi_type(element: ET.Element) -> str:
     return value.rsplit(":", 1)[-1]
 
 
-def _save(api: SalesforceApi, call: ET.Element, *, create: bool) -> Response:
+def _save(org: SalesforceOrg, call: ET.Element, *, create: bool) -> Response:
     items = [e for e in call if mdxml.local(e.tag) == "metadata"]
     if len(items) > BATCH_LIMIT:
         return fault(
@@ -161,7 +158,7 @@ def _save(api: SalesforceApi, call: ET.Element, *, create: bool) -> Response:
     changed = False
     for component in components:
         name = str(component.get("fullName", ""))
-        errors = _apply(api, type_name, component, create=create)
+        errors = _apply(org, type_name, component, create=create)
         result = ET.SubElement(response, "result")
         for code, message in errors:
             error = ET.SubElement(result, "errors")
@@ -171,17 +168,15 @@ def _save(api: SalesforceApi, call: ET.Element, *, create: bool) -> Response:
         ET.SubElement(result, "success").text = "false" if errors else "true"
         changed = changed or not errors
     if changed:
-        api.state.save()
+        org.save()
     return _envelope(response)
 
 
-def _apply(api: SalesforceApi, type_name: str, component: dict[str, Any], *, create: bool) -> list[SaveError]:
-    from crmdefs.sandbox import sfrules  # the rules per type; imported here to keep this module about SOAP
-
+def _apply(org: SalesforceOrg, type_name: str, component: dict[str, Any], *, create: bool) -> list[SaveError]:
     name = str(component.get("fullName", ""))
     if not name:
         return [("REQUIRED_FIELD_MISSING", "Required field is missing: fullName")]
-    if name in api.failing:  # an injected failure of this one component (the others still save)
+    if name in org.failing:  # an injected failure of this one component (the others still save)
         return [
             (
                 "UNKNOWN_EXCEPTION",
@@ -189,21 +184,15 @@ def _apply(api: SalesforceApi, type_name: str, component: dict[str, Any], *, cre
                 "support: 0000000000-00000 (injected by the sandbox)",
             )
         ]
-    store = api.metadata.setdefault(type_name, {})
+    store = org.metadata.setdefault(type_name, {})
     existing = store.get(name)
     if type_name == "CustomField" and existing is None and not create:
-        existing = api.standard_field_component(name)
+        existing = org.standard_field_component(name)
     if create and existing is not None:
         return [("DUPLICATE_DEVELOPER_NAME", f"There is already a {type_name} named {name}.")]
     if not create and existing is None:
         return [("INVALID_CROSS_REFERENCE_KEY", f"In field: fullName - no {type_name} named {name} found")]
-    errors, stored = sfrules.check(api, type_name, component, existing, create=create)
+    errors, stored = sfrules.check(org, type_name, component, existing, create=create)
     if not errors:
         store[name] = stored
     return errors
-
-
-def decode_rt_value(name: str) -> str:
-    """Deploys take record-type value names encoded or not (CumulusCI: "The Metadata API does _not_
-    require us to perform its partial URL-encoding to deploy")."""
-    return unquote(name)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from crmdefs.errors import CrmdefsError
+from crmdefs.sandbox.options import SandboxStateError
 
 STATE_FILE = "state.json"
 STATE_FORMAT = 1
@@ -20,10 +20,6 @@ STATE_FORMAT = 1
 def shown(path: Path) -> str:
     """A path as messages show it: relative to the working directory."""
     return os.path.relpath(path)
-
-
-class SandboxStateError(CrmdefsError):
-    """The sandbox state cannot be used."""
 
 
 class SandboxState:

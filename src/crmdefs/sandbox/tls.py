@@ -41,7 +41,22 @@ def ensure_tls(folder: Path) -> TlsFiles:
     now = dt.datetime.now(dt.timezone.utc)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "crmdefs sandbox CA")])
-    ca_cert = (
+    ca_cert = _ca_certificate(ca_key, ca_name, now)
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = _server_certificate(key, ca_key, ca_name, now)
+    pem = serialization.Encoding.PEM
+    _write(files.ca, ca_cert.public_bytes(pem), 0o644)
+    _write(files.cert, cert.public_bytes(pem) + ca_cert.public_bytes(pem), 0o644)
+    key_bytes = key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    _write(files.key, key_bytes, 0o600)
+    return files
+
+
+def _ca_certificate(
+    ca_key: ec.EllipticCurvePrivateKey, ca_name: x509.Name, now: dt.datetime
+) -> x509.Certificate:
+    """The self-signed certificate of the sandbox's certificate authority."""
+    return (
         x509.CertificateBuilder()
         .subject_name(ca_name)
         .issuer_name(ca_name)
@@ -67,8 +82,13 @@ def ensure_tls(folder: Path) -> TlsFiles:
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (
+
+
+def _server_certificate(
+    key: ec.EllipticCurvePrivateKey, ca_key: ec.EllipticCurvePrivateKey, ca_name: x509.Name, now: dt.datetime
+) -> x509.Certificate:
+    """The server's certificate for localhost and 127.0.0.1, signed by the CA."""
+    return (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
         .issuer_name(ca_name)
@@ -89,12 +109,6 @@ def ensure_tls(folder: Path) -> TlsFiles:
         )
         .sign(ca_key, hashes.SHA256())
     )
-    pem = serialization.Encoding.PEM
-    _write(files.ca, ca_cert.public_bytes(pem), 0o644)
-    _write(files.cert, cert.public_bytes(pem) + ca_cert.public_bytes(pem), 0o644)
-    key_bytes = key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    _write(files.key, key_bytes, 0o600)
-    return files
 
 
 def _write(path: Path, data: bytes, mode: int) -> None:

@@ -1,0 +1,192 @@
+"""The HubSpot CRM search (``POST /crm/v3/objects/{objectType}/search``) in the sandbox, with its own
+per-second rate limit. Records as hubspot_objects.py shows them.
+
+Sources ("docs/hubspot.md#…" = an entry of docs/hubspot.md; CONFIRMED = read in the source named):
+- Search request (filterGroups ORed, filters ANDed, ``propertyName``/``operator``/``value``/``values``,
+  ``properties``, ``limit``, ``after``) and response (``total``, ``results[{id, properties, createdAt,
+  updatedAt, archived}]``, ``paging.next.{after, link}``): CONFIRMED, HubSpot API reference "search"
+  examples (…/crm-contracts-v3/search, …/0-421/search) and the SDK models (Filter operators, Public-
+  ObjectSearchRequest, CollectionResponseWithTotalSimplePublicObjectForwardPaging). Supported operators
+  here: EQ, NEQ, IN, NOT_IN, HAS_PROPERTY, NOT_HAS_PROPERTY; the others are refused as not emulated.
+- Archived records do not appear in search results: CONFIRMED as documented behaviour (Okta Workflows'
+  HubSpot connector notes). 10,000 results at most per query, beyond that a 400: CONFIRMED (AWS Glue HubSpot
+  connector limitations). ``limit`` at most 200 (UNVERIFIED: brief + third-party notes; a larger one is a
+  400 here), default 10 (UNVERIFIED). Limits of 5 filterGroups, 6 filters a group, 18 in all: UNVERIFIED.
+  EQ/IN compare exactly (case-sensitive) and NEQ/NOT_IN match records without a value: UNVERIFIED. An
+  empty string counts as no value for HAS_PROPERTY: UNVERIFIED (HubSpot clears a property set to "").
+  Results come in ascending id order: UNVERIFIED.
+- The search API has its own rate limit, 4 requests a second per token (docs/hubspot.md#hs-search-rate-limit;
+changelog "CRM Search
+  API Rate Limit Increase", CONFIRMED as of that changelog; the current value is UNVERIFIED). The 429 body
+  has the shape of the documented rate-limit body (docs/hubspot.md#hs-429-body) with ``policyName:
+  "SECONDLY"`` and message
+  "You have reached your secondly limit." — both UNVERIFIED (the docs only say the policyName tells "daily
+  or secondly"). CRMDEFS_SANDBOX_HUBSPOT_SEARCH_RATE overrides the 4 (SandboxOptions.hubspot_search_rate,
+  options.py), e.g. for test suites that search in bursts.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import uuid
+from collections import deque
+from collections.abc import Callable
+
+from crmdefs.sandbox.http import Request, Response, json_response
+from crmdefs.sandbox.hubspot_objects import (
+    DEFAULT_PROPERTIES,
+    as_text,
+    has_value,
+    known_properties,
+    public_view,
+    string_list,
+)
+from crmdefs.sandbox.hubspot_rules import Json, Params, json_body, refuse
+from crmdefs.sandbox.hubspot_store import HubSpotPortal
+
+SEARCH_MAX_LIMIT = 200
+SEARCH_DEFAULT_LIMIT = 10
+SEARCH_MAX_RESULTS = 10_000
+MAX_FILTER_GROUPS, MAX_FILTERS_PER_GROUP, MAX_FILTERS = 5, 6, 18
+OPERATORS = ("EQ", "NEQ", "IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY")
+
+
+# ------------------------------------------------------------------------------------------ rate limit
+
+
+class SearchLimiter:
+    """A rolling one-second window (4 search requests a second, docs/hubspot.md#hs-search-rate-limit).
+    Refused requests do not count."""
+
+    def __init__(self, rate: int, clock: Callable[[], float]) -> None:
+        self.rate, self._clock = rate, clock
+        self._hits: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def admit(self) -> int | None:
+        """None when admitted, else the whole seconds until a request would be."""
+        with self._lock:
+            now = self._clock()
+            while self._hits and now - self._hits[0] >= 1.0:
+                self._hits.popleft()
+            if len(self._hits) >= self.rate:
+                return max(1, math.ceil(self._hits[0] + 1.0 - now))
+            self._hits.append(now)
+            return None
+
+
+def _secondly_limited() -> Response:
+    body = {
+        "status": "error",
+        "message": "You have reached your secondly limit.",
+        "errorType": "RATE_LIMIT",
+        "correlationId": str(uuid.uuid4()),
+        "policyName": "SECONDLY",
+        "requestId": str(uuid.uuid4()),
+    }
+    return json_response(429, body)
+
+
+# ------------------------------------------------------------------------------------------------ search
+
+
+def _filter_matches(obj: Json, flt: Json) -> bool:
+    value = obj["properties"].get(flt["propertyName"])
+    operator = flt["operator"]
+    if operator == "HAS_PROPERTY":
+        return has_value(value)
+    if operator == "NOT_HAS_PROPERTY":
+        return not has_value(value)
+    if operator in ("EQ", "NEQ"):
+        equal = has_value(value) and value == as_text(flt["value"])
+        return equal if operator == "EQ" else not equal
+    within = has_value(value) and value in {as_text(v) for v in flt["values"]}
+    return within if operator == "IN" else not within
+
+
+def _check_filters(body: Json, known: set[str]) -> list[list[Json]]:
+    groups = body.get("filterGroups", [])
+    if not isinstance(groups, list) or not all(isinstance(g, dict) for g in groups):
+        raise refuse("filterGroups must be a list of objects", "filterGroups")
+    if len(groups) > MAX_FILTER_GROUPS:
+        raise refuse(f"Too many filter groups: {len(groups)} (at most {MAX_FILTER_GROUPS})", "filterGroups")
+    checked: list[list[Json]] = []
+    for group in groups:
+        filters = group.get("filters", [])
+        if not isinstance(filters, list) or not all(isinstance(f, dict) for f in filters):
+            raise refuse("filters must be a list of objects", "filterGroups.filters")
+        if len(filters) > MAX_FILTERS_PER_GROUP:
+            raise refuse(f"Too many filters in a group: {len(filters)} (at most {MAX_FILTERS_PER_GROUP})")
+        for flt in filters:
+            name, operator = flt.get("propertyName"), flt.get("operator")
+            if not isinstance(name, str) or name not in known:
+                raise refuse(f"Property {name!r} does not exist", "propertyName")  # message UNVERIFIED
+            if operator not in OPERATORS:
+                raise refuse(f"Operator {operator!r} is not supported by the crmdefs sandbox", "operator")
+            if operator in ("EQ", "NEQ") and flt.get("value") is None:
+                raise refuse(f"{operator} needs a value", "value")
+            values = flt.get("values")
+            if operator in ("IN", "NOT_IN") and (not isinstance(values, list) or not values):
+                raise refuse(f"{operator} needs values", "values")
+        checked.append(filters)
+    if sum(len(filters) for filters in checked) > MAX_FILTERS:
+        raise refuse(f"Too many filters: at most {MAX_FILTERS} in all", "filterGroups")
+    return checked
+
+
+def _sort_key(body: Json) -> tuple[str | None, bool]:
+    sorts = body.get("sorts", [])
+    if not isinstance(sorts, list) or len(sorts) > 1:
+        raise refuse("sorts takes at most one sort", "sorts")  # one sort only: UNVERIFIED
+    if not sorts:
+        return None, False
+    sort = sorts[0]
+    if isinstance(sort, str):  # the SDK types sorts as list[str]: "name" or "-name"
+        return sort.lstrip("-"), sort.startswith("-")
+    if isinstance(sort, dict) and isinstance(sort.get("propertyName"), str):
+        return sort["propertyName"], sort.get("direction") == "DESCENDING"
+    raise refuse("sorts must name a property", "sorts")
+
+
+def search(portal: HubSpotPortal, limiter: SearchLimiter, request: Request, params: Params) -> Response:
+    """``limiter``: the search limiter of the API answering (HubSpotApi.search_limiter)."""
+    if limiter.admit() is not None:
+        return _secondly_limited()
+    object_type, objects = portal.objects(params["type"])
+    body = json_body(request)
+    if body.get("query"):
+        raise refuse("Full-text `query` is not supported by the crmdefs sandbox; use filterGroups", "query")
+    known = known_properties(portal, object_type, objects)
+    groups = _check_filters(body, known)
+    names = string_list(body, "properties") or list(DEFAULT_PROPERTIES.get(object_type, ()))
+    limit = body.get("limit", SEARCH_DEFAULT_LIMIT)
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= SEARCH_MAX_LIMIT:
+        raise refuse(f"limit must be between 1 and {SEARCH_MAX_LIMIT}, not {limit}", "limit")  # UNVERIFIED
+    after_text = str(body.get("after", "0") or "0")
+    if not after_text.isdigit():
+        raise refuse(f"after must be a paging cursor from a previous answer, not {after_text!r}", "after")
+    after = int(after_text)
+    if after + limit > SEARCH_MAX_RESULTS:
+        raise refuse(f"Search results are limited to {SEARCH_MAX_RESULTS}: narrow the filters", "after")
+    matching = [
+        obj
+        for obj in objects.values()
+        if not obj.get("archived")
+        and (not groups or any(all(_filter_matches(obj, f) for f in g) for g in groups))
+    ]
+    sort_by, descending = _sort_key(body)
+    if sort_by is None:
+        matching.sort(key=lambda o: (len(o["id"]), o["id"]))
+    else:
+        matching.sort(key=lambda o: (o["properties"].get(sort_by) is None, str(o["properties"].get(sort_by))))
+        if descending:
+            matching.reverse()
+    page = matching[after : after + limit]
+    payload: Json = {
+        "total": len(matching),
+        "results": [public_view(o, names, known, object_type) for o in page],
+    }
+    if after + limit < len(matching):
+        payload["paging"] = {"next": {"after": str(after + limit), "link": f"?after={after + limit}"}}
+    return json_response(200, payload)

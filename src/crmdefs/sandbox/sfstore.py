@@ -1,0 +1,167 @@
+"""The Salesforce org's data in the sandbox state, behind the public methods the SOAP calls, the save rules
+and the record APIs use: the Metadata components, the recorded describes of the standard objects, the
+records, the API usage count, the injected save failures, and saving.
+
+Facts (with sources) are in docs/salesforce.md; the describes are recorded responses
+(data/describe_*.json).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from importlib import resources
+from typing import Any
+
+from crmdefs.sandbox.state import SandboxState
+
+Json = dict[str, Any]
+
+# Standard picklist fields → StandardValueSet (docs/salesforce.md#sf-standard-value-sets). The sandbox keeps
+# its own table: it must
+# not share crmdefs' understanding of the API.
+STANDARD_VALUE_SETS = {
+    "Lead.Status": "LeadStatus",
+    "Opportunity.StageName": "OpportunityStage",
+    "Lead.LeadSource": "LeadSource",
+    "Opportunity.LeadSource": "LeadSource",
+    "Lead.Industry": "Industry",
+    "Lead.Rating": "AccountRating",
+    "Opportunity.Type": "OpportunityType",
+}
+RECORDED_OBJECTS = ("Account", "Lead", "Opportunity")
+
+
+class SalesforceOrg:
+    """``state.data["salesforce"]``, read through each time (`reset` replaces ``state.data``), and the
+    recorded describes. Hold ``lock`` while using what the methods return."""
+
+    def __init__(self, state: SandboxState, failing: frozenset[str] = frozenset()) -> None:
+        self.state = state
+        self.failing = failing  # components whose saves fail (FaultPlan.fail_components)
+        self._describes: dict[str, Json] = {}
+        for obj in RECORDED_OBJECTS:
+            text = resources.files("crmdefs.sandbox").joinpath(f"data/describe_{obj}.json").read_text("utf-8")
+            self._describes[obj] = json.loads(text)
+
+    # --- the state ---------------------------------------------------------------------------------
+
+    @property
+    def lock(self) -> threading.RLock:
+        return self.state.lock
+
+    @property
+    def token(self) -> str:
+        return self.state.token
+
+    def save(self) -> None:
+        self.state.save()  # after every successful change (state.py)
+
+    @property
+    def metadata(self) -> dict[str, dict[str, Any]]:
+        result: dict[str, dict[str, Any]] = self.state.data["salesforce"]["metadata"]
+        return result
+
+    @property
+    def api_usage(self) -> int:
+        used: int = self.state.data["salesforce"]["api_usage"]
+        return used
+
+    def count_call(self) -> None:
+        self.state.data["salesforce"]["api_usage"] += 1
+
+    def records(self, obj: str) -> dict[str, Json]:
+        """The records of ``obj`` by 18-character Id (records_seed.py)."""
+        # Older state files have no "records" yet.
+        records: dict[str, Json] = self.state.data["salesforce"].setdefault("records", {}).setdefault(obj, {})
+        return records
+
+    # --- objects and fields ------------------------------------------------------------------------
+
+    def describe(self, obj: str) -> Json | None:
+        """The recorded describe of a standard object (shared: copy before changing it), or None."""
+        return self._describes.get(obj)
+
+    def object_name(self, name: str) -> str | None:
+        """The recorded object named ``name`` in any case, as Salesforce spells it."""
+        return next((obj for obj in self._describes if obj.lower() == name.lower()), None)
+
+    def known_object(self, obj: str) -> bool:
+        """Objects with a recorded describe, and custom objects the state holds (the benchmark's orgs)."""
+        return obj in self._describes or obj in self.metadata.get("CustomObject", {})
+
+    def standard_field_exists(self, full_name: str) -> bool:
+        obj, _, field = full_name.partition(".")
+        return obj in self._describes and any(f["name"] == field for f in self._describes[obj]["fields"])
+
+    def standard_field_component(self, full_name: str) -> dict[str, Any] | None:
+        """readMetadata of a standard field that was never saved: what Salesforce derives from the field."""
+        obj, _, name = full_name.partition(".")
+        for field in self._describes.get(obj, {}).get("fields", []):
+            if field["name"] == name and not field["custom"]:
+                kind = {"picklist": "Picklist", "multipicklist": "MultiselectPicklist"}.get(
+                    field["type"], "Text"
+                )
+                component: dict[str, Any] = {"fullName": full_name, "type": kind}
+                if field.get("inlineHelpText"):
+                    component["inlineHelpText"] = field["inlineHelpText"]
+                return component
+        return None
+
+    def fields(self, obj: str) -> dict[str, Json]:
+        """Field name → {"updateable", "label"} of a recorded object: the describe's fields, custom fields
+        saved through the Metadata API, and RecordTypeId once the object has record types (as a real describe
+        would show)."""
+        fields = {
+            f["name"]: {"updateable": bool(f.get("updateable")), "label": f.get("label") or f["name"]}
+            for f in self._describes[obj]["fields"]
+        }
+        for full_name, component in self.metadata["CustomField"].items():
+            field_obj, _, name = full_name.partition(".")
+            if field_obj == obj and name not in fields:
+                fields[name] = {"updateable": True, "label": component.get("label") or name}
+        if any(name.startswith(obj + ".") for name in self.metadata.get("RecordType", {})):
+            fields.setdefault("RecordTypeId", {"updateable": True, "label": "Record Type ID"})
+        return fields
+
+    # --- picklists and record types ----------------------------------------------------------------
+
+    def values_of(self, full_name: str) -> list[dict[str, Any]] | None:
+        """The values a picklist field shows, wherever they live (field, standard or global value set)."""
+        if full_name in STANDARD_VALUE_SETS:
+            svs = self.metadata["StandardValueSet"].get(STANDARD_VALUE_SETS[full_name])
+            return list(svs.get("standardValue", [])) if svs else None
+        value_set = self.metadata["CustomField"].get(full_name, {}).get("valueSet")
+        if not value_set:
+            return None
+        if "valueSetName" in value_set:
+            gvs = self.metadata["GlobalValueSet"].get(value_set["valueSetName"], {})
+            return list(gvs.get("customValue", []))
+        return list(value_set.get("valueSetDefinition", {}).get("value", []))
+
+    def record_type_infos(self, obj: str, base: list[dict[str, Any]], version: str) -> list[dict[str, Any]]:
+        """The describe's recordTypeInfos: ``base`` (the recorded ones) and one per RecordType component."""
+        infos = [dict(info) for info in base]
+        for i, (full_name, rt) in enumerate(sorted(self.metadata["RecordType"].items())):
+            if not full_name.startswith(obj + "."):
+                continue
+            record_type_id = f"0125g00000{i:05d}AAA"
+            layout = f"/services/data/v{version}/sobjects/{obj}/describe/layouts/{record_type_id}"
+            infos.append(
+                {
+                    "active": rt.get("active", True),
+                    "available": True,
+                    "defaultRecordTypeMapping": False,
+                    "developerName": full_name.split(".", 1)[1],
+                    "master": False,
+                    "name": rt.get("label"),
+                    "recordTypeId": record_type_id,
+                    "urls": {"layout": layout},
+                }
+            )
+        return infos
+
+
+def field_name(fields: dict[str, Json], name: str) -> str | None:
+    """The field of ``fields`` (SalesforceOrg.fields) named ``name`` in any case, as Salesforce spells it."""
+    return next((f for f in fields if f.lower() == name.lower()), None)
