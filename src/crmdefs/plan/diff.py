@@ -3,6 +3,9 @@
 The plan types live in plantypes.py (re-exported here); apply only executes a plan. Per field it holds the
 attribute changes (before → after), value-level changes, record-type additions, skips with their reason,
 the complete value list to write, and the fingerprint of the state it was computed on.
+
+No CRM's rules live here: how values match, the value set a field shares and the notes a create carries
+come with the :class:`FieldState` the adapter read (``value_key``, ``shared_value_set``, ``create_notes``).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 
-from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.definitions.model import FieldAddress
 from crmdefs.plan.changes import (
     FORMAT_VERSION,
     Action,
@@ -98,7 +101,7 @@ def _field_plan(
     migrate_records: bool,
 ) -> FieldPlan:
     if not have.exists:
-        return _create_or_skip(want)
+        return _create_or_skip(want, have)
     attributes, skips = _attribute_changes(want, have)
     skips += [Skip(attribute, reason) for attribute, reason in want.held]
     value_changes: list[ValueChange] = []
@@ -145,7 +148,7 @@ def _field_plan(
     )
 
 
-def _create_or_skip(want: DesiredField) -> FieldPlan:
+def _create_or_skip(want: DesiredField, have: FieldState) -> FieldPlan:
     if want.create is None or want.document_only:
         reason = (
             f"{want.address.dotted} does not exist in {want.address.crm.value}; add 'create:' to the "
@@ -168,19 +171,6 @@ def _create_or_skip(want: DesiredField) -> FieldPlan:
         if value is not None
     )
     changes = tuple(ValueChange(ValueChangeKind.ADD, v.value, None, v.label) for v in values)
-    warnings: tuple[str, ...] = ()
-    if want.address.crm is Crm.SALESFORCE:
-        warnings = (
-            (
-                f"read/edit access is granted through the permission set {want.create.permission_set}; "
-                "assign it to the users who need the field",
-            )
-            if want.create.permission_set
-            else (
-                "a new field has no field-level security, so no user sees it: add create.permission_set "
-                "or grant access in Setup",
-            )
-        )
     return FieldPlan(
         want.address,
         Action.CREATE,
@@ -189,7 +179,7 @@ def _create_or_skip(want: DesiredField) -> FieldPlan:
         value_changes=changes,
         target_values=values if want.values is not None else None,
         create=want.create,
-        warnings=warnings,
+        warnings=have.create_notes,
         skips=held,
     )
 
@@ -211,11 +201,6 @@ def _attribute_changes(want: DesiredField, have: FieldState) -> tuple[list[Attri
     return changes, skips
 
 
-def _key(crm: Crm, value: str) -> str:
-    # Salesforce matches picklist values case-insensitively; HubSpot's internal values are exact.
-    return value.casefold() if crm is Crm.SALESFORCE else value
-
-
 def merge_values(
     want: DesiredField,
     have: FieldState,
@@ -226,12 +211,12 @@ def merge_values(
     or deactivated when ``unlisted_values: deactivate``). Values are never dropped. Old values named in a
     ``renamed_from`` are deactivated once no record holds them (or, with ``migrate_records``, once their
     records have moved); until then they stay active and the pending migration is reported."""
-    crm = want.address.crm
-    existing = {_key(crm, v.value): v for v in have.values or ()}
+    key = have.value_key
+    existing = {key(v.value): v for v in have.values or ()}
     target: list[ValueState] = []
     changes: list[ValueChange] = []
     for wanted in want.values or ():
-        current = existing.pop(_key(crm, wanted.value), None)
+        current = existing.pop(key(wanted.value), None)
         if current is None:
             new = ValueState(
                 wanted.value,
@@ -247,20 +232,20 @@ def merge_values(
             updated, value_changes = _update_value(wanted, current)
             target.append(updated)
             changes += value_changes
-    renamed = {_key(crm, old): w.value for w in want.values or () for old in w.renamed_from}
+    renamed = {key(old): w.value for w in want.values or () for old in w.renamed_from}
     migrations, skips = _renames(have, existing, renamed, target, changes, usage, migrate_records)
-    held = {_key(crm, v) for v in want.held_values}
+    held = {key(v) for v in want.held_values}
     for leftover in have.values or ():
-        if _key(crm, leftover.value) not in existing:
+        if key(leftover.value) not in existing:
             continue
-        if want.unlisted_values == "deactivate" and leftover.active and _key(crm, leftover.value) not in held:
+        if want.unlisted_values == "deactivate" and leftover.active and key(leftover.value) not in held:
             target.append(dataclasses.replace(leftover, active=False, default=False))
             changes.append(ValueChange(ValueChangeKind.DEACTIVATE, leftover.value, True, False))
         else:
             target.append(leftover)
     target, default_changes = _one_default(target, want)
     changes += default_changes
-    reorder = _reorder(have.values or (), target, crm)
+    reorder = _reorder(have.values or (), target, have)
     if reorder is not None:
         changes.append(reorder)
     return target, changes, migrations, skips
@@ -279,7 +264,7 @@ def _renames(
     migrations: list[Migration] = []
     skips: list[Skip] = []
     for value in have.values or ():
-        key = _key(have.address.crm, value.value)
+        key = have.value_key(value.value)
         if key not in renamed or key not in existing:
             continue
         old = existing.pop(key)
@@ -348,9 +333,11 @@ def _one_default(values: list[ValueState], want: DesiredField) -> tuple[list[Val
     return [dataclasses.replace(v, default=False) if v.value in cleared else v for v in values], changes
 
 
-def _reorder(before: Sequence[ValueState], after: Sequence[ValueState], crm: Crm) -> ValueChange | None:
-    old = [_key(crm, v.value) for v in before]
-    kept = [_key(crm, v.value) for v in after if _key(crm, v.value) in set(old)]
+def _reorder(
+    before: Sequence[ValueState], after: Sequence[ValueState], have: FieldState
+) -> ValueChange | None:
+    old = [have.value_key(v.value) for v in before]
+    kept = [have.value_key(v.value) for v in after if have.value_key(v.value) in set(old)]
     if kept == old:
         return None
     return ValueChange(ValueChangeKind.REORDER, "", _names(before), _names(after))
@@ -372,14 +359,14 @@ def _record_type_changes(
         if name not in have.record_types:
             skips.append(Skip("record_types", f"record type {name} not found on {have.address.object}"))
             continue
-        offered = {v.casefold() for v in have.record_types[name]}
+        offered = {have.value_key(v) for v in have.record_types[name]}
         # Only the values the definitions list: the CRM's other values (kept, or retired by a rename)
         # are not offered anywhere new.
-        listed = {w.value.casefold() for w in want.values}
+        listed = {have.value_key(w.value) for w in want.values}
         missing = tuple(
             v.value
             for v in values
-            if v.active and v.value.casefold() in listed and v.value.casefold() not in offered
+            if v.active and have.value_key(v.value) in listed and have.value_key(v.value) not in offered
         )
         if missing:
             changes.append(RecordTypeChange(name, missing))
@@ -424,11 +411,11 @@ def _document_only(
 
 
 def _warnings(have: FieldState, everything: Mapping[FieldAddress, FieldState]) -> tuple[str, ...]:
-    if not have.value_source.startswith("GlobalValueSet:"):
+    name = have.shared_value_set
+    if name is None:
         return ()
     others = sorted(
-        a.dotted for a, s in everything.items() if s.value_source == have.value_source and a != have.address
+        a.dotted for a, s in everything.items() if s.shared_value_set == name and a != have.address
     )
     shared = f"; also used by {', '.join(others)}" if others else ""
-    name = have.value_source.split(":", 1)[1]
     return (f"values live in the global value set {name}: changes reach every field that uses it{shared}",)

@@ -269,7 +269,7 @@ class SalesforceAdapter:
             name = wanted.address.dotted
             component = custom_fields.get(name)
             if component is None:
-                states[wanted.address] = FieldState(wanted.address, exists=False, custom=name.endswith("__c"))
+                states[wanted.address] = smd.missing_state(wanted.address, wanted.create)
                 continue
             values = self._values(component, sources[name], standard_sets, global_sets)
             state = self._state(wanted.address, component, sources[name], values, record_types)
@@ -358,8 +358,8 @@ class SalesforceAdapter:
             }
         )
         prefix = address.object + "."
-        return FieldState(
-            address=address,
+        return smd.salesforce_state(
+            address,
             exists=True,
             label=normalize_text(component.label),
             help_text=normalize_text(component.inlineHelpText),
