@@ -20,15 +20,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from pathlib import Path
 from typing import Any, TypeVar
 
-from hubspot import HubSpot
 from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyGroupCreate, PropertyUpdate
 from urllib3.exceptions import HTTPError
-from urllib3.util.retry import Retry
 
 from crmdefs.adapters.base import CrmApiError, ItemResult, Progress, RecordChange
+from crmdefs.adapters.hubspot.client import HubSpotApis
 from crmdefs.adapters.hubspot.mapping import (
     Json,
     converge_body,
@@ -45,7 +43,6 @@ from crmdefs.adapters.hubspot.ratelimit import (
     error_message,
     http_status,
 )
-from crmdefs.config import Secret
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.model import Crm, FieldAddress
 from crmdefs.plan.changes import Action, FieldPlan, Skip
@@ -62,6 +59,7 @@ class _StopAll(CrmApiError):
 
 
 READ_WORKERS = 4  # object types read at once; most glossaries bind four or fewer
+DEFAULT_TIMEOUT = 30.0  # read timeout of every call, unless CRMDEFS_HTTP_TIMEOUT says otherwise
 
 
 class HubSpotAdapter:
@@ -71,32 +69,23 @@ class HubSpotAdapter:
         self,
         *,
         target: str,
-        base_url: str,
-        token: Secret,
-        ca_bundle: Path | None,
+        apis: HubSpotApis,
         rate_per_10s: int = 100,  # Free/Starter burst limit; 190 on Professional/Enterprise (ref §2.1)
-        timeout: float = 30,
+        timeout: float | None = None,  # None = DEFAULT_TIMEOUT
         max_retries: int = 5,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.target = target
-        self._timeout = (min(10.0, timeout), timeout)  # (connect, read) on every call: the SDK sets none
+        read = DEFAULT_TIMEOUT if timeout is None else timeout
+        self._timeout = (min(10.0, read), read)  # (connect, read) on every call: the SDK sets none
         limiter = SlidingWindowLimiter(rate_per_10s, clock=clock, sleep=sleep)
         self._policy = RetryPolicy(limiter, max_retries=max_retries, sleep=sleep)
-        # Retry(total=0): urllib3 must not retry behind our back (ratelimit.py, §3.3). host= reaches every
-        # generated Configuration (§3.5); the CA bundle is trusted by exact path, verification stays on.
-        client = HubSpot(
-            access_token=token.reveal(),
-            host=base_url.rstrip("/"),
-            ssl_ca_cert=str(ca_bundle) if ca_bundle else None,
-            retry=Retry(total=0, raise_on_status=False),
-        )
-        # Every attribute access builds a new ApiClient and connection pool (§3.1): take them once.
-        self._core = client.crm.properties.core_api
-        self._groups = client.crm.properties.groups_api
-        self._search = client.crm.objects.search_api
-        self._objects_batch = client.crm.objects.batch_api
+        self._apis = apis
+        self._core = apis.properties
+        self._groups = apis.groups
+        self._search = apis.search
+        self._objects_batch = apis.objects_batch
         # The CRM search API has its own, lower limit (ref §2.1: 4 requests per second; the current value
         # is UNVERIFIED), so searches pass a second limiter as well.
         self._search_limiter = SlidingWindowLimiter(4, window=1.1, clock=clock, sleep=sleep)  # 10% margin
@@ -108,9 +97,7 @@ class HubSpotAdapter:
         return self._policy.retries
 
     def close(self) -> None:
-        for api in (self._core, self._groups):
-            api.api_client.close()
-            api.api_client.rest_client.pool_manager.clear()
+        self._apis.close()
 
     def _call(self, what: str, request: Callable[[], T]) -> T:
         """One API call, paced and retried; a failure becomes a CrmApiError caused by the SDK's error."""

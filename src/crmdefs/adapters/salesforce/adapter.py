@@ -17,13 +17,12 @@ from typing import Any, TypeVar
 
 import requests
 import zeep.exceptions
-from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession, SalesforceResourceNotFound
 
 from crmdefs.adapters.base import CrmApiError, ItemResult, Progress, RecordChange
 from crmdefs.adapters.salesforce import metadata as smd
+from crmdefs.adapters.salesforce.client import SalesforceClient
 from crmdefs.adapters.salesforce.metadata import path_name
-from crmdefs.adapters.salesforce.transport import CrmSession
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.model import Crm, FieldAddress
 from crmdefs.plan.changes import Action, FieldPlan, PathChange, Skip
@@ -51,22 +50,19 @@ def chunks(items: Sequence[T], size: int = BATCH) -> Iterator[list[T]]:
 class SalesforceAdapter:
     crm = Crm.SALESFORCE
 
-    def __init__(self, *, target: str, sf: Salesforce, session: CrmSession) -> None:
+    def __init__(self, *, target: str, client: SalesforceClient) -> None:
         self.target = target
-        self._sf = sf
-        md = sf.mdapi
-        # simple-salesforce's mdapi builds its own zeep transport that ignores the session we pass
-        # (reference §6), so give it ours: CA bundle, retries and timeouts then apply to SOAP calls too.
-        md._client.transport.session = session
-        md._client.transport.operation_timeout = session.timeout[1]
-        self._md = md
+        self._org = client
+        self._sf = client.rest
+        self._metadata = client.metadata
+        self._md = client.metadata.types  # builds components and values
         self._cache: dict[str, dict[str, Any]] = {}
         self.calls: Counter[str] = Counter()
         self._calls_lock = threading.Lock()
         self._stopped: str | None = None  # why writes stopped (write() resets it)
 
     def close(self) -> None:
-        self._sf.session.close()
+        self._org.close()
 
     # --- calls ------------------------------------------------------------------------------------
 
@@ -147,7 +143,7 @@ class SalesforceAdapter:
 
     def _read_batch(self, type_name: str, batch: list[str]) -> dict[str, Any]:
         found: dict[str, Any] = {}
-        records = self._call("readMetadata", partial(getattr(self._md, type_name).read, batch))
+        records = self._call("readMetadata", partial(self._metadata.read, type_name, batch))
         records = records if isinstance(records, list) else [records]  # one record comes back bare (§3.4)
         asked = {name.casefold(): name for name in batch}
         for record in records:
@@ -166,11 +162,8 @@ class SalesforceAdapter:
             if self._stopped is not None:  # an earlier call failed outright: do not hammer the API
                 outcome += [(str(c.fullName), [f"not attempted: {self._stopped}"]) for c in batch]
                 continue
-            service = getattr(self._md._service, operation)
             try:
-                results = self._call(
-                    operation, partial(service, batch, _soapheaders=[self._md._session_header])
-                )
+                results = self._call(operation, partial(self._metadata.call, operation, batch))
             except CrmApiError as exc:  # this batch failed; the batches before it were saved
                 self._stopped = str(exc)
                 outcome += [(str(c.fullName), [str(exc)]) for c in batch]
