@@ -275,3 +275,17 @@ def test_field_state_json_is_what_asdict_gives_so_saved_fingerprints_stay_valid(
     assert state.to_json() == legacy
     assert state.fingerprint() == dataclasses.replace(state, modified_by="you", read_only={}).fingerprint()
     assert state.fingerprint() != dataclasses.replace(state, help_text="Why not.").fingerprint()
+
+
+def test_the_adapters_rules_are_neither_serialized_nor_compared() -> None:
+    # Saved plans, backups and state files keep their bytes; a state rebuilt from JSON equals the one read.
+    from crmdefs.plan.state import field_state_from_json
+
+    plain = FieldState(SF, values=(v("Price"),), value_source="GlobalValueSet:Reasons")
+    read = sf_state(values=(v("Price"),), value_source="GlobalValueSet:Reasons", create_notes=("note",))
+    assert read.to_json() == plain.to_json() and read.fingerprint() == plain.fingerprint()
+    assert read == plain and field_state_from_json(read.to_json()) == read
+    assert read.shared_value_set == "Reasons" and plain.shared_value_set is None
+    assert read.value_key("Price") == read.value_key("PRICE") and plain.value_key("Price") != plain.value_key(
+        "PRICE"
+    )
