@@ -15,8 +15,7 @@ from crmdefs.config import Runtime, Secret, Target, hubspot_credentials
 
 @dataclass(frozen=True)
 class HubSpotApis:
-    """The generated API classes the adapter calls. Every attribute access on the SDK's ``HubSpot`` builds
-    a new ApiClient and connection pool (§3.1), so they are taken once, here."""
+    """The generated API classes the adapter calls, taken once (see :func:`hubspot_apis`)."""
 
     properties: Any  # crm.properties.core_api
     groups: Any  # crm.properties.groups_api
@@ -39,6 +38,7 @@ def hubspot_apis(base_url: str, token: Secret, ca_bundle: Path | None) -> HubSpo
         ssl_ca_cert=str(ca_bundle) if ca_bundle else None,
         retry=Retry(total=0, raise_on_status=False),
     )
+    # Every attribute access builds a new ApiClient and connection pool (§3.1): take them once.
     return HubSpotApis(
         properties=client.crm.properties.core_api,
         groups=client.crm.properties.groups_api,

@@ -1,6 +1,6 @@
 """Every call crmdefs makes to a Salesforce org goes through :class:`OrgCalls`: counted, sent in batches of
-10 components of one type — the Metadata API's limit (reference salesforce.md §0) and so the fewest calls —
-and, when it fails, turned into a sentence that names the target and says what to do."""
+10 components of one type — the Metadata API's limit, and so the fewest calls — and, when it fails,
+turned into a sentence that names the target and says what to do."""
 
 from __future__ import annotations
 

@@ -59,7 +59,7 @@ class MetadataClient:
 
     def call(self, operation: str, components: list[Any]) -> Any:
         """``createMetadata`` or ``updateMetadata`` of up to 10 components of one type: every SaveResult
-        (partial success is normal, reference §1.3)."""
+        (partial success is normal)."""
         service = getattr(self._mdapi._service, operation)
         return service(components, _soapheaders=[self._mdapi._session_header])
 

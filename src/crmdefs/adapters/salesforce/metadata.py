@@ -37,7 +37,7 @@ def value_source(full_name: str, component: Any) -> str:
 
 def salesforce_state(address: FieldAddress, **attributes: Any) -> FieldState:
     """A FieldState with Salesforce's rules: picklist values match case-insensitively, and a field whose
-    values live in a global value set shares that set with every field that uses it (§1.7)."""
+    values live in a global value set shares that set with every field that uses it."""
     source = str(attributes.get("value_source", ""))
     shared = source.split(":", 1)[1] if source.startswith("GlobalValueSet:") else None
     return FieldState(address, value_match=ValueMatch.CASE_INSENSITIVE, shared_value_set=shared, **attributes)

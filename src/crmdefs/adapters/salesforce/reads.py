@@ -1,7 +1,7 @@
 """Reading fields from a Salesforce org into :class:`FieldState`: the fields (CustomField), their value sets
 (StandardValueSet / GlobalValueSet), record types and paths, one readMetadata per type and batch of 10.
 REST describe is used only to list record types for ``record_types: all`` and the fields of an object;
-it does not carry descriptions (reference salesforce.md §2.3)."""
+it does not carry descriptions."""
 
 from __future__ import annotations
 
