@@ -20,9 +20,9 @@ from typing import Any
 import requests
 from hubspot import HubSpot
 from hubspot.crm.properties import PropertyUpdate
-from simple_salesforce.api import Salesforce
 
-from crmdefs.config import load_settings
+from crmdefs.adapters.salesforce.client import client_with_token
+from crmdefs.config import Secret, load_settings
 from crmdefs.definitions.load import load_glossary
 from crmdefs.definitions.model import Crm
 from crmdefs.plan.desired import desired_fields
@@ -71,10 +71,10 @@ def main() -> int:
     token = os.environ["SALESFORCE_ACCESS_TOKEN"]
     ca = str(target.ca_bundle)
     session = Pinned(ca)
-    sf = Salesforce(
-        instance_url=target.salesforce.instance_url, session_id=token, session=session, version="62.0"
-    )
-    sf.mdapi._client.transport.session = session
+    assert target.salesforce.instance_url is not None
+    sf = client_with_token(
+        target.salesforce.instance_url, Secret(token), session=session, version="62.0"
+    ).rest
     hs = HubSpot(
         access_token=os.environ["HUBSPOT_ACCESS_TOKEN"], host=target.hubspot.base_url, ssl_ca_cert=ca
     )

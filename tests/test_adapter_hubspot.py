@@ -16,6 +16,7 @@ import crmdefs.adapters.hubspot.adapter as hubspot_module
 import crmdefs.adapters.hubspot.ratelimit as ratelimit_module
 from crmdefs.adapters.base import CrmApiError
 from crmdefs.adapters.hubspot.adapter import HubSpotAdapter
+from crmdefs.adapters.hubspot.client import hubspot_apis
 from crmdefs.adapters.hubspot.mapping import converge_body, create_body, field_state, group_label, patch_body
 from crmdefs.adapters.hubspot.ratelimit import (
     DAILY_MESSAGE,
@@ -64,9 +65,9 @@ class Running:
 
     def adapter(self, token: str | None = None, **options: Any) -> HubSpotAdapter:
         options.setdefault("sleep", self.sleeps.append)
-        options.setdefault("ca_bundle", self.info.ca_bundle)
-        token = token or self.info.access_token
-        return HubSpotAdapter(target="demo", base_url=self.info.base_url, token=Secret(token), **options)
+        ca_bundle = options.pop("ca_bundle", self.info.ca_bundle)
+        apis = hubspot_apis(self.info.base_url, Secret(token or self.info.access_token), ca_bundle)
+        return HubSpotAdapter(target="demo", apis=apis, **options)
 
     def requests(self, method: str | None = None, status: int | None = None) -> list[dict[str, Any]]:
         return [

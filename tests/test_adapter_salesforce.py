@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from simple_salesforce.api import Salesforce
 
 from crmdefs.adapters.base import CrmApiError
 from crmdefs.adapters.salesforce.adapter import SalesforceAdapter
-from crmdefs.adapters.salesforce.transport import CrmSession
+from crmdefs.adapters.salesforce.client import SalesforceClient, client_with_token, crm_session
+from crmdefs.config import Secret
 from crmdefs.definitions.load import load_glossary
 from crmdefs.definitions.model import CreateSpec, Crm, FieldAddress
 from crmdefs.plan.desired import desired_fields
@@ -34,12 +34,15 @@ def sandbox(tmp_path: Path) -> Iterator[tuple[Sandbox, SandboxInfo]]:
     running.stop()
 
 
-def adapter_for(info: SandboxInfo, token: str | None = None) -> SalesforceAdapter:
-    session = CrmSession(info.ca_bundle)
-    sf = Salesforce(
-        instance_url=info.instance_url, session_id=token or info.access_token, session=session, version="62.0"
+def client_for(info: SandboxInfo, token: str | None = None) -> SalesforceClient:
+    token = token or info.access_token
+    return client_with_token(
+        info.instance_url, Secret(token), session=crm_session(info.ca_bundle), version="62.0"
     )
-    return SalesforceAdapter(target="sandbox", sf=sf, session=session)
+
+
+def adapter_for(info: SandboxInfo, token: str | None = None) -> SalesforceAdapter:
+    return SalesforceAdapter(target="sandbox", client=client_for(info, token))
 
 
 def starter_fields() -> list[DesiredField]:
@@ -192,7 +195,7 @@ def test_a_created_field_is_granted_through_the_named_permission_set(
     )
     assert "permission set Crmdefs_Field_Access" in plan.fields[0].warnings[0]
     assert all(r.ok for r in adapter.write(plan.changes, quiet))
-    granted = adapter_for(info)._md.PermissionSet.read(["Crmdefs_Field_Access"])
+    granted = client_for(info).metadata.read("PermissionSet", ["Crmdefs_Field_Access"])
     assert [(g.field, g.readable, g.editable) for g in granted.fieldPermissions] == [
         ("Opportunity.Tier__c", True, True)
     ]

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from crmdefs.adapters.salesforce.metadata import salesforce_state
 from crmdefs.definitions.model import CreateSpec, Crm, FieldAddress
 from crmdefs.plan.changes import Migration, Plan, RecordTypeChange, Skip, ValueChangeKind
 from crmdefs.plan.diff import compute_plan, values_to_count
@@ -27,6 +28,11 @@ def v(
     return ValueState(value, label or value, description, active, default, attributes)
 
 
+def sf_state(address: FieldAddress = SF, **attributes: Any) -> FieldState:
+    """A Salesforce field's state as the adapter reads it: with Salesforce's matching and value sets."""
+    return salesforce_state(address, **attributes)
+
+
 def plan_of(want: DesiredField, have: FieldState, *others: FieldState, **options: Any) -> Plan:
     actual = {have.address: have, **{o.address: o for o in others}}
     return compute_plan([want], actual, target="t", definitions_digest="d", created_at="now", **options)
@@ -38,7 +44,7 @@ def changes(want: DesiredField, have: FieldState) -> list[tuple[K, str, Any, Any
 
 
 def test_nothing_to_do_when_the_crm_already_matches() -> None:
-    have = FieldState(SF, label="Loss Reason", help_text="Why.", values=(v("Price"),))
+    have = sf_state(label="Loss Reason", help_text="Why.", values=(v("Price"),))
     want = DesiredField(SF, label="Loss Reason", help_text="Why.\r\n", values=(DesiredValue("Price"),))
     plan = plan_of(want, have)
     assert plan.changes == () and str(plan.summary()) == "0 to add, 0 to change, 0 to deactivate, 0 skipped"
@@ -54,7 +60,7 @@ def test_nothing_to_do_when_the_crm_already_matches() -> None:
     ],
 )
 def test_text_attribute_changes(attribute: str, before: str | None, after: str) -> None:
-    have = FieldState(SF, **{attribute: before})
+    have = sf_state(**{attribute: before})
     want = DesiredField(SF, **{attribute: after})
     field = plan_of(want, have).fields[0]
     assert field.action == "update"
@@ -64,7 +70,7 @@ def test_text_attribute_changes(attribute: str, before: str | None, after: str) 
 
 
 def test_none_leaves_the_crm_text_alone() -> None:
-    assert plan_of(DesiredField(SF), FieldState(SF, help_text="Theirs")).changes == ()
+    assert plan_of(DesiredField(SF), sf_state(help_text="Theirs")).changes == ()
 
 
 VALUE_CASES = [
@@ -105,11 +111,11 @@ VALUE_CASES = [
     ("have", "want", "expected"), [c[1:] for c in VALUE_CASES], ids=[c[0] for c in VALUE_CASES]
 )
 def test_value_changes(have: list[ValueState], want: list[DesiredValue], expected: list[Any]) -> None:
-    assert changes(DesiredField(SF, values=tuple(want)), FieldState(SF, values=tuple(have))) == expected
+    assert changes(DesiredField(SF, values=tuple(want)), sf_state(values=tuple(have))) == expected
 
 
 def test_unlisted_values_are_kept_by_default_and_deactivated_on_request_never_dropped() -> None:
-    have = FieldState(SF, values=(v("A"), v("Old")))
+    have = sf_state(values=(v("A"), v("Old")))
     keep = plan_of(DesiredField(SF, values=(DesiredValue("A"),)), have)
     assert keep.changes == ()
     deactivate = plan_of(DesiredField(SF, values=(DesiredValue("A"),), unlisted_values="deactivate"), have)
@@ -167,7 +173,7 @@ def test_document_only_turns_every_change_into_a_skip() -> None:
 
 
 def test_record_types_get_new_active_values_and_unknown_ones_are_skipped() -> None:
-    have = FieldState(SF, values=(v("A"),), record_types={"New_Business": ("A",), "Renewal": ()})
+    have = sf_state(values=(v("A"),), record_types={"New_Business": ("A",), "Renewal": ()})
     want = DesiredField(
         SF, values=(DesiredValue("A"), DesiredValue("B")), record_types=("New_Business", "Nope")
     )
@@ -179,10 +185,10 @@ def test_record_types_get_new_active_values_and_unknown_ones_are_skipped() -> No
 
 
 def test_global_value_set_warns_and_names_the_other_fields() -> None:
-    other = FieldState(
+    other = sf_state(
         FieldAddress(Crm.SALESFORCE, "Lead", "Vendor__c"), value_source="GlobalValueSet:Competitors"
     )
-    have = FieldState(SF, values=(v("A"),), value_source="GlobalValueSet:Competitors")
+    have = sf_state(values=(v("A"),), value_source="GlobalValueSet:Competitors")
     field = plan_of(DesiredField(SF, values=(DesiredValue("A"), DesiredValue("B"))), have, other).fields[0]
     assert field.warnings == (
         "values live in the global value set Competitors: changes reach every field that "
@@ -191,17 +197,15 @@ def test_global_value_set_warns_and_names_the_other_fields() -> None:
 
 
 def test_not_a_picklist_is_a_skip() -> None:
-    field = plan_of(DesiredField(SF, values=(DesiredValue("A"),)), FieldState(SF)).fields[0]
+    field = plan_of(DesiredField(SF, values=(DesiredValue("A"),)), sf_state()).fields[0]
     assert field.skips == (Skip("values", "Opportunity.Loss_Reason__c is not a picklist in the CRM"),)
 
 
 def test_fingerprint_changes_when_anything_plannable_changes() -> None:
-    base = FieldState(SF, help_text="a", values=(v("A"),))
-    assert (
-        base.fingerprint() == FieldState(SF, help_text="a", values=(v("A"),), modified_by="x").fingerprint()
-    )
-    assert base.fingerprint() != FieldState(SF, help_text="b", values=(v("A"),)).fingerprint()
-    assert base.fingerprint() != FieldState(SF, help_text="a", values=(v("A", active=False),)).fingerprint()
+    base = sf_state(help_text="a", values=(v("A"),))
+    assert base.fingerprint() == sf_state(help_text="a", values=(v("A"),), modified_by="x").fingerprint()
+    assert base.fingerprint() != sf_state(help_text="b", values=(v("A"),)).fingerprint()
+    assert base.fingerprint() != sf_state(help_text="a", values=(v("A", active=False),)).fingerprint()
 
 
 def test_value_change_is_never_a_delete() -> None:
@@ -212,7 +216,7 @@ RENAMED = DesiredField(SF, values=(DesiredValue("Price", renamed_from=("pricing"
 
 
 def test_a_renamed_value_holding_records_stays_active_without_the_flag() -> None:
-    have = FieldState(SF, values=(v("Price"), v("pricing")))
+    have = sf_state(values=(v("Price"), v("pricing")))
     field = plan_of(RENAMED, have, usage={SF: {"pricing": 12}}).fields[0]
     assert field.value_changes == ()
     assert field.migrations == (Migration("pricing", "Price", 12),)
@@ -221,7 +225,7 @@ def test_a_renamed_value_holding_records_stays_active_without_the_flag() -> None
 
 
 def test_with_migrate_records_the_records_move_then_the_old_value_is_deactivated() -> None:
-    have = FieldState(SF, values=(v("Price"), v("pricing")))
+    have = sf_state(values=(v("Price"), v("pricing")))
     made = plan_of(RENAMED, have, usage={SF: {"pricing": 12}}, migrate_records=True)
     field = made.fields[0]
     assert field.migrations == (Migration("pricing", "Price", 12),)
@@ -231,7 +235,7 @@ def test_with_migrate_records_the_records_move_then_the_old_value_is_deactivated
 
 
 def test_a_renamed_value_no_record_holds_is_simply_deactivated() -> None:
-    have = FieldState(SF, values=(v("Price"), v("pricing")))
+    have = sf_state(values=(v("Price"), v("pricing")))
     field = plan_of(RENAMED, have, usage={SF: {"pricing": 0}}).fields[0]
     assert field.migrations == () and [(c.kind, c.value) for c in field.value_changes] == [
         (K.DEACTIVATE, "pricing")
@@ -239,7 +243,7 @@ def test_a_renamed_value_no_record_holds_is_simply_deactivated() -> None:
 
 
 def test_values_to_count_names_what_the_plan_would_retire_or_migrate() -> None:
-    have = FieldState(SF, values=(v("Price"), v("pricing"), v("Old")))
+    have = sf_state(values=(v("Price"), v("pricing"), v("Old")))
     want = DesiredField(
         SF, values=(DesiredValue("Price", renamed_from=("pricing",)),), unlisted_values="deactivate"
     )
@@ -263,9 +267,25 @@ def test_field_state_json_is_what_asdict_gives_so_saved_fingerprints_stay_valid(
         modified_by="me",
     )
     legacy = dataclasses.asdict(state)
+    for rule in ("value_match", "shared_value_set", "create_notes"):  # the adapter's, never serialized
+        del legacy[rule]
     legacy["address"] = str(state.address)
     legacy["record_types"] = {k: list(x) for k, x in state.record_types.items()}
     legacy["values"] = [dataclasses.asdict(x) for x in state.values or ()]
     assert state.to_json() == legacy
     assert state.fingerprint() == dataclasses.replace(state, modified_by="you", read_only={}).fingerprint()
     assert state.fingerprint() != dataclasses.replace(state, help_text="Why not.").fingerprint()
+
+
+def test_the_adapters_rules_are_neither_serialized_nor_compared() -> None:
+    # Saved plans, backups and state files keep their bytes; a state rebuilt from JSON equals the one read.
+    from crmdefs.plan.state import field_state_from_json
+
+    plain = FieldState(SF, values=(v("Price"),), value_source="GlobalValueSet:Reasons")
+    read = sf_state(values=(v("Price"),), value_source="GlobalValueSet:Reasons", create_notes=("note",))
+    assert read.to_json() == plain.to_json() and read.fingerprint() == plain.fingerprint()
+    assert read == plain and field_state_from_json(read.to_json()) == read
+    assert read.shared_value_set == "Reasons" and plain.shared_value_set is None
+    assert read.value_key("Price") == read.value_key("PRICE") and plain.value_key("Price") != plain.value_key(
+        "PRICE"
+    )

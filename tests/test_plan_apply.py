@@ -13,6 +13,8 @@ import pytest
 from hubspot import HubSpot
 from simple_salesforce.api import Salesforce
 
+from crmdefs.adapters.salesforce.client import client_with_token
+from crmdefs.config import Secret
 from crmdefs.sandbox.service import Sandbox
 
 from .conftest import REPO, RunCli, assert_golden
@@ -30,10 +32,7 @@ def sandbox_clients(project: Path) -> tuple[Sandbox, Salesforce, HubSpot]:
     sandbox = Sandbox(project / ".crmdefs" / "sandbox", log_to_file=False)
     info = sandbox.start()
     session = PinnedSession(info.ca_bundle)
-    sf = Salesforce(
-        instance_url=info.instance_url, session_id=info.access_token, session=session, version="62.0"
-    )
-    sf.mdapi._client.transport.session = session
+    sf = client_with_token(info.instance_url, Secret(info.access_token), session=session, version="62.0").rest
     hs = HubSpot(access_token=info.access_token, host=info.base_url, ssl_ca_cert=str(info.ca_bundle))
     return sandbox, sf, hs
 

@@ -16,6 +16,8 @@ import zeep.exceptions
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceResourceNotFound
 
+from crmdefs.adapters.salesforce.client import MetadataClient, SalesforceClient, client_with_token
+from crmdefs.config import Secret
 from crmdefs.sandbox.http import RequestLog, RunningServer
 from crmdefs.sandbox.options import FaultPlan
 from crmdefs.sandbox.salesforce import SalesforceApi
@@ -39,20 +41,23 @@ class Org:
         self.server = RunningServer(SalesforceApi(self.state), 0, tls.server_context(), FaultPlan(), self.log)
         self.url = f"https://127.0.0.1:{self.server.port}"
         self.session = PinnedSession(tls.ca)
-        self._client: Salesforce | None = None
+        self._client: SalesforceClient | None = None
 
     def client(self, token: str | None = None) -> Salesforce:
+        return self.connect(token).rest
+
+    def metadata(self) -> MetadataClient:
+        return self.connect().metadata
+
+    def connect(self, token: str | None = None) -> SalesforceClient:
         if token is None and self._client is not None:
             return self._client  # zeep parses the Metadata WSDL per client: reuse one
-        sf = Salesforce(
-            instance_url=self.url, session_id=token or self.state.token, session=self.session, version="62.0"
+        client = client_with_token(
+            self.url, Secret(token or self.state.token), session=self.session, version="62.0"
         )
-        # simple-salesforce's mdapi builds its own zeep transport: give it our session
-        # (docs/salesforce.md#sf-ss-mdapi-own-transport).
-        sf.mdapi._client.transport.session = self.session
         if token is None:
-            self._client = sf
-        return sf
+            self._client = client
+        return client
 
     def soap(self, body: str, token: str | None = None) -> ET.Element:
         envelope = (
@@ -237,7 +242,7 @@ def test_more_than_ten_components_is_a_fault(org: Org) -> None:
     assert caught.value.code == "sf:EXCEEDED_ID_LIMIT"
     fields = [md.CustomField(fullName=f"Lead.F{i}__c", label="x", type="Text", length=5) for i in range(11)]
     with pytest.raises(zeep.exceptions.Fault, match="cannot submit more than 10"):
-        md._service.createMetadata(fields, _soapheaders=[md._session_header])
+        org.metadata().call("createMetadata", fields)
 
 
 def test_one_type_per_call(org: Org) -> None:
@@ -245,7 +250,7 @@ def test_one_type_per_call(org: Org) -> None:
     field = md.CustomField.read(["Opportunity.Loss_Reason__c"])
     stages = md.StandardValueSet.read(["OpportunityStage"])
     with pytest.raises(zeep.exceptions.Fault) as caught:
-        md._service.updateMetadata([field, stages], _soapheaders=[md._session_header])
+        org.metadata().call("updateMetadata", [field, stages])
     assert caught.value.code == "sf:INVALID_TYPE"
 
 
@@ -290,7 +295,7 @@ def test_missing_required_fields_fail_that_component_only(org: Org) -> None:
     good.inlineHelpText = "Saved."
     bad = md.CustomField.read(["Lead.Lead_Score__c"])
     bad.label = None
-    results = md._service.updateMetadata([bad, good], _soapheaders=[md._session_header])
+    results = org.metadata().call("updateMetadata", [bad, good])
     assert [(r.fullName, r.success) for r in results] == [
         ("Lead.Lead_Score__c", False),
         ("Opportunity.Loss_Reason__c", True),

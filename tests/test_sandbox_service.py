@@ -16,6 +16,7 @@ import requests
 from hubspot import HubSpot
 from simple_salesforce import Salesforce
 
+from crmdefs.adapters.salesforce.client import salesforce_client
 from crmdefs.sandbox.options import FaultPlan
 from crmdefs.sandbox.service import Sandbox, SandboxInfo
 
@@ -113,11 +114,10 @@ def test_corrupted_state_gets_a_clear_error_and_reset_fixes_it(run_cli: RunCli, 
 def test_reset_restores_the_seeded_org_and_keeps_the_token(tmp_path: Path) -> None:
     with Sandbox(tmp_path) as info:
         session = PinnedSession(info.ca_bundle)
-        sf = _salesforce(info, session)
-        sf.mdapi._client.transport.session = session
-        field = sf.mdapi.CustomField.read(["Lead.Fit_Score__c"])
+        md = salesforce_client(_salesforce(info, session), session).metadata.types
+        field = md.CustomField.read(["Lead.Fit_Score__c"])
         field.inlineHelpText = "Changed."
-        sf.mdapi.CustomField.update([field])
+        md.CustomField.update([field])
     from crmdefs.sandbox.service import reset
 
     reset(tmp_path)

@@ -95,7 +95,7 @@ def execute(
     results: dict[FieldAddress, ItemResult] = {}
     jobs = {
         crm: [
-            _old_values_active(c) if c.address in migrating else c
+            _old_values_active(c, states[c.address]) if c.address in migrating else c
             for c in plan.changes
             if c.address.crm is crm
         ]
@@ -126,10 +126,12 @@ def _write(adapter: Adapter, changes: Sequence[FieldPlan], progress: Progress) -
         return [ItemResult(c.address, False, str(exc)) for c in changes]
 
 
-def _old_values_active(change: FieldPlan) -> FieldPlan:
-    olds = {m.old.casefold() for m in change.migrations}
+def _old_values_active(change: FieldPlan, state: FieldState) -> FieldPlan:
+    """The first pass of a migration: the old values stay active. Values match as the diff matched them,
+    by the rules of the field's CRM (``state.value_key``)."""
+    olds = {state.value_key(m.old) for m in change.migrations}
     values = tuple(
-        dataclasses.replace(v, active=True) if v.value.casefold() in olds else v
+        dataclasses.replace(v, active=True) if state.value_key(v.value) in olds else v
         for v in change.target_values or ()
     )
     return dataclasses.replace(change, target_values=values if change.target_values is not None else None)

@@ -2,15 +2,17 @@
 
 The plan types live in plantypes.py (re-exported here); apply only executes a plan. Per field it holds the
 attribute changes (before → after), value-level changes, record-type additions, skips with their reason,
-the complete value list to write, and the fingerprint of the state it was computed on.
+the complete value list to write (built in values.py), and the fingerprint of the state it was computed on.
+
+No CRM's rules live here: how values match, the value set a field shares and the notes a create carries
+come with the :class:`FieldState` the adapter read (``value_key``, ``shared_value_set``, ``create_notes``).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 
-from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.definitions.model import FieldAddress
 from crmdefs.plan.changes import (
     FORMAT_VERSION,
     Action,
@@ -25,7 +27,8 @@ from crmdefs.plan.changes import (
     ValueChange,
     ValueChangeKind,
 )
-from crmdefs.plan.state import DesiredField, DesiredValue, FieldState, ValueState, normalize_text
+from crmdefs.plan.state import DesiredField, FieldState, ValueState, normalize_text
+from crmdefs.plan.values import merge_values, value_names
 
 __all__ = [
     "FORMAT_VERSION",
@@ -98,7 +101,7 @@ def _field_plan(
     migrate_records: bool,
 ) -> FieldPlan:
     if not have.exists:
-        return _create_or_skip(want)
+        return _create_or_skip(want, have)
     attributes, skips = _attribute_changes(want, have)
     skips += [Skip(attribute, reason) for attribute, reason in want.held]
     value_changes: list[ValueChange] = []
@@ -111,7 +114,9 @@ def _field_plan(
             target, value_changes, migrations, rename_skips = merge_values(want, have, usage, migrate_records)
             skips += rename_skips
             if value_changes and "values" in have.read_only:
-                skips.append(Skip("values", have.read_only["values"], _names(have.values), _names(target)))
+                skips.append(
+                    Skip("values", have.read_only["values"], value_names(have.values), value_names(target))
+                )
                 value_changes = []
             elif value_changes:
                 target_values = tuple(target)
@@ -145,7 +150,7 @@ def _field_plan(
     )
 
 
-def _create_or_skip(want: DesiredField) -> FieldPlan:
+def _create_or_skip(want: DesiredField, have: FieldState) -> FieldPlan:
     if want.create is None or want.document_only:
         reason = (
             f"{want.address.dotted} does not exist in {want.address.crm.value}; add 'create:' to the "
@@ -168,19 +173,6 @@ def _create_or_skip(want: DesiredField) -> FieldPlan:
         if value is not None
     )
     changes = tuple(ValueChange(ValueChangeKind.ADD, v.value, None, v.label) for v in values)
-    warnings: tuple[str, ...] = ()
-    if want.address.crm is Crm.SALESFORCE:
-        warnings = (
-            (
-                f"read/edit access is granted through the permission set {want.create.permission_set}; "
-                "assign it to the users who need the field",
-            )
-            if want.create.permission_set
-            else (
-                "a new field has no field-level security, so no user sees it: add create.permission_set "
-                "or grant access in Setup",
-            )
-        )
     return FieldPlan(
         want.address,
         Action.CREATE,
@@ -189,7 +181,7 @@ def _create_or_skip(want: DesiredField) -> FieldPlan:
         value_changes=changes,
         target_values=values if want.values is not None else None,
         create=want.create,
-        warnings=warnings,
+        warnings=have.create_notes,
         skips=held,
     )
 
@@ -211,155 +203,6 @@ def _attribute_changes(want: DesiredField, have: FieldState) -> tuple[list[Attri
     return changes, skips
 
 
-def _key(crm: Crm, value: str) -> str:
-    # Salesforce matches picklist values case-insensitively; HubSpot's internal values are exact.
-    return value.casefold() if crm is Crm.SALESFORCE else value
-
-
-def merge_values(
-    want: DesiredField,
-    have: FieldState,
-    usage: Mapping[str, int] | None = None,
-    migrate_records: bool = False,
-) -> tuple[list[ValueState], list[ValueChange], list[Migration], list[Skip]]:
-    """The full value list to write: desired values in their order, then the CRM's other values (kept,
-    or deactivated when ``unlisted_values: deactivate``). Values are never dropped. Old values named in a
-    ``renamed_from`` are deactivated once no record holds them (or, with ``migrate_records``, once their
-    records have moved); until then they stay active and the pending migration is reported."""
-    crm = want.address.crm
-    existing = {_key(crm, v.value): v for v in have.values or ()}
-    target: list[ValueState] = []
-    changes: list[ValueChange] = []
-    for wanted in want.values or ():
-        current = existing.pop(_key(crm, wanted.value), None)
-        if current is None:
-            new = ValueState(
-                wanted.value,
-                wanted.label or wanted.value,
-                wanted.description,
-                True,
-                bool(wanted.default),
-                dict(wanted.attributes),
-            )
-            target.append(new)
-            changes.append(ValueChange(ValueChangeKind.ADD, new.value, None, new.label))
-        else:
-            updated, value_changes = _update_value(wanted, current)
-            target.append(updated)
-            changes += value_changes
-    renamed = {_key(crm, old): w.value for w in want.values or () for old in w.renamed_from}
-    migrations, skips = _renames(have, existing, renamed, target, changes, usage, migrate_records)
-    held = {_key(crm, v) for v in want.held_values}
-    for leftover in have.values or ():
-        if _key(crm, leftover.value) not in existing:
-            continue
-        if want.unlisted_values == "deactivate" and leftover.active and _key(crm, leftover.value) not in held:
-            target.append(dataclasses.replace(leftover, active=False, default=False))
-            changes.append(ValueChange(ValueChangeKind.DEACTIVATE, leftover.value, True, False))
-        else:
-            target.append(leftover)
-    target, default_changes = _one_default(target, want)
-    changes += default_changes
-    reorder = _reorder(have.values or (), target, crm)
-    if reorder is not None:
-        changes.append(reorder)
-    return target, changes, migrations, skips
-
-
-def _renames(
-    have: FieldState,
-    existing: dict[str, ValueState],
-    renamed: Mapping[str, str],
-    target: list[ValueState],
-    changes: list[ValueChange],
-    usage: Mapping[str, int] | None,
-    migrate_records: bool,
-) -> tuple[list[Migration], list[Skip]]:
-    """Old values replaced by a rename, in the CRM's order. Mutates ``existing``/``target``/``changes``."""
-    migrations: list[Migration] = []
-    skips: list[Skip] = []
-    for value in have.values or ():
-        key = _key(have.address.crm, value.value)
-        if key not in renamed or key not in existing:
-            continue
-        old = existing.pop(key)
-        records = usage.get(old.value) if usage is not None else None
-        in_use = records is None or records > 0  # not counted: assume records hold it
-        if in_use:
-            migrations.append(Migration(old.value, renamed[key], records))
-        if in_use and not migrate_records:
-            target.append(old)  # deactivating it now would strand its records on an inactive value
-            held = f"{records} records" if records is not None else "records"
-            skips.append(
-                Skip(
-                    "values",
-                    f"{held} still hold {old.value!r}: run `crmdefs apply --migrate-records` "
-                    f"to move them to {renamed[key]!r}; {old.value!r} is deactivated after that",
-                )
-            )
-        elif old.active:
-            target.append(dataclasses.replace(old, active=False, default=False))
-            changes.append(ValueChange(ValueChangeKind.DEACTIVATE, old.value, True, False))
-        else:
-            target.append(old)
-    return migrations, skips
-
-
-def _update_value(wanted: DesiredValue, current: ValueState) -> tuple[ValueState, list[ValueChange]]:
-    changes: list[ValueChange] = []
-    label = wanted.label if wanted.label is not None else current.label
-    if label != current.label:
-        changes.append(ValueChange(ValueChangeKind.RELABEL, current.value, current.label, label))
-    description = (
-        normalize_text(wanted.description) if wanted.description is not None else current.description
-    )
-    if description != normalize_text(current.description):
-        changes.append(
-            ValueChange(ValueChangeKind.REDESCRIBE, current.value, current.description, description)
-        )
-    if wanted.active and not current.active:
-        changes.append(ValueChange(ValueChangeKind.REACTIVATE, current.value, False, True))
-    elif current.active and not wanted.active:
-        changes.append(ValueChange(ValueChangeKind.DEACTIVATE, current.value, True, False))
-    default = current.default if wanted.default is None else wanted.default
-    if default != current.default:
-        kind = ValueChangeKind.SET_DEFAULT if default else ValueChangeKind.UNSET_DEFAULT
-        changes.append(ValueChange(kind, current.value, current.default, default))
-    attributes = {**current.attributes, **wanted.attributes}
-    if attributes != dict(current.attributes):
-        changed = {k: v for k, v in wanted.attributes.items() if current.attributes.get(k) != v}
-        before = {k: current.attributes.get(k) for k in changed}
-        changes.append(ValueChange(ValueChangeKind.UPDATE_ATTRIBUTES, current.value, before, changed))
-    updated = ValueState(current.value, label, description, wanted.active, default, attributes)
-    return updated, changes
-
-
-def _one_default(values: list[ValueState], want: DesiredField) -> tuple[list[ValueState], list[ValueChange]]:
-    """A list has at most one default: when the YAML names one, any other default is cleared."""
-    chosen = {v.value for v in want.values or () if v.default}
-    if not chosen:
-        return values, []
-    changes = [
-        ValueChange(ValueChangeKind.UNSET_DEFAULT, v.value, True, False)
-        for v in values
-        if v.default and v.value not in chosen and v.active
-    ]
-    cleared = {c.value for c in changes}
-    return [dataclasses.replace(v, default=False) if v.value in cleared else v for v in values], changes
-
-
-def _reorder(before: Sequence[ValueState], after: Sequence[ValueState], crm: Crm) -> ValueChange | None:
-    old = [_key(crm, v.value) for v in before]
-    kept = [_key(crm, v.value) for v in after if _key(crm, v.value) in set(old)]
-    if kept == old:
-        return None
-    return ValueChange(ValueChangeKind.REORDER, "", _names(before), _names(after))
-
-
-def _names(values: Sequence[ValueState]) -> list[str]:
-    return [v.value for v in values]
-
-
 def _record_type_changes(
     want: DesiredField, have: FieldState, values: Sequence[ValueState]
 ) -> tuple[list[RecordTypeChange], list[Skip]]:
@@ -372,14 +215,14 @@ def _record_type_changes(
         if name not in have.record_types:
             skips.append(Skip("record_types", f"record type {name} not found on {have.address.object}"))
             continue
-        offered = {v.casefold() for v in have.record_types[name]}
+        offered = {have.value_key(v) for v in have.record_types[name]}
         # Only the values the definitions list: the CRM's other values (kept, or retired by a rename)
         # are not offered anywhere new.
-        listed = {w.value.casefold() for w in want.values}
+        listed = {have.value_key(w.value) for w in want.values}
         missing = tuple(
             v.value
             for v in values
-            if v.active and v.value.casefold() in listed and v.value.casefold() not in offered
+            if v.active and have.value_key(v.value) in listed and have.value_key(v.value) not in offered
         )
         if missing:
             changes.append(RecordTypeChange(name, missing))
@@ -424,11 +267,11 @@ def _document_only(
 
 
 def _warnings(have: FieldState, everything: Mapping[FieldAddress, FieldState]) -> tuple[str, ...]:
-    if not have.value_source.startswith("GlobalValueSet:"):
+    name = have.shared_value_set
+    if name is None:
         return ()
     others = sorted(
-        a.dotted for a, s in everything.items() if s.value_source == have.value_source and a != have.address
+        a.dotted for a, s in everything.items() if s.shared_value_set == name and a != have.address
     )
     shared = f"; also used by {', '.join(others)}" if others else ""
-    name = have.value_source.split(":", 1)[1]
     return (f"values live in the global value set {name}: changes reach every field that uses it{shared}",)

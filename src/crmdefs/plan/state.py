@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from enum import Enum
 from functools import cached_property
 from typing import Any
 
@@ -53,6 +54,21 @@ class ValueState:
         }
 
 
+class ValueMatch(str, Enum):
+    """How a CRM tells two picklist values apart (the adapter says which; the diff only asks for keys)."""
+
+    EXACT = "exact"
+    CASE_INSENSITIVE = "case-insensitive"
+
+    def key(self, value: str) -> str:
+        """What ``value`` is compared by: two values with the same key are the same value to the CRM."""
+        return value.casefold() if self is ValueMatch.CASE_INSENSITIVE else value
+
+
+# Marks the FieldState fields that are not written by ``to_json`` (see the comment on those fields).
+NOT_SERIALIZED = {"serialized": False}
+
+
 @dataclass(frozen=True)
 class FieldState:
     """A field as read from the CRM. ``exists`` False = the CRM has no such field."""
@@ -70,11 +86,25 @@ class FieldState:
     path_guidance: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # record type → stage → info
     modified_by: str | None = None  # who/when last changed it, where the API says (drift reports)
     modified_at: str | None = None
+    # What the adapter knows of the CRM's rules for this field, so that the diff needs no CRM's rules.
+    # Neither serialized nor compared: saved plans, backups and state files keep their exact bytes and
+    # fingerprints, and a state rebuilt from JSON (field_state_from_json) gets the defaults. That is safe:
+    # how values match is a property of the CRM, not of the field's content, so it cannot change between
+    # plan and apply; the shared value set is derived from ``value_source``; create notes only matter while
+    # a plan is computed. Rebuilt states are only fingerprinted, rendered, described (stale-plan check) or
+    # turned back into desired fields — never diffed value by value — so they behave exactly as before.
+    value_match: ValueMatch = field(default=ValueMatch.EXACT, compare=False, metadata=NOT_SERIALIZED)
+    shared_value_set: str | None = field(default=None, compare=False, metadata=NOT_SERIALIZED)
+    create_notes: tuple[str, ...] = field(default=(), compare=False, metadata=NOT_SERIALIZED)  # warnings
+
+    def value_key(self, value: str) -> str:
+        """What a picklist value of this field is matched by (``value_match``)."""
+        return self.value_match.key(value)
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON data (what ``dataclasses.asdict`` gives, built directly: asdict's deep copies were a
-        third of a 1,500-field plan)."""
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        """Plain JSON data (what ``dataclasses.asdict`` gives for the serialized fields, built directly:
+        asdict's deep copies were a third of a 1,500-field plan)."""
+        data = {name: getattr(self, name) for name in _SERIALIZED}
         data["address"] = str(self.address)
         data["values"] = None if self.values is None else [v.to_json() for v in self.values]
         data["record_types"] = {k: list(v) for k, v in self.record_types.items()}
@@ -93,6 +123,9 @@ class FieldState:
             data.pop(volatile)
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+_SERIALIZED = tuple(f.name for f in fields(FieldState) if f.metadata.get("serialized", True))
 
 
 @dataclass(frozen=True)

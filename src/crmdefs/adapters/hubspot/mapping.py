@@ -10,7 +10,7 @@ from typing import Any
 from crmdefs.definitions.crmfacts import HUBSPOT_DEFINED
 from crmdefs.definitions.model import FieldAddress
 from crmdefs.plan.changes import FieldPlan, Skip
-from crmdefs.plan.state import FieldState, ValueState, normalize_text
+from crmdefs.plan.state import FieldState, ValueMatch, ValueState, normalize_text
 
 Json = dict[str, Any]
 NO_HELP_TEXT = "HubSpot properties have no help text, only a description — bind the text to 'description'"
@@ -77,6 +77,7 @@ def field_state(address: FieldAddress, prop: Mapping[str, Any] | None) -> FieldS
         custom=not prop.get("hubspotDefined", False),
         modified_by=str(user) if user is not None else None,
         modified_at=prop.get("updatedAt"),
+        value_match=ValueMatch.EXACT,  # HubSpot's internal option values match exactly
     )
 
 

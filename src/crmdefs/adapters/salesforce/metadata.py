@@ -15,7 +15,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from crmdefs.definitions.crmfacts import STANDARD_VALUE_SETS
-from crmdefs.plan.state import ValueState, normalize_text
+from crmdefs.definitions.model import CreateSpec, FieldAddress
+from crmdefs.plan.state import FieldState, ValueMatch, ValueState, normalize_text
 
 # Our attribute names ⇄ the Metadata API's (StandardValue, WSDL).
 ATTRIBUTE_NAMES = {
@@ -34,6 +35,36 @@ def value_source(full_name: str, component: Any) -> str:
     value_set = getattr(component, "valueSet", None)
     name = getattr(value_set, "valueSetName", None) if value_set is not None else None
     return f"GlobalValueSet:{name}" if name else ""
+
+
+def salesforce_state(address: FieldAddress, **attributes: Any) -> FieldState:
+    """A FieldState with Salesforce's rules: picklist values match case-insensitively, and a field whose
+    values live in a global value set shares that set with every field that uses it."""
+    source = str(attributes.get("value_source", ""))
+    shared = source.split(":", 1)[1] if source.startswith("GlobalValueSet:") else None
+    return FieldState(address, value_match=ValueMatch.CASE_INSENSITIVE, shared_value_set=shared, **attributes)
+
+
+def missing_state(address: FieldAddress, create: CreateSpec | None) -> FieldState:
+    """A field the org does not have. A custom field created by crmdefs has no field-level security, so
+    creating one carries a note on who will see it."""
+    return salesforce_state(
+        address, exists=False, custom=address.field.endswith("__c"), create_notes=create_notes(create)
+    )
+
+
+def create_notes(create: CreateSpec | None) -> tuple[str, ...]:
+    if create is None:
+        return ()
+    if create.permission_set:
+        return (
+            f"read/edit access is granted through the permission set {create.permission_set}; "
+            "assign it to the users who need the field",
+        )
+    return (
+        "a new field has no field-level security, so no user sees it: add create.permission_set "
+        "or grant access in Setup",
+    )
 
 
 def local_values(component: Any) -> list[Any] | None:

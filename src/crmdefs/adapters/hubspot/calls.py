@@ -1,0 +1,98 @@
+"""Every call crmdefs makes to a HubSpot portal goes through :class:`PortalCalls`: paced under the burst
+limit, retried as ratelimit.py decides, and, when it fails for good, turned into a :class:`CrmApiError`
+whose message names the target and says what to do (citations: entries of docs/hubspot.md)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from urllib3.exceptions import HTTPError
+
+from crmdefs.adapters.base import CrmApiError
+from crmdefs.adapters.hubspot.client import HubSpotApis
+from crmdefs.adapters.hubspot.ratelimit import (
+    DailyLimitError,
+    RetriesExhausted,
+    RetryPolicy,
+    SlidingWindowLimiter,
+    error_message,
+    http_status,
+)
+
+T = TypeVar("T")
+DEFAULT_TIMEOUT = 30.0  # read timeout of every call, unless CRMDEFS_HTTP_TIMEOUT says otherwise
+
+
+class StopAll(CrmApiError):
+    """A refusal every further call would get too (daily limit, rejected token): stop calling."""
+
+
+class PortalCalls:
+    """One portal's API classes with the pacing and retry policy every call goes through."""
+
+    def __init__(
+        self,
+        target: str,
+        apis: HubSpotApis,
+        *,
+        rate_per_10s: int,
+        timeout: float | None,
+        max_retries: int,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.target = target
+        self.apis = apis
+        read = DEFAULT_TIMEOUT if timeout is None else timeout
+        self.timeout = (min(10.0, read), read)  # (connect, read) on every call: the SDK sets none
+        limiter = SlidingWindowLimiter(rate_per_10s, clock=clock, sleep=sleep)
+        self.policy = RetryPolicy(limiter, max_retries=max_retries, sleep=sleep)
+        # The CRM search API has its own, lower limit (docs/hubspot.md#hs-search-rate-limit: 4 requests per
+        # second; the current value
+        # is UNVERIFIED), so searches pass a second limiter as well.
+        self.search_limiter = SlidingWindowLimiter(4, window=1.1, clock=clock, sleep=sleep)  # 10% margin
+
+    def call(self, what: str, request: Callable[[], T]) -> T:
+        """One API call, paced and retried; a failure becomes a CrmApiError caused by the SDK's error."""
+        try:
+            return self.policy.call(request)
+        except DailyLimitError as exc:
+            raise StopAll(f"target '{self.target}': {exc}") from exc
+        except (RetriesExhausted, HTTPError, OSError) as exc:
+            raise CrmApiError(error_message(self.target, what, exc)) from exc
+        # the SDK's ApiException, one class per API package (docs/hubspot.md#hs-sdk-api-exception): by .status
+        except Exception as exc:
+            if http_status(exc) is None:
+                raise  # not an answer from the API: a bug, let it show
+            error = StopAll if http_status(exc) == 401 else CrmApiError
+            raise error(error_message(self.target, what, exc)) from exc
+
+    def get_json(self, what: str, request: Callable[..., Any], **kwargs: Any) -> Any:
+        """A GET whose body we parse ourselves: _preload_content=False returns the urllib3 response."""
+        options = {"_preload_content": False, "_request_timeout": self.timeout}
+        answer = self.call(what, lambda: request(**kwargs, **options))
+        try:
+            data = json.loads(answer.data)
+        except ValueError:  # not JSON, cut off, empty, or not UTF-8 (an HTML page from a proxy, say)
+            data = None
+        if not isinstance(data, dict):
+            kind = answer.headers.get("Content-Type") or "no content type"
+            raise CrmApiError(
+                f"target '{self.target}': {what}: HubSpot's answer (HTTP {answer.status}, {kind}) is not a "
+                "JSON object — check that base_url is the HubSpot API, then run again"
+            )
+        return data
+
+    def search(self, object_type: str, request: Any) -> Any:
+        self.search_limiter.acquire()
+        return self.apis.search.do_search(
+            object_type=object_type, public_object_search_request=request, _request_timeout=self.timeout
+        )
+
+
+def cause_status(error: CrmApiError) -> int | None:
+    """The HTTP status behind a CrmApiError raised by :meth:`PortalCalls.call`."""
+    return http_status(error.__cause__) if error.__cause__ is not None else None

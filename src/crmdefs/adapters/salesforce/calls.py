@@ -1,0 +1,161 @@
+"""Every call crmdefs makes to a Salesforce org goes through :class:`OrgCalls`: counted, sent in batches of
+10 components of one type — the Metadata API's limit, and so the fewest calls — and, when it fails,
+turned into a sentence that names the target and says what to do."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, TypeVar
+
+import requests
+import zeep.exceptions
+from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession
+
+from crmdefs.adapters.base import CrmApiError
+from crmdefs.adapters.salesforce.client import SalesforceClient
+
+BATCH = 10  # readMetadata/updateMetadata/createMetadata limit (docs/salesforce.md#sf-metadata-batch-limit)
+T = TypeVar("T")
+
+# Metadata reads in flight at once. Salesforce limits concurrent requests that run 20 s or longer to 5 in
+# Developer Edition and trial orgs and 25 in production; shorter ones are not limited (API Request Limits
+# and Allocations: developer.salesforce.com/docs/platform/salesforce-app-limits-cheatsheet/guide/
+# salesforce-app-limits-platform-api.html). 5 stays within the smallest limit even if every call were slow.
+READ_WORKERS = 5
+
+
+def chunks(items: Sequence[T], size: int = BATCH) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+class OrgCalls:
+    """One org's calls: REST (``rest``) and the Metadata API, with the components read so far (``cache``,
+    for a later read-modify-write) and why writes stopped, if they did (``stopped``)."""
+
+    def __init__(self, target: str, client: SalesforceClient) -> None:
+        self.target = target
+        self.client = client
+        self.rest = client.rest
+        self.md = client.metadata.types  # builds components and values
+        self._metadata = client.metadata
+        self.cache: dict[str, dict[str, Any]] = {}
+        self.counts: Counter[str] = Counter()
+        self._counts_lock = threading.Lock()
+        self.stopped: str | None = None  # why writes stopped (write() resets it)
+
+    def call(self, what: str, call: Callable[[], T]) -> T:
+        with self._counts_lock:
+            self.counts[what] += 1
+        try:
+            return call()
+        except zeep.exceptions.Fault as fault:
+            raise CrmApiError(self._fault_message(fault)) from fault
+        except (zeep.exceptions.TransportError, zeep.exceptions.XMLSyntaxError) as exc:
+            # Not a SOAP message: an HTML page, an empty or cut-off answer (e.g. from a proxy).
+            raise CrmApiError(
+                f"target '{self.target}': Salesforce answered with something that is not a SOAP message "
+                f"({type(exc).__name__}) — check that instance_url is the org's URL, then run again"
+            ) from exc
+        except requests.exceptions.JSONDecodeError as exc:  # a REST call answered with HTML, say
+            raise CrmApiError(
+                f"target '{self.target}': Salesforce answered with something that is not JSON — check that "
+                "instance_url is the org's URL, then run again"
+            ) from exc
+        except requests.exceptions.RetryError as exc:  # transport.py: still 502/503/504 after the retries
+            found = re.search(r"too many (\d{3}) error responses", str(exc))
+            status = found.group(1) if found else "5xx"
+            raise CrmApiError(
+                f"target '{self.target}': Salesforce answered {status} (unavailable) every time it was asked "
+                "— it may be down for maintenance (status.salesforce.com); run again later"
+            ) from exc
+        # REST 401 INVALID_SESSION_ID (docs/salesforce.md#sf-rest-401-invalid-session)
+        except SalesforceExpiredSession as exc:
+            raise CrmApiError(self._session_message()) from exc
+        except requests.exceptions.SSLError as exc:
+            raise CrmApiError(
+                f"target '{self.target}': the certificate of the Salesforce org is not trusted — if a "
+                "corporate proxy inspects TLS, set 'ca_bundle:' for this target in crmdefs.yaml"
+            ) from exc
+        except (requests.RequestException, SalesforceError) as exc:
+            raise CrmApiError(
+                f"target '{self.target}': Salesforce could not be reached or refused the call "
+                f"({type(exc).__name__}) — check the instance URL and network, then run again"
+            ) from exc
+
+    def _session_message(self) -> str:
+        return (
+            f"target '{self.target}': Salesforce rejected the session (INVALID_SESSION_ID) — the access "
+            "token expired or is wrong; get a new one (e.g. `sf org display`) and run again"
+        )
+
+    def _fault_message(self, fault: zeep.exceptions.Fault) -> str:
+        code = str(fault.code or "")
+        if "INVALID_SESSION_ID" in code:
+            return self._session_message()
+        if "REQUEST_LIMIT_EXCEEDED" in code:
+            return (
+                f"target '{self.target}': the org's daily API request limit is used up "
+                "(REQUEST_LIMIT_EXCEEDED) — run again when it resets"
+            )
+        if not code:  # zeep's "Unknown fault occured": an HTTP error page (zeep does not keep its status)
+            return (
+                f"target '{self.target}': Salesforce answered with an error page instead of a SOAP fault "
+                "(it may be down for maintenance, or instance_url may not be the org's URL) — run again "
+                "later, or check instance_url"
+            )
+        return f"target '{self.target}': the Metadata API refused the call: {fault.message} ({code})"
+
+    def read(self, type_name: str, names: Iterable[str], *, keep: bool = True) -> dict[str, Any]:
+        """readMetadata in batches of 10, up to READ_WORKERS batches at a time; missing components are left
+        out of the result."""
+        batches = list(chunks(sorted(set(names))))
+        if len(batches) > 1:
+            with ThreadPoolExecutor(max_workers=min(READ_WORKERS, len(batches))) as pool:
+                parts = list(pool.map(partial(self._read_batch, type_name), batches))
+        else:
+            parts = [self._read_batch(type_name, batch) for batch in batches]
+        found = {name: record for part in parts for name, record in part.items()}
+        if keep:  # for a later write's read-modify-write
+            self.cache.setdefault(type_name, {}).update(found)
+        return found
+
+    def _read_batch(self, type_name: str, batch: list[str]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        records = self.call("readMetadata", partial(self._metadata.read, type_name, batch))
+        # one record comes back bare (docs/salesforce.md#sf-ss-read-single-object)
+        records = records if isinstance(records, list) else [records]
+        asked = {name.casefold(): name for name in batch}
+        for record in records:
+            # A missing component reads back as nil: zeep gives None or an empty object
+            # (docs/salesforce.md#sf-ss-missing-component-empty).
+            # Match by name, not position, and case-insensitively (Salesforce answers in its own case).
+            full_name = getattr(record, "fullName", None) if record is not None else None
+            if full_name and full_name.casefold() in asked:
+                found[asked[full_name.casefold()]] = record
+        return found
+
+    def save(self, operation: str, components: list[Any]) -> list[tuple[str, list[str]]]:
+        """createMetadata/updateMetadata in batches of 10; one (fullName, errors) per component —
+        partial success is normal (docs/salesforce.md#sf-metadata-partial-success), so every SaveResult is
+        read."""
+        outcome: list[tuple[str, list[str]]] = []
+        for batch in chunks(components):
+            if self.stopped is not None:  # an earlier call failed outright: do not hammer the API
+                outcome += [(str(c.fullName), [f"not attempted: {self.stopped}"]) for c in batch]
+                continue
+            try:
+                results = self.call(operation, partial(self._metadata.call, operation, batch))
+            except CrmApiError as exc:  # this batch failed; the batches before it were saved
+                self.stopped = str(exc)
+                outcome += [(str(c.fullName), [str(exc)]) for c in batch]
+                continue
+            for result in results if isinstance(results, list) else [results]:
+                errors = [f"{e.statusCode}: {e.message}" for e in (result.errors or [])]
+                outcome.append((str(result.fullName), [] if result.success else errors or ["not saved"]))
+        return outcome

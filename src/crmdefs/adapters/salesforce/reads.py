@@ -1,0 +1,155 @@
+"""Reading fields from a Salesforce org into :class:`FieldState`: the fields (CustomField), their value sets
+(StandardValueSet / GlobalValueSet), record types and paths, one readMetadata per type and batch of 10.
+REST describe is used only to list record types for ``record_types: all`` and the fields of an object;
+it does not carry descriptions."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+from simple_salesforce.exceptions import SalesforceResourceNotFound
+
+from crmdefs.adapters.base import CrmApiError, Progress
+from crmdefs.adapters.salesforce import metadata as smd
+from crmdefs.adapters.salesforce.calls import OrgCalls
+from crmdefs.adapters.salesforce.metadata import path_name
+from crmdefs.definitions.model import FieldAddress
+from crmdefs.plan.diff import path_record_types
+from crmdefs.plan.state import DesiredField, FieldState, ValueState, normalize_text
+
+PICKLIST_TYPES = ("picklist", "multipicklist")
+
+
+def read_fields(
+    org: OrgCalls, fields: Sequence[DesiredField], progress: Progress
+) -> dict[FieldAddress, FieldState]:
+    names = [f.address.dotted for f in fields]
+    progress(f"reading {len(names)} Salesforce fields")
+    custom_fields = org.read("CustomField", names, keep=False)  # apply reads them again to write
+    sources = {name: smd.value_source(name, custom_fields.get(name)) for name in names}
+    standard_sets = org.read(
+        "StandardValueSet",
+        {s.split(":", 1)[1] for s in sources.values() if s.startswith("StandardValueSet:")},
+    )
+    global_sets = org.read(
+        "GlobalValueSet",
+        {s.split(":", 1)[1] for s in sources.values() if s.startswith("GlobalValueSet:")},
+    )
+    record_types = org.read("RecordType", _record_type_names(org, fields))
+    paths = org.read(
+        "PathAssistant",
+        {path_name(f.address.object, rt) for f in fields for rt in _path_record_types(f, record_types)},
+    )
+    states = {}
+    for wanted in fields:
+        name = wanted.address.dotted
+        component = custom_fields.get(name)
+        if component is None:
+            states[wanted.address] = smd.missing_state(wanted.address, wanted.create)
+            continue
+        values = _values(component, sources[name], standard_sets, global_sets)
+        state = _state(wanted.address, component, sources[name], values, record_types)
+        guidance = {
+            rt: smd.path_steps(paths[path_name(wanted.address.object, rt)])
+            for rt in _path_record_types(wanted, record_types)
+            if path_name(wanted.address.object, rt) in paths
+        }
+        states[wanted.address] = dataclasses.replace(state, path_guidance=guidance)
+    return states
+
+
+def list_fields(org: OrgCalls, object_name: str, progress: Progress) -> list[str]:
+    """From REST describe: custom fields, and standard picklists users can set (not calculated)."""
+    progress(f"listing the fields of {object_name}")
+    try:
+        describe: Any = org.call("describe", partial(org.rest.restful, f"sobjects/{object_name}/describe"))
+    except CrmApiError as exc:
+        if isinstance(exc.__cause__, SalesforceResourceNotFound):
+            raise CrmApiError(
+                f"target '{org.target}': Salesforce has no object '{object_name}' — use its API name, "
+                "e.g. Opportunity or Invoice__c"
+            ) from exc.__cause__
+        raise
+    return sorted(
+        f["name"]
+        for f in describe["fields"]
+        if not f.get("calculated")
+        and (f.get("custom") or (f.get("type") in PICKLIST_TYPES and f.get("updateable")))
+    )
+
+
+def _path_record_types(wanted: DesiredField, record_types: dict[str, Any]) -> list[str]:
+    if not wanted.path_record_types:
+        return []
+    prefix = wanted.address.object + "."
+    names = [n[len(prefix) :] for n in record_types if n.startswith(prefix)]
+    return path_record_types(wanted, names)
+
+
+def _record_type_names(org: OrgCalls, fields: Sequence[DesiredField]) -> set[str]:
+    names: set[str] = set()
+    for wanted in fields:
+        if not wanted.record_types and wanted.path_record_types != ("*",):
+            continue
+        obj = wanted.address.object
+        if wanted.record_types == ("*",) or wanted.path_record_types == ("*",):
+            describe: Any = org.call("describe", partial(org.rest.restful, f"sobjects/{obj}/describe"))
+            names |= {
+                f"{obj}.{rt['developerName']}"
+                for rt in describe["recordTypeInfos"]
+                if not rt.get("master") and rt.get("active")
+            }
+        if wanted.record_types and wanted.record_types != ("*",):
+            names |= {f"{obj}.{rt}" for rt in wanted.record_types}
+    return names
+
+
+def _values(
+    component: Any, source: str, standard: dict[str, Any], global_: dict[str, Any]
+) -> tuple[ValueState, ...] | None:
+    if source.startswith("StandardValueSet:"):
+        svs = standard.get(source.split(":", 1)[1])
+        return smd.value_states(list(svs.standardValue or [])) if svs is not None else None
+    if source.startswith("GlobalValueSet:"):
+        gvs = global_.get(source.split(":", 1)[1])
+        return smd.value_states(list(gvs.customValue or [])) if gvs is not None else None
+    local = smd.local_values(component)
+    return smd.value_states(local) if local is not None else None
+
+
+def _state(
+    address: FieldAddress,
+    component: Any,
+    source: str,
+    values: tuple[ValueState, ...] | None,
+    record_types: dict[str, Any],
+) -> FieldState:
+    custom = address.field.endswith("__c")
+    read_only = (
+        {}
+        if custom
+        else {
+            # Standard field labels are renamed in Setup (Rename Tabs and Labels), not via CustomField.
+            "label": f"{address.dotted} is a standard field; rename it in Setup > Rename Tabs and Labels"
+        }
+    )
+    prefix = address.object + "."
+    return smd.salesforce_state(
+        address,
+        exists=True,
+        label=normalize_text(component.label),
+        help_text=normalize_text(component.inlineHelpText),
+        description=normalize_text(component.description),
+        values=values,
+        value_source=source,
+        custom=custom,
+        read_only=read_only,
+        record_types={
+            name[len(prefix) :]: smd.record_type_values(rt, address.field)
+            for name, rt in sorted(record_types.items())
+            if name.startswith(prefix)
+        },
+    )

@@ -1,0 +1,204 @@
+"""Writing a plan to a Salesforce org: create fields (and grant access to them), save changed fields and
+the value sets they use, then record types and paths. ``updateMetadata`` replaces whole components, so each
+is read just before it is changed (read-modify-write; the components themselves are built in
+components.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+
+from crmdefs.adapters.base import CrmApiError, ItemResult, Progress
+from crmdefs.adapters.salesforce.calls import OrgCalls, chunks
+from crmdefs.adapters.salesforce.components import (
+    add_record_type_values,
+    field_component,
+    grant_field_access,
+    new_field,
+    path_component,
+    value_set_components,
+)
+from crmdefs.adapters.salesforce.metadata import path_name
+from crmdefs.definitions.model import FieldAddress
+from crmdefs.plan.changes import Action, FieldPlan, PathChange, Skip
+
+WRITE_SLICE = 200  # fields read, changed and saved together by apply (20 Metadata API batches)
+
+
+def write_fields(org: OrgCalls, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
+    """One result per field. A call that fails outright (expired session, API limit, no answer) stops
+    the writes: what was saved before it stays reported as saved, the rest as failed or not attempted."""
+    org.stopped = None
+    return _Writes(org, changes).run(changes, progress)
+
+
+class _Writes:
+    """One write: the errors and skips of each field, collected phase by phase."""
+
+    def __init__(self, org: OrgCalls, changes: Sequence[FieldPlan]) -> None:
+        self.org = org
+        self.errors: dict[FieldAddress, list[str]] = {c.address: [] for c in changes}
+        self.skips: dict[FieldAddress, list[Skip]] = {c.address: [] for c in changes}
+
+    def phase(self, fields: Sequence[FieldPlan], run: Callable[[], None]) -> None:
+        """Run one phase for ``fields``, unless an earlier call stopped the writes."""
+        errors = self.errors
+        if fields and self.org.stopped is None:
+            try:
+                run()
+            except CrmApiError as exc:
+                self.org.stopped = str(exc)
+                for c in fields:
+                    errors[c.address] = errors[c.address] or [str(exc)]
+        elif fields:
+            for c in fields:
+                errors[c.address] = errors[c.address] or [f"not attempted: {self.org.stopped}"]
+
+    def run(self, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
+        errors, skips, phase = self.errors, self.skips, self.phase
+        creates = [c for c in changes if c.action is Action.CREATE]
+        if creates:
+            progress(f"creating {len(creates)} Salesforce fields")
+            phase(creates, lambda: self.create(creates))
+        updates = [c for c in changes if c.action is Action.UPDATE]
+        if updates:
+            progress(f"saving {len(updates)} Salesforce fields")
+        # Read-modify-write a slice at a time: a field's component is read just before it is saved and
+        # dropped after, so memory does not grow with the org (bench/: 5,000 fields held ~65 MB at once).
+        for chunk in chunks(updates, WRITE_SLICE):
+            phase(chunk, partial(self.ensure_cached, chunk))
+            phase(chunk, partial(self.save_fields, chunk))
+            phase(chunk, partial(self.save_value_sets, chunk))
+            fields = self.org.cache.get("CustomField", {})
+            for change in chunk:
+                fields.pop(change.address.dotted, None)
+        typed = [c for c in changes if c.record_types and not errors[c.address]]
+        phase(typed, lambda: self.save_record_types(typed))
+        paths = [c for c in changes if c.path_changes and not errors[c.address]]
+        phase(paths, lambda: self.save_paths(paths))
+        return [
+            ItemResult(
+                c.address, not errors[c.address], "; ".join(errors[c.address]), tuple(skips[c.address])
+            )
+            for c in changes
+        ]
+
+    def ensure_cached(self, updates: Sequence[FieldPlan]) -> None:
+        missing = [
+            c.address.dotted for c in updates if c.address.dotted not in self.org.cache.get("CustomField", {})
+        ]
+        if missing:
+            self.org.read("CustomField", missing)
+
+    def create(self, creates: Sequence[FieldPlan]) -> None:
+        components = [new_field(self.org.md, c) for c in creates]
+        by_name = {c.address.dotted: c for c in creates}
+        for name, problems in self.org.save("createMetadata", components):
+            if problems and any(p.startswith("DUPLICATE") for p in problems):
+                continue  # created by an earlier, interrupted run: the next plan updates it (converges)
+            self.errors[by_name[name].address] += problems
+        self._grant_access([c for c in creates if not self.errors[c.address]])
+
+    def _grant_access(self, creates: Sequence[FieldPlan]) -> None:
+        """A new custom field has no field-level security, so nobody sees it: grant read/edit through the
+        permission set the binding names (created if missing). Read-modify-write, like every component."""
+        by_set: dict[str, list[FieldPlan]] = {}
+        for change in creates:
+            if change.create is not None and change.create.permission_set:
+                by_set.setdefault(change.create.permission_set, []).append(change)
+        if not by_set:
+            return
+        existing = self.org.read("PermissionSet", by_set)
+        new = [
+            grant_field_access(self.org.md, existing.get(name), name, [c.address.dotted for c in changes])
+            for name, changes in by_set.items()
+            if name not in existing
+        ]
+        updated = [
+            grant_field_access(self.org.md, existing[name], name, [c.address.dotted for c in changes])
+            for name, changes in by_set.items()
+            if name in existing
+        ]
+        outcome = (self.org.save("createMetadata", new) if new else []) + (
+            self.org.save("updateMetadata", updated) if updated else []
+        )
+        for name, problems in outcome:
+            for change in by_set.get(name, []):
+                self.errors[change.address] += [f"permission set {name}: {p}" for p in problems]
+
+    def save_fields(self, updates: Sequence[FieldPlan]) -> None:
+        components = {}
+        for change in updates:
+            component = field_component(
+                self.org.md, self.org.cache["CustomField"][change.address.dotted], change
+            )
+            if component is not None:
+                components[change.address.dotted] = (change, component)
+        for name, problems in self.org.save("updateMetadata", [c for _, c in components.values()]):
+            change, component = components[name]
+            if problems and not change.address.field.endswith("__c") and component.description is not None:
+                problems = self._retry_without_description(change, component, problems)
+            self.errors[change.address] += problems
+
+    def _retry_without_description(self, change: FieldPlan, component: Any, problems: list[str]) -> list[str]:
+        """Salesforce may refuse a description on a standard field
+        (docs/salesforce.md#sf-standard-field-description, UNVERIFIED): then save
+        the rest and report the description as skipped rather than failing the field."""
+        component.description = None
+        retried = self.org.save("updateMetadata", [component])[0][1]
+        if not retried:
+            self.skips[change.address].append(
+                Skip(
+                    "description",
+                    f"Salesforce refused a description on the standard "
+                    f"field {change.address.dotted}: {'; '.join(problems)}",
+                )
+            )
+        return retried
+
+    def save_value_sets(self, updates: Sequence[FieldPlan]) -> None:
+        for components in value_set_components(self.org.md, self.org.cache, updates).values():
+            owners = {name: addresses for name, (_, addresses) in components.items()}
+            for name, problems in self.org.save("updateMetadata", [c for c, _ in components.values()]):
+                for address in owners[name]:
+                    self.errors[address] += problems
+
+    def save_paths(self, changes: Sequence[FieldPlan]) -> None:
+        """Path guidance: one PathAssistant per record type (docs/salesforce.md#sf-path-assistant), created
+        or updated."""
+        owners: dict[str, FieldAddress] = {}
+        new: list[Any] = []
+        existing: list[Any] = []
+        cache = self.org.cache.setdefault("PathAssistant", {})
+        for change in changes:
+            by_type: dict[str, list[PathChange]] = {}
+            for p in change.path_changes:
+                by_type.setdefault(p.record_type, []).append(p)
+            for record_type, items in by_type.items():
+                name = path_name(change.address.object, record_type)
+                owners[name] = change.address
+                component = path_component(
+                    self.org.md, cache.get(name), name, change.address, record_type, items
+                )
+                (existing if name in cache else new).append(component)
+        outcome = (self.org.save("createMetadata", new) if new else []) + (
+            self.org.save("updateMetadata", existing) if existing else []
+        )
+        for name, problems in outcome:
+            self.errors[owners[name]] += [f"path {name}: {p}" for p in problems]
+
+    def save_record_types(self, changes: Sequence[FieldPlan]) -> None:
+        if not changes:
+            return
+        names = {f"{c.address.object}.{rt.record_type}" for c in changes for rt in c.record_types}
+        current = self.org.read("RecordType", names)  # fresh: values were just added to the field
+        owners: dict[str, list[FieldAddress]] = {}
+        for change in changes:
+            for rt in change.record_types:
+                name = f"{change.address.object}.{rt.record_type}"
+                add_record_type_values(self.org.md, current[name], change.address.field, rt.add)
+                owners.setdefault(name, []).append(change.address)
+        for name, problems in self.org.save("updateMetadata", [current[n] for n in owners]):
+            for address in owners[name]:
+                self.errors[address] += [f"record type {name}: {p}" for p in problems]
