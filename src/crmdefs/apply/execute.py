@@ -1,4 +1,4 @@
-"""Executes a plan through the adapters — decides nothing anew (STYLE principle 2).
+"""Executes a plan through the adapters — decides nothing anew: the plan holds every decision.
 
 Order of work: re-read the fields the plan touches (unless the plan was made moments ago in this same
 command) → refuse a stale plan, naming each field that moved and how → save a backup of every touched

@@ -13,11 +13,9 @@ from crmdefs.apply.workflow import load_desired
 from crmdefs.commands.console import TerminalConsole
 from crmdefs.commands.options import format_option, project_options, quiet_option
 from crmdefs.config import Settings
-from crmdefs.definitions.load import display_path
-from crmdefs.drift.baseline import load_baseline, save_baseline
-from crmdefs.drift.classify import DriftReport, apply_baseline, baseline_of
+from crmdefs.drift.baseline import load_baseline
 from crmdefs.drift.report import RENDERERS
-from crmdefs.drift.run import check_targets, check_webhook, post_webhook, target_names
+from crmdefs.drift.run import check_webhook, post_webhook, run_drift, target_names
 from crmdefs.files import write_atomic
 
 
@@ -64,23 +62,23 @@ def drift(
     quiet: bool,
 ) -> int:
     """Compare the CRMs with the definitions without changing anything."""
-    desired = load_desired(settings, TerminalConsole(settings, quiet=quiet))
+    console = TerminalConsole(settings, quiet=quiet)
+    desired = load_desired(settings, console)
     names = target_names(settings, targets, all_targets)
     # Inputs are checked before any CRM is called: a broken baseline or webhook fails fast.
     known = load_baseline(baseline) if baseline is not None and write_baseline is None else None
     if webhook:
         check_webhook(webhook)
-    now = dt.datetime.now(dt.timezone.utc)
-    report = check_targets(settings, names, desired, now.isoformat(timespec="seconds"))
-    if write_baseline is not None:
-        known = baseline_of(report, baseline_expires.date() if baseline_expires else None)
-        save_baseline(write_baseline, known, report.generated_at)
-        click.echo(
-            f"Wrote {display_path(write_baseline)} with {report.drift_count} known differences.", err=True
-        )
-    if known is not None:
-        targets_left = tuple(apply_baseline(t, known, now.date()) for t in report.targets)
-        report = DriftReport(targets_left, report.generated_at)
+    expires = baseline_expires.date() if baseline_expires else None
+    report = run_drift(
+        settings,
+        names,
+        desired,
+        known=known,
+        write_baseline_to=write_baseline,
+        expires=expires,
+        note=console.note,
+    )
     rendered = RENDERERS[fmt](report)
     click.echo(rendered, nl=False)
     if out is not None:

@@ -3,8 +3,10 @@ hiding the others; and the report posted to a chat webhook."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,12 +14,38 @@ from crmdefs.apply.applied_state import load_applied, state_path
 from crmdefs.config import Settings, url_problem
 from crmdefs.connect import open_target, target_crms
 from crmdefs.debuglog import remember_secret
-from crmdefs.drift.classify import DriftReport, TargetDrift, classify
+from crmdefs.definitions.load import display_path
+from crmdefs.drift.baseline import save_baseline
+from crmdefs.drift.classify import Baseline, DriftReport, TargetDrift, apply_baseline, baseline_of, classify
 from crmdefs.drift.report import headline, report_json
 from crmdefs.errors import CrmdefsError, OptionsError, WebhookError
 from crmdefs.plan.diff import compute_plan
 from crmdefs.plan.read import read_states
 from crmdefs.plan.state import DesiredField
+
+
+def run_drift(
+    settings: Settings,
+    names: Sequence[str],
+    desired: Sequence[DesiredField],
+    *,
+    known: Baseline | None = None,
+    write_baseline_to: Path | None = None,
+    expires: dt.date | None = None,
+    note: Callable[[str], None] = lambda _message: None,
+) -> DriftReport:
+    """Check ``names``; with ``write_baseline_to``, record today's differences as known first; with a
+    baseline (given or just written), hide what it lists until it expires."""
+    now = dt.datetime.now(dt.timezone.utc)
+    report = check_targets(settings, names, desired, now.isoformat(timespec="seconds"))
+    if write_baseline_to is not None:
+        known = baseline_of(report, expires)
+        save_baseline(write_baseline_to, known, report.generated_at)
+        note(f"Wrote {display_path(write_baseline_to)} with {report.drift_count} known differences.")
+    if known is not None:
+        kept = tuple(apply_baseline(t, known, now.date()) for t in report.targets)
+        report = DriftReport(kept, report.generated_at)
+    return report
 
 
 def target_names(settings: Settings, names: Sequence[str], all_targets: bool) -> list[str]:

@@ -1,7 +1,7 @@
 """Plan renderers, chosen once by ``--format``: ``render(plan, fmt, color=…)`` returns the whole output.
 
 Every renderer is pure (a string out, nothing printed) and has the same signature, so command bodies
-never branch on the format (STYLE principle 6).
+never branch on the format.
 """
 
 from __future__ import annotations
