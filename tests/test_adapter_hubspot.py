@@ -14,7 +14,6 @@ import pytest
 
 import crmdefs.adapters.hubspot.adapter as hubspot_module
 import crmdefs.adapters.hubspot.ratelimit as ratelimit_module
-from crmdefs.adapters.base import CrmApiError
 from crmdefs.adapters.hubspot.adapter import HubSpotAdapter
 from crmdefs.adapters.hubspot.client import hubspot_apis
 from crmdefs.adapters.hubspot.mapping import converge_body, create_body, field_state, group_label, patch_body
@@ -29,6 +28,7 @@ from crmdefs.adapters.hubspot.ratelimit import (
 from crmdefs.config import Secret
 from crmdefs.definitions.load import load_glossary
 from crmdefs.definitions.model import CreateSpec, Crm, FieldAddress
+from crmdefs.errors import CrmApiError
 from crmdefs.plan.changes import AttributeChange, FieldPlan, Plan
 from crmdefs.plan.desired import desired_fields
 from crmdefs.plan.diff import compute_plan

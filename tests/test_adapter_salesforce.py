@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from crmdefs.adapters.base import CrmApiError
 from crmdefs.adapters.salesforce.adapter import SalesforceAdapter
 from crmdefs.adapters.salesforce.client import SalesforceClient, client_with_token, crm_session
 from crmdefs.config import Secret
 from crmdefs.definitions.load import load_glossary
 from crmdefs.definitions.model import CreateSpec, Crm, FieldAddress
+from crmdefs.errors import CrmApiError
 from crmdefs.plan.desired import desired_fields
 from crmdefs.plan.diff import compute_plan
 from crmdefs.plan.state import DesiredField, DesiredValue

@@ -119,5 +119,38 @@ class MappingError(CrmdefsError):
 # --- talking to a CRM ---------------------------------------------------------------------------------
 
 
+class CrmApiError(CrmdefsError):
+    """A CRM refused in a way crmdefs cannot work around; the message names target, field, what to do."""
+
+
+class DailyLimitError(CrmApiError):
+    """HubSpot's 429 with policyName DAILY: never retried (docs/hubspot.md#hs-429-body)."""
+
+
+class StopAll(CrmApiError):
+    """A refusal every further call would get too (daily limit, rejected token): stop calling."""
+
+
+class RetriesExhausted(Exception):
+    """A retryable failure that kept failing; ``last`` is the final error, ``attempts`` the calls made.
+    Internal to an adapter, which turns it into a :class:`CrmApiError` naming the target."""
+
+    def __init__(self, last: BaseException, attempts: int) -> None:
+        super().__init__(f"gave up after {attempts} attempts: {type(last).__name__}")
+        self.last = last
+        self.attempts = attempts
+
+
 class WebhookError(CrmdefsError):
     """The drift report could not be posted, or the webhook URL is refused."""
+
+
+# --- the sandbox ------------------------------------------------------------------------------------
+
+
+class SandboxStateError(CrmdefsError):
+    """The sandbox's state directory or connection file cannot be used."""
+
+
+class FaultSettingsError(CrmdefsError, ValueError):
+    """A CRMDEFS_SANDBOX_* fault knob has a value that cannot be used."""

@@ -14,10 +14,6 @@ from crmdefs.plan.state import DesiredField, FieldState
 Progress = Callable[[str], None]  # receives short status lines ("read 10 of 32 fields"); may ignore them
 
 
-class CrmApiError(CrmdefsError):
-    """A CRM refused in a way crmdefs cannot work around; the message names target, field, what to do."""
-
-
 @dataclass(frozen=True)
 class RecordChange:
     """One record whose picklist value a migration changes: ``old`` → ``new`` (kept in the backup, so a

@@ -14,15 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from crmdefs.errors import CrmdefsError
+from crmdefs.errors import FaultSettingsError, SandboxStateError
 
 # HubSpot CRM search requests a second per token (docs/hubspot.md#hs-search-rate-limit)
 SEARCH_RATE_PER_SECOND = 4
 SEARCH_RATE_ENV = "CRMDEFS_SANDBOX_HUBSPOT_SEARCH_RATE"
-
-
-class SandboxStateError(CrmdefsError):
-    """The sandbox state (or a CRMDEFS_SANDBOX_HUBSPOT_* setting) cannot be used."""
 
 
 @dataclass(frozen=True)
@@ -66,10 +62,6 @@ def _search_rate(env: Mapping[str, str]) -> int:
 
 
 FAULT_KINDS = ("429", "5xx", "drop", "slow")  # what CRMDEFS_SANDBOX_SCHEDULE can name
-
-
-class FaultSettingsError(CrmdefsError, ValueError):
-    """A CRMDEFS_SANDBOX_* fault setting is malformed."""
 
 
 @dataclass

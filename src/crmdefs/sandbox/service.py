@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crmdefs.errors import SandboxStateError
 from crmdefs.sandbox.http import RequestLog, RunningServer
 from crmdefs.sandbox.hubspot import HubSpotApi
 from crmdefs.sandbox.hubspot_seed import hubspot_seed
-from crmdefs.sandbox.options import FaultPlan, SandboxOptions, SandboxStateError
+from crmdefs.sandbox.options import FaultPlan, SandboxOptions
 from crmdefs.sandbox.records_seed import records_seed
 from crmdefs.sandbox.salesforce import SalesforceApi
 from crmdefs.sandbox.salesforce_seed import salesforce_seed

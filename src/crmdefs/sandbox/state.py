@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from crmdefs.sandbox.options import SandboxStateError
+from crmdefs.errors import SandboxStateError
 
 STATE_FILE = "state.json"
 STATE_FORMAT = 1

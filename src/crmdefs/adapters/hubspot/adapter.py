@@ -27,9 +27,9 @@ from typing import Any
 
 from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyGroupCreate, PropertyUpdate
 
-from crmdefs.adapters.base import CrmApiError, ItemResult, Progress, RecordChange
+from crmdefs.adapters.base import ItemResult, Progress, RecordChange
 from crmdefs.adapters.hubspot import records
-from crmdefs.adapters.hubspot.calls import PortalCalls, StopAll, cause_status
+from crmdefs.adapters.hubspot.calls import PortalCalls, cause_status
 from crmdefs.adapters.hubspot.client import HubSpotApis
 from crmdefs.adapters.hubspot.mapping import (
     Json,
@@ -40,6 +40,7 @@ from crmdefs.adapters.hubspot.mapping import (
     patch_body,
 )
 from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.errors import CrmApiError, StopAll
 from crmdefs.plan.changes import Action, FieldPlan, Skip
 from crmdefs.plan.state import DesiredField, FieldState
 

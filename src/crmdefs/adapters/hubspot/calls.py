@@ -11,23 +11,17 @@ from typing import Any, TypeVar
 
 from urllib3.exceptions import HTTPError
 
-from crmdefs.adapters.base import CrmApiError
 from crmdefs.adapters.hubspot.client import HubSpotApis
 from crmdefs.adapters.hubspot.ratelimit import (
-    DailyLimitError,
-    RetriesExhausted,
     RetryPolicy,
     SlidingWindowLimiter,
     error_message,
     http_status,
 )
+from crmdefs.errors import CrmApiError, DailyLimitError, RetriesExhausted, StopAll
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = 30.0  # read timeout of every call, unless CRMDEFS_HTTP_TIMEOUT says otherwise
-
-
-class StopAll(CrmApiError):
-    """A refusal every further call would get too (daily limit, rejected token): stop calling."""
 
 
 class PortalCalls:

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError, SSLError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
-from crmdefs.adapters.base import CrmApiError
+from crmdefs.errors import DailyLimitError, RetriesExhausted
 
 # HubSpot's burst window: a rolling 10 s (X-HubSpot-RateLimit-Interval, docs/hubspot.md#hs-rate-limit-headers)
 WINDOW_SECONDS = 10.0
@@ -98,18 +98,6 @@ class SlidingWindowLimiter:
                 delay = self._sent[0][0] + self.window - now
                 self._sleep(delay)
                 waited += delay
-
-
-class DailyLimitError(CrmApiError):
-    """429 with policyName DAILY: never retried (docs/hubspot.md#hs-429-body)."""
-
-
-class RetriesExhausted(Exception):
-    """A retryable failure that kept failing; ``last`` is the final error, ``attempts`` the calls made."""
-
-    def __init__(self, last: BaseException, attempts: int) -> None:
-        super().__init__(f"gave up after {attempts} attempts: {type(last).__name__}")
-        self.last, self.attempts = last, attempts
 
 
 # --- reading an error (pure) ------------------------------------------------------------------------------

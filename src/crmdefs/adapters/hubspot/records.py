@@ -9,10 +9,11 @@ from typing import Any
 
 from hubspot.crm.objects import PublicObjectSearchRequest
 
-from crmdefs.adapters.base import CrmApiError, Progress, RecordChange
+from crmdefs.adapters.base import Progress, RecordChange
 from crmdefs.adapters.hubspot.calls import PortalCalls
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.model import FieldAddress
+from crmdefs.errors import CrmApiError
 
 
 def count_values(

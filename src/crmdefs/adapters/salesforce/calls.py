@@ -16,8 +16,8 @@ import requests
 import zeep.exceptions
 from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession
 
-from crmdefs.adapters.base import CrmApiError
 from crmdefs.adapters.salesforce.client import SalesforceClient
+from crmdefs.errors import CrmApiError
 
 BATCH = 10  # readMetadata/updateMetadata/createMetadata limit (docs/salesforce.md#sf-metadata-batch-limit)
 T = TypeVar("T")

@@ -12,11 +12,12 @@ from typing import Any
 
 from simple_salesforce.exceptions import SalesforceResourceNotFound
 
-from crmdefs.adapters.base import CrmApiError, Progress
+from crmdefs.adapters.base import Progress
 from crmdefs.adapters.salesforce import metadata as smd
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.adapters.salesforce.metadata import path_name
 from crmdefs.definitions.model import FieldAddress
+from crmdefs.errors import CrmApiError
 from crmdefs.plan.diff import path_record_types
 from crmdefs.plan.state import DesiredField, FieldState, ValueState, normalize_text
 

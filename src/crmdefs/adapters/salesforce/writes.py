@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from crmdefs.adapters.base import CrmApiError, ItemResult, Progress
+from crmdefs.adapters.base import ItemResult, Progress
 from crmdefs.adapters.salesforce.calls import OrgCalls, chunks
 from crmdefs.adapters.salesforce.components import (
     add_record_type_values,
@@ -21,6 +21,7 @@ from crmdefs.adapters.salesforce.components import (
 )
 from crmdefs.adapters.salesforce.metadata import path_name
 from crmdefs.definitions.model import FieldAddress
+from crmdefs.errors import CrmApiError
 from crmdefs.plan.changes import Action, FieldPlan, PathChange, Skip
 
 WRITE_SLICE = 200  # fields read, changed and saved together by apply (20 Metadata API batches)
