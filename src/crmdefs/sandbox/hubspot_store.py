@@ -5,34 +5,17 @@ injected save failures, and saving. Sources as in hubspot.py (entries of docs/hu
 
 from __future__ import annotations
 
-import threading
-
 from crmdefs.sandbox.hubspot_rules import ApiError, Json, refuse
-from crmdefs.sandbox.state import SandboxState
+from crmdefs.sandbox.state import StateView
 
 # Object type aliases: HubSpot accepts type ids beside names (docs/hubspot.md#hs-object-type-ids); for this
 # endpoint UNVERIFIED.
 ALIASES = {"0-1": "contacts", "contact": "contacts", "0-3": "deals", "deal": "deals"}
 
 
-class HubSpotPortal:
+class HubSpotPortal(StateView):
     """``state.data["hubspot"]``, read through each time (`reset` replaces ``state.data``). Hold ``lock``
     while using what the methods return."""
-
-    def __init__(self, state: SandboxState, failing: frozenset[str] = frozenset()) -> None:
-        self.state = state
-        self.failing = failing  # properties whose PATCH/create fails (FaultPlan.fail_components)
-
-    @property
-    def lock(self) -> threading.RLock:
-        return self.state.lock
-
-    @property
-    def token(self) -> str:
-        return self.state.token
-
-    def save(self) -> None:
-        self.state.save()  # after every successful change (state.py)
 
     def hub(self) -> Json:
         hub: Json = self.state.data["hubspot"]

@@ -9,11 +9,10 @@ Facts (with sources) are in docs/salesforce.md; the describes are recorded respo
 from __future__ import annotations
 
 import json
-import threading
 from importlib import resources
 from typing import Any
 
-from crmdefs.sandbox.state import SandboxState
+from crmdefs.sandbox.state import SandboxState, StateView
 
 Json = dict[str, Any]
 
@@ -32,30 +31,18 @@ STANDARD_VALUE_SETS = {
 RECORDED_OBJECTS = ("Account", "Lead", "Opportunity")
 
 
-class SalesforceOrg:
+class SalesforceOrg(StateView):
     """``state.data["salesforce"]``, read through each time (`reset` replaces ``state.data``), and the
     recorded describes. Hold ``lock`` while using what the methods return."""
 
     def __init__(self, state: SandboxState, failing: frozenset[str] = frozenset()) -> None:
-        self.state = state
-        self.failing = failing  # components whose saves fail (FaultPlan.fail_components)
+        super().__init__(state, failing)
         self._describes: dict[str, Json] = {}
         for obj in RECORDED_OBJECTS:
             text = resources.files("crmdefs.sandbox").joinpath(f"data/describe_{obj}.json").read_text("utf-8")
             self._describes[obj] = json.loads(text)
 
     # --- the state ---------------------------------------------------------------------------------
-
-    @property
-    def lock(self) -> threading.RLock:
-        return self.state.lock
-
-    @property
-    def token(self) -> str:
-        return self.state.token
-
-    def save(self) -> None:
-        self.state.save()  # after every successful change (state.py)
 
     @property
     def metadata(self) -> dict[str, dict[str, Any]]:

@@ -81,3 +81,23 @@ class SandboxState:
 
 def new_state(seed: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     return {"format": STATE_FORMAT, "token": "sbx_" + secrets.token_urlsafe(24), **seed()}
+
+
+class StateView:
+    """What both CRMs' stores share: the state, its lock and token, saving, and the injected save
+    failures (``FaultPlan.fail_components``: components or properties whose save fails)."""
+
+    def __init__(self, state: SandboxState, failing: frozenset[str] = frozenset()) -> None:
+        self.state = state
+        self.failing = failing
+
+    @property
+    def lock(self) -> threading.RLock:
+        return self.state.lock
+
+    @property
+    def token(self) -> str:
+        return self.state.token
+
+    def save(self) -> None:
+        self.state.save()  # after every successful change
