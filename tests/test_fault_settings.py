@@ -15,7 +15,7 @@ from crmdefs.sandbox.options import FaultPlan, FaultSettingsError
 from crmdefs.sandbox.service import Sandbox
 
 from .conftest import REPO, RunCli
-from .fault_scenarios import no_inherited_faults_fixture as no_inherited_faults_fixture  # autouse fixture
+from .fault_scenarios import no_inherited_faults_fixture as no_inherited_faults_fixture  # pytest fixture
 from .sandbox_helpers import PinnedSession
 
 # --- the sandbox's fault knobs this suite relies on --------------------------------------------------------

@@ -37,9 +37,7 @@ from .fault_scenarios import (
     results,
     schedule,
 )
-
-# Fixtures: pytest finds them by name in this module; `x as x` marks the import as deliberate.
-from .fault_scenarios import no_inherited_faults_fixture as no_inherited_faults_fixture
+from .fault_scenarios import no_inherited_faults_fixture as no_inherited_faults_fixture  # pytest fixture
 
 KILL_SEEDS = range(20)
 

@@ -17,11 +17,9 @@ from hubspot.crm.properties.exceptions import NotFoundException
 from crmdefs.sandbox.hubspot_seed import hubspot_seed
 
 from .hubspot_sandbox import ISO_MS, Sandbox, error_body, fixture, raw_property, shape
-
-# Fixtures: pytest finds them by name in this module; `x as x` marks the import as deliberate.
-from .hubspot_sandbox import sandbox_fixture as sandbox_fixture
-from .hubspot_sandbox import shared_fixture as shared_fixture
-from .hubspot_sandbox import start_sandbox_fixture as start_sandbox_fixture
+from .hubspot_sandbox import sandbox_fixture as sandbox_fixture  # pytest fixture
+from .hubspot_sandbox import shared_fixture as shared_fixture  # pytest fixture
+from .hubspot_sandbox import start_sandbox_fixture as start_sandbox_fixture  # pytest fixture
 
 # ------------------------------------------------------------------------------------------ contract
 

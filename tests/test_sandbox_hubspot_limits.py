@@ -28,11 +28,9 @@ from .hubspot_sandbox import (
     seed_state,
     shape,
 )
-
-# Fixtures: pytest finds them by name in this module; `x as x` marks the import as deliberate.
-from .hubspot_sandbox import sandbox_fixture as sandbox_fixture
-from .hubspot_sandbox import shared_fixture as shared_fixture
-from .hubspot_sandbox import start_sandbox_fixture as start_sandbox_fixture
+from .hubspot_sandbox import sandbox_fixture as sandbox_fixture  # pytest fixture
+from .hubspot_sandbox import shared_fixture as shared_fixture  # pytest fixture
+from .hubspot_sandbox import start_sandbox_fixture as start_sandbox_fixture  # pytest fixture
 
 # ----------------------------------------------------------------------------------------------- auth
 

@@ -32,11 +32,9 @@ from crmdefs.sandbox.state import SandboxState
 from crmdefs.sandbox.tls import ensure_tls
 
 from .records_sandbox import CONTACTS, DEALS, Env, on_disk
-
-# Fixtures: pytest finds them by name in this module; `x as x` marks the import as deliberate.
-from .records_sandbox import env_fixture as env_fixture
-from .records_sandbox import fresh_fixture as fresh_fixture
-from .records_sandbox import hs_fixture as hs_fixture
+from .records_sandbox import env_fixture as env_fixture  # pytest fixture
+from .records_sandbox import fresh_fixture as fresh_fixture  # pytest fixture
+from .records_sandbox import hs_fixture as hs_fixture  # pytest fixture
 
 
 def has_value(value: Any) -> bool:

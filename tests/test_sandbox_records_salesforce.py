@@ -18,11 +18,9 @@ from crmdefs.sandbox.records_seed import RECORD_TYPE_IDS, salesforce_id18
 from crmdefs.sandbox.salesforce_seed import salesforce_seed
 
 from .records_sandbox import CONTACTS, DEALS, LEADS, OPPORTUNITIES, Env, on_disk
-
-# Fixtures: pytest finds them by name in this module; `x as x` marks the import as deliberate.
-from .records_sandbox import env_fixture as env_fixture
-from .records_sandbox import fresh_fixture as fresh_fixture
-from .records_sandbox import sf_fixture as sf_fixture
+from .records_sandbox import env_fixture as env_fixture  # pytest fixture
+from .records_sandbox import fresh_fixture as fresh_fixture  # pytest fixture
+from .records_sandbox import sf_fixture as sf_fixture  # pytest fixture
 
 ROLLED_BACK = (
     "Record rolled back because not all records were valid and the request was using AllOrNone header"

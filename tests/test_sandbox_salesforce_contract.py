@@ -14,10 +14,8 @@ import zeep.exceptions
 from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceResourceNotFound
 
 from .salesforce_sandbox import FIXTURES, MD, Org
-
-# Fixtures: pytest finds them by name in this module; `x as x` marks the import as deliberate.
-from .salesforce_sandbox import org_fixture as org_fixture
-from .salesforce_sandbox import running_org_fixture as running_org_fixture
+from .salesforce_sandbox import org_fixture as org_fixture  # pytest fixture
+from .salesforce_sandbox import running_org_fixture as running_org_fixture  # pytest fixture
 
 
 def _types(value: Any) -> Any:

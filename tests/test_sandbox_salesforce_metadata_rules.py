@@ -12,10 +12,8 @@ import zeep.exceptions
 from crmdefs.sandbox.state import SandboxState
 
 from .salesforce_sandbox import Org
-
-# Fixtures: pytest finds them by name in this module; `x as x` marks the import as deliberate.
-from .salesforce_sandbox import org_fixture as org_fixture
-from .salesforce_sandbox import running_org_fixture as running_org_fixture
+from .salesforce_sandbox import org_fixture as org_fixture  # pytest fixture
+from .salesforce_sandbox import running_org_fixture as running_org_fixture  # pytest fixture
 
 # --- Metadata API rules ----------------------------------------------------------------------------------
 
