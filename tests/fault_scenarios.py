@@ -2,6 +2,9 @@
 of a fault-free apply, the sandbox's state before and after (picklist values, texts, records), the texts
 kept in backups, and one scenario's runs, checks and figures (printed, and appended as JSON lines to the
 file CRMDEFS_FAULT_REPORT names).
+
+Test modules import this module's fixtures as ``x_fixture as x_fixture``: pytest looks a fixture up by its name
+(``name=``) in the test module, and the redundant alias marks the import as a deliberate re-export.
 """
 
 from __future__ import annotations

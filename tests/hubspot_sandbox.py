@@ -1,6 +1,9 @@
 """The HubSpot sandbox for its tests: one TLS server per test module that answers with the current test's
 freshly seeded portal (fake clock, own state folder), and raw views of what it serves — exact JSON, status
 and headers, JSON shapes, the recorded responses in tests/fixtures/hubspot/.
+
+Test modules import this module's fixtures as ``x_fixture as x_fixture``: pytest looks a fixture up by its name
+(``name=``) in the test module, and the redundant alias marks the import as a deliberate re-export.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """The records sandbox for its tests: one sandbox per test module, reset to the seeded org before every
 test, the real clients on it (simple-salesforce, hubspot-api-client, over real TLS), and the seeded records
 the expected values are computed from (``records_seed()``, never read back from the sandbox itself).
+
+Test modules import this module's fixtures as ``x_fixture as x_fixture``: pytest looks a fixture up by its name
+(``name=``) in the test module, and the redundant alias marks the import as a deliberate re-export.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """The Salesforce sandbox for its tests: one org per test module behind a real TLS server, restored to the
 seeded demo org before each test, reached through crmdefs' own simple-salesforce and zeep clients or with
 raw SOAP envelopes.
+
+Test modules import this module's fixtures as ``x_fixture as x_fixture``: pytest looks a fixture up by its name
+(``name=``) in the test module, and the redundant alias marks the import as a deliberate re-export.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """What the security tests share: recognisable secrets, a started sandbox org and a project configured for
 it, a session that keeps everything the commands showed, and the search for secrets (or unredacted
 credentials) in that output and in every file crmdefs wrote.
+
+Test modules import this module's fixtures as ``x_fixture as x_fixture``: pytest looks a fixture up by its name
+(``name=``) in the test module, and the redundant alias marks the import as a deliberate re-export.
 """
 
 from __future__ import annotations
