@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from crmdefs.adapters.base import Progress
 from crmdefs.apply.applied_state import record_applied, state_path
 from crmdefs.apply.backup import backup_folder, backup_stamp
 from crmdefs.apply.execute import ApplyResult, check_fresh, execute
@@ -267,10 +266,3 @@ def record(
                 {str(a): s for a, s in read.items()},
             )
     return problems
-
-
-def silent(_message: str) -> None:
-    """A progress callback for work nobody watches (drift in CI)."""
-
-
-__all__ = ["Console", "Progress", "apply_definitions", "apply_saved", "plan_target", "silent"]

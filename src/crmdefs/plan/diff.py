@@ -1,6 +1,6 @@
 """PURE: ``compute_plan(desired, actual)`` → :class:`Plan`. No I/O, no printing, no clock.
 
-The plan types live in plantypes.py (re-exported here); apply only executes a plan. Per field it holds the
+The plan's types live in changes.py; apply only executes a plan. Per field it holds the
 attribute changes (before → after), value-level changes, record-type additions, skips with their reason,
 the complete value list to write (built in values.py), and the fingerprint of the state it was computed on.
 
@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 
 from crmdefs.definitions.model import FieldAddress
 from crmdefs.plan.changes import (
-    FORMAT_VERSION,
     Action,
     AttributeChange,
     FieldPlan,
@@ -23,29 +22,11 @@ from crmdefs.plan.changes import (
     Plan,
     RecordTypeChange,
     Skip,
-    Summary,
     ValueChange,
     ValueChangeKind,
 )
 from crmdefs.plan.state import DesiredField, FieldState, ValueState, normalize_text
 from crmdefs.plan.values import merge_values, value_names
-
-__all__ = [
-    "FORMAT_VERSION",
-    "AttributeChange",
-    "FieldPlan",
-    "Migration",
-    "PathChange",
-    "Plan",
-    "RecordTypeChange",
-    "Skip",
-    "Summary",
-    "ValueChange",
-    "ValueChangeKind",
-    "compute_plan",
-    "merge_values",
-    "values_to_count",
-]
 
 TEXT_ATTRIBUTES = ("label", "help_text", "description")
 
