@@ -9,6 +9,7 @@ import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -133,20 +134,64 @@ def test_jwt_bearer_login(
         assert "urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer" in str(mock.calls[0].request.body)
 
 
+REDACTED = "[REDACTED] Use 'sf org auth show-access-token' to view"
+
+
+def fake_sf(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, display: dict[str, Any], token: str | None
+) -> None:
+    """An `sf` on PATH that knows the org 'acme'. ``token`` None: a CLI older than `org auth
+    show-access-token` (the command is unknown: exit 2, no JSON)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    shown = json.dumps({"status": 0, "result": display})
+    dedicated = json.dumps({"status": 0, "result": {"accessToken": token}})
+    unknown = 'echo "Warning: org auth show-access-token is not a sf command." >&2; exit 2'
+    fake = bin_dir / "sf"
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'if [ "$1 $2 $4 $5" = "org display --target-org acme" ]; then echo \'{shown}\'; exit 0; fi\n'
+        f'if [ "$1 $2 $3 $4 $5" = "org auth show-access-token --target-org acme" ]; then '
+        + (f"echo '{dedicated}'; exit 0" if token is not None else unknown)
+        + "; fi\n"
+        'echo \'{"status": 1, "message": "No org configuration found"}\'; exit 1\n'
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+
+
 def test_reuse_of_an_sf_cli_login(
     run_cli: RunCli, tmp_path: Path, org: SandboxInfo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    answer = json.dumps(
-        {"status": 0, "result": {"accessToken": org.access_token, "instanceUrl": org.instance_url}}
-    )
-    fake = bin_dir / "sf"
-    fake.write_text(f'#!/bin/sh\n[ "$4" = "--target-org" ] && [ "$5" = "acme" ] && echo \'{answer}\'\n')
-    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    # A CLI before 2.136.8: `org display` still prints the token, `org auth show-access-token` is unknown.
+    fake_sf(tmp_path, monkeypatch, {"accessToken": org.access_token, "instanceUrl": org.instance_url}, None)
     project(tmp_path, org, "{auth: sf_cli, sf_alias: acme}")
     plans_the_field(run_cli)
+
+
+def test_sf_cli_login_on_a_cli_that_redacts_the_token_in_org_display(
+    run_cli: RunCli, tmp_path: Path, org: SandboxInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # sf 2.136.8 and later (docs/salesforce.md#sf-cli-token-redacted): the token comes from
+    # `sf org auth show-access-token`; the placeholder is never sent as a token.
+    fake_sf(
+        tmp_path, monkeypatch, {"accessToken": REDACTED, "instanceUrl": org.instance_url}, org.access_token
+    )
+    project(tmp_path, org, "{auth: sf_cli, sf_alias: acme}")
+    plans_the_field(run_cli)
+
+
+def test_a_redacted_token_and_no_way_to_show_it_names_the_command_to_run(
+    run_cli: RunCli, tmp_path: Path, org: SandboxInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_sf(tmp_path, monkeypatch, {"accessToken": REDACTED, "instanceUrl": org.instance_url}, None)
+    project(tmp_path, org, "{auth: sf_cli, sf_alias: acme}")
+    result = run_cli("plan", "--target", "prod")
+    assert result.code == 1
+    assert result.err == (
+        "crmdefs: error: target 'prod': `sf org auth show-access-token --target-org acme` gave no access "
+        "token — run `sf org login web --alias acme`, or update the Salesforce CLI\n"
+    )
 
 
 def test_missing_sf_cli_and_missing_token_say_what_to_do(

@@ -4,11 +4,6 @@ environment the run read once (``Runtime.secrets``) and never appear in a messag
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from contextlib import suppress
-
 import requests
 from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed
@@ -19,6 +14,7 @@ from crmdefs.adapters.salesforce.client import (
     crm_session,
     salesforce_client,
 )
+from crmdefs.adapters.salesforce.sf_cli import sf_cli_login
 from crmdefs.adapters.salesforce.transport import CrmSession
 from crmdefs.config import SalesforceCredentials, Secret, Target, salesforce_credentials
 from crmdefs.errors import CredentialsError, CrmdefsError
@@ -34,7 +30,7 @@ def sign_in(target: Target, runtime: Runtime) -> SalesforceClient:
     if creds.auth == "access_token" and creds.access_token is not None and creds.instance_url:
         return client_with_token(creds.instance_url, creds.access_token, session=session, version=version)
     if creds.auth == "sf_cli":
-        url, token = _sf_cli_login(target.name, creds.sf_alias or "")
+        url, token = sf_cli_login(target.name, creds.sf_alias or "")
         return client_with_token(url, token, session=session, version=version)
     return _login(target.name, creds, session, version)
 
@@ -80,33 +76,3 @@ def _login(target: str, creds: SalesforceCredentials, session: CrmSession, versi
 
 def _reveal(secret: Secret | None) -> str:
     return secret.reveal() if secret is not None else ""
-
-
-def _sf_cli_login(target: str, alias: str) -> tuple[str, Secret]:
-    """Reuse an `sf org login` session: `sf org display --json --target-org ALIAS`. Its output holds the
-    access token, so it is parsed and never printed."""
-    binary = shutil.which("sf")
-    if binary is None:
-        raise CredentialsError(
-            f"target '{target}': auth 'sf_cli' needs the Salesforce CLI (`sf`) on PATH — "
-            "install it or use another auth mode"
-        )
-    done = subprocess.run(
-        [binary, "org", "display", "--json", "--target-org", alias],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    try:
-        data = json.loads(done.stdout)
-        result = data["result"]
-        return str(result["instanceUrl"]), Secret(str(result["accessToken"]))
-    except (ValueError, KeyError, TypeError) as exc:
-        message = ""
-        with suppress(ValueError, AttributeError):
-            message = str(json.loads(done.stdout).get("message", ""))
-        raise CredentialsError(
-            f"target '{target}': `sf org display --target-org {alias}` failed"
-            f"{': ' + message if message else ''} — run `sf org login web --alias {alias}`"
-        ) from exc
