@@ -220,3 +220,71 @@ def test_a_field_on_a_global_value_set_changes_the_set_and_warns(
     assert all(r.ok for r in adapter.write(plan.changes, quiet))
     shared = adapter_for(info).read(fields, quiet)[vendor]
     assert shared.values is not None and "Hooli" in [v.value for v in shared.values]
+
+
+def faulty_org(tmp_path: Path, schedule: dict[int, str]) -> tuple[Sandbox, SandboxInfo]:
+    from crmdefs.sandbox.options import FaultPlan
+
+    plan = FaultPlan(api_schedule={("salesforce", n): kind for n, kind in schedule.items()})
+    running = Sandbox(tmp_path / "faulty", faults=plan, log_to_file=False)
+    return running, running.start()
+
+
+LEAD_STATUS = FieldAddress(Crm.SALESFORCE, "Lead", "Status")
+
+
+@pytest.mark.parametrize("call", ["metadata", "rest"])
+def test_too_many_long_running_requests_at_once_are_waited_out(tmp_path: Path, call: str) -> None:
+    # REQUEST_LIMIT_EXCEEDED "ConcurrentPerOrgLongTxn" clears when the org's long requests end
+    # (docs/salesforce.md#sf-request-limit-exceeded): wait and ask again.
+    running, info = faulty_org(tmp_path, {1: "concurrent", 2: "concurrent"})
+    waits: list[float] = []
+    adapter = SalesforceAdapter(target="sandbox", client=client_for(info), sleep=waits.append)
+    try:
+        if call == "metadata":
+            assert adapter.read(starter_fields(), quiet)[LEAD_STATUS].exists
+        else:
+            assert set(adapter.count_values(LEAD_STATUS, ["Open - Not Contacted"], quiet)) == {
+                "Open - Not Contacted"
+            }
+    finally:
+        running.stop()
+    assert [e.get("fault") for e in running.log.entries[:3]] == ["concurrent", "concurrent", None]
+    assert waits == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("call", ["metadata", "rest"])
+def test_the_daily_request_limit_stops_at_once_and_says_so(tmp_path: Path, call: str) -> None:
+    running, info = faulty_org(tmp_path, {1: "429"})
+    waits: list[float] = []
+    adapter = SalesforceAdapter(target="sandbox", client=client_for(info), sleep=waits.append)
+    try:
+        with pytest.raises(CrmApiError) as error:
+            if call == "metadata":
+                adapter.read(starter_fields(), quiet)
+            else:
+                adapter.count_values(LEAD_STATUS, ["Open - Not Contacted"], quiet)
+    finally:
+        running.stop()
+    assert str(error.value) == (
+        "target 'sandbox': the org's daily API request limit is used up (REQUEST_LIMIT_EXCEEDED) — run again "
+        "when it resets"
+    )
+    assert waits == []
+
+
+def test_long_running_requests_that_never_clear_end_in_a_clear_error(tmp_path: Path) -> None:
+    running, info = faulty_org(tmp_path, {1: "concurrent", 2: "concurrent", 3: "concurrent"})
+    waits: list[float] = []
+    adapter = SalesforceAdapter(target="sandbox", client=client_for(info), max_retries=2, sleep=waits.append)
+    try:
+        with pytest.raises(CrmApiError) as error:
+            adapter.read(starter_fields(), quiet)
+    finally:
+        running.stop()
+    assert str(error.value) == (
+        "target 'sandbox': Salesforce refused the call: too many long-running requests are running in the "
+        "org at once (REQUEST_LIMIT_EXCEEDED: ConcurrentPerOrgLongTxn), still after 3 tries — run again when "
+        "the org is less busy"
+    )
+    assert waits == [1.0, 2.0]

@@ -73,7 +73,8 @@ def _signed_in(target: Target, crms: set[Crm], runtime: Runtime) -> Connected:
     if Crm.SALESFORCE in crms and target.salesforce is not None:
         from crmdefs.adapters.salesforce.login import sign_in as salesforce_sign_in
 
-        connected.adapters[Crm.SALESFORCE] = _salesforce(target.name, salesforce_sign_in(target, runtime))
+        client = salesforce_sign_in(target, runtime)
+        connected.adapters[Crm.SALESFORCE] = _salesforce(target.name, client, runtime)
     if Crm.HUBSPOT in crms and target.hubspot is not None:
         from crmdefs.adapters.hubspot.client import sign_in as hubspot_sign_in
 
@@ -96,7 +97,7 @@ def _sandbox(settings: Settings, target: Target, crms: set[Crm], stack: ExitStac
 
         session = crm_session(info.ca_bundle, retries=runtime.max_retries, read_timeout=runtime.http_timeout)
         client = client_with_token(info.instance_url, token, session=session, version=SANDBOX_API_VERSION)
-        connected.adapters[Crm.SALESFORCE] = _salesforce(target.name, client)
+        connected.adapters[Crm.SALESFORCE] = _salesforce(target.name, client, runtime)
     if Crm.HUBSPOT in crms:
         from crmdefs.adapters.hubspot.client import hubspot_apis
 
@@ -105,10 +106,10 @@ def _sandbox(settings: Settings, target: Target, crms: set[Crm], stack: ExitStac
     return connected
 
 
-def _salesforce(target: str, client: SalesforceClient) -> Adapter:
+def _salesforce(target: str, client: SalesforceClient, runtime: Runtime) -> Adapter:
     from crmdefs.adapters.salesforce.adapter import SalesforceAdapter
 
-    return SalesforceAdapter(target=target, client=client)
+    return SalesforceAdapter(target=target, client=client, max_retries=runtime.max_retries)
 
 
 def _hubspot(target: str, apis: HubSpotApis, runtime: Runtime) -> Adapter:

@@ -73,7 +73,7 @@ class HubSpotApi:
         return response
 
     def injected(self, kind: str, request: Request | None = None) -> Response:
-        if kind == "429":
+        if kind in ("429", "concurrent"):  # HubSpot has one rate-limit answer
             response = rate_limited("TEN_SECONDLY_ROLLING", self._retry_after("TEN_SECONDLY_ROLLING", 1))
             response.headers.update({**self.limiter.headers(), "X-HubSpot-RateLimit-Remaining": "0"})
             response.action = "injected.429"

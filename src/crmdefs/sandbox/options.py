@@ -61,7 +61,10 @@ def _search_rate(env: Mapping[str, str]) -> int:
     return int(text) if text.isdigit() and int(text) > 0 else SEARCH_RATE_PER_SECOND
 
 
-FAULT_KINDS = ("429", "5xx", "drop", "slow")  # what CRMDEFS_SANDBOX_SCHEDULE can name
+# What CRMDEFS_SANDBOX_SCHEDULE can name. "concurrent": Salesforce's REQUEST_LIMIT_EXCEEDED for too many
+# long-running requests at once (ConcurrentPerOrgLongTxn), which clears by itself; HubSpot answers it as
+# a 429.
+FAULT_KINDS = ("429", "5xx", "drop", "slow", "concurrent")
 
 
 @dataclass

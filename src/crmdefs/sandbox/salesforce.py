@@ -39,6 +39,15 @@ _DATA_PATH = re.compile(r"^/services/data/v(\d+\.\d)(/.*)?$")
 _SOAP_PATH = re.compile(r"^/services/Soap/m/(\d+\.\d)/?$")
 
 
+# REQUEST_LIMIT_EXCEEDED's two meanings (docs/salesforce.md#sf-request-limit-exceeded): the org's daily
+# allowance is used up ('429' in the fault plan), or too many requests of 20 s or more run at once
+# ('concurrent'; it clears when they end).
+LIMIT_MESSAGES = {
+    "429": "TotalRequests Limit exceeded.",
+    "concurrent": "ConcurrentPerOrgLongTxn Limit exceeded.",
+}
+
+
 class SalesforceApi:
     name = "salesforce"
 
@@ -101,14 +110,11 @@ class SalesforceApi:
         is_soap = request is not None and bool(_SOAP_PATH.match(request.path))
         if kind == "session":
             return sfsoap.invalid_session() if is_soap else self._invalid_session()
-        if kind == "429":
+        if kind in LIMIT_MESSAGES:  # one error code, two limits: the message tells them apart
+            message = LIMIT_MESSAGES[kind]
             if is_soap:
-                return sfsoap.fault(
-                    "sf:REQUEST_LIMIT_EXCEEDED", "REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded."
-                )
-            return self._rest(
-                403, [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
-            )
+                return sfsoap.fault("sf:REQUEST_LIMIT_EXCEEDED", f"REQUEST_LIMIT_EXCEEDED: {message}")
+            return self._rest(403, [{"message": message, "errorCode": "REQUEST_LIMIT_EXCEEDED"}])
         return Response(503, b"<html><body>Service Unavailable</body></html>", {"Content-Type": "text/html"})
 
     def _invalid_session(self) -> Response:

@@ -11,8 +11,9 @@ records.py (SOQL counts and record migration).
 
 from __future__ import annotations
 
+import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from crmdefs.adapters.base import ItemResult, Progress, RecordChange
 from crmdefs.adapters.salesforce import reads, records, writes
@@ -26,9 +27,16 @@ from crmdefs.plan.state import DesiredField, FieldState
 class SalesforceAdapter:
     crm = Crm.SALESFORCE
 
-    def __init__(self, *, target: str, client: SalesforceClient) -> None:
+    def __init__(
+        self,
+        *,
+        target: str,
+        client: SalesforceClient,
+        max_retries: int = 5,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.target = target
-        self._org = OrgCalls(target, client)
+        self._org = OrgCalls(target, client, max_retries=max_retries, sleep=sleep)
 
     @property
     def calls(self) -> Counter[str]:

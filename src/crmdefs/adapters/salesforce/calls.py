@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 
 import requests
 import zeep.exceptions
-from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession
+from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession, SalesforceRefusedRequest
 
 from crmdefs.adapters.salesforce.client import SalesforceClient
 from crmdefs.errors import CrmApiError
@@ -29,6 +30,25 @@ T = TypeVar("T")
 READ_WORKERS = 5
 
 
+class _OrgBusy(Exception):
+    """REQUEST_LIMIT_EXCEEDED for too many concurrent long-running requests: it clears by itself."""
+
+
+def _is_busy(code: str, message: str) -> bool:
+    """REQUEST_LIMIT_EXCEEDED means two things; only the message tells them apart: "TotalRequests Limit
+    exceeded" (the daily allowance: stop) or "ConcurrentPerOrgLongTxn Limit exceeded" (requests of 20 s or
+    more running at once: wait and ask again) (docs/salesforce.md#sf-request-limit-exceeded)."""
+    return "REQUEST_LIMIT_EXCEEDED" in code + message and "ConcurrentPerOrgLongTxn" in message
+
+
+def _rest_error(content: Any) -> tuple[str, str]:
+    """(errorCode, message) of a REST error body ``[{"errorCode", "message"}]``
+    (docs/salesforce.md#sf-rest-error-body)."""
+    if isinstance(content, list) and content and isinstance(content[0], dict):
+        return str(content[0].get("errorCode", "")), str(content[0].get("message", ""))
+    return "", str(content or "")
+
+
 def chunks(items: Sequence[T], size: int = BATCH) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
@@ -38,8 +58,17 @@ class OrgCalls:
     """One org's calls: REST (``rest``) and the Metadata API, with the components read so far (``cache``,
     for a later read-modify-write) and why writes stopped, if they did (``stopped``)."""
 
-    def __init__(self, target: str, client: SalesforceClient) -> None:
+    def __init__(
+        self,
+        target: str,
+        client: SalesforceClient,
+        *,
+        max_retries: int = 5,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.target = target
+        self.max_retries = max_retries  # waits for a busy org (ConcurrentPerOrgLongTxn) before giving up
+        self._sleep = sleep
         self.client = client
         self.rest = client.rest
         self.md = client.metadata.types  # builds components and values
@@ -50,11 +79,25 @@ class OrgCalls:
         self.stopped: str | None = None  # why writes stopped (write() resets it)
 
     def call(self, what: str, call: Callable[[], T]) -> T:
-        with self._counts_lock:
-            self.counts[what] += 1
+        """``call()``, counted; a busy org (too many long-running requests at once) is waited out, up to
+        ``max_retries`` times, 1, 2, 4… seconds apart (at most 10)."""
+        for attempt in range(self.max_retries + 1):
+            with self._counts_lock:
+                self.counts[what] += 1
+            try:
+                return self._once(call)
+            except _OrgBusy as busy:
+                if attempt == self.max_retries:
+                    raise CrmApiError(self._busy_message(attempt + 1)) from busy.__cause__
+                self._sleep(min(2.0**attempt, 10.0))
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _once(self, call: Callable[[], T]) -> T:
         try:
             return call()
         except zeep.exceptions.Fault as fault:
+            if _is_busy(str(fault.code or ""), str(fault.message or "")):
+                raise _OrgBusy from fault
             raise CrmApiError(self._fault_message(fault)) from fault
         except (zeep.exceptions.TransportError, zeep.exceptions.XMLSyntaxError) as exc:
             # Not a SOAP message: an HTML page, an empty or cut-off answer (e.g. from a proxy).
@@ -82,11 +125,34 @@ class OrgCalls:
                 f"target '{self.target}': the certificate of the Salesforce org is not trusted — if a "
                 "corporate proxy inspects TLS, set 'ca_bundle:' for this target in crmdefs.yaml"
             ) from exc
+        except SalesforceRefusedRequest as exc:  # REST 403
+            code, message = _rest_error(exc.content)
+            if _is_busy(code, message):
+                raise _OrgBusy from exc
+            if code == "REQUEST_LIMIT_EXCEEDED":
+                raise CrmApiError(self._daily_limit_message()) from exc
+            raise CrmApiError(self._unreachable_message(exc)) from exc
         except (requests.RequestException, SalesforceError) as exc:
-            raise CrmApiError(
-                f"target '{self.target}': Salesforce could not be reached or refused the call "
-                f"({type(exc).__name__}) — check the instance URL and network, then run again"
-            ) from exc
+            raise CrmApiError(self._unreachable_message(exc)) from exc
+
+    def _unreachable_message(self, exc: Exception) -> str:
+        return (
+            f"target '{self.target}': Salesforce could not be reached or refused the call "
+            f"({type(exc).__name__}) — check the instance URL and network, then run again"
+        )
+
+    def _daily_limit_message(self) -> str:
+        return (
+            f"target '{self.target}': the org's daily API request limit is used up "
+            "(REQUEST_LIMIT_EXCEEDED) — run again when it resets"
+        )
+
+    def _busy_message(self, tries: int) -> str:
+        return (
+            f"target '{self.target}': Salesforce refused the call: too many long-running requests are "
+            f"running in the org at once (REQUEST_LIMIT_EXCEEDED: ConcurrentPerOrgLongTxn), still after "
+            f"{tries} tries — run again when the org is less busy"
+        )
 
     def _session_message(self) -> str:
         return (
@@ -99,10 +165,7 @@ class OrgCalls:
         if "INVALID_SESSION_ID" in code:
             return self._session_message()
         if "REQUEST_LIMIT_EXCEEDED" in code:
-            return (
-                f"target '{self.target}': the org's daily API request limit is used up "
-                "(REQUEST_LIMIT_EXCEEDED) — run again when it resets"
-            )
+            return self._daily_limit_message()
         if not code:  # zeep's "Unknown fault occured": an HTTP error page (zeep does not keep its status)
             return (
                 f"target '{self.target}': Salesforce answered with an error page instead of a SOAP fault "
