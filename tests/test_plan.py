@@ -196,6 +196,12 @@ def test_global_value_set_warns_and_names_the_other_fields() -> None:
     )
 
 
+def test_a_text_only_change_on_a_global_value_set_field_does_not_warn() -> None:
+    have = sf_state(values=(v("A"),), value_source="GlobalValueSet:Competitors")
+    field = plan_of(DesiredField(SF, help_text="Who we lost to."), have).fields[0]
+    assert field.attributes and field.warnings == ()
+
+
 def test_not_a_picklist_is_a_skip() -> None:
     field = plan_of(DesiredField(SF, values=(DesiredValue("A"),)), sf_state()).fields[0]
     assert field.skips == (Skip("values", "Opportunity.Loss_Reason__c is not a picklist in the CRM"),)

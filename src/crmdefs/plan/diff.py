@@ -123,7 +123,8 @@ def _field_plan(
         value_changes=tuple(value_changes),
         record_types=tuple(record_types),
         skips=tuple(skips),
-        warnings=_warnings(have, everything),
+        # The shared set changes only when this field's values do: a help text alone stays on this field.
+        warnings=_warnings(have, everything) if value_changes else (),
         target_values=target_values,
         migrations=tuple(migrations),
         usage=dict(usage or {}),
