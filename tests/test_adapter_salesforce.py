@@ -288,3 +288,23 @@ def test_long_running_requests_that_never_clear_end_in_a_clear_error(tmp_path: P
         "the org is less busy"
     )
     assert waits == [1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "limit"),
+    [
+        # Messages as Salesforce words them (docs/salesforce.md#sf-request-limit-exceeded).
+        ("sf:REQUEST_LIMIT_EXCEEDED", "REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.", None),
+        ("REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded.", "ConcurrentPerOrgLongTxn"),
+        (
+            "REQUEST_LIMIT_EXCEEDED",
+            "ConcurrentRequests (Concurrent API Requests) Limit exceeded.",
+            "ConcurrentRequests",
+        ),
+        ("INVALID_FIELD", "No such column 'Concurrent__c'", None),
+    ],
+)
+def test_only_a_concurrency_limit_is_waited_out(code: str, message: str, limit: str | None) -> None:
+    from crmdefs.adapters.salesforce.calls import _busy_limit
+
+    assert _busy_limit(code, message) == limit

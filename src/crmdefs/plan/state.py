@@ -1,7 +1,7 @@
 """What a CRM field looks like, normalized: the common ground of both adapters and the pure diff.
 
 Adapters turn Salesforce metadata and HubSpot properties into :class:`FieldState`; desired.py turns the
-glossary into :class:`DesiredField`; plan.py compares the two. Text is normalized here, once, so that an
+glossary into :class:`DesiredField`; diff.py compares the two. Text is normalized here, once, so that an
 org crmdefs has just written plans to zero changes: line endings become ``\\n``, trailing spaces on each
 line and blank lines at either end go (Salesforce trims saved strings;
 docs/salesforce.md#sf-strings-trimmed).

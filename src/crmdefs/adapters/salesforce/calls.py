@@ -31,14 +31,22 @@ READ_WORKERS = 5
 
 
 class _OrgBusy(Exception):
-    """REQUEST_LIMIT_EXCEEDED for too many concurrent long-running requests: it clears by itself."""
+    """REQUEST_LIMIT_EXCEEDED for too many requests at once: it clears by itself. ``limit`` names it."""
+
+    def __init__(self, limit: str) -> None:
+        super().__init__(limit)
+        self.limit = limit
 
 
-def _is_busy(code: str, message: str) -> bool:
+def _busy_limit(code: str, message: str) -> str | None:
     """REQUEST_LIMIT_EXCEEDED means two things; only the message tells them apart: "TotalRequests Limit
-    exceeded" (the daily allowance: stop) or "ConcurrentPerOrgLongTxn Limit exceeded" (requests of 20 s or
-    more running at once: wait and ask again) (docs/salesforce.md#sf-request-limit-exceeded)."""
-    return "REQUEST_LIMIT_EXCEEDED" in code + message and "ConcurrentPerOrgLongTxn" in message
+    exceeded" (the daily allowance: stop) or a concurrency limit such as "ConcurrentPerOrgLongTxn Limit
+    exceeded" (requests of 20 s or more running at once) or "ConcurrentRequests …" (wait and ask again)
+    (docs/salesforce.md#sf-request-limit-exceeded). The concurrency limit's name, or None."""
+    if "REQUEST_LIMIT_EXCEEDED" not in code + message:
+        return None
+    found = re.search(r"\b(Concurrent\w*)", message)
+    return found.group(1) if found else None
 
 
 def _rest_error(content: Any) -> tuple[str, str]:
@@ -88,7 +96,7 @@ class OrgCalls:
                 return self._once(call)
             except _OrgBusy as busy:
                 if attempt == self.max_retries:
-                    raise CrmApiError(self._busy_message(attempt + 1)) from busy.__cause__
+                    raise CrmApiError(self._busy_message(busy.limit, attempt + 1)) from busy.__cause__
                 self._sleep(min(2.0**attempt, 10.0))
         raise AssertionError("unreachable: the last attempt returns or raises")
 
@@ -96,8 +104,8 @@ class OrgCalls:
         try:
             return call()
         except zeep.exceptions.Fault as fault:
-            if _is_busy(str(fault.code or ""), str(fault.message or "")):
-                raise _OrgBusy from fault
+            if limit := _busy_limit(str(fault.code or ""), str(fault.message or "")):
+                raise _OrgBusy(limit) from fault
             raise CrmApiError(self._fault_message(fault)) from fault
         except (zeep.exceptions.TransportError, zeep.exceptions.XMLSyntaxError) as exc:
             # Not a SOAP message: an HTML page, an empty or cut-off answer (e.g. from a proxy).
@@ -127,8 +135,8 @@ class OrgCalls:
             ) from exc
         except SalesforceRefusedRequest as exc:  # REST 403
             code, message = _rest_error(exc.content)
-            if _is_busy(code, message):
-                raise _OrgBusy from exc
+            if limit := _busy_limit(code, message):
+                raise _OrgBusy(limit) from exc
             if code == "REQUEST_LIMIT_EXCEEDED":
                 raise CrmApiError(self._daily_limit_message()) from exc
             raise CrmApiError(self._unreachable_message(exc)) from exc
@@ -147,11 +155,12 @@ class OrgCalls:
             "(REQUEST_LIMIT_EXCEEDED) — run again when it resets"
         )
 
-    def _busy_message(self, tries: int) -> str:
+    def _busy_message(self, limit: str, tries: int) -> str:
+        what = "long-running requests" if "LongTxn" in limit else "requests"
         return (
-            f"target '{self.target}': Salesforce refused the call: too many long-running requests are "
-            f"running in the org at once (REQUEST_LIMIT_EXCEEDED: ConcurrentPerOrgLongTxn), still after "
-            f"{tries} tries — run again when the org is less busy"
+            f"target '{self.target}': Salesforce refused the call: too many {what} are running in the org at "
+            f"once (REQUEST_LIMIT_EXCEEDED: {limit}), still after {tries} tries — run again when the org is "
+            "less busy"
         )
 
     def _session_message(self) -> str:
