@@ -1,6 +1,5 @@
-"""The HubSpot API clients crmdefs talks through (hubspot-api-client 12; citations: entries of
-docs/hubspot.md),
-built in one place."""
+"""The HubSpot API clients crmdefs talks through (hubspot-api-client 12), built in one place. Citations are
+entries of docs/hubspot.md."""
 
 from __future__ import annotations
 
@@ -25,7 +24,7 @@ class HubSpotApis:
     objects_batch: Any  # crm.objects.batch_api
 
     def close(self) -> None:
-        for api in (self.properties, self.groups):
+        for api in (self.properties, self.groups, self.search, self.objects_batch):
             api.api_client.close()
             api.api_client.rest_client.pool_manager.clear()
 
