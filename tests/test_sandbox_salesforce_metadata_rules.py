@@ -121,13 +121,71 @@ def test_stage_and_status_values_need_their_attributes(org: Org) -> None:
 
 def test_record_type_values_come_back_partly_url_encoded(org: Org) -> None:
     md = org.client().mdapi
-    record_type = md.RecordType.read(["Opportunity.New_Business"])
-    stage_values = [v.fullName for v in record_type.picklistValues[0].values]
-    assert "Proposal%2FPrice Quote" in stage_values and "Id. Decision Makers" in stage_values
+    record_type = md.RecordType.read(["Opportunity.Renewal"])
+    reasons = [v.fullName for v in record_type.picklistValues[0].values]
+    assert reasons == ["pricing", "No Decision %2F Non-Responsive"]
     md.RecordType.update([record_type])  # deploying the encoded names back is accepted
-    record_type.picklistValues[1].values.append(md.PicklistValue(fullName="No Such Reason", default=False))
+    record_type.picklistValues[0].values.append(md.PicklistValue(fullName="No Such Reason", default=False))
     with pytest.raises(Exception, match="No Such Reason"):
         md.RecordType.update([record_type])
+
+
+# --- business processes (docs/salesforce.md#sf-business-processes) -------------------------------------
+
+
+def test_a_record_type_holds_no_stage_values_and_refuses_them(org: Org) -> None:
+    md = org.client().mdapi
+    record_type = md.RecordType.read(["Opportunity.Renewal"])
+    assert record_type.businessProcess == "Renewal Process"
+    assert [p.picklist for p in record_type.picklistValues] == ["Loss_Reason__c"]
+    stages = md.RecordTypePicklistValue(
+        picklist="StageName", values=[md.PicklistValue(fullName="Prospecting", default=False)]
+    )
+    record_type.picklistValues.append(stages)
+    with pytest.raises(Exception, match="StageName cannot be set on a record type"):
+        md.RecordType.update([record_type])
+    record_type.picklistValues.pop()
+    record_type.businessProcess = "No Such Process"
+    with pytest.raises(Exception, match="no BusinessProcess named No Such Process"):
+        md.RecordType.update([record_type])
+
+
+def test_a_sales_process_holds_exactly_the_stages_it_is_saved_with(org: Org) -> None:
+    md = org.client().mdapi
+    process = md.BusinessProcess.read(["Opportunity.Renewal Process"])
+    assert process.isActive is True
+    assert [v.fullName for v in process.values] == [
+        "Qualification",
+        "Negotiation/Review",
+        "Closed Won",
+        "Closed Lost",
+    ]
+    process.values.append(md.PicklistValue(fullName="Prospecting", default=False))
+    md.BusinessProcess.update([process])
+    process = md.BusinessProcess.read(["Opportunity.Renewal Process"])
+    assert process.values[-1].fullName == "Prospecting"
+    process.values = process.values[1:]  # a value left out leaves the process (the strict reading)
+    md.BusinessProcess.update([process])
+    assert "Qualification" not in [
+        v.fullName for v in md.BusinessProcess.read(["Opportunity.Renewal Process"]).values
+    ]
+    everything = md.BusinessProcess.read(["Opportunity.Standard Sales Process"])
+    assert len(everything.values) == 10  # the other process is untouched
+
+
+def test_a_sales_process_refuses_unknown_stages_a_default_and_no_stage(org: Org) -> None:
+    md = org.client().mdapi
+    process = md.BusinessProcess.read(["Opportunity.Renewal Process"])
+    process.values.append(md.PicklistValue(fullName="Nope", default=False))
+    with pytest.raises(Exception, match="Picklist value: Nope in picklist: Opportunity.StageName not found"):
+        md.BusinessProcess.update([process])
+    process.values.pop()
+    process.values[0].default = True
+    with pytest.raises(Exception, match="cannot have a default stage"):
+        md.BusinessProcess.update([process])
+    process.values = []
+    with pytest.raises(Exception, match="at least one value"):
+        md.BusinessProcess.update([process])
 
 
 def test_create_custom_field_then_duplicate(org: Org) -> None:

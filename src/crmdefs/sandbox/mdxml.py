@@ -97,6 +97,12 @@ TYPES: dict[str, list[Field]] = {
         ("picklistValues", "RecordTypePicklistValue", True),
     ],
     "RecordTypePicklistValue": [("picklist", "string", False), ("values", "PicklistValue", True)],
+    "BusinessProcess": [
+        ("fullName", "string", False),
+        ("description", "string", False),
+        ("isActive", "boolean", False),
+        ("values", "PicklistValue", True),
+    ],
     "PicklistValue": [
         ("fullName", "string", False),
         ("color", "string", False),
@@ -140,6 +146,7 @@ COMPONENT_TYPES = (
     "RecordType",
     "PathAssistant",
     "PermissionSet",
+    "BusinessProcess",
 )
 
 

@@ -5,6 +5,9 @@
   defaults of a new org);
 - help text missing on some fields and stale on others;
 - a custom Opportunity.Loss_Reason__c with inconsistent values, two Opportunity record types;
+- two sales processes (BusinessProcess): "Standard Sales Process" with every stage, used by New_Business,
+  and "Renewal Process" with four of them, used by Renewal. Record types hold no StageName values: those
+  live in the sales process (docs/salesforce.md#sf-business-processes);
 - one global value set shared by two fields.
 """
 
@@ -50,16 +53,29 @@ def _picklist_field(full_name: str, label: str, values: list[str], **extra: Any)
     }
 
 
-def _record_type(name: str, label: str, stages: list[str], reasons: list[str]) -> dict[str, Any]:
+_RENEWAL_STAGES = ["Qualification", "Negotiation/Review", "Closed Won", "Closed Lost"]
+
+
+def _record_type(name: str, label: str, process: str, reasons: list[str]) -> dict[str, Any]:
     return {
         "fullName": f"Opportunity.{name}",
         "active": True,
+        "businessProcess": process,
         "label": label,
         "description": f"{label} opportunities.",
         "picklistValues": [
-            {"picklist": "StageName", "values": [{"fullName": s, "default": False} for s in stages]},
             {"picklist": "Loss_Reason__c", "values": [{"fullName": r, "default": False} for r in reasons]},
         ],
+    }
+
+
+def _business_process(name: str, description: str, stages: list[str]) -> dict[str, Any]:
+    return {
+        "fullName": f"Opportunity.{name}",
+        "description": description,
+        "isActive": True,
+        # No default: Opportunity processes take none (docs/salesforce.md#sf-business-process-defaults)
+        "values": [{"fullName": s, "default": False} for s in stages],
     }
 
 
@@ -73,6 +89,7 @@ def salesforce_seed() -> dict[str, Any]:
                 "StandardValueSet": _standard_value_sets(),
                 "GlobalValueSet": _global_value_sets(),
                 "RecordType": _record_types(),
+                "BusinessProcess": _business_processes(),
                 "PathAssistant": {},
                 "PermissionSet": {},
             },
@@ -172,15 +189,22 @@ def _global_value_sets() -> dict[str, Any]:
 
 
 def _record_types() -> dict[str, Any]:
-    stages = [s[0] for s in _STAGES]
     return {
         "Opportunity.New_Business": _record_type(
-            "New_Business", "New Business", stages, ["Price", "Lost to Competitor", "Other"]
+            "New_Business", "New Business", "Standard Sales Process", ["Price", "Lost to Competitor", "Other"]
         ),
         "Opportunity.Renewal": _record_type(
-            "Renewal",
-            "Renewal",
-            ["Qualification", "Negotiation/Review", "Closed Won", "Closed Lost"],
-            ["pricing", "No Decision / Non-Responsive"],
+            "Renewal", "Renewal", "Renewal Process", ["pricing", "No Decision / Non-Responsive"]
+        ),
+    }
+
+
+def _business_processes() -> dict[str, Any]:
+    return {
+        "Opportunity.Standard Sales Process": _business_process(
+            "Standard Sales Process", "Every stage, for new business.", [s[0] for s in _STAGES]
+        ),
+        "Opportunity.Renewal Process": _business_process(
+            "Renewal Process", "The short cycle of a renewal.", _RENEWAL_STAGES
         ),
     }

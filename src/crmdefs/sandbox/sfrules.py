@@ -2,7 +2,8 @@
 
 Sources: docs/salesforce.md — WSDL required elements (docs/salesforce.md#sf-value-set-definition,
 docs/salesforce.md#sf-custom-value), standard value sets (docs/salesforce.md#sf-standard-value-sets), record
-types (docs/salesforce.md#sf-record-type-values), deactivate-not-delete
+types (docs/salesforce.md#sf-record-type-values), business processes
+(docs/salesforce.md#sf-business-processes), deactivate-not-delete
 (docs/salesforce.md#sf-omitted-values-deactivated). Status codes/messages marked UNVERIFIED imitate
 Salesforce's style.
 """
@@ -42,6 +43,7 @@ def check(
         "RecordType": _record_type,
         "PathAssistant": _path_assistant,
         "PermissionSet": _permission_set,
+        "BusinessProcess": _business_process,
     }[type_name]
     errors = _too_long(component, TEXT_LIMITS)
     more, stored = checker(org, component, existing or {}, create)
@@ -163,9 +165,13 @@ def _record_type(
         errors.append(
             ("INVALID_CROSS_REFERENCE_KEY", f"In field: fullName - no CustomObject named {obj} found")
         )
+    errors += _process_of_record_type(org, obj, c)
     picklists = []
     for entry in c.get("picklistValues", []):
         values = [{**v, "fullName": decode_rt_value(v.get("fullName", ""))} for v in entry.get("values", [])]
+        if PROCESS_FIELDS.get(obj) == entry.get("picklist"):
+            errors.append(_process_values_refused(obj, str(entry.get("picklist"))))
+            continue
         known = {str(v["fullName"]) for v in org.values_of(f"{obj}.{entry.get('picklist')}") or []}
         for value in values:
             if value["fullName"] not in known:  # forcedotcom/cli#1486: record type names a missing value
@@ -177,6 +183,69 @@ def _record_type(
                 )
         picklists.append({**entry, "values": values})
     return errors, {**c, "picklistValues": picklists}
+
+
+# The field whose values per record type come from a business process
+# (docs/salesforce.md#sf-business-processes); CumulusCI's EnsureRecordTypes SOBJECT_MAP.
+PROCESS_FIELDS = {"Opportunity": "StageName", "Lead": "Status", "Case": "Status", "Solution": "Status"}
+
+
+def _process_values_refused(obj: str, field: str) -> SaveError:
+    # UNVERIFIED wording: a real org refuses or ignores these values; the sandbox refuses them loudly.
+    return (
+        "FIELD_INTEGRITY_EXCEPTION",
+        f"Picklist values of {obj}.{field} cannot be set on a record type: they come from its "
+        "business process",
+    )
+
+
+def _process_of_record_type(org: SalesforceOrg, obj: str, c: dict[str, Any]) -> list[SaveError]:
+    """A record type of an object with business processes names one that exists
+    (docs/salesforce.md#sf-business-processes); its name is the process's, without the object."""
+    if obj not in PROCESS_FIELDS:
+        return []
+    name = c.get("businessProcess")
+    if not name:
+        return [("REQUIRED_FIELD_MISSING", "Required field is missing: businessProcess")]
+    if f"{obj}.{name}" not in org.metadata.get("BusinessProcess", {}):
+        return [
+            (
+                "INVALID_CROSS_REFERENCE_KEY",
+                f"In field: businessProcess - no BusinessProcess named {name} found",
+            )
+        ]
+    return []
+
+
+def _business_process(
+    org: SalesforceOrg, c: dict[str, Any], old: dict[str, Any], create: bool
+) -> tuple[list[SaveError], dict[str, Any]]:
+    """A process holds exactly the values it is saved with (our reading of the docs: ``values`` is the list
+    of the process's values; docs/salesforce.md#sf-business-processes). Each must be a value of the field;
+    at least one is needed; Opportunity processes take no default, the others need one
+    (docs/salesforce.md#sf-business-process-defaults)."""
+    obj, _, _ = c["fullName"].partition(".")
+    if obj not in PROCESS_FIELDS:
+        return [("INVALID_CROSS_REFERENCE_KEY", f"In field: fullName - {obj} has no business processes")], c
+    field = f"{obj}.{PROCESS_FIELDS[obj]}"
+    values = c.get("values", [])
+    errors: list[SaveError] = []
+    for value in values:
+        errors += _required(value, "fullName", "default")
+    known = {str(v["fullName"]).casefold() for v in org.values_of(field) or []}
+    errors += [
+        ("INVALID_CROSS_REFERENCE_KEY", f"Picklist value: {v.get('fullName')} in picklist: {field} not found")
+        for v in values
+        if str(v.get("fullName", "")).casefold() not in known
+    ]
+    if not values:
+        errors.append(("FIELD_INTEGRITY_EXCEPTION", "A business process needs at least one value"))
+    defaults = sum(1 for v in values if v.get("default"))
+    if obj == "Opportunity" and defaults:
+        errors.append(("FIELD_INTEGRITY_EXCEPTION", "A sales process cannot have a default stage"))
+    elif obj != "Opportunity" and values and defaults != 1:
+        errors.append(("FIELD_INTEGRITY_EXCEPTION", f"A business process of {obj} needs one default value"))
+    return errors, c
 
 
 def _path_assistant(
