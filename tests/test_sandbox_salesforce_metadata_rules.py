@@ -177,7 +177,9 @@ def test_a_sales_process_refuses_unknown_stages_a_default_and_no_stage(org: Org)
     md = org.client().mdapi
     process = md.BusinessProcess.read(["Opportunity.Renewal Process"])
     process.values.append(md.PicklistValue(fullName="Nope", default=False))
-    with pytest.raises(Exception, match="Picklist value: Nope in picklist: Opportunity.StageName not found"):
+    with pytest.raises(
+        Exception, match=r"Picklist value: Nope in picklist: Opportunity\.StageName not found"
+    ):
         md.BusinessProcess.update([process])
     process.values.pop()
     process.values[0].default = True

@@ -185,6 +185,56 @@ BINDING_CASES: list[tuple[str, dict[str, str], list[str]]] = [
         ["definitions/a.yaml:3:15: 'record_types' needs a picklist — add 'picklist:' or remove this key"],
     ),
     (
+        "record types on the stage field, whose values per record type live in sales processes",
+        {
+            "a.yaml": "kind: field\nsalesforce: Opportunity.StageName\nrecord_types: [Renewal]\npicklist:\n"
+            "  values:\n    - {value: Won, closed: true, won: true, probability: 100, forecast_category: Closed}\n"
+        },
+        [
+            "definitions/a.yaml:3:15: the values each record type offers for Opportunity.StageName come from its "
+            "sales process, not from the record type — use 'business_processes: [Name, …]' or "
+            "'business_processes: all' instead"
+        ],
+    ),
+    (
+        "record types on Lead.Status",
+        {
+            "a.yaml": "kind: field\nsalesforce: Lead.Status\nrecord_types: all\npicklist:\n"
+            "  values:\n    - {value: Working, converted: false}\n"
+        },
+        [
+            "definitions/a.yaml:3:15: the values each record type offers for Lead.Status come from its lead "
+            "process, not from the record type — use 'business_processes: [Name, …]' or "
+            "'business_processes: all' instead"
+        ],
+    ),
+    (
+        "business processes on a field that has none",
+        {
+            "a.yaml": "kind: field\nsalesforce: Opportunity.Tier__c\nbusiness_processes: all\npicklist:\n"
+            "  values: [{value: Gold}]\n"
+        },
+        [
+            "definitions/a.yaml:3:21: business_processes applies to Opportunity.StageName, Lead.Status, "
+            "Case.Status only — use 'record_types:' to make record types offer the values of other fields"
+        ],
+    ),
+    (
+        "business processes without a picklist",
+        {"a.yaml": "kind: field\nsalesforce: Case.Status\nbusiness_processes: [Support]\n"},
+        [
+            "definitions/a.yaml:3:21: 'business_processes' needs a picklist — add 'picklist:' or remove this key"
+        ],
+    ),
+    (
+        "a blank business process name",
+        {
+            "a.yaml": "kind: field\nsalesforce: Case.Status\nbusiness_processes: [' ']\npicklist:\n"
+            "  values: [{value: New, closed: false}]\n"
+        },
+        ["definitions/a.yaml:3:22: 'business_processes[0]' is empty — write the text or remove the key"],
+    ),
+    (
         "the same field bound twice",
         {
             "a.yaml": "kind: field\nsalesforce: Lead.Status\nhelp_text: A.\n---\nkind: field\nsalesforce: Lead.Status\n"

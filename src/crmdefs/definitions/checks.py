@@ -8,7 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from crmdefs.definitions.crmfacts import HUBSPOT_DEFINED, REQUIRED_VALUE_ATTRIBUTES, STANDARD_VALUE_SETS
+from crmdefs.definitions.crmfacts import (
+    HUBSPOT_DEFINED,
+    PROCESS_FIELDS,
+    REQUIRED_VALUE_ATTRIBUTES,
+    STANDARD_VALUE_SETS,
+)
 from crmdefs.definitions.model import Crm, FieldBinding, Picklist, Term, TextSpec
 from crmdefs.definitions.schema import Checker, suggest
 from crmdefs.definitions.text_limits import CRM_NAMES, limit_for
@@ -159,7 +164,7 @@ def binding(
         if text is not None:
             _text_length(c, key, text, b, terms, known_terms)
     if "picklist" not in data:
-        for key in ("unlisted_values", "record_types"):
+        for key in ("unlisted_values", "record_types", "business_processes"):
             if key in data:
                 c.report((key,), f"'{key}' needs a picklist", "add 'picklist:' or remove this key")
     if b.document_only and b.create is not None:
@@ -178,6 +183,7 @@ def _salesforce(
     c: Checker, data: Mapping[str, Any], b: FieldBinding, terms: Mapping[str, Term], pc: Checker, pat: PathKey
 ) -> None:
     value_set = STANDARD_VALUE_SETS.get(b.address.dotted)
+    _process_keys(c, data, b)
     if b.path_guidance is not None and b.address.dotted != "Opportunity.StageName":
         c.report(
             ("path_guidance",),
@@ -228,6 +234,26 @@ def _salesforce(
             )
         if value.won and value.closed is False:
             pc.report((*at, "won"), f"stage '{value.value}' is won but not closed", "set closed: true")
+
+
+def _process_keys(c: Checker, data: Mapping[str, Any], b: FieldBinding) -> None:
+    """Stages and statuses per record type live in business processes, never on the record type
+    (docs/salesforce.md#sf-business-processes); other fields have no process."""
+    process = PROCESS_FIELDS.get(b.address.dotted)
+    if process is not None and "record_types" in data:
+        c.report(
+            ("record_types",),
+            f"the values each record type offers for {b.address.dotted} come from its {process}, "
+            "not from the record type",
+            "use 'business_processes: [Name, …]' or 'business_processes: all' instead",
+        )
+    elif process is None and "business_processes" in data:
+        fields = ", ".join(f for f in PROCESS_FIELDS if not f.startswith("Solution."))
+        c.report(
+            ("business_processes",),
+            f"business_processes applies to {fields} only",
+            "use 'record_types:' to make record types offer the values of other fields",
+        )
 
 
 def _hubspot(c: Checker, data: Mapping[str, Any], b: FieldBinding) -> None:

@@ -36,6 +36,15 @@ STANDARD_VALUE_SETS: dict[str, str] = {
     "OpportunityContactRole.Role": "ContactRole",
 }
 
+# Fields whose values per record type come from a business process, not from the record type, and what
+# Salesforce calls that process (docs/salesforce.md#sf-business-processes).
+PROCESS_FIELDS: dict[str, str] = {
+    "Opportunity.StageName": "sales process",
+    "Lead.Status": "lead process",
+    "Case.Status": "support process",
+    "Solution.Status": "solution process",
+}
+
 # Keys a new value of these value sets must carry (CumulusCI value_sets.py; Metadata API StandardValue).
 REQUIRED_VALUE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "OpportunityStage": ("closed", "won", "probability", "forecast_category"),

@@ -26,6 +26,7 @@ HS_ADDRESS_HINT = (
     "write objectType.property with the internal names, e.g. deals.dealtype or contacts.hs_lead_status"
 )
 SF_NAME = r"[A-Za-z][A-Za-z0-9_]*"
+HS_FIELD_TYPE_NAMES = ("select", "radio", "checkbox", "booleancheckbox", "text", "textarea", "number", "date")
 FORECAST_CATEGORIES = ("Omitted", "Pipeline", "BestCase", "MostLikely", "Forecast", "Closed")  # WSDL enum
 
 TERM_ID = Str("The id of a term (kind: term).", pattern=ID_PATTERN, pattern_hint=ID_HINT)
@@ -192,6 +193,11 @@ _COMMON_BINDING: dict[str, Key] = {
     "document_only": Key(Bool("Document and compare this field, never write it.")),
 }
 
+
+def _names_or_all(description: str, name: Str) -> Either:
+    return Either(description, options=(ListOf(item=name), Str(choices=("all",))))
+
+
 SF_CREATE = Obj(
     "How to create the field if it does not exist.",
     what="a Salesforce 'create'",
@@ -217,14 +223,16 @@ SF_BINDING = Obj(
         ),
         "help_text": Key(TEXT),
         "record_types": Key(
-            Either(
+            _names_or_all(
                 "Record types that must offer the values, or 'all'.",
-                options=(
-                    ListOf(
-                        item=Str(pattern=SF_NAME, pattern_hint="use the record type's API (developer) name")
-                    ),
-                    Str(choices=("all",)),
-                ),
+                Str(pattern=SF_NAME, pattern_hint="use the record type's API (developer) name"),
+            )
+        ),
+        "business_processes": Key(
+            _names_or_all(
+                "Opportunity.StageName, Lead.Status, Case.Status: the sales, lead or support processes that "
+                "must offer the values, or 'all' (every one an active record type uses).",
+                Str(pattern=r"\S(?:.*\S)?", pattern_hint="use the process name, e.g. Standard Sales Process"),
             )
         ),
         "create": Key(SF_CREATE),
@@ -251,21 +259,7 @@ HS_CREATE = Obj(
         "type": Key(
             Str(choices=("enumeration", "string", "number", "bool", "date", "datetime")), required=True
         ),
-        "field_type": Key(
-            Str(
-                choices=(
-                    "select",
-                    "radio",
-                    "checkbox",
-                    "booleancheckbox",
-                    "text",
-                    "textarea",
-                    "number",
-                    "date",
-                )
-            ),
-            required=True,
-        ),
+        "field_type": Key(Str(choices=HS_FIELD_TYPE_NAMES), required=True),
         "group": Key(
             Str(
                 "Internal name of the property group.",
@@ -290,6 +284,7 @@ HS_BINDING = Obj(
     unknown_hints={
         "help_text": "HubSpot properties have no help text; put the text in 'description'",
         "record_types": "record types exist only in Salesforce",
+        "business_processes": "business processes exist only in Salesforce; HubSpot has pipelines",
         "salesforce": "bind the Salesforce field in its own document (separate it with ---)",
     },
 )

@@ -208,7 +208,6 @@ class _Builder:
         elif isinstance(ref, dict):
             picklist = _picklist(doc, ref, str(address), inline=True, at=("picklist",))
             checks.picklist(c, ("picklist",), ref, picklist, set(self.term_ids))
-        record_types = data.get("record_types")
         binding = FieldBinding(
             address=address,
             source=Source(doc.path, doc.start.line),
@@ -217,7 +216,8 @@ class _Builder:
             description=_text(data.get("description")),
             picklist=picklist,
             unlisted_values=data.get("unlisted_values", "keep"),
-            record_types=("*",) if record_types == "all" else (tuple(record_types) if record_types else None),
+            record_types=_names_or_all(data.get("record_types")),
+            business_processes=_names_or_all(data.get("business_processes")),
             document_only=data.get("document_only", False),
             create=_create(data.get("create")),
             path_guidance=_path_record_types(data.get("path_guidance")),
@@ -339,6 +339,11 @@ def digest_definitions(root: Path) -> str:
         if path.is_file():
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return "sha256:" + digest.hexdigest()[:32]
+
+
+def _names_or_all(value: Any) -> tuple[str, ...] | None:
+    """``all`` → ("*",); a list → its names; nothing (or an empty list) → None."""
+    return ("*",) if value == "all" else (tuple(value) if value else None)
 
 
 def _path_record_types(value: Any) -> tuple[str, ...] | None:

@@ -161,6 +161,7 @@ class FieldBinding:
     picklist: Picklist | None = None
     unlisted_values: str = "keep"  # keep | deactivate
     record_types: tuple[str, ...] | None = None  # None = none named; ("*",) = all active record types
+    business_processes: tuple[str, ...] | None = None  # None = none named; ("*",) = all in use
     path_guidance: tuple[str, ...] | None = None  # Path record types: ("__MASTER__",), names, or ("*",)
     document_only: bool = False
     create: CreateSpec | None = None

@@ -116,6 +116,7 @@ def differences(change: FieldPlan) -> tuple[Difference, ...]:
             )
         )
     items += [(f"record type {rt.record_type}", None, list(rt.add)) for rt in change.record_types]
+    items += [(f"business process {p.process}", None, list(p.add)) for p in change.business_processes]
     return tuple(
         Difference(item, before, after, _key(address, item, before, after)) for item, before, after in items
     )

@@ -22,7 +22,8 @@ class Action(str, Enum):
     CREATE = "create"
     """The field does not exist: create it with the plan's label, texts and whole value list."""
     UPDATE = "update"
-    """The field exists: write the changed attributes, values, record types and path steps."""
+    """The field exists: write the changed attributes, values, record types, business processes and path
+    steps."""
     NOOP = "none"
     """Nothing to write. The field may still carry skips and warnings for a person to read."""
 
@@ -81,9 +82,20 @@ class RecordTypeChange:
 
 
 @dataclass(frozen=True)
+class ProcessChange:
+    """Values a Salesforce business process (the sales, lead or support process a record type uses for
+    Opportunity.StageName, Lead.Status or Case.Status) must start offering; nothing is ever taken away
+    from one. ``process``: its name without the object, e.g. "Standard Sales Process"."""
+
+    process: str
+    add: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Skip:
     """Something the definitions ask for that this plan will not write, with the reason a person reads.
-    ``attribute``: label | help_text | description | values | field | record_types | path_guidance;
+    ``attribute``: label | help_text | description | values | field | record_types | business_processes |
+    path_guidance;
     before/after: what the CRM holds and what the definitions want, where that helps (else None)."""
 
     attribute: str
@@ -125,6 +137,7 @@ class FieldPlan:
     attributes: tuple[AttributeChange, ...] = ()
     value_changes: tuple[ValueChange, ...] = ()
     record_types: tuple[RecordTypeChange, ...] = ()
+    business_processes: tuple[ProcessChange, ...] = ()
     skips: tuple[Skip, ...] = ()
     warnings: tuple[str, ...] = ()
     target_values: tuple[ValueState, ...] | None = None  # the whole list to write, when values change
@@ -179,7 +192,9 @@ class Plan:
             if f.action is Action.CREATE:
                 add += 1
                 continue
-            change += len(f.attributes) + len(f.record_types) + len(f.path_changes)
+            change += (
+                len(f.attributes) + len(f.record_types) + len(f.business_processes) + len(f.path_changes)
+            )
             change += len(f.migrations) if self.migrate_records else 0
             for v in f.value_changes:
                 if v.kind is ValueChangeKind.ADD:

@@ -131,6 +131,7 @@ def desired_field(binding: FieldBinding, terms: Mapping[str, Term]) -> DesiredFi
         values=values,
         unlisted_values=binding.unlisted_values,
         record_types=binding.record_types,
+        business_processes=binding.business_processes,
         create=binding.create,
         document_only=binding.document_only,
         sorted=binding.picklist.sorted if binding.picklist else False,

@@ -1,7 +1,8 @@
 """PURE: ``compute_plan(desired, actual)`` → :class:`Plan`. No I/O, no printing, no clock.
 
 The plan's types live in changes.py; apply only executes a plan. Per field it holds the
-attribute changes (before → after), value-level changes, record-type additions, skips with their reason,
+attribute changes (before → after), value-level changes, record-type and business-process additions
+(offers.py), skips with their reason,
 the complete value list to write (built in values.py), and the fingerprint of the state it was computed on.
 
 No CRM's rules live here: how values match, the value set a field shares and the notes a create carries
@@ -25,6 +26,7 @@ from crmdefs.plan.changes import (
     ValueChange,
     ValueChangeKind,
 )
+from crmdefs.plan.offers import offer_warnings, process_changes
 from crmdefs.plan.state import DesiredField, FieldState, ValueState, normalize_text
 from crmdefs.plan.values import merge_values, value_names
 
@@ -85,35 +87,23 @@ def _field_plan(
         return _create_or_skip(want, have)
     attributes, skips = _attribute_changes(want, have)
     skips += [Skip(attribute, reason) for attribute, reason in want.held]
-    value_changes: list[ValueChange] = []
-    migrations: list[Migration] = []
-    target_values = None
-    if want.values is not None:
-        if have.values is None:
-            skips.append(Skip("values", f"{have.address.dotted} is not a picklist in the CRM"))
-        else:
-            target, value_changes, migrations, rename_skips = merge_values(want, have, usage, migrate_records)
-            skips += rename_skips
-            if value_changes and "values" in have.read_only:
-                skips.append(
-                    Skip("values", have.read_only["values"], value_names(have.values), value_names(target))
-                )
-                value_changes = []
-            elif value_changes:
-                target_values = tuple(target)
+    value_changes, migrations, target_values = _value_plan(want, have, usage, migrate_records, skips)
     record_types, rt_skips = _record_type_changes(want, have, target_values or have.values or ())
-    skips += rt_skips
+    processes, process_skips = process_changes(want, have, target_values or have.values or ())
+    skips += rt_skips + process_skips
     if want.document_only:
         attributes, value_changes, record_types, target_values, skips = _document_only(
             attributes, value_changes, record_types, skips
         )
+        skips += [Skip("business_processes", DOCUMENT_ONLY, p.process, list(p.add)) for p in processes]
+        processes = []
     path_changes = _path_changes(want, have)
     if want.document_only:
         migrations = []
         skips += [Skip("path_guidance", DOCUMENT_ONLY, p.before, p.after) for p in path_changes]
         path_changes = []
-    has_changes = bool(
-        attributes or value_changes or record_types or path_changes or (migrations and migrate_records)
+    has_changes = bool(attributes or value_changes or record_types or processes or path_changes) or bool(
+        migrations and migrate_records
     )
     return FieldPlan(
         address=want.address,
@@ -122,14 +112,38 @@ def _field_plan(
         attributes=tuple(attributes),
         value_changes=tuple(value_changes),
         record_types=tuple(record_types),
+        business_processes=tuple(processes),
         skips=tuple(skips),
         # The shared set changes only when this field's values do: a help text alone stays on this field.
-        warnings=_warnings(have, everything) if value_changes else (),
+        warnings=(_warnings(have, everything) if value_changes else ())
+        + tuple(offer_warnings(have, value_changes, record_types, processes)),
         target_values=target_values,
         migrations=tuple(migrations),
         usage=dict(usage or {}),
         path_changes=tuple(path_changes),
     )
+
+
+def _value_plan(
+    want: DesiredField,
+    have: FieldState,
+    usage: Mapping[str, int] | None,
+    migrate_records: bool,
+    skips: list[Skip],
+) -> tuple[list[ValueChange], list[Migration], tuple[ValueState, ...] | None]:
+    """The value changes, migrations and whole value list to write (None: the values stay); adds to
+    ``skips`` what cannot be written."""
+    if want.values is None:
+        return [], [], None
+    if have.values is None:
+        skips.append(Skip("values", f"{have.address.dotted} is not a picklist in the CRM"))
+        return [], [], None
+    target, value_changes, migrations, rename_skips = merge_values(want, have, usage, migrate_records)
+    skips += rename_skips
+    if value_changes and "values" in have.read_only:
+        skips.append(Skip("values", have.read_only["values"], value_names(have.values), value_names(target)))
+        return [], migrations, None
+    return value_changes, migrations, tuple(target) if value_changes else None
 
 
 def _create_or_skip(want: DesiredField, have: FieldState) -> FieldPlan:

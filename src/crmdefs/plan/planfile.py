@@ -21,6 +21,7 @@ from crmdefs.plan.changes import (
     Migration,
     PathChange,
     Plan,
+    ProcessChange,
     RecordTypeChange,
     Skip,
     ValueChange,
@@ -52,6 +53,7 @@ def _field_to_json(f: FieldPlan) -> dict[str, Any]:
         "attributes": [dataclasses.asdict(a) for a in f.attributes],
         "value_changes": [{**dataclasses.asdict(v), "kind": v.kind.value} for v in f.value_changes],
         "record_types": [{"record_type": r.record_type, "add": list(r.add)} for r in f.record_types],
+        "business_processes": [{"process": p.process, "add": list(p.add)} for p in f.business_processes],
         "skips": [dataclasses.asdict(s) for s in f.skips],
         "warnings": list(f.warnings),
         "target_values": None
@@ -122,6 +124,9 @@ def _field_from_json(data: dict[str, Any]) -> FieldPlan:
         ),
         record_types=tuple(
             RecordTypeChange(r["record_type"], tuple(r["add"])) for r in data.get("record_types", [])
+        ),
+        business_processes=tuple(
+            ProcessChange(p["process"], tuple(p["add"])) for p in data.get("business_processes", [])
         ),
         skips=tuple(Skip(**s) for s in data.get("skips", [])),
         warnings=tuple(data.get("warnings", [])),

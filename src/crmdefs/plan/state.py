@@ -84,6 +84,9 @@ class FieldState:
     read_only: Mapping[str, str] = field(default_factory=dict)  # attribute → why the CRM refuses changes
     custom: bool = True
     path_guidance: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # record type → stage → info
+    # Salesforce business processes (sales / lead / support process) → the values each offers. None: the
+    # field's values per record type are the record types' own (``record_types``), not a process's.
+    business_processes: Mapping[str, tuple[str, ...]] | None = None
     modified_by: str | None = None  # who/when last changed it, where the API says (drift reports)
     modified_at: str | None = None
     # What the adapter knows of the CRM's rules for this field, so that the diff needs no CRM's rules.
@@ -96,6 +99,11 @@ class FieldState:
     value_match: ValueMatch = field(default=ValueMatch.EXACT, compare=False, metadata=NOT_SERIALIZED)
     shared_value_set: str | None = field(default=None, compare=False, metadata=NOT_SERIALIZED)
     create_notes: tuple[str, ...] = field(default=(), compare=False, metadata=NOT_SERIALIZED)  # warnings
+    # Which active record types use each business process: the plan warns about a new value no process in
+    # use offers. Only matters while a plan is computed, like the create notes.
+    process_record_types: Mapping[str, tuple[str, ...]] = field(
+        default_factory=dict, compare=False, metadata=NOT_SERIALIZED
+    )
 
     def value_key(self, value: str) -> str:
         """What a picklist value of this field is matched by (``value_match``)."""
@@ -110,6 +118,9 @@ class FieldState:
         data["record_types"] = {k: list(v) for k, v in self.record_types.items()}
         data["read_only"] = dict(self.read_only)
         data["path_guidance"] = {k: dict(v) for k, v in self.path_guidance.items()}
+        processes = data.pop("business_processes")
+        if processes is not None:  # absent otherwise: older states keep their bytes and fingerprints
+            data["business_processes"] = {k: list(v) for k, v in processes.items()}
         return data
 
     def fingerprint(self) -> str:
@@ -151,6 +162,7 @@ class DesiredField:
     values: tuple[DesiredValue, ...] | None = None
     unlisted_values: str = "keep"  # keep | deactivate
     record_types: tuple[str, ...] | None = None  # ("*",) = every active record type
+    business_processes: tuple[str, ...] | None = None  # ("*",) = every process an active record type uses
     create: CreateSpec | None = None
     document_only: bool = False
     sorted: bool = False
@@ -180,6 +192,9 @@ def field_state_from_json(data: Mapping[str, Any]) -> FieldState:
         value_source=str(data.get("value_source", "")),
         record_types={k: tuple(v) for k, v in dict(data.get("record_types", {})).items()},
         path_guidance={k: dict(v) for k, v in dict(data.get("path_guidance", {})).items()},
+        business_processes=None
+        if data.get("business_processes") is None
+        else {k: tuple(v) for k, v in dict(data["business_processes"]).items()},
         read_only=dict(data.get("read_only", {})),
         custom=bool(data.get("custom", True)),
         modified_by=data.get("modified_by"),

@@ -74,6 +74,10 @@ def _field_section(f: FieldPlan, migrate: bool = False) -> list[str]:
         for rt in f.record_types
     ]
     rows += [
+        ("+ offer", f"business process {code(p.process, in_table=True)}", "", cell(", ".join(p.add)))
+        for p in f.business_processes
+    ]
+    rows += [
         (
             "~ path guidance",
             f"{cell('master' if p.record_type == '__MASTER__' else p.record_type)} · "

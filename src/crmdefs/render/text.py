@@ -17,7 +17,7 @@ Layout (pinned by golden files, so it depends on nothing but the plan — not th
 
     Plan: 1 to add, 2 to change, 1 to deactivate, 1 skipped.
 
-Within a field: attributes, value changes (plan order), record types, warnings, skips.
+Within a field: attributes, value changes (plan order), record types, business processes, warnings, skips.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from crmdefs.plan.changes import (
     FieldPlan,
     Migration,
     Plan,
-    RecordTypeChange,
     ValueChange,
     ValueChangeKind,
 )
@@ -93,7 +92,8 @@ def _changed_field(f: FieldPlan, color: bool, migrate: bool = False) -> list[_Li
     for v in f.value_changes:
         lines += _value_change(f, v, color)
     lines += [_Line("~", ITEM, f"~ {migration_text(m)}") for m in f.migrations if migrate]
-    lines += [line for rt in f.record_types for line in _offer(rt)]
+    lines += [line for rt in f.record_types for line in _offer(f"record type {rt.record_type}", rt.add)]
+    lines += [line for p in f.business_processes for line in _offer(f"business process {p.process}", p.add)]
     for p in f.path_changes:
         where = "master" if p.record_type == "__MASTER__" else p.record_type
         symbol = "+" if p.before is None else "~"
@@ -186,12 +186,13 @@ def _reorder(before: list[str], after: list[str]) -> list[_Line]:
     return lines
 
 
-def _offer(rt: RecordTypeChange) -> list[_Line]:
-    head = f"+ record type {rt.record_type}: offer"
-    values = ", ".join(quote(v) for v in rt.add)
+def _offer(where: str, add: tuple[str, ...]) -> list[_Line]:
+    """A record type or business process that starts offering values."""
+    head = f"+ {where}: offer"
+    values = ", ".join(quote(v) for v in add)
     if ITEM + len(head) + 1 + len(values) <= WIDTH:
         return [_Line("+", ITEM, f"{head} {values}")]
-    tokens = [f"{quote(v)}," for v in rt.add[:-1]] + [quote(rt.add[-1])]
+    tokens = [f"{quote(v)}," for v in add[:-1]] + [quote(add[-1])]
     return [_Line("+", ITEM, head), *_body("+", wrap_tokens(tokens, WIDTH - BODY))]
 
 
