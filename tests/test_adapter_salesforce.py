@@ -57,11 +57,13 @@ def test_read_takes_one_metadata_call_per_type_and_maps_the_state(
     fields = starter_fields()
     states = adapter_for(info).read(fields, quiet)
     reads = [e for e in running.log.entries if e.get("action") == "readMetadata"]
-    # CustomField (5 fields), StandardValueSet (2 sets), RecordType (2 record types), PathAssistant (3 paths)
-    assert len(reads) == 4
+    # CustomField (5 fields), StandardValueSet (2 sets), RecordType (2 record types), BusinessProcess (the
+    # 2 sales processes they use), PathAssistant (3 paths)
+    assert len(reads) == 5
     assert [e["path"] for e in running.log.entries if e["method"] == "GET"] == [
-        "/services/data/v62.0/sobjects/Opportunity/describe"
-    ]  # record types for `path_guidance: all`
+        "/services/data/v62.0/sobjects/Lead/describe",  # Lead.Status gains values: where will they show?
+        "/services/data/v62.0/sobjects/Opportunity/describe",  # record types for `path_guidance: all`
+    ]
     status = states[FieldAddress(Crm.SALESFORCE, "Lead", "Status")]
     assert status.value_source == "StandardValueSet:LeadStatus"
     assert status.values is not None and status.values[2].attributes == {"converted": True}
@@ -73,9 +75,15 @@ def test_read_takes_one_metadata_call_per_type_and_maps_the_state(
         "Renewal": ("pricing", "No Decision / Non-Responsive"),
     }
     stages = states[FieldAddress(Crm.SALESFORCE, "Opportunity", "StageName")]
-    # The Metadata API answers "Proposal%2FPrice Quote" for record types
-    # (docs/salesforce.md#sf-record-type-url-encoding): compared decoded.
-    assert "Proposal/Price Quote" in stages.record_types["New_Business"]
+    # Stages per record type come from the sales process each uses (docs/salesforce.md#sf-business-processes)
+    assert stages.record_types == {"New_Business": (), "Renewal": ()}
+    assert stages.business_processes is not None
+    assert "Proposal/Price Quote" in stages.business_processes["Standard Sales Process"]
+    assert stages.process_record_types == {
+        "Renewal Process": ("Renewal",),
+        "Standard Sales Process": ("New_Business",),
+    }
+    assert status.business_processes == {} and loss.business_processes is None
     assert stages.values is not None and stages.values[-1].attributes == {
         "closed": True,
         "won": False,

@@ -96,8 +96,8 @@ def test_a_value_the_binding_offers_on_some_record_types_warns_about_the_others(
     plan = field_plan(wanted("Price", "Budget", address=REASON, record_types=("New_Business",)), have)
     assert plan.record_types == (RecordTypeChange("New_Business", ("Budget",)),)
     assert plan.warnings == (
-        'record type Renewal will not offer new value "Budget": reps on it cannot pick it — list the record '
-        "types under record_types (or use all)",
+        'record type Renewal will not offer new value "Budget": reps on it cannot pick it — add Renewal to '
+        "the binding's record_types (or use all)",
     )
     assert field_plan(wanted("Price", "Budget", address=REASON, record_types=("*",)), have).warnings == ()
 

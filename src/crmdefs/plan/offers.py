@@ -101,7 +101,7 @@ def _record_type_warnings(
     return [
         f"record type{'s' if len(names) > 1 else ''} {', '.join(names)} will not offer new "
         f"value{'s' if len(missing) > 1 else ''} {_quoted(missing)}: reps on "
-        f"{'them' if len(names) > 1 else 'it'} cannot pick {'them' if len(missing) > 1 else 'it'} — "
-        "list the record types under record_types (or use all)"
+        f"{'them' if len(names) > 1 else 'it'} cannot pick {'them' if len(missing) > 1 else 'it'} — add "
+        f"{', '.join(names)} to the binding's record_types (or use all)"
         for missing, names in by_missing.items()
     ]

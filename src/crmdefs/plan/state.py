@@ -118,9 +118,10 @@ class FieldState:
         data["record_types"] = {k: list(v) for k, v in self.record_types.items()}
         data["read_only"] = dict(self.read_only)
         data["path_guidance"] = {k: dict(v) for k, v in self.path_guidance.items()}
-        processes = data.pop("business_processes")
-        if processes is not None:  # absent otherwise: older states keep their bytes and fingerprints
-            data["business_processes"] = {k: list(v) for k, v in processes.items()}
+        if self.business_processes is None:  # absent: older states keep their bytes and fingerprints
+            del data["business_processes"]
+        else:
+            data["business_processes"] = {k: list(v) for k, v in self.business_processes.items()}
         return data
 
     def fingerprint(self) -> str:

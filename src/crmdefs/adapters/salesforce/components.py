@@ -96,6 +96,15 @@ def add_record_type_values(md: Any, record_type: Any, field: str, values: Sequen
     entry.values = [*(entry.values or []), *additions]
 
 
+def add_process_values(md: Any, process: Any, values: Sequence[str]) -> None:
+    """A business process offers only the values it lists (docs/salesforce.md#sf-business-processes): add
+    the new ones after every value it has — none is ever left out — as non-defaults (an Opportunity
+    process takes no default; docs/salesforce.md#sf-business-process-defaults)."""
+    present = {unquote(v.fullName).casefold() for v in process.values or []}
+    additions = [md.PicklistValue(fullName=v, default=False) for v in values if v.casefold() not in present]
+    process.values = [*(process.values or []), *additions]
+
+
 def grant_field_access(md: Any, permission_set: Any | None, name: str, fields: Sequence[str]) -> Any:
     """The permission set with read and edit access to ``fields`` (a new one labelled after its name)."""
     if permission_set is None:

@@ -1,6 +1,6 @@
 """Reading fields from a Salesforce org into :class:`FieldState`: the fields (CustomField), their value sets
-(StandardValueSet / GlobalValueSet), record types and paths, one readMetadata per type and batch of 10.
-REST describe is used only to list record types for ``record_types: all`` and the fields of an object;
+(StandardValueSet / GlobalValueSet), record types, business processes and paths, one readMetadata per type
+and batch of 10. REST describe is used only to list record types (offers.py) and the fields of an object;
 it does not carry descriptions."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from crmdefs.adapters.base import Progress
 from crmdefs.adapters.salesforce import metadata as smd
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.adapters.salesforce.metadata import path_name
+from crmdefs.adapters.salesforce.offers import process_names, process_state, record_type_names
 from crmdefs.definitions.model import FieldAddress
 from crmdefs.errors import CrmApiError
 from crmdefs.plan.diff import path_record_types
@@ -39,7 +40,13 @@ def read_fields(
         "GlobalValueSet",
         {s.split(":", 1)[1] for s in sources.values() if s.startswith("GlobalValueSet:")},
     )
-    record_types = org.read("RecordType", _record_type_names(org, fields))
+    values = {
+        name: _values(custom_fields[name], sources[name], standard_sets, global_sets)
+        for name in names
+        if name in custom_fields
+    }
+    record_types = org.read("RecordType", record_type_names(org, fields, values))
+    processes = org.read("BusinessProcess", process_names(fields, record_types))
     paths = org.read(
         "PathAssistant",
         {path_name(f.address.object, rt) for f in fields for rt in _path_record_types(f, record_types)},
@@ -51,14 +58,16 @@ def read_fields(
         if component is None:
             states[wanted.address] = smd.missing_state(wanted.address, wanted.create)
             continue
-        values = _values(component, sources[name], standard_sets, global_sets)
-        state = _state(wanted.address, component, sources[name], values, record_types)
+        state = _state(wanted.address, component, sources[name], values[name], record_types)
         guidance = {
             rt: smd.path_steps(paths[path_name(wanted.address.object, rt)])
             for rt in _path_record_types(wanted, record_types)
             if path_name(wanted.address.object, rt) in paths
         }
-        states[wanted.address] = dataclasses.replace(state, path_guidance=guidance)
+        in_processes, in_use = process_state(name, record_types, processes)
+        states[wanted.address] = dataclasses.replace(
+            state, path_guidance=guidance, business_processes=in_processes, process_record_types=in_use
+        )
     return states
 
 
@@ -88,24 +97,6 @@ def _path_record_types(wanted: DesiredField, record_types: dict[str, Any]) -> li
     prefix = wanted.address.object + "."
     names = [n[len(prefix) :] for n in record_types if n.startswith(prefix)]
     return path_record_types(wanted, names)
-
-
-def _record_type_names(org: OrgCalls, fields: Sequence[DesiredField]) -> set[str]:
-    names: set[str] = set()
-    for wanted in fields:
-        if not wanted.record_types and wanted.path_record_types != ("*",):
-            continue
-        obj = wanted.address.object
-        if wanted.record_types == ("*",) or wanted.path_record_types == ("*",):
-            describe: Any = org.call("describe", partial(org.rest.restful, f"sobjects/{obj}/describe"))
-            names |= {
-                f"{obj}.{rt['developerName']}"
-                for rt in describe["recordTypeInfos"]
-                if not rt.get("master") and rt.get("active")
-            }
-        if wanted.record_types and wanted.record_types != ("*",):
-            names |= {f"{obj}.{rt}" for rt in wanted.record_types}
-    return names
 
 
 def _values(

@@ -1,7 +1,7 @@
 """Writing a plan to a Salesforce org: create fields (and grant access to them), save changed fields and
-the value sets they use, then record types and paths. ``updateMetadata`` replaces whole components, so each
-is read just before it is changed (read-modify-write; the components themselves are built in
-components.py)."""
+the value sets they use, then record types, business processes and paths. ``updateMetadata`` replaces
+whole components, so each is read just before it is changed (read-modify-write; the components themselves
+are built in components.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from crmdefs.adapters.base import ItemResult, Progress
 from crmdefs.adapters.salesforce.calls import OrgCalls, chunks
 from crmdefs.adapters.salesforce.components import (
+    add_process_values,
     add_record_type_values,
     field_component,
     grant_field_access,
@@ -76,6 +77,8 @@ class _Writes:
                 fields.pop(change.address.dotted, None)
         typed = [c for c in changes if c.record_types and not errors[c.address]]
         phase(typed, lambda: self.save_record_types(typed))
+        processes = [c for c in changes if c.business_processes and not errors[c.address]]
+        phase(processes, lambda: self.save_business_processes(processes))
         paths = [c for c in changes if c.path_changes and not errors[c.address]]
         phase(paths, lambda: self.save_paths(paths))
         return [
@@ -203,3 +206,22 @@ class _Writes:
         for name, problems in self.org.save("updateMetadata", [current[n] for n in owners]):
             for address in owners[name]:
                 self.errors[address] += [f"record type {name}: {p}" for p in problems]
+
+    def save_business_processes(self, changes: Sequence[FieldPlan]) -> None:
+        """New stages and statuses join the business processes the plan names
+        (docs/salesforce.md#sf-business-processes): each process is read fresh, after the values were added
+        to the field, and saved whole with every value it had."""
+        names = {f"{c.address.object}.{p.process}" for c in changes for p in c.business_processes}
+        current = self.org.read("BusinessProcess", names)
+        owners: dict[str, list[FieldAddress]] = {}
+        for change in changes:
+            for p in change.business_processes:
+                name = f"{change.address.object}.{p.process}"
+                if name not in current:
+                    self.errors[change.address].append(f"business process {name} no longer exists")
+                    continue
+                add_process_values(self.org.md, current[name], p.add)
+                owners.setdefault(name, []).append(change.address)
+        for name, problems in self.org.save("updateMetadata", [current[n] for n in owners]):
+            for address in owners[name]:
+                self.errors[address] += [f"business process {name}: {p}" for p in problems]
