@@ -66,6 +66,8 @@ def describe_move(before: FieldState | None, after: FieldState) -> str:
     moves += [f"value {name!r} changed" for name in new if name in old and new[name] != old[name]]
     if before.record_types != after.record_types:
         moves.append("record type values changed")
+    if before.business_processes != after.business_processes:
+        moves.append("business process values changed")
     return "; ".join(moves) or "its state changed"
 
 

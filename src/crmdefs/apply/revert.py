@@ -2,8 +2,8 @@
 
 Reverting plans the way back like any other change. crmdefs never deletes, so: values an apply added are
 deactivated (Salesforce) or hidden (HubSpot) on revert, fields it created stay (remove them in the CRM if
-unwanted), and values it made available on record types stay available. Records a migration moved get
-their old values back once their fields are back.
+unwanted), and values it made available on record types or business processes stay available. Records a
+migration moved get their old values back once their fields are back.
 """
 
 from __future__ import annotations
