@@ -129,6 +129,8 @@ def snapshot(project: Path) -> Snapshot:
         for entry in record_type.get("picklistValues", []):
             owner = f"RecordType {name} {entry['picklist']}"
             values.update((owner, unquote(v["fullName"])) for v in entry.get("values", []))
+    for name, process in metadata.get("BusinessProcess", {}).items():
+        values.update((f"BusinessProcess {name}", str(v["fullName"])) for v in process.get("values", []))
     for name, path in metadata.get("PathAssistant", {}).items():
         for step in path.get("pathAssistantSteps", []):
             texts_of((f"PathAssistant {name}", step["picklistValueName"]), step, ("info",))

@@ -14,6 +14,7 @@ CRMDEFS_FAULT_REPORT names a file, appended to it as JSON lines.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import shutil
@@ -277,6 +278,43 @@ def test_a_session_expiring_before_a_rest_call_names_the_session(
     assert stopped.code == 1
     said = stopped.out + stopped.err
     assert "INVALID_SESSION_ID" in said and "check the instance URL and network" not in said
+
+
+NEW_STAGE = """    - value: Discovery
+      description: The buyer agreed to a first call about the problem.
+      closed: false
+      won: false
+      probability: 15
+      forecast_category: Pipeline
+"""
+
+
+def test_a_business_process_whose_save_fails_loses_no_stage_and_a_rerun_converges(
+    scenario: Scenario,
+) -> None:
+    # A new stage for the Renewal sales process only (docs/salesforce.md#sf-business-processes): apply adds
+    # it to OpportunityStage, then reads the process and saves it whole, which fails here.
+    stages = scenario.project / "definitions" / "fields" / "salesforce.yaml"
+    text = stages.read_text(encoding="utf-8")
+    text = text.replace("path_guidance: all", "path_guidance: all\nbusiness_processes: [Renewal Process]", 1)
+    stages.write_text(
+        text.replace("    - value: Qualification\n", NEW_STAGE + "    - value: Qualification\n", 1)
+    )
+    process = "Opportunity.Renewal Process"
+    first = scenario.run("apply", "--auto-approve", faults={"CRMDEFS_SANDBOX_FAIL_COMPONENTS": process})
+    assert first.code == 1
+    listed = results(first.out)
+    assert listed.pop("salesforce:Opportunity.StageName") is False and listed and all(listed.values())
+    assert f"business process {process}: UNKNOWN_EXCEPTION" in first.out
+    scenario.other_faults["SaveResult"] += 1
+    left = scenario.run("plan")
+    assert '+ business process Renewal Process: offer "Prospecting", "Discovery"' in left.out
+    assert scenario.run("apply", "--auto-approve").code == 0
+    scenario.finish()
+    state = json.loads((scenario.project / SANDBOX / "state.json").read_text(encoding="utf-8"))
+    renewal = [v["fullName"] for v in state["salesforce"]["metadata"]["BusinessProcess"][process]["values"]]
+    assert renewal[:4] == ["Qualification", "Negotiation/Review", "Closed Won", "Closed Lost"]
+    assert "Discovery" in renewal
 
 
 @pytest.mark.parametrize("seed", KILL_SEEDS)
