@@ -111,3 +111,14 @@ def test_a_new_value_not_offered_on_some_record_types_gets_a_hint(run_cli: RunCl
     write_files(tmp_path, {"definitions/reasons.yaml": reasons.format(extra="record_types: all\n")})
     offered = run_cli("plan")
     assert "Renewal: offer" in offered.out and "warning" not in offered.out
+
+
+def test_an_unknown_process_is_skipped_naming_the_ones_in_use(run_cli: RunCli, tmp_path: Path) -> None:
+    write_files(tmp_path, stage_binding("business_processes: [Renewals]\n"))
+    plan = run_cli("plan")
+    assert plan.code == 0, plan.err
+    assert (
+        "business process Renewals not found on Opportunity (record types use Renewal Process, Standard Sales "
+        "Process)"
+    ) in " ".join(plan.out.split())
+    assert "offer" not in plan.out

@@ -65,7 +65,8 @@ def test_an_unknown_process_is_skipped_with_the_known_ones() -> None:
     assert plan.skips == (
         Skip(
             "business_processes",
-            "business process Nope not found on Opportunity (known: Renewal Process, Standard Sales Process)",
+            "business process Nope not found on Opportunity (record types use Renewal Process, Standard Sales "
+            "Process)",
         ),
     )
 
@@ -124,3 +125,20 @@ def test_process_changes_survive_the_plan_file() -> None:
     assert again.before[str(STAGE)].business_processes == PROCESSES
     assert again.before[str(STAGE)].fingerprint() == have.fingerprint()
     assert made.summary().change == 1  # the process change counts as one change
+
+
+def test_every_view_says_which_process_will_offer_what() -> None:
+    from crmdefs.drift.classify import differences
+    from crmdefs.render import render
+
+    made = compute_plan(
+        [wanted("Discovery", business_processes=("Renewal Process",))],
+        {STAGE: stages()},
+        target="t",
+        definitions_digest="d",
+        created_at="n",
+    )
+    assert '      + business process Renewal Process: offer "Discovery"' in render(made, "text").splitlines()
+    assert "| + offer | business process `Renewal Process` |  | Discovery |" in render(made, "markdown")
+    drift = differences(made.fields[0])
+    assert [(d.item, d.after) for d in drift][-1] == ("business process Renewal Process", ["Discovery"])

@@ -32,8 +32,9 @@ def process_changes(
     skips: list[Skip] = []
     for name in names:
         if name not in processes:
-            known = ", ".join(sorted(processes)) or "none is used by an active record type"
-            reason = f"business process {name} not found on {have.address.object} (known: {known})"
+            in_use = sorted(p for p, types in have.process_record_types.items() if types)
+            known = f"record types use {', '.join(in_use)}" if in_use else "no active record type uses one"
+            reason = f"business process {name} not found on {have.address.object} ({known})"
             skips.append(Skip("business_processes", reason))
             continue
         offered = {have.value_key(v) for v in processes[name]}

@@ -33,12 +33,13 @@ def record_type_names(
     org: OrgCalls, fields: Sequence[DesiredField], values: Mapping[str, Sequence[ValueState] | None]
 ) -> set[str]:
     """``Object.DeveloperName`` of the record types to read: the named ones, and every active one of an
-    object where a binding says ``all`` or adds a value (one describe per object)."""
+    object where a binding says ``all``, names business processes (to know which are in use) or adds a
+    value (one describe per object)."""
     names: set[str] = set()
     described: dict[str, set[str]] = {}
     for wanted in fields:
         obj = wanted.address.object
-        every = ("*",) in (wanted.record_types, wanted.path_record_types, wanted.business_processes)
+        every = ("*",) in (wanted.record_types, wanted.path_record_types) or bool(wanted.business_processes)
         if every or adds_values(wanted, values.get(wanted.address.dotted)):
             if obj not in described:
                 described[obj] = _active_record_types(org, obj)
