@@ -6,7 +6,8 @@ from the business process the record type uses (``FieldState.business_processes`
 :class:`ProcessChange`; docs/salesforce.md#sf-business-processes). A value added to the field reaches
 neither on its own (docs/salesforce.md#sf-record-type-new-values), so the plan warns where a new value
 would be offered nowhere a rep can pick it — and only there: an object without record types (or whose
-stage field has no process in use) offers every active value through its master record type.
+stage field has no process in use) offers every value through its master record type
+(docs/salesforce.md#sf-master-record-type).
 """
 
 from __future__ import annotations
