@@ -96,6 +96,8 @@ class FieldState:
     value_match: ValueMatch = field(default=ValueMatch.EXACT, compare=False, metadata=NOT_SERIALIZED)
     shared_value_set: str | None = field(default=None, compare=False, metadata=NOT_SERIALIZED)
     create_notes: tuple[str, ...] = field(default=(), compare=False, metadata=NOT_SERIALIZED)  # warnings
+    # A multi-select picklist: a record holds several values at once ("a;b"), counted and moved one by one.
+    multi_select: bool = field(default=False, compare=False, metadata=NOT_SERIALIZED)
 
     def value_key(self, value: str) -> str:
         """What a picklist value of this field is matched by (``value_match``)."""
