@@ -273,7 +273,7 @@ def test_field_state_json_is_what_asdict_gives_so_saved_fingerprints_stay_valid(
         modified_by="me",
     )
     legacy = dataclasses.asdict(state)
-    for rule in ("value_match", "shared_value_set", "create_notes"):  # the adapter's, never serialized
+    for rule in ("value_match", "shared_value_set", "create_notes", "multi_select"):  # never serialized
         del legacy[rule]
     legacy["address"] = str(state.address)
     legacy["record_types"] = {k: list(x) for k, x in state.record_types.items()}
