@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from crmdefs.adapters.base import RecordChange
 from crmdefs.adapters.salesforce.adapter import SalesforceAdapter
 from crmdefs.adapters.salesforce.client import SalesforceClient, client_with_token, crm_session
 from crmdefs.config import Secret
@@ -230,6 +231,43 @@ def test_a_field_on_a_global_value_set_changes_the_set_and_warns(
     assert shared.values is not None and "Hooli" in [v.value for v in shared.values]
 
 
+PRODUCT_INTEREST = FieldAddress(Crm.SALESFORCE, "Lead", "Product_Interest__c")
+
+
+def test_a_multi_select_picklist_is_counted_and_moved_one_selection_at_a_time(
+    sandbox: tuple[Sandbox, SandboxInfo],
+) -> None:
+    # docs/salesforce.md#sf-multiselect-not-groupable: "a;b" holds a and b; it cannot be grouped.
+    from crmdefs.sandbox.records_seed import records_seed
+
+    leads = records_seed()["salesforce"]["records"]["Lead"].values()
+    held = {r["Id"]: r["Product_Interest__c"] for r in leads if r["Product_Interest__c"]}
+    adapter = adapter_for(sandbox[1])
+    counts = adapter.count_values(PRODUCT_INTEREST, ["CRM", "billing", "Consulting"], quiet)
+    assert counts == {
+        "CRM": sum(1 for v in held.values() if "CRM" in v.split(";")),
+        "billing": sum(1 for v in held.values() if "Billing" in v.split(";")),
+        "Consulting": 0,
+    }
+    assert counts["CRM"] > sum(1 for v in held.values() if v == "CRM")  # "CRM;Analytics" counts too
+
+    moves = {
+        (c.record_id, c.old, c.new) for c in adapter.find_records(PRODUCT_INTEREST, {"Billing": "CRM"}, quiet)
+    }
+    assert ("Analytics;Billing" in held.values()) and ("Billing;CRM" in held.values())
+    assert moves == {
+        (i, v, ";".join(dict.fromkeys("CRM" if s == "Billing" else s for s in v.split(";"))))
+        for i, v in held.items()
+        if "Billing" in v.split(";")
+    }  # "Analytics;Billing" → "Analytics;CRM"; "Billing;CRM" → "CRM", not "CRM;CRM"
+    found = adapter.find_records(PRODUCT_INTEREST, {"Billing": "CRM"}, quiet)
+    assert adapter.set_records(found, quiet) == []
+    assert adapter.count_values(PRODUCT_INTEREST, ["Billing", "Analytics"], quiet) == {
+        "Billing": 0,
+        "Analytics": sum(1 for v in held.values() if "Analytics" in v.split(";")),
+    }
+
+
 def faulty_org(tmp_path: Path, schedule: dict[int, str]) -> tuple[Sandbox, SandboxInfo]:
     from crmdefs.sandbox.options import FaultPlan
 
@@ -239,6 +277,13 @@ def faulty_org(tmp_path: Path, schedule: dict[int, str]) -> tuple[Sandbox, Sandb
 
 
 LEAD_STATUS = FieldAddress(Crm.SALESFORCE, "Lead", "Status")
+
+
+def open_lead() -> RecordChange:
+    from crmdefs.sandbox.records_seed import records_seed
+
+    lead = next(iter(records_seed()["salesforce"]["records"]["Lead"].values()))
+    return RecordChange(str(LEAD_STATUS), lead["Id"], lead["Status"], "Open - Not Contacted")
 
 
 @pytest.mark.parametrize("call", ["metadata", "rest"])
@@ -251,10 +296,8 @@ def test_too_many_long_running_requests_at_once_are_waited_out(tmp_path: Path, c
     try:
         if call == "metadata":
             assert adapter.read(starter_fields(), quiet)[LEAD_STATUS].exists
-        else:
-            assert set(adapter.count_values(LEAD_STATUS, ["Open - Not Contacted"], quiet)) == {
-                "Open - Not Contacted"
-            }
+        else:  # a REST call first: setting a record (counting asks the field's type first)
+            assert adapter.set_records([open_lead()], quiet) == []
     finally:
         running.stop()
     assert [e.get("fault") for e in running.log.entries[:3]] == ["concurrent", "concurrent", None]
@@ -271,7 +314,7 @@ def test_the_daily_request_limit_stops_at_once_and_says_so(tmp_path: Path, call:
             if call == "metadata":
                 adapter.read(starter_fields(), quiet)
             else:
-                adapter.count_values(LEAD_STATUS, ["Open - Not Contacted"], quiet)
+                adapter.set_records([open_lead()], quiet)
     finally:
         running.stop()
     assert str(error.value) == (

@@ -185,3 +185,54 @@ def test_a_broken_mapping_entry_is_a_clear_error(
     result = run_cli("apply", "--auto-approve", "--migrate-records", "--mapping", "mapping.yaml")
     assert result.code == 1
     assert problem in result.err and "Traceback" not in result.err
+
+
+# A multi-select picklist holds several values per record, "a;b" (docs/salesforce.md#sf-multiselect-not-groupable):
+# Billing is renamed Payments; a record's other selections stay.
+PRODUCT_INTEREST = """\
+kind: field
+salesforce: Lead.Product_Interest__c
+help_text: The products the lead asked about.
+picklist:
+  values:
+    - {value: CRM, label: CRM}
+    - {value: Analytics, label: Analytics}
+    - {value: Payments, label: Payments, renamed_from: [Billing]}
+    - {value: Support, label: Support}
+"""
+
+
+def product_interest(project: Path) -> dict[str, str | None]:
+    sandbox, sf, _ = sandbox_clients(project)
+    try:
+        records = sf.query_all("SELECT Id, LastName, Product_Interest__c FROM Lead")
+    finally:
+        sandbox.stop()
+    return {r["LastName"]: r["Product_Interest__c"] for r in records["records"]}
+
+
+def test_a_multi_select_rename_swaps_one_selection_and_keeps_the_others(
+    run_cli: RunCli, project: Path
+) -> None:
+    (project / "definitions" / "fields" / "interest.yaml").write_text(PRODUCT_INTEREST, encoding="utf-8")
+    before = product_interest(project)
+    holding = [name for name, value in before.items() if value and "Billing" in value.split(";")]
+    assert len(holding) > 1 and any(";" in str(before[name]) for name in holding)
+
+    plan = run_cli("plan", "--only", "salesforce:Lead.Product_Interest__c")
+    assert plan.code == 0, plan.out + plan.err
+    # Counted per selection: a lead with "Analytics;Billing" holds Billing too.
+    assert f"{len(holding)} records still hold 'Billing'" in plan.out, plan.out + plan.err
+
+    migrated = run_cli("apply", "--auto-approve", "--migrate-records")
+    assert migrated.code == 0, migrated.out + migrated.err
+    after = product_interest(project)
+    assert after == {
+        name: value.replace("Billing", "Payments") if value else value for name, value in before.items()
+    }  # "Analytics;Billing" → "Analytics;Payments": the other selections and their order are kept
+    assert run_cli("plan", "--detailed-exitcode").code == 0
+
+    backup = sorted((project / ".crmdefs" / "backups" / "sandbox").glob("*.json"))[-1]
+    reverted = run_cli("revert", str(backup), "--auto-approve")
+    assert reverted.code == 0, reverted.out + reverted.err
+    assert product_interest(project) == before

@@ -172,6 +172,82 @@ def test_queries_outside_the_subset_or_naming_unknowns_are_refused(
     assert text in error["message"]
 
 
+# ------------------------------------------------------------------------------- multi-select picklists
+# docs/salesforce.md#sf-multiselect-not-groupable: "a;b" holds a and b; only =, !=, INCLUDES, EXCLUDES
+# filter it, and it cannot be grouped.
+
+
+def selections(record: dict[str, Any]) -> set[str]:
+    value = record["Product_Interest__c"]
+    return set(value.split(";")) if value else set()
+
+
+def test_a_multi_select_picklist_is_counted_per_selection_with_includes(sf: Salesforce) -> None:
+    assert any(len(selections(r)) > 1 for r in LEADS)
+    for product in ("CRM", "Analytics", "Billing", "Support"):
+        result = sf.query(f"SELECT COUNT() FROM Lead WHERE Product_Interest__c INCLUDES ('{product}')")
+        # COUNT(): the count is the size and there are no records; "a;b" counts for a and for b.
+        assert result == {
+            "totalSize": sum(1 for r in LEADS if product in selections(r)),
+            "done": True,
+            "records": [],
+        }
+    both = sf.query("SELECT Id FROM Lead WHERE Product_Interest__c INCLUDES ('crm;billing', 'Support')")
+    assert {r["Id"] for r in both["records"]} == {
+        r["Id"] for r in LEADS if {"CRM", "Billing"} <= selections(r) or "Support" in selections(r)
+    }
+    none = sf.query("SELECT COUNT() FROM Lead WHERE Product_Interest__c EXCLUDES ('CRM')")
+    assert none["totalSize"] == sum(1 for r in LEADS if "CRM" not in selections(r))
+    exact = sf.query("SELECT Id FROM Lead WHERE Product_Interest__c = 'Analytics;CRM'")  # any order
+    assert {r["Id"] for r in exact["records"]} == {
+        r["Id"] for r in LEADS if selections(r) == {"CRM", "Analytics"}
+    }
+
+
+@pytest.mark.parametrize(
+    ("soql", "code", "text"),
+    [
+        (
+            "SELECT Product_Interest__c, COUNT(Id) FROM Lead GROUP BY Product_Interest__c",
+            "MALFORMED_QUERY",
+            "field 'Product_Interest__c' can not be grouped in a query call",
+        ),
+        (
+            "SELECT Id FROM Lead WHERE Product_Interest__c IN ('CRM')",
+            "INVALID_QUERY_FILTER_OPERATOR",
+            "invalid operator on multipicklist field",
+        ),
+        (
+            "SELECT Id FROM Lead WHERE Status INCLUDES ('Open - Not Contacted')",
+            "INVALID_QUERY_FILTER_OPERATOR",
+            "includes or excludes operator only valid on multipicklist field",
+        ),
+    ],
+)
+def test_a_multi_select_picklist_cannot_be_grouped_or_filtered_with_in(
+    sf: Salesforce, soql: str, code: str, text: str
+) -> None:
+    with pytest.raises(SalesforceMalformedRequest) as caught:
+        sf.query(soql)
+    [error] = caught.value.content
+    assert error["errorCode"] == code and text in error["message"]
+    assert "\nERROR at Row:1:Column:" in error["message"]
+
+
+def test_a_multi_select_update_checks_each_selection_of_a_restricted_picklist(sf: Salesforce) -> None:
+    lead = next(r for r in LEADS if r["Product_Interest__c"] == "CRM;Analytics")
+    body = {
+        "records": [{"attributes": {"type": "Lead"}, "id": lead["Id"], "Product_Interest__c": "CRM;Support"}]
+    }
+    assert sf.restful("composite/sobjects", method="PATCH", json=body)[0]["success"] is True
+    body["records"][0]["Product_Interest__c"] = "CRM;Payments"
+    [refused] = sf.restful("composite/sobjects", method="PATCH", json=body)
+    assert refused["errors"][0]["statusCode"] == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
+    assert refused["errors"][0]["message"].endswith("bad value for restricted picklist field: Payments")
+    kept = sf.query(f"SELECT Product_Interest__c FROM Lead WHERE Id = '{lead['Id']}'")
+    assert kept["records"][0]["Product_Interest__c"] == "CRM;Support"
+
+
 # ---------------------------------------------------------------------------------- sObject Collections
 
 

@@ -5,8 +5,10 @@ not applied" from "never applied". Commit the folder, or keep it as a CI artifac
 can still find differences but cannot say where they came from.
 
 Format (``format_version`` 1.0): ``{"target", "fields": {address: {"applied_at", "desired_digest",
-"crm_fingerprint", "crm_state"}}}`` — the state apply read back right after writing, and a digest of the
-definitions it applied.
+"crm_fingerprint", "crm_state"[, "not_kept"]}}}`` — the state apply read back right after writing, and a
+digest of the definitions it applied. ``not_kept`` (optional) lists the texts the CRM accepted but did not
+keep, by key (``description``, ``values[Price].label``): ``{"sent", "read_back"}`` (plan/not_kept.py);
+later plans skip them while the definitions still ask for the same text.
 """
 
 from __future__ import annotations
@@ -19,8 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crmdefs.errors import CrmdefsError, StateFileError
+from crmdefs.definitions.addresses import parse_address
+from crmdefs.definitions.model import FieldAddress, Glossary
+from crmdefs.definitions.text_limits import CRM_NAMES
+from crmdefs.errors import CrmdefsError, Problem, Severity, StateFileError
 from crmdefs.files import check_version, json_object, located, mapping, unusable, write_json
+from crmdefs.plan.desired import desired_fields
+from crmdefs.plan.not_kept import NotKept, describe, not_kept_from_json, still_asked
 from crmdefs.plan.state import DesiredField, FieldState, field_state_from_json
 
 STATE_FORMAT = "1.0"
@@ -38,6 +45,11 @@ class AppliedField:
     desired_digest: str
     crm_fingerprint: str
     crm_state: FieldState
+    not_kept: Mapping[str, NotKept] = dataclasses.field(default_factory=dict)
+
+
+# What apply verified of one field: the keys of the texts it wrote, and those the CRM did not keep.
+Verified = tuple[frozenset[str], Mapping[str, NotKept]]
 
 
 def state_path(project_root: Path, target: str) -> Path:
@@ -64,7 +76,44 @@ def load_applied(path: Path) -> dict[str, AppliedField] | None:
 
 def _applied_field(f: dict[str, Any]) -> AppliedField:
     state = field_state_from_json(f["crm_state"])
-    return AppliedField(str(f["applied_at"]), str(f["desired_digest"]), str(f["crm_fingerprint"]), state)
+    not_kept = {str(k): not_kept_from_json(v) for k, v in mapping(f.get("not_kept", {})).items()}
+    return AppliedField(
+        str(f["applied_at"]), str(f["desired_digest"]), str(f["crm_fingerprint"]), state, not_kept
+    )
+
+
+def not_kept_warnings(project_root: Path, glossary: Glossary) -> list[Problem]:
+    """`validate`: bindings that ask for a text a target's CRM did not keep at the last apply (recorded in
+    its state file). An unreadable state file is left to the commands that use it."""
+    bindings = {b.address: b for b in glossary.bindings}
+    desired = desired_fields(glossary)
+    problems: list[Problem] = []
+    for path in sorted((project_root / ".crmdefs" / "state").glob("*.json")):
+        try:
+            found = still_asked(desired, load_not_kept(path))
+        except CrmdefsError:
+            continue
+        for address, key, entry in found:
+            source = bindings[address].source
+            crm = CRM_NAMES[address.crm]
+            held = "nothing" if entry.read_back is None else "another text"
+            problems.append(
+                Problem(
+                    source.path,
+                    source.line,
+                    1,
+                    f"{crm} did not keep the {describe(key)} of {address} at the last apply on target "
+                    f"'{path.stem}' (it read back {held})",
+                    "plans skip it; set it in the CRM's Setup, or change or remove it here to try again",
+                    Severity.WARNING,
+                )
+            )
+    return problems
+
+
+def load_not_kept(path: Path) -> dict[FieldAddress, Mapping[str, NotKept]]:
+    """The texts each field's CRM did not keep, as recorded by apply (empty without a state file)."""
+    return {parse_address(a): f.not_kept for a, f in (load_applied(path) or {}).items() if f.not_kept}
 
 
 def record_applied(
@@ -73,12 +122,18 @@ def record_applied(
     applied_at: str,
     desired: Mapping[str, DesiredField],
     states: Mapping[str, FieldState],
+    verified: Mapping[str, Verified] | None = None,
 ) -> None:
-    """Merge the fields just applied (address → desired, read-back state) into the state file."""
+    """Merge the fields just applied (address → desired, read-back state) into the state file. A text
+    verified now replaces what was recorded of it (kept: forgotten; not kept: recorded); the others'
+    records stay."""
     current = load_applied(path) or {}
     for address, state in states.items():
+        checked, missed = (verified or {}).get(address, (frozenset(), {}))
+        earlier = current[address].not_kept if address in current else {}
+        not_kept = {k: v for k, v in earlier.items() if k not in checked} | dict(missed)
         current[address] = AppliedField(
-            applied_at, desired_digest(desired[address]), state.fingerprint(), state
+            applied_at, desired_digest(desired[address]), state.fingerprint(), state, not_kept
         )
     data: dict[str, Any] = {
         "format_version": STATE_FORMAT,
@@ -89,6 +144,11 @@ def record_applied(
                 "desired_digest": f.desired_digest,
                 "crm_fingerprint": f.crm_fingerprint,
                 "crm_state": f.crm_state.to_json(),
+                **(
+                    {"not_kept": {k: v.to_json() for k, v in sorted(f.not_kept.items())}}
+                    if f.not_kept
+                    else {}
+                ),
             }
             for address, f in sorted(current.items())
         },

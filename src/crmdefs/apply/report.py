@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from crmdefs.apply.execute import ApplyResult
 from crmdefs.definitions.load import display_path
+from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.plan.not_kept import NotKept, explain
 
 
 def result_lines(result: ApplyResult) -> list[str]:
@@ -28,4 +32,21 @@ def result_lines(result: ApplyResult) -> list[str]:
         )
     else:
         lines.append(f"Apply complete: {len(result.results)} fields changed.")
+    return lines
+
+
+def not_kept_lines(
+    missed: Mapping[FieldAddress, Mapping[str, NotKept]], crm_names: Mapping[Crm, str]
+) -> list[str]:
+    """After the read-back: each text the CRM accepted but did not keep, as a failure, and what follows."""
+    lines = [
+        f"✗ {address}: {explain(key, entry, crm_names[address.crm])}"
+        for address, entries in missed.items()
+        for key, entry in sorted(entries.items())
+    ]
+    if lines:
+        lines.append(
+            "Apply verified what it wrote: the texts above were accepted but not kept. They are recorded, "
+            "and later plans skip them until the definitions change them."
+        )
     return lines

@@ -13,21 +13,24 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from crmdefs.apply.applied_state import record_applied, state_path
+from crmdefs.apply.applied_state import Verified, load_not_kept, record_applied, state_path
 from crmdefs.apply.backup import backup_folder, backup_stamp
 from crmdefs.apply.execute import ApplyResult, check_fresh, execute
+from crmdefs.apply.report import not_kept_lines
 from crmdefs.config import Settings
 from crmdefs.connect import Connected, open_target
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.load import digest_definitions, display_path
 from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.definitions.text_limits import CRM_NAMES
 from crmdefs.errors import CrmdefsError, OptionsError, PlanFileError
 from crmdefs.migration.mapping import TextMapping
 from crmdefs.migration.workflow import fill_from_mapping
 from crmdefs.plan import planfile
-from crmdefs.plan.changes import Plan
+from crmdefs.plan.changes import FieldPlan, Plan
 from crmdefs.plan.desired import desired_fields
 from crmdefs.plan.diff import compute_plan, values_to_count
+from crmdefs.plan.not_kept import NotKept, compare_written, hold_not_kept
 from crmdefs.plan.read import read_states
 from crmdefs.plan.state import DesiredField, FieldState
 
@@ -82,10 +85,13 @@ def make_plan(
     states = read_states(connected, desired, console.progress)
     digest = digest_definitions(settings.definitions_dir)  # reads every file: once, not per plan pass
     created_at = now().isoformat(timespec="seconds")
+    # Texts the CRM did not keep at an earlier apply are skipped, not planned again (plan/not_kept.py).
+    not_kept = load_not_kept(state_path(settings.project_root, connected.target))
+    wanted = hold_not_kept(desired, states, not_kept, CRM_NAMES)
 
     def make(usage: Mapping[FieldAddress, Mapping[str, int]] | None) -> Plan:
         return compute_plan(
-            desired,
+            wanted,
             states,
             target=connected.target,
             usage=usage,
@@ -95,10 +101,10 @@ def make_plan(
         )
 
     first = make(None)
-    wanted = values_to_count(first)
-    if not wanted:
+    to_count = values_to_count(first)
+    if not to_count:
         return first, states
-    return make(count_usage(connected, wanted, console)), states
+    return make(count_usage(connected, to_count, console)), states
 
 
 def count_usage(
@@ -214,19 +220,24 @@ def execute_and_record(
     desired: Sequence[DesiredField],
     console: Console,
 ) -> bool:
-    """Back up and write, show the result at once, then read back and record what was written."""
+    """Back up and write, show the result at once, then read back, verify and record what was written: a
+    text the CRM accepted but did not keep is a failure, shown and recorded (plan/not_kept.py)."""
     when = now()
     backups = backup_folder(settings.project_root, made.target)
     result = execute(made, connected, states, backups, backup_stamp(when), console.progress)
     console.show_result(result)  # first: whatever happens next, the user sees what was written and the backup
-    done = {r.address for r in result.results if r.ok}
-    problems = record(settings, connected, [f for f in desired if f.address in done], when, console)
+    changes = {c.address: c for c in made.changes}
+    sent = {r.address: changes[r.address] for r in result.results if r.ok}
+    written = [f for f in desired if f.address in sent]
+    problems, missed = record(settings, connected, written, when, console, sent=sent)
+    for line in not_kept_lines(missed, CRM_NAMES):
+        console.say(line)
     for problem in problems:
         console.note(
             "crmdefs: could not read back what was written, so drift's record of this apply is incomplete: "
             f"{problem}"
         )
-    return not problems and not result.failed
+    return not problems and not result.failed and not missed
 
 
 def record(
@@ -236,13 +247,16 @@ def record(
     when: dt.datetime,
     console: Console,
     states: Mapping[FieldAddress, FieldState] | None = None,
-) -> list[str]:
+    sent: Mapping[FieldAddress, FieldPlan] | None = None,
+) -> tuple[list[str], dict[FieldAddress, dict[str, NotKept]]]:
     """Record for drift (applied_state.py) what the CRM holds for ``written``: read back, one CRM at a time,
     so a CRM that refuses the read (daily limit, expired session) does not cost the other's record. One
     more read of the changed fields, in exchange for knowing exactly what the CRM holds rather than
-    guessing it. ``states`` already read (an apply with nothing to change) are recorded as they are.
-    Returns what failed."""
+    guessing it — and for verifying it: each text of ``sent`` is compared with what was read back.
+    ``states`` already read (an apply with nothing to change) are recorded as they are. Returns what
+    failed and the texts the CRM did not keep."""
     problems: list[str] = []
+    missed: dict[FieldAddress, dict[str, NotKept]] = {}
     path = state_path(settings.project_root, connected.target)
     for crm in Crm:
         fields = [f for f in written if f.address.crm is crm]
@@ -258,11 +272,21 @@ def record(
             except CrmdefsError as exc:
                 problems.append(str(exc))
                 break
+            verified = _verify(sent or {}, read)
+            missed.update({a: dict(v[1]) for a, v in verified.items() if v[1]})
             record_applied(
                 path,
                 connected.target,
                 when.isoformat(timespec="seconds"),
                 {str(f.address): f for f in part},
                 {str(a): s for a, s in read.items()},
+                {str(a): v for a, v in verified.items()},
             )
-    return problems
+    return problems, missed
+
+
+def _verify(
+    sent: Mapping[FieldAddress, FieldPlan], read: Mapping[FieldAddress, FieldState]
+) -> dict[FieldAddress, Verified]:
+    """What each written field was sent, compared with what was read back."""
+    return {a: compare_written(sent[a], state) for a, state in read.items() if a in sent}

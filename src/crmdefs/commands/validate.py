@@ -7,6 +7,7 @@ import json
 import click
 
 from crmdefs import exitcodes
+from crmdefs.apply.applied_state import not_kept_warnings
 from crmdefs.commands.options import project_options
 from crmdefs.config import Settings
 from crmdefs.definitions.changelog import changelog_problems, current_terms, terms_at_ref
@@ -37,6 +38,7 @@ Examples:
 def validate(settings: Settings, strict: bool, since: str | None) -> int:
     """Check every definitions file and report all problems at once (path:line:column)."""
     glossary, warnings = settings.load_glossary()
+    warnings += not_kept_warnings(settings.project_root, glossary)  # known from earlier applies
     if warnings and strict:
         raise ProblemsError(warnings, strict=True)
     if since is not None:

@@ -14,12 +14,15 @@ from crmdefs.apply.applied_state import load_applied, state_path
 from crmdefs.config import Settings, url_problem
 from crmdefs.connect import open_target, target_crms
 from crmdefs.debuglog import remember_secret
+from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.load import display_path
+from crmdefs.definitions.text_limits import CRM_NAMES
 from crmdefs.drift.baseline import save_baseline
 from crmdefs.drift.classify import Baseline, DriftReport, TargetDrift, apply_baseline, baseline_of, classify
 from crmdefs.drift.report import headline, report_json
 from crmdefs.errors import CrmdefsError, OptionsError, WebhookError
 from crmdefs.plan.diff import compute_plan
+from crmdefs.plan.not_kept import hold_not_kept
 from crmdefs.plan.read import read_states
 from crmdefs.plan.state import DesiredField
 
@@ -74,14 +77,16 @@ def check_target(settings: Settings, name: str, desired: Sequence[DesiredField],
         fields = [f for f in desired if f.address.crm in target_crms(target)]
         with open_target(settings, name, {f.address.crm for f in fields}, read_only=True) as connected:
             states = read_states(connected, fields, lambda _message: None)
+        applied = load_applied(state_path(settings.project_root, target.name))
+        # A text the CRM did not keep at the last apply is a skip, as in `plan` (plan/not_kept.py).
+        not_kept = {parse_address(a): f.not_kept for a, f in (applied or {}).items() if f.not_kept}
         plan = compute_plan(
-            fields,
+            hold_not_kept(fields, states, not_kept, CRM_NAMES),
             states,
             target=target.name,
             definitions_digest="",  # drift keeps no plan, so it needs no digest of the definitions
             created_at=now,
         )
-        applied = load_applied(state_path(settings.project_root, target.name))
         return classify(target.name, plan, {str(a): s for a, s in states.items()}, applied)
     except CrmdefsError as exc:
         return TargetDrift(name, error=str(exc))

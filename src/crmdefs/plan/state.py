@@ -104,6 +104,8 @@ class FieldState:
     process_record_types: Mapping[str, tuple[str, ...]] = field(
         default_factory=dict, compare=False, metadata=NOT_SERIALIZED
     )
+    # A multi-select picklist: a record holds several values at once ("a;b"), counted and moved one by one.
+    multi_select: bool = field(default=False, compare=False, metadata=NOT_SERIALIZED)
 
     def value_key(self, value: str) -> str:
         """What a picklist value of this field is matched by (``value_match``)."""

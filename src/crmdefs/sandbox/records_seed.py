@@ -7,7 +7,8 @@ Salesforce
 - ~40 Opportunities on the two seeded record types. Only "Closed Lost" ones carry a Loss_Reason__c, and
   each record type uses the reasons it allows (salesforce_seed.py: New_Business → Price, Lost to Competitor,
   Other; Renewal → pricing, No Decision / Non-Responsive); a few closed-lost ones have none (null).
-- ~20 Leads spread over the LeadStatus values.
+- ~20 Leads spread over the LeadStatus values; about half hold one or more Product_Interest__c values
+  (a multi-select picklist, stored as "a;b;c").
 - Ids are 18 characters: a 15-character id plus Salesforce's case-safe checksum suffix (the documented
   15→18 algorithm). RecordTypeIds are the ids the sandbox's describe gives the two record types
   (``SalesforceOrg.record_type_infos`` in sfstore.py: sorted record types, ``0125g00000{i:05d}AAA``).
@@ -81,6 +82,11 @@ _COMPANIES = [
 ]  # fmt: skip
 _OPEN, _WORKING = "Open - Not Contacted", "Working - Contacted"
 _CONVERTED, _NOT_CONVERTED = "Closed - Converted", "Closed - Not Converted"
+# Lead.Product_Interest__c (a multi-select picklist: "a;b"), by lead number; the others hold none.
+_PRODUCT_INTEREST = {
+    1: "CRM", 2: "CRM;Analytics", 3: "Analytics;Billing", 4: "Billing", 5: "CRM;Billing;Support",
+    6: "Support", 7: "Analytics", 8: "CRM;Analytics;Billing;Support", 11: "Billing;CRM",
+}  # fmt: skip
 _LEADS: list[tuple[str, str]] = [  # (last name, status)
     ("Nguyen", _OPEN), ("Schmidt", _OPEN), ("Okafor", _OPEN), ("Rossi", _OPEN), ("Kowalski", _OPEN),
     ("Tanaka", _OPEN), ("Silva", _WORKING), ("Dubois", _WORKING), ("Jensen", _WORKING), ("Haddad", _WORKING),
@@ -110,6 +116,7 @@ def _salesforce_records() -> Json:
             "LastName": last_name,
             "Company": _COMPANIES[(n * 7) % len(_COMPANIES)],
             "Status": status,
+            "Product_Interest__c": _PRODUCT_INTEREST.get(n),
         }
     return {"Opportunity": opportunities, "Lead": leads}
 

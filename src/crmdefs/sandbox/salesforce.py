@@ -200,6 +200,8 @@ def _new_field(template: dict[str, Any], name: str, component: dict[str, Any]) -
             "restrictedPicklist": False,
             "defaultedOnCreate": False,
             "permissionable": True,
+            # Multi-select picklists are not groupable (docs/salesforce.md#sf-multiselect-not-groupable).
+            "groupable": kind != "multipicklist",
         }
     )
     if kind == "double":

@@ -8,7 +8,8 @@
 - two sales processes (BusinessProcess): "Standard Sales Process" with every stage, used by New_Business,
   and "Renewal Process" with four of them, used by Renewal. Record types hold no StageName values: those
   live in the sales process (docs/salesforce.md#sf-business-processes);
-- one global value set shared by two fields.
+- one global value set shared by two fields;
+- a custom multi-select picklist, Lead.Product_Interest__c, whose records hold several values each.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ _STAGES = [  # (name, probability, forecastCategory, closed, won)
     ("Closed Lost", 0, "Omitted", True, False),
 ]
 _LOSS_REASONS = ["Price", "pricing", "Lost to Competitor", "Other", "No Decision / Non-Responsive"]
+_PRODUCTS = ["CRM", "Analytics", "Billing", "Support"]
 
 
 def _picklist_field(full_name: str, label: str, values: list[str], **extra: Any) -> dict[str, Any]:
@@ -126,6 +128,16 @@ def _custom_fields() -> dict[str, Any]:
             "required": False,
             "type": "Picklist",
             "valueSet": {"restricted": True, "valueSetName": "Competitors"},
+        },
+        # A multi-select picklist: records hold several values as "a;b" (records_seed.py).
+        "Lead.Product_Interest__c": {
+            **_picklist_field("Lead.Product_Interest__c", "Product Interest", _PRODUCTS),
+            "type": "MultiselectPicklist",
+            "visibleLines": 4,
+            "valueSet": {
+                "restricted": True,
+                "valueSetDefinition": {"sorted": False, "value": [_boolean_value(v) for v in _PRODUCTS]},
+            },
         },
         "Lead.Lead_Score__c": {
             "fullName": "Lead.Lead_Score__c",

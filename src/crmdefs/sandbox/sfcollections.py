@@ -14,7 +14,8 @@ Sources (CONFIRMED = read in the source named; UNVERIFIED = our choice, no sourc
   find_string id 1590168673).
 - A malformed id, or one of another object's key prefix: MALFORMED_ID "<Object> ID: id value of incorrect
   type: <id>", fields ["Id"], and no ``id`` in that result: CONFIRMED (same docs example; Talend test).
-- Restricted picklist: INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST "<Label>: bad value for restricted picklist
+- Restricted picklist (for a multi-select, each ";"-separated selection; the value named is the first refused
+  one, UNVERIFIED): INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST "<Label>: bad value for restricted picklist
   field: <value>", fields [<Field>]: CONFIRMED (SalesforceFoundation/NPSP#5456). A value missing from the
   record's record type is refused the same way for restricted picklists: CONFIRMED as behaviour
   (salesforce.stackexchange quote in MinnPost/object-sync-for-salesforce#128).
@@ -104,10 +105,14 @@ def _check_record(
         if not fields[name]["updateable"]:
             return record_id, _error("INVALID_FIELD_FOR_INSERT_UPDATE", _NOT_UPDATEABLE.format(name), [name])
         allowed = _restricted_values(org, obj, name, {**record, **_changes(fields, item)})
-        if allowed is not None and value is not None and value not in allowed:
+        # A multi-select value "a;b" is each of its selections
+        # (docs/salesforce.md#sf-multiselect-not-groupable).
+        chosen = str(value).split(";") if fields[name].get("type") == "multipicklist" else [value]
+        bad = [v for v in chosen if v not in (allowed or ())]
+        if allowed is not None and value is not None and bad:
             return record_id, _error(
                 "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                f"{fields[name]['label']}: bad value for restricted picklist field: {value}",
+                f"{fields[name]['label']}: bad value for restricted picklist field: {bad[0]}",
                 [name],
             )
     return record_id, None

@@ -4,8 +4,10 @@ a query is parsed in sfsoql.py.
 
 SOQL: exactly this subset (keywords case-insensitive, any whitespace), anything else is MALFORMED_QUERY:
     SELECT F, COUNT(Id) FROM O [WHERE cond] GROUP BY F
+    SELECT COUNT() FROM O [WHERE cond]
     SELECT F1[, F2 ...] FROM O [WHERE cond]
     cond := F = 'v' | F != 'v' | F <> 'v' | F = null | F != null | F IN ('v1', 'v2', ...)
+          | F INCLUDES ('v1', 'v2;v3', ...) | F EXCLUDES ('v1', ...)
 
 Sources (CONFIRMED = read in the source named; UNVERIFIED = our choice, no source found):
 - Response envelope ``{"totalSize", "done", "records", "nextRecordsUrl"}``, record ``attributes``
@@ -30,6 +32,17 @@ Sources (CONFIRMED = read in the source named; UNVERIFIED = our choice, no sourc
   71314402401). MALFORMED_QUERY "unexpected token: 'X'" is real wording; giving it for valid SOQL outside
   the subset (ORDER BY, LIMIT, …) is the sandbox's limitation, not Salesforce's. "Field must be grouped or
   aggregated: F": wording from memory, UNVERIFIED.
+- ``SELECT COUNT()``: the count is the response's size (``totalSize``) and no records come back; COUNT() must
+  be alone in the select list: CONFIRMED, SOQL guide "COUNT() and COUNT(fieldName)".
+- Multi-select picklists (docs/salesforce.md#sf-multiselect-not-groupable): a value is ``a;b;c``; only ``=``,
+  ``!=``, INCLUDES and EXCLUDES filter them, ``'a;b'`` inside them means a AND b, INCLUDES ('x', 'y') means
+  x OR y, ``=`` is an exact match of the whole selection (in any order): CONFIRMED, SOQL guide "Querying
+  Multi-Select Picklists"; they are not groupable (describe ``groupable: false``): CONFIRMED by a recorded
+  describe. "field 'F' can not be grouped in a query call" is Salesforce's wording (quoted on
+  salesforce.stackexchange.com/a/235529); its MALFORMED_QUERY code is UNVERIFIED. "invalid operator on
+  multipicklist field" is the wording quoted for LIKE (third-party); giving it for IN follows the documented
+  operator list. UNVERIFIED: the code INVALID_QUERY_FILTER_OPERATOR, the refusal of INCLUDES on other
+  fields and its wording, and EXCLUDES matching records that hold nothing.
 - Query cursors: at most 10 open, the oldest released first (SOAP API guide, from memory, UNVERIFIED); an
   unknown locator is 404 INVALID_QUERY_LOCATOR "Invalid query locator" (third-party error list, UNVERIFIED).
 
@@ -57,12 +70,26 @@ _NO_QUERY_MORE = (
 )
 
 
+_NOT_GROUPABLE = "field '{}' can not be grouped in a query call"
+_MULTI_OPERATOR = "invalid operator on multipicklist field"
+_NOT_MULTI = "includes or excludes operator only valid on multipicklist field"
+
+
+@dataclass
+class _Where:
+    field: str  # canonical name
+    operator: str  # "=", "!=", "IN", "INCLUDES", "EXCLUDES"
+    values: list[str | None]  # None = null
+    multi: bool  # a multi-select picklist: its value is a ";"-separated selection
+
+
 @dataclass
 class _Query:
     obj: str
     fields: list[str]  # canonical names, in select order ("" marks COUNT(Id))
-    where: tuple[str, str, list[str | None]] | None
+    where: _Where | None
     group_by: str | None
+    count_rows: bool = False  # SELECT COUNT()
 
 
 def _compile(org: SalesforceOrg, soql: str) -> _Query:
@@ -81,11 +108,25 @@ def _compile(org: SalesforceOrg, soql: str) -> _Query:
             raise QueryError("INVALID_FIELD", frame(soql, token.pos, message))
         return name
 
+    def multi(name: str) -> bool:
+        return bool(fields[name].get("type") == "multipicklist")
+
     selected = ["" if i == parsed.count_at else resolve(token) for i, token in enumerate(parsed.fields)]
     where = None
     if parsed.where is not None:
-        where = (resolve(parsed.where.field), parsed.where.operator, parsed.where.values)
+        name = resolve(parsed.where.field)
+        where = _Where(name, parsed.where.operator, parsed.where.values, multi(name))
+        allowed = ("=", "!=", "INCLUDES", "EXCLUDES") if where.multi else ("=", "!=", "IN")
+        if where.operator not in allowed:
+            message = _MULTI_OPERATOR if where.multi else _NOT_MULTI
+            raise QueryError("INVALID_QUERY_FILTER_OPERATOR", frame(soql, parsed.where.field.pos, message))
+    if parsed.count_rows:
+        return _Query(obj, [], where, None, count_rows=True)
     group_by = resolve(parsed.group_by) if parsed.group_by is not None else None
+    if group_by is not None and multi(group_by):
+        assert parsed.group_by is not None
+        message = _NOT_GROUPABLE.format(parsed.group_by.text)
+        raise QueryError("MALFORMED_QUERY", frame(soql, parsed.group_by.pos, message))
     if parsed.count_at is not None:
         plain = [(name, token) for name, token in zip(selected, parsed.fields, strict=True) if name]
         if group_by is None:
@@ -111,16 +152,30 @@ def _fold(value: Any) -> str:
     return str(value).casefold()
 
 
-def _matches(record: Json, where: tuple[str, str, list[str | None]] | None) -> bool:
+def _selection(value: Any) -> frozenset[str]:
+    """The values selected in a multi-select picklist value ``a;b;c``."""
+    return frozenset(_fold(v).strip() for v in str(value).split(";") if v.strip())
+
+
+def _matches(record: Json, where: _Where | None) -> bool:
     if where is None:
         return True
-    name, operator, values = where
-    value = record.get(name)
-    if operator == "IN":
-        return value is not None and _fold(value) in {_fold(v) for v in values}
-    target = values[0]
-    equal = value is None if target is None else value is not None and _fold(value) == _fold(target)
-    return equal if operator == "=" else not equal
+    value = record.get(where.field)
+    if where.operator == "IN":
+        return value is not None and _fold(value) in {_fold(v) for v in where.values}
+    if where.operator in ("INCLUDES", "EXCLUDES"):
+        held = _selection(value) if value is not None else frozenset()
+        # Each listed string is one alternative; 'a;b' in it means a and b both selected.
+        included = any(_selection(v) <= held for v in where.values if v is not None and _selection(v))
+        return included if where.operator == "INCLUDES" else not included
+    target = where.values[0]
+    if target is None or value is None:
+        equal = value is None and target is None
+    elif where.multi:  # the whole selection, in any order
+        equal = _selection(value) == _selection(target)
+    else:
+        equal = _fold(value) == _fold(target)
+    return equal if where.operator == "=" else not equal
 
 
 def _run(org: SalesforceOrg, query: _Query, version: str) -> list[Json]:
@@ -196,6 +251,9 @@ def query(org: SalesforceOrg, cursors: QueryCursors, request: Request, version: 
     if not soql:
         raise QueryError("MALFORMED_QUERY", "A query string has to be specified")  # wording UNVERIFIED
     compiled = _compile(org, soql)
+    if compiled.count_rows:  # the count is the size; no records (SOQL guide, "COUNT()")
+        matching = sum(1 for r in org.records(compiled.obj).values() if _matches(r, compiled.where))
+        return {"totalSize": matching, "done": True, "records": []}
     rows = _run(org, compiled, version)
     batch = _batch_size(request)
     if compiled.group_by is not None and len(rows) > batch:

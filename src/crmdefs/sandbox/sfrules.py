@@ -25,6 +25,12 @@ REQUIRED_STANDARD_VALUE_KEYS = {
 # docs/salesforce.md#sf-picklist-value-length; UNVERIFIED as API limits); enforcing them catches clients that
 # would otherwise be cut off by a real org.
 TEXT_LIMITS = {"inlineHelpText": 510, "description": 1000, "label": 255}
+
+# Standard fields whose `description` the save accepts (success, no error) but does not store: imitates the
+# reported, undocumented behaviour of some standard fields (docs/salesforce.md#sf-standard-field-description),
+# so that apply's read-back verification has something to catch. Chosen among standard fields the starter
+# glossary does not bind.
+DESCRIPTION_NOT_KEPT = frozenset({"Opportunity.Type"})
 VALUE_TEXT_LIMITS = {"fullName": 255, "label": 255, "description": 255}
 
 
@@ -105,6 +111,8 @@ def _custom_field(
                     f"{name} is a standard picklist; its values belong to its StandardValueSet",
                 )
             ], c  # UNVERIFIED
+        if name in DESCRIPTION_NOT_KEPT:
+            return [], {k: v for k, v in c.items() if k != "description"}
         return [], c
     if not org.known_object(obj):
         return [("INVALID_CROSS_REFERENCE_KEY", f"In field: fullName - no CustomObject named {obj} found")], c

@@ -4,8 +4,10 @@ has the sources.
 
 SOQL: exactly this subset (keywords case-insensitive, any whitespace), anything else is MALFORMED_QUERY:
     SELECT F, COUNT(Id) FROM O [WHERE cond] GROUP BY F
+    SELECT COUNT() FROM O [WHERE cond]
     SELECT F1[, F2 ...] FROM O [WHERE cond]
     cond := F = 'v' | F != 'v' | F <> 'v' | F = null | F != null | F IN ('v1', 'v2', ...)
+          | F INCLUDES ('v1', 'v2;v3', ...) | F EXCLUDES ('v1', ...)
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ _TOKEN = re.compile(
     r"\s*(?:(?P<string>'(?:[^'\\]|\\.)*')|(?P<op>!=|<>|=|\(|\)|,)|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<other>\S))",
     re.DOTALL,
 )
+_RESERVED = ("SELECT", "FROM", "WHERE", "GROUP", "BY", "IN", "NULL", "INCLUDES", "EXCLUDES")
 _ESCAPES = {"'": "'", '"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
 
 
@@ -68,7 +71,7 @@ def _tokens(soql: str) -> list[Token]:
 @dataclass
 class Condition:
     field: Token
-    operator: str  # "=", "!=", "IN"
+    operator: str  # "=", "!=", "IN", "INCLUDES", "EXCLUDES"
     values: list[str | None]  # None = null
 
 
@@ -76,6 +79,7 @@ class Condition:
 class Soql:
     fields: list[Token]
     count_at: int | None  # index of COUNT(Id) in the select list
+    count_rows: bool  # SELECT COUNT(): the number of matching rows, no records
     obj: Token
     where: Condition | None
     group_by: Token | None
@@ -113,7 +117,7 @@ class Parser:
 
     def word(self) -> Token:
         token = self.take()
-        if token.kind != "word" or token.upper in ("SELECT", "FROM", "WHERE", "GROUP", "BY", "IN", "NULL"):
+        if token.kind != "word" or token.upper in _RESERVED:
             raise self.fail(token)
         return token
 
@@ -131,6 +135,9 @@ class Parser:
             token = self.word()
             if token.upper == "COUNT" and self.peek().text == "(":
                 self.op("(")
+                if self.peek().text == ")" and not fields:  # COUNT() must be alone in the select list
+                    self.take()
+                    return self.count_rows()
                 inner = self.word()
                 if inner.upper != "ID" or count_at is not None:
                     raise self.fail(inner)
@@ -151,20 +158,30 @@ class Parser:
         end = self.take()
         if end.kind != "end":
             raise self.fail(end)
-        return Soql(fields, count_at, obj, where, group_by)
+        return Soql(fields, count_at, False, obj, where, group_by)
+
+    def count_rows(self) -> Soql:
+        """The rest of ``SELECT COUNT() FROM O [WHERE cond]``."""
+        self.keyword("FROM")
+        obj = self.word()
+        where = self.condition() if self.peek().upper == "WHERE" else None
+        end = self.take()
+        if end.kind != "end":
+            raise self.fail(end)
+        return Soql([], None, True, obj, where, None)
 
     def condition(self) -> Condition:
         self.keyword("WHERE")
         name = self.word()
         token = self.take()
-        if token.upper == "IN":
+        if token.upper in ("IN", "INCLUDES", "EXCLUDES"):
             self.op("(")
             values: list[str | None] = [self.string()]
             while self.peek().text == ",":
                 self.take()
                 values.append(self.string())
             self.op(")")
-            return Condition(name, "IN", values)
+            return Condition(name, token.upper, values)
         if token.kind != "op" or token.text not in ("=", "!=", "<>"):
             raise self.fail(token)
         operator = "=" if token.text == "=" else "!="

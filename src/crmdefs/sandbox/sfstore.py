@@ -29,6 +29,14 @@ STANDARD_VALUE_SETS = {
     "Opportunity.Type": "OpportunityType",
 }
 RECORDED_OBJECTS = ("Account", "Lead", "Opportunity")
+# Metadata API field type → the describe's type, for the types the sandbox's custom fields use.
+DESCRIBE_TYPES = {
+    "Picklist": "picklist",
+    "MultiselectPicklist": "multipicklist",
+    "Number": "double",
+    "Text": "string",
+    "Checkbox": "boolean",
+}
 
 
 class SalesforceOrg(StateView):
@@ -96,19 +104,26 @@ class SalesforceOrg(StateView):
         return None
 
     def fields(self, obj: str) -> dict[str, Json]:
-        """Field name → {"updateable", "label"} of a recorded object: the describe's fields, custom fields
-        saved through the Metadata API, and RecordTypeId once the object has record types (as a real describe
-        would show)."""
+        """Field name → {"updateable", "label", "type"} of a recorded object: the describe's fields, custom
+        fields saved through the Metadata API, and RecordTypeId once the object has record types (as a real
+        describe would show). ``type`` is the describe's (picklist, multipicklist, string, …)."""
         fields = {
-            f["name"]: {"updateable": bool(f.get("updateable")), "label": f.get("label") or f["name"]}
+            f["name"]: {
+                "updateable": bool(f.get("updateable")),
+                "label": f.get("label") or f["name"],
+                "type": f.get("type", "string"),
+            }
             for f in self._describes[obj]["fields"]
         }
         for full_name, component in self.metadata["CustomField"].items():
             field_obj, _, name = full_name.partition(".")
             if field_obj == obj and name not in fields:
-                fields[name] = {"updateable": True, "label": component.get("label") or name}
+                kind = DESCRIBE_TYPES.get(component.get("type", "Text"), "string")
+                fields[name] = {"updateable": True, "label": component.get("label") or name, "type": kind}
         if any(name.startswith(obj + ".") for name in self.metadata.get("RecordType", {})):
-            fields.setdefault("RecordTypeId", {"updateable": True, "label": "Record Type ID"})
+            fields.setdefault(
+                "RecordTypeId", {"updateable": True, "label": "Record Type ID", "type": "reference"}
+            )
         return fields
 
     # --- picklists and record types ----------------------------------------------------------------

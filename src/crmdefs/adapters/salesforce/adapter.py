@@ -37,6 +37,7 @@ class SalesforceAdapter:
     ) -> None:
         self.target = target
         self._org = OrgCalls(target, client, max_retries=max_retries, sleep=sleep)
+        self._multi_select: dict[FieldAddress, bool] = {}  # what reads told of each field's type
 
     @property
     def calls(self) -> Counter[str]:
@@ -47,7 +48,16 @@ class SalesforceAdapter:
         self._org.client.close()
 
     def read(self, fields: Sequence[DesiredField], progress: Progress) -> dict[FieldAddress, FieldState]:
-        return reads.read_fields(self._org, fields, progress)
+        states = reads.read_fields(self._org, fields, progress)
+        self._multi_select.update({a: s.multi_select for a, s in states.items() if s.exists})
+        return states
+
+    def _is_multi_select(self, address: FieldAddress) -> bool:
+        """Counting and migrating records depend on it (docs/salesforce.md#sf-multiselect-not-groupable);
+        known from the read that planned, else asked once."""
+        if address not in self._multi_select:
+            self._multi_select[address] = records.is_multi_select(self._org, address)
+        return self._multi_select[address]
 
     def list_fields(self, object_name: str, progress: Progress) -> list[str]:
         return reads.list_fields(self._org, object_name, progress)
@@ -58,12 +68,14 @@ class SalesforceAdapter:
     def count_values(
         self, address: FieldAddress, values: Sequence[str], progress: Progress
     ) -> dict[str, int]:
-        return records.count_values(self._org, address, values, progress)
+        multi = self._is_multi_select(address)
+        return records.count_values(self._org, address, values, progress, multi_select=multi)
 
     def find_records(
         self, address: FieldAddress, moves: Mapping[str, str], progress: Progress
     ) -> list[RecordChange]:
-        return records.find_records(self._org, address, moves, progress)
+        multi = self._is_multi_select(address)
+        return records.find_records(self._org, address, moves, progress, multi_select=multi)
 
     def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[str]:
         return records.set_records(self._org, changes, progress)

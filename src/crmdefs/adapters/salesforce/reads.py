@@ -23,6 +23,7 @@ from crmdefs.plan.diff import path_record_types
 from crmdefs.plan.state import DesiredField, FieldState, ValueState, normalize_text
 
 PICKLIST_TYPES = ("picklist", "multipicklist")
+MULTI_SELECT = "MultiselectPicklist"  # CustomField type (docs/salesforce.md#sf-multiselect-not-groupable)
 
 
 def read_fields(
@@ -138,6 +139,7 @@ def _state(
         values=values,
         value_source=source,
         custom=custom,
+        multi_select=getattr(component, "type", None) == MULTI_SELECT,
         read_only=read_only,
         record_types={
             name[len(prefix) :]: smd.record_type_values(rt, address.field)
