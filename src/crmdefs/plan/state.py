@@ -96,6 +96,8 @@ class FieldState:
     value_match: ValueMatch = field(default=ValueMatch.EXACT, compare=False, metadata=NOT_SERIALIZED)
     shared_value_set: str | None = field(default=None, compare=False, metadata=NOT_SERIALIZED)
     create_notes: tuple[str, ...] = field(default=(), compare=False, metadata=NOT_SERIALIZED)  # warnings
+    # Per record type, what a person should know about the Path that takes its guidance (e.g. inactive).
+    path_notes: Mapping[str, str] = field(default_factory=dict, compare=False, metadata=NOT_SERIALIZED)
 
     def value_key(self, value: str) -> str:
         """What a picklist value of this field is matched by (``value_match``)."""
@@ -123,6 +125,11 @@ class FieldState:
             data.pop(volatile)
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def path_read_only_key(record_type: str) -> str:
+    """The ``read_only`` key saying why the Path guidance of ``record_type`` cannot be written."""
+    return f"path_guidance:{record_type}"
 
 
 _SERIALIZED = tuple(f.name for f in fields(FieldState) if f.metadata.get("serialized", True))

@@ -1,5 +1,6 @@
 """Reading fields from a Salesforce org into :class:`FieldState`: the fields (CustomField), their value sets
-(StandardValueSet / GlobalValueSet), record types and paths, one readMetadata per type and batch of 10.
+(StandardValueSet / GlobalValueSet), record types and paths, one readMetadata per type and batch of 10
+(paths are listed first: paths.py).
 REST describe is used only to list record types for ``record_types: all`` and the fields of an object;
 it does not carry descriptions."""
 
@@ -15,7 +16,7 @@ from simple_salesforce.exceptions import SalesforceResourceNotFound
 from crmdefs.adapters.base import Progress
 from crmdefs.adapters.salesforce import metadata as smd
 from crmdefs.adapters.salesforce.calls import OrgCalls
-from crmdefs.adapters.salesforce.metadata import path_name
+from crmdefs.adapters.salesforce.paths import field_paths, read_paths
 from crmdefs.definitions.model import FieldAddress
 from crmdefs.errors import CrmApiError
 from crmdefs.plan.diff import path_record_types
@@ -40,10 +41,9 @@ def read_fields(
         {s.split(":", 1)[1] for s in sources.values() if s.startswith("GlobalValueSet:")},
     )
     record_types = org.read("RecordType", _record_type_names(org, fields))
-    paths = org.read(
-        "PathAssistant",
-        {path_name(f.address.object, rt) for f in fields for rt in _path_record_types(f, record_types)},
-    )
+    # The Path each record type has, whatever its name (docs/salesforce.md#sf-path-one-per-record-type):
+    # listed once per read, and only when some binding manages Path guidance.
+    paths = read_paths(org) if any(f.path_record_types for f in fields) else {}
     states = {}
     for wanted in fields:
         name = wanted.address.dotted
@@ -53,12 +53,13 @@ def read_fields(
             continue
         values = _values(component, sources[name], standard_sets, global_sets)
         state = _state(wanted.address, component, sources[name], values, record_types)
-        guidance = {
-            rt: smd.path_steps(paths[path_name(wanted.address.object, rt)])
-            for rt in _path_record_types(wanted, record_types)
-            if path_name(wanted.address.object, rt) in paths
-        }
-        states[wanted.address] = dataclasses.replace(state, path_guidance=guidance)
+        found = field_paths(paths, wanted.address, _path_record_types(wanted, record_types))
+        states[wanted.address] = dataclasses.replace(
+            state,
+            path_guidance=found.guidance,
+            read_only={**state.read_only, **found.read_only},
+            path_notes=found.notes,
+        )
     return states
 
 

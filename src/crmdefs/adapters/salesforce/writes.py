@@ -20,6 +20,7 @@ from crmdefs.adapters.salesforce.components import (
     value_set_components,
 )
 from crmdefs.adapters.salesforce.metadata import path_name
+from crmdefs.adapters.salesforce.paths import conflict, find_path, for_other_field, read_paths
 from crmdefs.definitions.model import FieldAddress
 from crmdefs.errors import CrmApiError
 from crmdefs.plan.changes import Action, FieldPlan, PathChange, Skip
@@ -166,28 +167,54 @@ class _Writes:
                     self.errors[address] += problems
 
     def save_paths(self, changes: Sequence[FieldPlan]) -> None:
-        """Path guidance: one PathAssistant per record type (docs/salesforce.md#sf-path-assistant), created
-        or updated."""
+        """Path guidance goes on the Path each record type already has, whatever its name, updated in place:
+        only the steps of bound stages change. A Path is created only where the record type has none, and
+        one for another field is never touched (docs/salesforce.md#sf-path-one-per-record-type)."""
+        paths = self.org.cache.get("PathAssistant")
+        if paths is None:  # the read before a write lists and reads the Paths; this is for a write alone
+            paths = read_paths(self.org)
         owners: dict[str, FieldAddress] = {}
         new: list[Any] = []
         existing: list[Any] = []
-        cache = self.org.cache.setdefault("PathAssistant", {})
         for change in changes:
-            by_type: dict[str, list[PathChange]] = {}
-            for p in change.path_changes:
-                by_type.setdefault(p.record_type, []).append(p)
-            for record_type, items in by_type.items():
-                name = path_name(change.address.object, record_type)
+            for record_type, items in _by_record_type(change.path_changes).items():
+                found = find_path(paths, change.address.object, record_type)
+                if found is not None and for_other_field(found[1], change.address):
+                    self.errors[change.address].append(conflict(*found, change.address, record_type))
+                    continue
+                name = found[0] if found else path_name(change.address.object, record_type)
                 owners[name] = change.address
                 component = path_component(
-                    self.org.md, cache.get(name), name, change.address, record_type, items
+                    self.org.md, found[1] if found else None, name, change.address, record_type, items
                 )
-                (existing if name in cache else new).append(component)
-        outcome = (self.org.save("createMetadata", new) if new else []) + (
+                (existing if found else new).append(component)
+        created = self.org.save("createMetadata", new) if new else []
+        outcome = self._settle_created_paths(new, created) + (
             self.org.save("updateMetadata", existing) if existing else []
         )
         for name, problems in outcome:
             self.errors[owners[name]] += [f"path {name}: {p}" for p in problems]
+
+    def _settle_created_paths(
+        self, sent: Sequence[Any], created: list[tuple[str, list[str]]]
+    ) -> list[tuple[str, list[str]]]:
+        """A create refused as a duplicate name was often made by an earlier attempt whose answer was lost
+        (a retried POST): read it back, and count it as saved when it is on the record type and field asked
+        for. Anything else stays an error."""
+        duplicates = [name for name, problems in created if any(p.startswith("DUPLICATE") for p in problems)]
+        if not duplicates:
+            return created
+        asked = {str(c.fullName): c for c in sent}
+        now = self.org.read("PathAssistant", duplicates)
+        settled = []
+        for name, problems in created:
+            ours = name in now and all(
+                str(getattr(now[name], key, "")).casefold()
+                == str(getattr(asked.get(name), key, "")).casefold()
+                for key in ("entityName", "fieldName", "recordTypeName")
+            )
+            settled.append((name, [] if ours else problems))
+        return settled
 
     def save_record_types(self, changes: Sequence[FieldPlan]) -> None:
         if not changes:
@@ -203,3 +230,10 @@ class _Writes:
         for name, problems in self.org.save("updateMetadata", [current[n] for n in owners]):
             for address in owners[name]:
                 self.errors[address] += [f"record type {name}: {p}" for p in problems]
+
+
+def _by_record_type(changes: Sequence[PathChange]) -> dict[str, list[PathChange]]:
+    by_type: dict[str, list[PathChange]] = {}
+    for change in changes:
+        by_type.setdefault(change.record_type, []).append(change)
+    return by_type
