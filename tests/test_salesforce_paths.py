@@ -160,3 +160,27 @@ def test_drift_sees_a_hand_edit_in_the_orgs_own_path(run_cli: RunCli, project: P
     assert [(d["item"], d["crm"]) for d in stage["differences"]] == [
         ("path guidance (master) 'Closed Won'", "<p>Signed.</p>")
     ]
+
+
+def test_a_new_path_never_takes_the_name_of_another_record_types_path(run_cli: RunCli, project: Path) -> None:
+    def renewal_named_path_on_new_business(md: Any) -> Any:
+        return md.PathAssistant(
+            fullName="crmdefs_Opportunity_Renewal",  # what crmdefs would call Renewal's Path
+            active=True,
+            entityName="Opportunity",
+            fieldName="StageName",
+            masterLabel="New business",
+            recordTypeName="New_Business",
+            pathAssistantSteps=[],
+        )
+
+    edit_path(project, "", renewal_named_path_on_new_business, create=True)
+    applied = run_cli("apply", "--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+    paths = org_paths(project)
+    assert {name: p.recordTypeName for name, p in paths.items()} == {
+        "Opportunity_Sales_Path": "__MASTER__",
+        "crmdefs_Opportunity_Renewal": "New_Business",
+        "crmdefs_Opportunity_Renewal_2": "Renewal",
+    }
+    assert run_cli("plan", "--detailed-exitcode").code == 0

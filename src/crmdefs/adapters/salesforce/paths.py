@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crmdefs.adapters.salesforce.calls import OrgCalls
-from crmdefs.adapters.salesforce.metadata import path_steps
+from crmdefs.adapters.salesforce.metadata import path_name, path_steps
 from crmdefs.definitions.model import FieldAddress
 from crmdefs.plan.state import path_read_only_key
 
@@ -34,6 +34,17 @@ def find_path(paths: Mapping[str, Any], obj: str, record_type: str) -> tuple[str
         if (str(path.entityName or "").casefold(), str(path.recordTypeName or "").casefold()) == key:
             return name, path
     return None
+
+
+def free_path_name(paths: Mapping[str, Any], obj: str, record_type: str) -> str:
+    """A name for a new Path crmdefs creates (metadata.path_name), with a number added if an existing Path
+    (of another record type) already has it: names are unique whatever the case."""
+    base = path_name(obj, record_type)
+    taken = {name.casefold() for name in paths}
+    name, number = base, 2
+    while name.casefold() in taken:
+        name, number = f"{base}_{number}", number + 1
+    return name
 
 
 def for_other_field(path: Any, address: FieldAddress) -> bool:

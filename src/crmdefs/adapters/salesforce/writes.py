@@ -19,8 +19,7 @@ from crmdefs.adapters.salesforce.components import (
     path_component,
     value_set_components,
 )
-from crmdefs.adapters.salesforce.metadata import path_name
-from crmdefs.adapters.salesforce.paths import conflict, find_path, for_other_field, read_paths
+from crmdefs.adapters.salesforce.paths import conflict, find_path, for_other_field, free_path_name, read_paths
 from crmdefs.definitions.model import FieldAddress
 from crmdefs.errors import CrmApiError
 from crmdefs.plan.changes import Action, FieldPlan, PathChange, Skip
@@ -182,39 +181,24 @@ class _Writes:
                 if found is not None and for_other_field(found[1], change.address):
                     self.errors[change.address].append(conflict(*found, change.address, record_type))
                     continue
-                name = found[0] if found else path_name(change.address.object, record_type)
+                name = found[0] if found else free_path_name(paths, change.address.object, record_type)
                 owners[name] = change.address
                 component = path_component(
                     self.org.md, found[1] if found else None, name, change.address, record_type, items
                 )
                 (existing if found else new).append(component)
-        created = self.org.save("createMetadata", new) if new else []
-        outcome = self._settle_created_paths(new, created) + (
+                if found is None:
+                    paths = {**paths, name: component}  # taken: a second record type gets another name
+        outcome = (self.org.save("createMetadata", new) if new else []) + (
             self.org.save("updateMetadata", existing) if existing else []
         )
+        created = {str(c.fullName) for c in new}
         for name, problems in outcome:
+            if name in created and any(p.startswith("DUPLICATE") for p in problems):
+                # The name is free in the Paths just read (free_path_name), so a duplicate was created by
+                # this run's own earlier attempt (a retried POST whose answer was lost): converges.
+                continue
             self.errors[owners[name]] += [f"path {name}: {p}" for p in problems]
-
-    def _settle_created_paths(
-        self, sent: Sequence[Any], created: list[tuple[str, list[str]]]
-    ) -> list[tuple[str, list[str]]]:
-        """A create refused as a duplicate name was often made by an earlier attempt whose answer was lost
-        (a retried POST): read it back, and count it as saved when it is on the record type and field asked
-        for. Anything else stays an error."""
-        duplicates = [name for name, problems in created if any(p.startswith("DUPLICATE") for p in problems)]
-        if not duplicates:
-            return created
-        asked = {str(c.fullName): c for c in sent}
-        now = self.org.read("PathAssistant", duplicates)
-        settled = []
-        for name, problems in created:
-            ours = name in now and all(
-                str(getattr(now[name], key, "")).casefold()
-                == str(getattr(asked.get(name), key, "")).casefold()
-                for key in ("entityName", "fieldName", "recordTypeName")
-            )
-            settled.append((name, [] if ours else problems))
-        return settled
 
     def save_record_types(self, changes: Sequence[FieldPlan]) -> None:
         if not changes:
