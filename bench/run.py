@@ -150,7 +150,8 @@ def naive(*args: str) -> list[str]:
 
 def plan_floor(sf: int, hs: int) -> int:
     """ceil(custom fields / 10) + ceil(value sets / 10) + record-type reads + one call per HubSpot object
-    type. The synthetic fields keep their values on the field: no value-set or record-type reads."""
+    type (+ one listMetadata and ceil(Paths / 10) reads with path_guidance). The synthetic fields keep
+    their values on the field and have no Path guidance: no value-set, record-type or Path reads."""
     return math.ceil(sf / 10) + sum(1 for i in range(len(HS_TYPES)) if hs > i)
 
 

@@ -59,8 +59,10 @@ def test_read_takes_one_metadata_call_per_type_and_maps_the_state(
     states = adapter_for(info).read(fields, quiet)
     reads = [e for e in running.log.entries if e.get("action") == "readMetadata"]
     # CustomField (5 fields), StandardValueSet (2 sets), RecordType (2 record types), BusinessProcess (the
-    # 2 sales processes they use), PathAssistant (3 paths)
+    # 2 sales processes they use), PathAssistant (the org's one Path, found by listing them: path_guidance
+    # is bound)
     assert len(reads) == 5
+    assert [e.get("action") for e in running.log.entries].count("listMetadata") == 1
     assert [e["path"] for e in running.log.entries if e["method"] == "GET"] == [
         "/services/data/v62.0/sobjects/Lead/describe",  # Lead.Status gains values: where will they show?
         "/services/data/v62.0/sobjects/Opportunity/describe",  # record types for `path_guidance: all`

@@ -126,7 +126,8 @@ def test_drift_sends_only_reads(run_cli: RunCli, project: Path) -> None:
     assert run_cli("drift").code == 2
     logged = requests_logged(project)
     assert logged, "the sandbox logged no request"
-    writes = [e for e in logged if e["method"] not in ("GET",) and e.get("action") != "readMetadata"]
+    reads = ("readMetadata", "listMetadata")
+    writes = [e for e in logged if e["method"] not in ("GET",) and e.get("action") not in reads]
     assert writes == []
 
 

@@ -317,6 +317,42 @@ def test_a_business_process_whose_save_fails_loses_no_stage_and_a_rerun_converge
     assert "Discovery" in renewal
 
 
+def test_the_path_writes_ride_out_faults_and_never_make_a_second_path(
+    scenario: Scenario, baseline: Baseline
+) -> None:
+    # The org has its own master Path (updated in place) and none for the two record types (created):
+    # the listing of Paths is dropped, the create's answer comes too late (the client retries a create the
+    # sandbox carries out anyway), the update of the org's Path meets a 503. Each fault shifts later requests.
+    listing = baseline.number("salesforce", is_action("listMetadata"))
+    create = baseline.number("salesforce", is_action("createMetadata"))  # the new record types' Paths
+    updates = [e for e in baseline.log if e["api"] == "salesforce" and e.get("action") == "updateMetadata"]
+    update = baseline.number("salesforce", is_action("updateMetadata"), len(updates))  # Paths go last
+    faults = {
+        "CRMDEFS_HTTP_TIMEOUT": "1",
+        "CRMDEFS_SANDBOX_SLOW_MS": "1300",
+        "CRMDEFS_SANDBOX_SCHEDULE": (
+            f"salesforce:{listing}:drop,salesforce:{create + 1}:slow,salesforce:{update + 2}:5xx"
+        ),
+    }
+    applied = scenario.run("apply", "--auto-approve", faults=faults)
+    assert applied.code == 0, applied.out + applied.err
+    assert all(results(applied.out).values())
+    calls = [entry for entry in scenario.faulty[-1] if entry["api"] == "salesforce"]
+    faulted = {str(e["fault"]): i for i, e in enumerate(calls) if e.get("fault")}  # logged when answered
+    assert calls[faulted["drop"] + 1]["action"] == "listMetadata"  # each fault hit the call it names
+    assert calls[faulted["slow"]]["action"] == "createMetadata"
+    assert calls[faulted["5xx"] + 1]["action"] == "updateMetadata"
+    state = json.loads((scenario.project / SANDBOX / "state.json").read_text(encoding="utf-8"))
+    paths = state["salesforce"]["metadata"]["PathAssistant"]
+    assert sorted((p["recordTypeName"], name) for name, p in paths.items()) == [
+        ("New_Business", "crmdefs_Opportunity_New_Business"),
+        ("Renewal", "crmdefs_Opportunity_Renewal"),
+        ("__MASTER__", "Opportunity_Sales_Path"),
+    ]
+    figures = scenario.finish()  # converged, no value lost, the admin's overwritten guidance in a backup
+    assert figures.faults_injected == {"5xx": 1, "drop": 1, "slow": 1} and figures.retries == 3
+
+
 @pytest.mark.parametrize("seed", KILL_SEEDS)
 def test_apply_killed_at_a_seeded_point_converges_on_the_next_run(
     scenario: Scenario, baseline: Baseline, seed: int

@@ -146,7 +146,8 @@ def test_stage_definitions_land_on_the_path_of_every_record_type(run_cli: RunCli
     sandbox, sf, _ = sandbox_clients(project)
     try:
         paths = sf.mdapi.PathAssistant.read(
-            ["crmdefs_Opportunity_Master", "crmdefs_Opportunity_New_Business", "crmdefs_Opportunity_Renewal"]
+            # the master record type's Path is the org's own (seeded), updated in place
+            ["Opportunity_Sales_Path", "crmdefs_Opportunity_New_Business", "crmdefs_Opportunity_Renewal"]
         )
     finally:
         sandbox.stop()
@@ -161,7 +162,7 @@ def test_stage_definitions_land_on_the_path_of_every_record_type(run_cli: RunCli
     assert [p.recordTypeName for p in paths] == ["__MASTER__", "New_Business", "Renewal"]
     for path in paths:
         steps = {s.picklistValueName: s.info for s in path.pathAssistantSteps}
-        assert list(steps) == stages
+        assert [s for s in steps if s in stages] == stages
         assert steps["Qualification"].startswith("<p>A lead a rep has spoken with")
         assert "<ul><li>" in steps["Qualification"]  # the exit criteria of the term
     assert run_cli("plan", "--detailed-exitcode").code == 0

@@ -273,7 +273,14 @@ def test_field_state_json_is_what_asdict_gives_so_saved_fingerprints_stay_valid(
         modified_by="me",
     )
     legacy = dataclasses.asdict(state)
-    for rule in ("value_match", "shared_value_set", "create_notes", "process_record_types", "multi_select"):
+    for rule in (
+        "value_match",
+        "shared_value_set",
+        "create_notes",
+        "process_record_types",
+        "multi_select",
+        "path_notes",
+    ):  # the adapter's, never serialized
         del legacy[rule]
     del legacy["business_processes"]  # None (not a stage or status field): left out, so old bytes stay
     legacy["address"] = str(state.address)
@@ -289,7 +296,12 @@ def test_the_adapters_rules_are_neither_serialized_nor_compared() -> None:
     from crmdefs.plan.state import field_state_from_json
 
     plain = FieldState(SF, values=(v("Price"),), value_source="GlobalValueSet:Reasons")
-    read = sf_state(values=(v("Price"),), value_source="GlobalValueSet:Reasons", create_notes=("note",))
+    read = sf_state(
+        values=(v("Price"),),
+        value_source="GlobalValueSet:Reasons",
+        create_notes=("note",),
+        path_notes={"__MASTER__": "inactive"},
+    )
     assert read.to_json() == plain.to_json() and read.fingerprint() == plain.fingerprint()
     assert read == plain and field_state_from_json(read.to_json()) == read
     assert read.shared_value_set == "Reasons" and plain.shared_value_set is None

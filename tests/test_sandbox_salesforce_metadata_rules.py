@@ -244,7 +244,7 @@ def test_path_assistant_create_and_read(org: Org) -> None:
         entityName="Opportunity",
         fieldName="StageName",
         masterLabel="Opportunity stages",
-        recordTypeName="__MASTER__",
+        recordTypeName="New_Business",
         pathAssistantSteps=[step],
     )
     md.PathAssistant.create([path])
@@ -253,3 +253,58 @@ def test_path_assistant_create_and_read(org: Org) -> None:
     read.masterLabel = None
     with pytest.raises(Exception, match="masterLabel"):
         md.PathAssistant.update([read])
+
+
+def a_second_master_path(org: Org) -> object:
+    md = org.client().mdapi
+    return md.PathAssistant(
+        fullName="crmdefs_Opportunity_Master",
+        active=True,
+        entityName="Opportunity",
+        fieldName="StageName",
+        masterLabel="Stages (master record type)",
+        recordTypeName="__MASTER__",
+        pathAssistantSteps=[],
+    )
+
+
+def test_only_one_path_per_record_type(org: Org) -> None:
+    # docs/salesforce.md#sf-path-one-per-record-type: the seeded org has a master Path already.
+    [result] = org.metadata().call("createMetadata", [a_second_master_path(org)])
+    assert result.success is False
+    assert result.errors[0].statusCode == "FIELD_INTEGRITY_EXCEPTION"
+    assert "Opportunity_Sales_Path" in result.errors[0].message
+    names = [
+        p.fullName
+        for p in org.client().mdapi.list_metadata(
+            [org.client().mdapi.ListMetadataQuery(type="PathAssistant")]
+        )
+    ]
+    assert names == ["Opportunity_Sales_Path"]
+
+
+def test_a_paths_object_field_and_record_type_cannot_change(org: Org) -> None:
+    md = org.client().mdapi
+    for key, value in (("entityName", "Lead"), ("fieldName", "Amount"), ("recordTypeName", "Renewal")):
+        path = md.PathAssistant.read(["Opportunity_Sales_Path"])
+        setattr(path, key, value)
+        [result] = org.metadata().call("updateMetadata", [path])
+        assert result.success is False and key in result.errors[0].message
+    path = md.PathAssistant.read(["Opportunity_Sales_Path"])
+    path.pathAssistantSteps[0].info = "<p>Steps can change.</p>"
+    assert org.metadata().call("updateMetadata", [path])[0].success is True
+
+
+def test_list_metadata_names_each_component_of_a_type(org: Org) -> None:
+    md = org.client().mdapi
+    found = md.list_metadata(
+        [md.ListMetadataQuery(type="PathAssistant"), md.ListMetadataQuery(type="GlobalValueSet")]
+    )
+    assert [(p.type, p.fullName, p.fileName) for p in found] == [
+        ("PathAssistant", "Opportunity_Sales_Path", "pathAssistants/Opportunity_Sales_Path.pathAssistant"),
+        ("GlobalValueSet", "Competitors", "globalValueSets/Competitors.globalValueSet"),
+    ]
+    assert found[0].createdDate is not None and found[0].id
+    with pytest.raises(zeep.exceptions.Fault) as caught:
+        md.list_metadata([md.ListMetadataQuery(type="Nope")])
+    assert caught.value.code == "sf:INVALID_TYPE"

@@ -117,6 +117,14 @@ def differences(change: FieldPlan) -> tuple[Difference, ...]:
         )
     items += [(f"record type {rt.record_type}", None, list(rt.add)) for rt in change.record_types]
     items += [(f"business process {p.process}", None, list(p.add)) for p in change.business_processes]
+    items += [
+        (
+            f"path guidance ({'master' if p.record_type == '__MASTER__' else p.record_type}) {p.stage!r}",
+            p.before,
+            p.after,
+        )
+        for p in change.path_changes
+    ]
     return tuple(
         Difference(item, before, after, _key(address, item, before, after)) for item, before, after in items
     )

@@ -27,7 +27,7 @@ from crmdefs.plan.changes import (
     ValueChangeKind,
 )
 from crmdefs.plan.offers import offer_warnings, process_changes
-from crmdefs.plan.state import DesiredField, FieldState, ValueState, normalize_text
+from crmdefs.plan.state import DesiredField, FieldState, ValueState, normalize_text, path_read_only_key
 from crmdefs.plan.values import merge_values, value_names
 
 TEXT_ATTRIBUTES = ("label", "help_text", "description")
@@ -97,7 +97,8 @@ def _field_plan(
         )
         skips += [Skip("business_processes", DOCUMENT_ONLY, p.process, list(p.add)) for p in processes]
         processes = []
-    path_changes = _path_changes(want, have)
+    path_changes, path_skips = _path_changes(want, have)
+    skips += path_skips
     if want.document_only:
         migrations = []
         skips += [Skip("path_guidance", DOCUMENT_ONLY, p.before, p.after) for p in path_changes]
@@ -116,7 +117,8 @@ def _field_plan(
         skips=tuple(skips),
         # The shared set changes only when this field's values do: a help text alone stays on this field.
         warnings=(_warnings(have, everything) if value_changes else ())
-        + tuple(offer_warnings(have, value_changes, record_types, processes)),
+        + tuple(offer_warnings(have, value_changes, record_types, processes))
+        + _path_warnings(have, path_changes),
         target_values=target_values,
         migrations=tuple(migrations),
         usage=dict(usage or {}),
@@ -232,16 +234,28 @@ def path_record_types(want: DesiredField, record_types: Sequence[str]) -> list[s
     return list(want.path_record_types)
 
 
-def _path_changes(want: DesiredField, have: FieldState) -> list[PathChange]:
+def _path_changes(want: DesiredField, have: FieldState) -> tuple[list[PathChange], list[Skip]]:
+    """Guidance to write per record type and stage; a record type whose Path cannot take it (the adapter
+    says why in ``read_only``) is skipped whole. Stages match as the field's values do."""
     if not want.path_guidance:
-        return []
-    changes = []
+        return [], []
+    changes, skips = [], []
     for record_type in path_record_types(want, list(have.record_types)):
-        current = have.path_guidance.get(record_type, {})
+        if path_read_only_key(record_type) in have.read_only:
+            skips.append(Skip("path_guidance", have.read_only[path_read_only_key(record_type)]))
+            continue
+        current = {have.value_key(s): i for s, i in have.path_guidance.get(record_type, {}).items()}
         for stage, info in want.path_guidance.items():
-            if current.get(stage) != info:
-                changes.append(PathChange(record_type, stage, current.get(stage), info))
-    return changes
+            before = current.get(have.value_key(stage))
+            if before != info:
+                changes.append(PathChange(record_type, stage, before, info))
+    return changes, skips
+
+
+def _path_warnings(have: FieldState, changes: Sequence[PathChange]) -> tuple[str, ...]:
+    return tuple(
+        have.path_notes[rt] for rt in dict.fromkeys(p.record_type for p in changes) if rt in have.path_notes
+    )
 
 
 DOCUMENT_ONLY = "document_only: crmdefs documents and compares this field but never writes it"

@@ -106,6 +106,8 @@ class FieldState:
     )
     # A multi-select picklist: a record holds several values at once ("a;b"), counted and moved one by one.
     multi_select: bool = field(default=False, compare=False, metadata=NOT_SERIALIZED)
+    # Per record type, what a person should know about the Path that takes its guidance (e.g. inactive).
+    path_notes: Mapping[str, str] = field(default_factory=dict, compare=False, metadata=NOT_SERIALIZED)
 
     def value_key(self, value: str) -> str:
         """What a picklist value of this field is matched by (``value_match``)."""
@@ -137,6 +139,11 @@ class FieldState:
             data.pop(volatile)
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def path_read_only_key(record_type: str) -> str:
+    """The ``read_only`` key saying why the Path guidance of ``record_type`` cannot be written."""
+    return f"path_guidance:{record_type}"
 
 
 _SERIALIZED = tuple(f.name for f in fields(FieldState) if f.metadata.get("serialized", True))

@@ -138,6 +138,31 @@ TYPES: dict[str, list[Field]] = {
         ("info", "string", False),
         ("picklistValueName", "string", False),
     ],
+    # What listMetadata answers for each component (dates as the API's xsd:dateTime text).
+    "FileProperties": [
+        ("createdById", "string", False),
+        ("createdByName", "string", False),
+        ("createdDate", "string", False),
+        ("fileName", "string", False),
+        ("fullName", "string", False),
+        ("id", "string", False),
+        ("lastModifiedById", "string", False),
+        ("lastModifiedByName", "string", False),
+        ("lastModifiedDate", "string", False),
+        ("manageableState", "string", False),
+        ("namespacePrefix", "string", False),
+        ("type", "string", False),
+    ],
+}
+# Where each type's components live in a retrieved package (FileProperties.fileName): folder and suffix.
+# Object-scoped types (CustomField, RecordType) name the object's file.
+FILE_NAMES = {
+    "CustomField": "objects/{object}.object",
+    "RecordType": "objects/{object}.object",
+    "StandardValueSet": "standardValueSets/{name}.standardValueSet",
+    "GlobalValueSet": "globalValueSets/{name}.globalValueSet",
+    "PathAssistant": "pathAssistants/{name}.pathAssistant",
+    "PermissionSet": "permissionsets/{name}.permissionset",
 }
 COMPONENT_TYPES = (
     "CustomField",

@@ -9,7 +9,9 @@
   and "Renewal Process" with four of them, used by Renewal. Record types hold no StageName values: those
   live in the sales process (docs/salesforce.md#sf-business-processes);
 - one global value set shared by two fields;
-- a custom multi-select picklist, Lead.Product_Interest__c, whose records hold several values each.
+- a custom multi-select picklist, Lead.Product_Interest__c, whose records hold several values each;
+- the Path an admin made for the master record type, with guidance of its own on some stages (Salesforce
+  allows one Path per record type: crmdefs has to update this one).
 """
 
 from __future__ import annotations
@@ -92,7 +94,7 @@ def salesforce_seed() -> dict[str, Any]:
                 "GlobalValueSet": _global_value_sets(),
                 "RecordType": _record_types(),
                 "BusinessProcess": _business_processes(),
-                "PathAssistant": {},
+                "PathAssistant": _paths(),
                 "PermissionSet": {},
             },
         }
@@ -219,4 +221,28 @@ def _business_processes() -> dict[str, Any]:
         "Opportunity.Renewal Process": _business_process(
             "Renewal Process", "The short cycle of a renewal.", _RENEWAL_STAGES
         ),
+    }
+
+
+def _step(stage: str, info: str, *fields: str) -> dict[str, Any]:
+    step: dict[str, Any] = {"info": info, "picklistValueName": stage}
+    return {"fieldNames": list(fields), **step} if fields else step
+
+
+def _paths() -> dict[str, Any]:
+    return {
+        "Opportunity_Sales_Path": {
+            "fullName": "Opportunity_Sales_Path",
+            "active": True,
+            "entityName": "Opportunity",
+            "fieldName": "StageName",
+            "masterLabel": "Sales Path",
+            "pathAssistantSteps": [
+                _step("Prospecting", "<p>Research the account before the first call.</p>"),
+                _step("Qualification", "<p>Ask about budget.</p>", "Amount", "CloseDate"),
+                _step("Needs Analysis", "<p>Book a discovery call with the champion.</p>", "NextStep"),
+                _step("Value Proposition", "<p>Use the ROI calculator on the intranet.</p>"),
+            ],
+            "recordTypeName": "__MASTER__",
+        },
     }

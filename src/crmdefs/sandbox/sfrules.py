@@ -256,10 +256,37 @@ def _business_process(
     return errors, c
 
 
+PATH_FIXED = ("entityName", "fieldName", "recordTypeName")  # not updateable
+
+
 def _path_assistant(
     org: SalesforceOrg, c: dict[str, Any], old: dict[str, Any], create: bool
 ) -> tuple[list[SaveError], dict[str, Any]]:
-    return _required(c, "active", "entityName", "fieldName", "masterLabel", "recordTypeName"), c
+    """One Path per object and record type, __MASTER__ included; its object, field and record type are
+    fixed once created (docs/salesforce.md#sf-path-one-per-record-type). Wording UNVERIFIED."""
+    errors = _required(c, "active", "entityName", "fieldName", "masterLabel", "recordTypeName")
+    if errors:
+        return errors, c
+    if not create:
+        return [
+            ("FIELD_INTEGRITY_EXCEPTION", f"{key} cannot be changed on an existing path: {old[key]}")
+            for key in PATH_FIXED
+            if old.get(key) is not None and c[key] != old[key]
+        ], c
+    key = (str(c["entityName"]).casefold(), str(c["recordTypeName"]).casefold())
+    for name, other in org.metadata.setdefault("PathAssistant", {}).items():
+        if (
+            str(other.get("entityName", "")).casefold(),
+            str(other.get("recordTypeName", "")).casefold(),
+        ) == key:
+            return [
+                (
+                    "FIELD_INTEGRITY_EXCEPTION",
+                    f"Only one path can be created per record type for each object: the path {name} is "
+                    f"already on {c['entityName']} record type {c['recordTypeName']}",
+                )
+            ], c
+    return [], c
 
 
 def _permission_set(

@@ -1,4 +1,5 @@
-"""Metadata API SOAP calls of the Salesforce sandbox: readMetadata, updateMetadata, createMetadata.
+"""Metadata API SOAP calls of the Salesforce sandbox: readMetadata, updateMetadata, createMetadata,
+listMetadata.
 
 Envelopes answer in the shape zeep parses (docs/salesforce.md#sf-ss-soap-envelopes); requests may use any
 namespace prefix. Status codes and messages marked UNVERIFIED follow Salesforce's style but were not seen
@@ -69,6 +70,8 @@ def handle(org: SalesforceOrg, body: bytes) -> Response:
         response = _read(org, call)
     elif call is not None and operation in ("updateMetadata", "createMetadata"):
         response = _save(org, call, create=operation == "createMetadata")
+    elif call is not None and operation == "listMetadata":
+        response = _list(org, call)
     else:
         response = fault(
             "sf:INVALID_OPERATION", f"INVALID_OPERATION: {operation or 'no operation'} is not supported"
@@ -126,6 +129,44 @@ def _encode_record_type(component: dict[str, Any]) -> dict[str, Any]:
         for pv in component.get("picklistValues", [])
     ]
     return encoded
+
+
+# --- listMetadata -----------------------------------------------------------------------------------
+
+LIST_QUERY_LIMIT = (
+    3  # "up to three ListMetadataQuery queries for each call" (docs/salesforce.md#sf-list-metadata)
+)
+_SANDBOX_USER = {"id": "005000000000001AAA", "name": "Sandbox Admin", "date": "2026-01-05T09:00:00.000Z"}
+
+
+def _list(org: SalesforceOrg, call: ET.Element) -> Response:
+    """FileProperties of every component of the queried types: names and files, never their content
+    (docs/salesforce.md#sf-list-metadata)."""
+    queries = [e for e in call if mdxml.local(e.tag) == "queries"]
+    types = [next(((q.text or "").strip() for q in e if mdxml.local(q.tag) == "type"), "") for e in queries]
+    if len(types) > LIST_QUERY_LIMIT:  # UNVERIFIED wording
+        return fault("sf:INVALID_OPERATION", "INVALID_OPERATION: listMetadata takes at most 3 queries")
+    unknown = [t for t in types if t not in mdxml.COMPONENT_TYPES]
+    if unknown:
+        return fault("sf:INVALID_TYPE", f"INVALID_TYPE: This type of metadata is not available: {unknown[0]}")
+    response = ET.Element("listMetadataResponse", {"xmlns": mdxml.MD_NS})
+    for type_name in types:
+        for number, name in enumerate(sorted(org.metadata.setdefault(type_name, {})), 1):
+            properties = {
+                "createdById": _SANDBOX_USER["id"],
+                "createdByName": _SANDBOX_USER["name"],
+                "createdDate": _SANDBOX_USER["date"],
+                "fileName": mdxml.FILE_NAMES[type_name].format(name=name, object=name.partition(".")[0]),
+                "fullName": name,
+                "id": f"000{number:015d}",  # the sandbox keeps no ids; crmdefs does not use them
+                "lastModifiedById": _SANDBOX_USER["id"],
+                "lastModifiedByName": _SANDBOX_USER["name"],
+                "lastModifiedDate": _SANDBOX_USER["date"],
+                "manageableState": "unmanaged",
+                "type": type_name,
+            }
+            mdxml.to_xml(response, "result", properties, "FileProperties")
+    return _envelope(response)
 
 
 # --- updateMetadata / createMetadata ----------------------------------------------------------------

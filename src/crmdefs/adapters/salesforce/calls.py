@@ -212,6 +212,12 @@ class OrgCalls:
                 found[asked[full_name.casefold()]] = record
         return found
 
+    def list_names(self, type_name: str) -> list[str]:
+        """listMetadata of one type, one call: the fullNames of its components, which are then read
+        (docs/salesforce.md#sf-list-metadata)."""
+        found = self.call("listMetadata", partial(self._metadata.list_metadata, type_name))
+        return sorted({str(p.fullName) for p in found if getattr(p, "fullName", None)})
+
     def save(self, operation: str, components: list[Any]) -> list[tuple[str, list[str]]]:
         """createMetadata/updateMetadata in batches of 10; one (fullName, errors) per component —
         partial success is normal (docs/salesforce.md#sf-metadata-partial-success), so every SaveResult is

@@ -58,6 +58,11 @@ class MetadataClient:
         """readMetadata of up to 10 components of one type; one record comes back bare, not in a list."""
         return getattr(self._mdapi, type_name).read(names)
 
+    def list_metadata(self, type_name: str) -> list[Any]:
+        """listMetadata of one type: a FileProperties per component, none for an empty type
+        (docs/salesforce.md#sf-list-metadata)."""
+        return list(self._mdapi.list_metadata([self._mdapi.ListMetadataQuery(type=type_name)]) or [])
+
     def call(self, operation: str, components: list[Any]) -> Any:
         """``createMetadata`` or ``updateMetadata`` of up to 10 components of one type: every SaveResult
         (partial success is normal)."""

@@ -127,7 +127,9 @@ def grant_field_access(md: Any, permission_set: Any | None, name: str, fields: S
 def path_component(
     md: Any, current: Any | None, name: str, address: FieldAddress, record_type: str, changes: Sequence[Any]
 ) -> Any:
-    """The PathAssistant to save: steps crmdefs does not manage are kept as they are."""
+    """The PathAssistant to save: the Path the record type has (``current``), only the steps of the planned
+    stages changed — other steps, key fields (``fieldNames``), label and active flag kept as they are —
+    or a new one when it has none (docs/salesforce.md#sf-path-one-per-record-type)."""
     if current is None:
         label = "master record type" if record_type == "__MASTER__" else record_type
         current = md.PathAssistant(
@@ -140,10 +142,10 @@ def path_component(
             pathAssistantSteps=[],
         )
     steps = list(current.pathAssistantSteps or [])
-    by_stage = {s.picklistValueName: s for s in steps}
+    by_stage = {str(s.picklistValueName).casefold(): s for s in steps}  # stages match as values do
     for change in changes:
-        if change.stage in by_stage:
-            by_stage[change.stage].info = change.after
+        if change.stage.casefold() in by_stage:
+            by_stage[change.stage.casefold()].info = change.after
         else:
             steps.append(md.PathAssistantStep(picklistValueName=change.stage, info=change.after))
     current.pathAssistantSteps = steps

@@ -128,8 +128,8 @@ def apply_text(component: Any, attributes: Mapping[str, str | None]) -> None:
 
 
 def path_name(obj: str, record_type: str) -> str:
-    """The PathAssistant crmdefs manages for one record type (one per record type:
-    docs/salesforce.md#sf-path-one-per-record-type)."""
+    """The name crmdefs gives a Path it creates, for a record type that has none (one Path per record
+    type: docs/salesforce.md#sf-path-one-per-record-type; an existing Path keeps its own name)."""
     return f"crmdefs_{obj}_{'Master' if record_type == '__MASTER__' else record_type}"
 
 

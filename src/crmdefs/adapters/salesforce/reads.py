@@ -1,6 +1,7 @@
 """Reading fields from a Salesforce org into :class:`FieldState`: the fields (CustomField), their value sets
 (StandardValueSet / GlobalValueSet), record types, business processes and paths, one readMetadata per type
-and batch of 10. REST describe is used only to list record types (offers.py) and the fields of an object;
+and batch of 10 (paths are listed first: paths.py). REST describe is used only to list record types
+(offers.py) and the fields of an object;
 it does not carry descriptions."""
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from simple_salesforce.exceptions import SalesforceResourceNotFound
 from crmdefs.adapters.base import Progress
 from crmdefs.adapters.salesforce import metadata as smd
 from crmdefs.adapters.salesforce.calls import OrgCalls
-from crmdefs.adapters.salesforce.metadata import path_name
 from crmdefs.adapters.salesforce.offers import process_names, process_state, record_type_names
+from crmdefs.adapters.salesforce.paths import field_paths, read_paths
 from crmdefs.definitions.model import FieldAddress
 from crmdefs.errors import CrmApiError
 from crmdefs.plan.diff import path_record_types
@@ -48,10 +49,9 @@ def read_fields(
     }
     record_types = org.read("RecordType", record_type_names(org, fields, values))
     processes = org.read("BusinessProcess", process_names(fields, record_types))
-    paths = org.read(
-        "PathAssistant",
-        {path_name(f.address.object, rt) for f in fields for rt in _path_record_types(f, record_types)},
-    )
+    # The Path each record type has, whatever its name (docs/salesforce.md#sf-path-one-per-record-type):
+    # listed once per read, and only when some binding manages Path guidance.
+    paths = read_paths(org) if any(f.path_record_types for f in fields) else {}
     states = {}
     for wanted in fields:
         name = wanted.address.dotted
@@ -60,14 +60,15 @@ def read_fields(
             states[wanted.address] = smd.missing_state(wanted.address, wanted.create)
             continue
         state = _state(wanted.address, component, sources[name], values[name], record_types)
-        guidance = {
-            rt: smd.path_steps(paths[path_name(wanted.address.object, rt)])
-            for rt in _path_record_types(wanted, record_types)
-            if path_name(wanted.address.object, rt) in paths
-        }
+        found = field_paths(paths, wanted.address, _path_record_types(wanted, record_types))
         in_processes, in_use = process_state(name, record_types, processes)
         states[wanted.address] = dataclasses.replace(
-            state, path_guidance=guidance, business_processes=in_processes, process_record_types=in_use
+            state,
+            path_guidance=found.guidance,
+            read_only={**state.read_only, **found.read_only},
+            path_notes=found.notes,
+            business_processes=in_processes,
+            process_record_types=in_use,
         )
     return states
 

@@ -20,7 +20,7 @@ from crmdefs.adapters.salesforce.components import (
     path_component,
     value_set_components,
 )
-from crmdefs.adapters.salesforce.metadata import path_name
+from crmdefs.adapters.salesforce.paths import conflict, find_path, for_other_field, free_path_name, read_paths
 from crmdefs.definitions.model import FieldAddress
 from crmdefs.errors import CrmApiError
 from crmdefs.plan.changes import Action, FieldPlan, PathChange, Skip
@@ -169,27 +169,38 @@ class _Writes:
                     self.errors[address] += problems
 
     def save_paths(self, changes: Sequence[FieldPlan]) -> None:
-        """Path guidance: one PathAssistant per record type (docs/salesforce.md#sf-path-assistant), created
-        or updated."""
+        """Path guidance goes on the Path each record type already has, whatever its name, updated in place:
+        only the steps of bound stages change. A Path is created only where the record type has none, and
+        one for another field is never touched (docs/salesforce.md#sf-path-one-per-record-type)."""
+        paths = self.org.cache.get("PathAssistant")
+        if paths is None:  # the read before a write lists and reads the Paths; this is for a write alone
+            paths = read_paths(self.org)
         owners: dict[str, FieldAddress] = {}
         new: list[Any] = []
         existing: list[Any] = []
-        cache = self.org.cache.setdefault("PathAssistant", {})
         for change in changes:
-            by_type: dict[str, list[PathChange]] = {}
-            for p in change.path_changes:
-                by_type.setdefault(p.record_type, []).append(p)
-            for record_type, items in by_type.items():
-                name = path_name(change.address.object, record_type)
+            for record_type, items in _by_record_type(change.path_changes).items():
+                found = find_path(paths, change.address.object, record_type)
+                if found is not None and for_other_field(found[1], change.address):
+                    self.errors[change.address].append(conflict(*found, change.address, record_type))
+                    continue
+                name = found[0] if found else free_path_name(paths, change.address.object, record_type)
                 owners[name] = change.address
                 component = path_component(
-                    self.org.md, cache.get(name), name, change.address, record_type, items
+                    self.org.md, found[1] if found else None, name, change.address, record_type, items
                 )
-                (existing if name in cache else new).append(component)
+                (existing if found else new).append(component)
+                if found is None:
+                    paths = {**paths, name: component}  # taken: a second record type gets another name
         outcome = (self.org.save("createMetadata", new) if new else []) + (
             self.org.save("updateMetadata", existing) if existing else []
         )
+        created = {str(c.fullName) for c in new}
         for name, problems in outcome:
+            if name in created and any(p.startswith("DUPLICATE") for p in problems):
+                # The name is free in the Paths just read (free_path_name), so a duplicate was created by
+                # this run's own earlier attempt (a retried POST whose answer was lost): converges.
+                continue
             self.errors[owners[name]] += [f"path {name}: {p}" for p in problems]
 
     def save_record_types(self, changes: Sequence[FieldPlan]) -> None:
@@ -225,3 +236,10 @@ class _Writes:
         for name, problems in self.org.save("updateMetadata", [current[n] for n in owners]):
             for address in owners[name]:
                 self.errors[address] += [f"business process {name}: {p}" for p in problems]
+
+
+def _by_record_type(changes: Sequence[PathChange]) -> dict[str, list[PathChange]]:
+    by_type: dict[str, list[PathChange]] = {}
+    for change in changes:
+        by_type.setdefault(change.record_type, []).append(change)
+    return by_type
