@@ -151,3 +151,49 @@ def test_components_read_with_known_elements_only_are_sendable(zeep_client: Clie
     )
     assert unsendable(known) == []
     assert unsendable(zeep_client.get_type("ns0:PermissionSet")(fullName="New", label="New")) == []
+
+
+# --- field access is a state (create.permission_set) ------------------------------------------------------
+
+LOSS = FieldAddress(Crm.SALESFORCE, "Opportunity", "Loss_Reason__c")
+KEEP_VISIBLE = CreateSpec("Loss Reason", "Picklist", permission_set="Crmdefs_Field_Access")
+
+
+def plan_for(adapter: SalesforceAdapter, want: DesiredField) -> Any:
+    return compute_plan(
+        [want], adapter.read([want], quiet), target="s", definitions_digest="d", created_at="t"
+    )
+
+
+def test_a_missing_grant_on_an_existing_field_is_planned_then_made_keeping_every_other_grant(
+    sandbox: tuple[Sandbox, SandboxInfo],
+) -> None:
+    running, info = sandbox
+    seeded = list(stored_permission_set(running, "Crmdefs_Field_Access")["fieldPermissions"])
+    want = DesiredField(LOSS, create=KEEP_VISIBLE)
+    adapter = SalesforceAdapter(target="s", client=client_for(info))
+    plan = plan_for(adapter, want)
+    [change] = plan.changes
+    assert (change.access.before, change.access.after) == ("none", "read_edit")  # type: ignore[union-attr]
+    assert all(r.ok for r in adapter.write(plan.changes, quiet))
+    assert stored_permission_set(running, "Crmdefs_Field_Access")["fieldPermissions"] == [
+        *seeded,
+        {"editable": True, "field": "Opportunity.Loss_Reason__c", "readable": True},
+    ]
+    assert plan_for(SalesforceAdapter(target="s", client=client_for(info)), want).changes == ()
+
+
+def test_a_grant_that_fails_fails_the_field_and_the_next_plan_shows_it_again(tmp_path: Path) -> None:
+    from crmdefs.sandbox.options import FaultPlan
+
+    failing = FaultPlan(fail_components=frozenset({"Crmdefs_Field_Access"}))
+    tier = FieldAddress(Crm.SALESFORCE, "Opportunity", "Tier__c")
+    want = DesiredField(tier, values=(DesiredValue("Gold"),), create=KEEP_VISIBLE)
+    with Sandbox(tmp_path / "sandbox", faults=failing, log_to_file=False) as info:
+        adapter = SalesforceAdapter(target="s", client=client_for(info))
+        [result] = adapter.write(plan_for(adapter, want).changes, quiet)
+        assert not result.ok
+        assert result.message.startswith("permission set Crmdefs_Field_Access: UNKNOWN_EXCEPTION")
+        # The field was made, but nobody can see it: the next plan must not say "no changes".
+        [again] = plan_for(SalesforceAdapter(target="s", client=client_for(info)), want).changes
+    assert again.action == "update" and again.access is not None and again.access.before == "none"

@@ -116,6 +116,14 @@ def differences(change: FieldPlan) -> tuple[Difference, ...]:
             )
         )
     items += [(f"record type {rt.record_type}", None, list(rt.add)) for rt in change.record_types]
+    if change.access is not None:
+        items.append(
+            (
+                f"access through permission set {change.access.permission_set}",
+                change.access.before,
+                change.access.after,
+            )
+        )
     return tuple(
         Difference(item, before, after, _key(address, item, before, after)) for item, before, after in items
     )

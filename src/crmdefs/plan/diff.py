@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from crmdefs.definitions.model import FieldAddress
 from crmdefs.plan.changes import (
+    AccessChange,
     Action,
     AttributeChange,
     FieldPlan,
@@ -25,7 +26,7 @@ from crmdefs.plan.changes import (
     ValueChange,
     ValueChangeKind,
 )
-from crmdefs.plan.state import DesiredField, FieldState, ValueState, normalize_text
+from crmdefs.plan.state import ACCESS_READ_EDIT, DesiredField, FieldState, ValueState, normalize_text
 from crmdefs.plan.values import merge_values, value_names
 
 TEXT_ATTRIBUTES = ("label", "help_text", "description")
@@ -103,18 +104,15 @@ def _field_plan(
                 target_values = tuple(target)
     record_types, rt_skips = _record_type_changes(want, have, target_values or have.values or ())
     skips += rt_skips
+    path_changes = _path_changes(want, have)
+    access = _access_change(want, have)
     if want.document_only:
         attributes, value_changes, record_types, target_values, skips = _document_only(
-            attributes, value_changes, record_types, skips
+            attributes, value_changes, record_types, skips, path_changes, access
         )
-    path_changes = _path_changes(want, have)
-    if want.document_only:
-        migrations = []
-        skips += [Skip("path_guidance", DOCUMENT_ONLY, p.before, p.after) for p in path_changes]
-        path_changes = []
-    has_changes = bool(
-        attributes or value_changes or record_types or path_changes or (migrations and migrate_records)
-    )
+        migrations, path_changes, access = [], [], None
+    writes = (attributes, value_changes, record_types, path_changes, access)
+    has_changes = any(writes) or bool(migrations and migrate_records)
     return FieldPlan(
         address=want.address,
         action=Action.UPDATE if has_changes else Action.NOOP,
@@ -129,7 +127,18 @@ def _field_plan(
         migrations=tuple(migrations),
         usage=dict(usage or {}),
         path_changes=tuple(path_changes),
+        access=access,
     )
+
+
+def _access_change(want: DesiredField, have: FieldState) -> AccessChange | None:
+    """Access through the binding's permission set is a state: a missing or partial grant is a change
+    (the adapter reads the permission set; a state without it was not read, so nothing is known)."""
+    permission_set = want.create.permission_set if want.create is not None else None
+    if not permission_set or permission_set not in have.field_access:
+        return None
+    current = have.field_access[permission_set]
+    return None if current == ACCESS_READ_EDIT else AccessChange(permission_set, current, ACCESS_READ_EDIT)
 
 
 def _create_or_skip(want: DesiredField, have: FieldState) -> FieldPlan:
@@ -238,6 +247,8 @@ def _document_only(
     values: list[ValueChange],
     record_types: list[RecordTypeChange],
     skips: list[Skip],
+    path_changes: list[PathChange],
+    access: AccessChange | None,
 ) -> tuple[list[AttributeChange], list[ValueChange], list[RecordTypeChange], None, list[Skip]]:
     skips = skips + [Skip(a.attribute, DOCUMENT_ONLY, a.before, a.after) for a in attributes]
     if values:
@@ -245,6 +256,8 @@ def _document_only(
             Skip("values", DOCUMENT_ONLY, None, [f"{v.kind.value} {v.value}".strip() for v in values])
         )
     skips += [Skip("record_types", DOCUMENT_ONLY, rt.record_type, list(rt.add)) for rt in record_types]
+    skips += [Skip("path_guidance", DOCUMENT_ONLY, p.before, p.after) for p in path_changes]
+    skips += [Skip("access", DOCUMENT_ONLY, access.before, access.after)] if access is not None else []
     return [], [], [], None, skips
 
 

@@ -19,6 +19,9 @@ from typing import Any
 
 from crmdefs.definitions.model import CreateSpec, FieldAddress
 
+# What a permission set grants on a field (FieldState.field_access): nothing, read only, read and edit.
+ACCESS_NONE, ACCESS_READ, ACCESS_READ_EDIT = "none", "read", "read_edit"
+
 # Salesforce standard value attributes (OpportunityStage, LeadStatus), in our names.
 STAGE_ATTRIBUTES = ("closed", "won", "probability", "forecast_category", "converted")
 
@@ -84,6 +87,9 @@ class FieldState:
     read_only: Mapping[str, str] = field(default_factory=dict)  # attribute → why the CRM refuses changes
     custom: bool = True
     path_guidance: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # record type → stage → info
+    # Field-level access through the permission set the binding names (Salesforce create.permission_set):
+    # permission set → ACCESS_NONE | ACCESS_READ | ACCESS_READ_EDIT. Empty = not read (no such binding).
+    field_access: Mapping[str, str] = field(default_factory=dict)
     modified_by: str | None = None  # who/when last changed it, where the API says (drift reports)
     modified_at: str | None = None
     # What the adapter knows of the CRM's rules for this field, so that the diff needs no CRM's rules.
@@ -110,6 +116,10 @@ class FieldState:
         data["record_types"] = {k: list(v) for k, v in self.record_types.items()}
         data["read_only"] = dict(self.read_only)
         data["path_guidance"] = {k: dict(v) for k, v in self.path_guidance.items()}
+        # Only where read, so the states (and fingerprints) of every other field stay as they were.
+        data["field_access"] = dict(self.field_access)
+        if not self.field_access:
+            del data["field_access"]
         return data
 
     def fingerprint(self) -> str:
@@ -180,6 +190,7 @@ def field_state_from_json(data: Mapping[str, Any]) -> FieldState:
         value_source=str(data.get("value_source", "")),
         record_types={k: tuple(v) for k, v in dict(data.get("record_types", {})).items()},
         path_guidance={k: dict(v) for k, v in dict(data.get("path_guidance", {})).items()},
+        field_access={str(k): str(v) for k, v in dict(data.get("field_access", {})).items()},
         read_only=dict(data.get("read_only", {})),
         custom=bool(data.get("custom", True)),
         modified_by=data.get("modified_by"),

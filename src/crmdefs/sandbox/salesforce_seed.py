@@ -5,7 +5,10 @@
   defaults of a new org);
 - help text missing on some fields and stale on others;
 - a custom Opportunity.Loss_Reason__c with inconsistent values, two Opportunity record types;
-- one global value set shared by two fields.
+- one global value set shared by two fields;
+- a permission set, Crmdefs_Field_Access, that grants other fields but not Loss_Reason__c (the starter
+  glossary keeps that field readable and editable through it, so the first apply updates it and must keep
+  the rest).
 """
 
 from __future__ import annotations
@@ -74,7 +77,7 @@ def salesforce_seed() -> dict[str, Any]:
                 "GlobalValueSet": _global_value_sets(),
                 "RecordType": _record_types(),
                 "PathAssistant": {},
-                "PermissionSet": {},
+                "PermissionSet": _permission_sets(),
             },
         }
     }
@@ -183,4 +186,19 @@ def _record_types() -> dict[str, Any]:
             ["Qualification", "Negotiation/Review", "Closed Won", "Closed Lost"],
             ["pricing", "No Decision / Non-Responsive"],
         ),
+    }
+
+
+def _permission_sets() -> dict[str, Any]:
+    return {
+        "Crmdefs_Field_Access": {
+            "fullName": "Crmdefs_Field_Access",
+            "description": "Field access for fields created by crmdefs.",
+            "fieldPermissions": [
+                {"editable": False, "field": "Opportunity.Primary_Competitor__c", "readable": True},
+                {"editable": True, "field": "Lead.Current_Vendor__c", "readable": True},
+            ],
+            "hasActivationRequired": False,
+            "label": "Crmdefs Field Access",
+        }
     }

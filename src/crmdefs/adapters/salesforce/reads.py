@@ -44,6 +44,7 @@ def read_fields(
         "PathAssistant",
         {path_name(f.address.object, rt) for f in fields for rt in _path_record_types(f, record_types)},
     )
+    access_sets = org.read("PermissionSet", {p for f in fields if (p := _permission_set(f))}, keep=False)
     states = {}
     for wanted in fields:
         name = wanted.address.dotted
@@ -58,8 +59,17 @@ def read_fields(
             for rt in _path_record_types(wanted, record_types)
             if path_name(wanted.address.object, rt) in paths
         }
-        states[wanted.address] = dataclasses.replace(state, path_guidance=guidance)
+        access = {}
+        # Access is a state the plan compares (docs/salesforce.md#sf-field-access-state).
+        if permission_set := _permission_set(wanted):
+            access[permission_set] = smd.field_access(access_sets.get(permission_set), name)
+        states[wanted.address] = dataclasses.replace(state, path_guidance=guidance, field_access=access)
     return states
+
+
+def _permission_set(wanted: DesiredField) -> str | None:
+    """The permission set through which a binding keeps its field readable and editable, if any."""
+    return wanted.create.permission_set if wanted.create is not None else None
 
 
 def list_fields(org: OrgCalls, object_name: str, progress: Progress) -> list[str]:
