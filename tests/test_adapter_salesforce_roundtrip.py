@@ -1,7 +1,9 @@
 """Nothing Salesforce returned is lost in a read-modify-write: a component whose answer carries an element
 the client library does not know (zeep parks it in ``_raw_elements`` and never sends it back,
-docs/salesforce.md#sf-zeep-raw-elements) is refused rather than saved without it. Real simple-salesforce
-and zeep against the sandbox, which holds such an element (PermissionSet ``agentAccesses``)."""
+docs/salesforce.md#sf-zeep-raw-elements) is refused rather than saved without it. And field access through
+``create.permission_set`` is a state the plan reads, not a one-time step of creating the field
+(docs/salesforce.md#sf-field-access-state). Real simple-salesforce and zeep against the sandbox, which holds
+such an element (PermissionSet ``agentAccesses``) and replaces a permission set whole on update."""
 
 from __future__ import annotations
 
