@@ -199,3 +199,19 @@ def test_a_grant_that_fails_fails_the_field_and_the_next_plan_shows_it_again(tmp
         # The field was made, but nobody can see it: the next plan must not say "no changes".
         [again] = plan_for(SalesforceAdapter(target="s", client=client_for(info)), want).changes
     assert again.action == "update" and again.access is not None and again.access.before == "none"
+
+
+def test_a_grant_the_permission_set_cannot_take_back_is_a_skip_with_the_reason_not_a_change(
+    sandbox: tuple[Sandbox, SandboxInfo],
+) -> None:
+    running, info = sandbox
+    put_permission_set(running, {**SALES_ACCESS, "fullName": "Crmdefs_Field_Access"})
+    adapter = SalesforceAdapter(target="s", client=client_for(info))
+    [field] = plan_for(adapter, DesiredField(LOSS, create=KEEP_VISIBLE)).fields
+    assert field.action == "none"  # apply would only be refused: the plan says so instead
+    [skip] = field.skips
+    assert (skip.attribute, skip.before, skip.after) == ("access", "read", "read_edit")
+    assert skip.reason.startswith(
+        "Salesforce returned agentAccesses in PermissionSet Crmdefs_Field_Access, which this client cannot "
+        "send back"
+    )

@@ -188,6 +188,12 @@ def test_access_through_the_permission_set_is_a_state_a_missing_or_partial_grant
     ).fields[0]
     assert only_documented.action == "none" and only_documented.access is None
     assert [s.attribute for s in only_documented.skips] == (["access"] if change else [])
+    unwritable = sf_state(field_access={"Sales": granted}, read_only={"access": "cannot be saved back"})
+    refused = plan_of(want, unwritable).fields[0]
+    assert refused.access is None and refused.action == "none"
+    assert refused.skips == (
+        (Skip("access", "cannot be saved back", granted, "read_edit"),) if change else ()
+    )
 
 
 def test_record_types_get_new_active_values_and_unknown_ones_are_skipped() -> None:

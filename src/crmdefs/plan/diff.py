@@ -105,7 +105,8 @@ def _field_plan(
     record_types, rt_skips = _record_type_changes(want, have, target_values or have.values or ())
     skips += rt_skips
     path_changes = _path_changes(want, have)
-    access = _access_change(want, have)
+    access, access_skips = _access_change(want, have)
+    skips += access_skips
     if want.document_only:
         attributes, value_changes, record_types, target_values, skips = _document_only(
             attributes, value_changes, record_types, skips, path_changes, access
@@ -131,14 +132,19 @@ def _field_plan(
     )
 
 
-def _access_change(want: DesiredField, have: FieldState) -> AccessChange | None:
+def _access_change(want: DesiredField, have: FieldState) -> tuple[AccessChange | None, list[Skip]]:
     """Access through the binding's permission set is a state: a missing or partial grant is a change
-    (the adapter reads the permission set; a state without it was not read, so nothing is known)."""
+    (the adapter reads the permission set; a state without it was not read, so nothing is known) — or a
+    skip, with the adapter's reason, when the permission set cannot be written (``read_only["access"]``)."""
     permission_set = want.create.permission_set if want.create is not None else None
     if not permission_set or permission_set not in have.field_access:
-        return None
+        return None, []
     current = have.field_access[permission_set]
-    return None if current == ACCESS_READ_EDIT else AccessChange(permission_set, current, ACCESS_READ_EDIT)
+    if current == ACCESS_READ_EDIT:
+        return None, []
+    if "access" in have.read_only:
+        return None, [Skip("access", have.read_only["access"], current, ACCESS_READ_EDIT)]
+    return AccessChange(permission_set, current, ACCESS_READ_EDIT), []
 
 
 def _create_or_skip(want: DesiredField, have: FieldState) -> FieldPlan:

@@ -14,6 +14,7 @@ from simple_salesforce.exceptions import SalesforceResourceNotFound
 
 from crmdefs.adapters.base import Progress
 from crmdefs.adapters.salesforce import metadata as smd
+from crmdefs.adapters.salesforce import roundtrip
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.adapters.salesforce.metadata import path_name
 from crmdefs.definitions.model import FieldAddress
@@ -59,12 +60,26 @@ def read_fields(
             for rt in _path_record_types(wanted, record_types)
             if path_name(wanted.address.object, rt) in paths
         }
-        access = {}
-        # Access is a state the plan compares (docs/salesforce.md#sf-field-access-state).
-        if permission_set := _permission_set(wanted):
-            access[permission_set] = smd.field_access(access_sets.get(permission_set), name)
-        states[wanted.address] = dataclasses.replace(state, path_guidance=guidance, field_access=access)
+        access, read_only = _access(wanted, access_sets)
+        states[wanted.address] = dataclasses.replace(
+            state, path_guidance=guidance, field_access=access, read_only={**state.read_only, **read_only}
+        )
     return states
+
+
+def _access(wanted: DesiredField, permission_sets: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """What the binding's permission set grants on the field — a state the plan compares
+    (docs/salesforce.md#sf-field-access-state) — and, when the permission set holds content this client
+    cannot send back, why it cannot be changed (docs/salesforce.md#sf-zeep-raw-elements)."""
+    permission_set = _permission_set(wanted)
+    if not permission_set:
+        return {}, {}
+    component = permission_sets.get(permission_set)
+    lost = roundtrip.unsendable(component) if component is not None else []
+    return (
+        {permission_set: smd.field_access(component, wanted.address.dotted)},
+        {"access": roundtrip.refusal(component, lost)} if lost else {},
+    )
 
 
 def _permission_set(wanted: DesiredField) -> str | None:
