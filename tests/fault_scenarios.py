@@ -96,7 +96,7 @@ def log_entries(project: Path) -> list[Entry]:
 
 @dataclass(frozen=True)
 class Snapshot:
-    values: frozenset[tuple[str, str]]  # (picklist, value), active or not, on either CRM
+    values: frozenset[tuple[str, str]]  # (picklist, value), active or not, on either CRM; permission grants
     texts: Mapping[tuple[str, ...], str]  # (component, [value,] attribute) → text
     records: str  # every record of both CRMs: a plain apply never touches one
     created: bool  # hubspot deals.closed_lost_reason_code exists
@@ -134,6 +134,10 @@ def snapshot(project: Path) -> Snapshot:
     for name, path in metadata.get("PathAssistant", {}).items():
         for step in path.get("pathAssistantSteps", []):
             texts_of((f"PathAssistant {name}", step["picklistValueName"]), step, ("info",))
+    for name, permission_set in metadata.get("PermissionSet", {}).items():  # a save replaces all of it
+        owner = f"PermissionSet {name}"
+        values.update((owner, f"field {g['field']}") for g in permission_set.get("fieldPermissions", []))
+        values.update((owner, f"agent {a['agentName']}") for a in permission_set.get("agentAccesses", []))
     for object_type, properties in state["hubspot"]["properties"].items():
         for name, prop in properties.items():
             texts_of((f"hubspot {object_type}.{name}",), prop, ("label", "description"))

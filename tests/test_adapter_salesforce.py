@@ -60,8 +60,8 @@ def test_read_takes_one_metadata_call_per_type_and_maps_the_state(
     reads = [e for e in running.log.entries if e.get("action") == "readMetadata"]
     # CustomField (5 fields), StandardValueSet (2 sets), RecordType (2 record types), BusinessProcess (the
     # 2 sales processes they use), PathAssistant (the org's one Path, found by listing them: path_guidance
-    # is bound)
-    assert len(reads) == 5
+    # is bound), PermissionSet (Loss_Reason__c's create.permission_set: access is a state the plan compares)
+    assert len(reads) == 6
     assert [e.get("action") for e in running.log.entries].count("listMetadata") == 1
     assert [e["path"] for e in running.log.entries if e["method"] == "GET"] == [
         "/services/data/v62.0/sobjects/Lead/describe",  # Lead.Status gains values: where will they show?
@@ -208,7 +208,9 @@ def test_a_created_field_is_granted_through_the_named_permission_set(
     assert all(r.ok for r in adapter.write(plan.changes, quiet))
     granted = client_for(info).metadata.read("PermissionSet", ["Crmdefs_Field_Access"])
     assert [(g.field, g.readable, g.editable) for g in granted.fieldPermissions] == [
-        ("Opportunity.Tier__c", True, True)
+        ("Opportunity.Primary_Competitor__c", True, False),  # the seeded grants are kept as they were
+        ("Lead.Current_Vendor__c", True, True),
+        ("Opportunity.Tier__c", True, True),
     ]
 
 

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+import simple_salesforce
 
-from crmdefs.config import SANDBOX, Secret, hubspot_credentials, load_settings, salesforce_credentials
+from crmdefs.config import (
+    MAX_API_VERSION,
+    SANDBOX,
+    Secret,
+    hubspot_credentials,
+    load_settings,
+    salesforce_credentials,
+)
 from crmdefs.errors import ConfigError, CredentialsError
 
 from .conftest import RunCli, write_files
@@ -83,6 +92,14 @@ BROKEN_CONFIGS = [
         [
             "crmdefs.yaml:3:76: 'targets.prod.salesforce.api_version' must be text, not the number 62.0 — put it in "
             "quotes: '62.0'"
+        ],
+    ),
+    (
+        "targets:\n  prod:\n    salesforce: {instance_url: 'https://a.my.salesforce.com', api_version: '64.0'}\n",
+        [
+            "crmdefs.yaml:3:76: api_version '64.0' is newer than crmdefs can write back without losing content "
+            "(its Salesforce client knows the Metadata API up to 63.0; newer elements would be dropped when a "
+            "component is saved) — use '63.0' or lower"
         ],
     ),
     (
@@ -177,3 +194,11 @@ def test_secrets_never_appear_in_reprs(tmp_path: Path) -> None:
         import pickle
 
         pickle.dumps(Secret("x"))
+
+
+def test_the_newest_api_version_allowed_is_the_one_the_bundled_metadata_wsdl_describes() -> None:
+    # Past it, Salesforce answers with elements zeep does not know and would not send back
+    # (docs/salesforce.md#sf-metadata-endpoint-version): keep the limit in step with simple-salesforce.
+    wsdl = (Path(simple_salesforce.__file__).parent / "metadata.wsdl").read_text(encoding="utf-8")
+    found = re.search(r'soap:address location="[^"]*/services/Soap/m/(\d+\.\d+)"', wsdl)
+    assert found is not None and found.group(1) == MAX_API_VERSION

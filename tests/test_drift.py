@@ -105,6 +105,26 @@ def test_drift_classifies_and_a_baseline_hides_known_differences(run_cli: RunCli
     assert origins(edited)["salesforce:Opportunity.Loss_Reason__c"] == "changed_in_crm"
 
 
+def test_a_grant_removed_in_the_crm_is_drift(run_cli: RunCli, project: Path) -> None:
+    assert run_cli("apply", "--auto-approve").code == 0
+    sandbox, sf, _ = sandbox_clients(project)
+    try:  # an admin takes Loss_Reason__c out of the permission set the binding keeps it visible through
+        access = sf.mdapi.PermissionSet.read(["Crmdefs_Field_Access"])
+        access.fieldPermissions = [
+            g for g in access.fieldPermissions if g.field != "Opportunity.Loss_Reason__c"
+        ]
+        sf.mdapi.PermissionSet.update([access])
+    finally:
+        sandbox.stop()
+    result = run_cli("drift", "--format", "json")
+    assert result.code == 2
+    [field] = json.loads(result.out)["targets"][0]["fields"]
+    assert (field["address"], field["origin"]) == ("salesforce:Opportunity.Loss_Reason__c", "changed_in_crm")
+    assert [(d["item"], d["crm"], d["definitions"]) for d in field["differences"]] == [
+        ("access through permission set Crmdefs_Field_Access", "none", "read_edit")
+    ]
+
+
 def test_definitions_changed_but_not_applied(run_cli: RunCli, project: Path) -> None:
     assert run_cli("apply", "--auto-approve").code == 0
     path = project / "definitions" / "fields" / "salesforce.yaml"

@@ -251,6 +251,28 @@ def test_a_component_whose_save_fails_is_listed_the_rest_applied_and_a_rerun_con
     scenario.finish()
 
 
+def test_a_permission_set_whose_save_fails_fails_its_field_and_a_rerun_grants_keeping_every_grant(
+    scenario: Scenario,
+) -> None:
+    # The starter glossary keeps Loss_Reason__c visible through Crmdefs_Field_Access, which the seeded org
+    # holds with other grants: apply updates it (read-modify-write), and nothing in it may be lost.
+    loss, access = "salesforce:Opportunity.Loss_Reason__c", "Crmdefs_Field_Access"
+    first = scenario.run("apply", "--auto-approve", faults={"CRMDEFS_SANDBOX_FAIL_COMPONENTS": access})
+    assert first.code == 1
+    listed = results(first.out)
+    assert listed.pop(loss) is False and listed and all(listed.values())
+    assert f"✗ {loss}: permission set {access}: UNKNOWN_EXCEPTION" in first.out
+    scenario.other_faults["SaveResult"] += 1
+    left = scenario.run("plan", "--detailed-exitcode")  # the grant is a state: not forgotten
+    assert left.code == 2 and re.findall(r"^  [~+] (\S+)", left.out, re.MULTILINE) == [loss]
+    assert f"~ access through permission set {access}: no access → read and edit" in left.out
+    assert scenario.run("apply", "--auto-approve").code == 0
+    scenario.finish()  # the seeded grants are still there (Snapshot.values)
+    state = json.loads((scenario.project / SANDBOX / "state.json").read_text(encoding="utf-8"))
+    grants = state["salesforce"]["metadata"]["PermissionSet"][access]["fieldPermissions"]
+    assert {"field": "Opportunity.Loss_Reason__c", "readable": True, "editable": True} in grants
+
+
 def test_a_session_expiring_mid_apply_fails_clearly_and_a_rerun_converges(
     scenario: Scenario, baseline: Baseline
 ) -> None:

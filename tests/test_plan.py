@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
 from crmdefs.adapters.salesforce.metadata import salesforce_state
 from crmdefs.definitions.model import CreateSpec, Crm, FieldAddress
-from crmdefs.plan.changes import Migration, Plan, RecordTypeChange, Skip, ValueChangeKind
+from crmdefs.plan.changes import AccessChange, Migration, Plan, RecordTypeChange, Skip, ValueChangeKind
 from crmdefs.plan.diff import compute_plan, values_to_count
-from crmdefs.plan.state import DesiredField, DesiredValue, FieldState, ValueState
+from crmdefs.plan.state import DesiredField, DesiredValue, FieldState, ValueState, field_state_from_json
 
 SF = FieldAddress(Crm.SALESFORCE, "Opportunity", "Loss_Reason__c")
 HS = FieldAddress(Crm.HUBSPOT, "deals", "reason")
@@ -172,6 +173,29 @@ def test_document_only_turns_every_change_into_a_skip() -> None:
     assert field.action == "none" and {s.attribute for s in field.skips} == {"description", "values"}
 
 
+@pytest.mark.parametrize(("granted", "change"), [("none", True), ("read", True), ("read_edit", False)])
+def test_access_through_the_permission_set_is_a_state_a_missing_or_partial_grant_is_a_change(
+    granted: str, change: bool
+) -> None:
+    want = DesiredField(SF, create=CreateSpec("Loss Reason", "Picklist", permission_set="Sales"))
+    field = plan_of(want, sf_state(label="Loss Reason", field_access={"Sales": granted})).fields[0]
+    assert field.access == (AccessChange("Sales", granted, "read_edit") if change else None)
+    assert field.action == ("update" if change else "none")
+    # Not read (no permission set in the state): nothing is known, so nothing is planned.
+    assert plan_of(want, sf_state(label="Loss Reason")).changes == ()
+    only_documented = plan_of(
+        dataclasses.replace(want, document_only=True), sf_state(field_access={"Sales": granted})
+    ).fields[0]
+    assert only_documented.action == "none" and only_documented.access is None
+    assert [s.attribute for s in only_documented.skips] == (["access"] if change else [])
+    unwritable = sf_state(field_access={"Sales": granted}, read_only={"access": "cannot be saved back"})
+    refused = plan_of(want, unwritable).fields[0]
+    assert refused.access is None and refused.action == "none"
+    assert refused.skips == (
+        (Skip("access", "cannot be saved back", granted, "read_edit"),) if change else ()
+    )
+
+
 def test_record_types_get_new_active_values_and_unknown_ones_are_skipped() -> None:
     have = sf_state(values=(v("A"),), record_types={"New_Business": ("A",), "Renewal": ()})
     want = DesiredField(
@@ -283,12 +307,20 @@ def test_field_state_json_is_what_asdict_gives_so_saved_fingerprints_stay_valid(
     ):  # the adapter's, never serialized
         del legacy[rule]
     del legacy["business_processes"]  # None (not a stage or status field): left out, so old bytes stay
+    del legacy["field_access"]  # written only where read, so other fields' fingerprints stay as they were
     legacy["address"] = str(state.address)
     legacy["record_types"] = {k: list(x) for k, x in state.record_types.items()}
     legacy["values"] = [dataclasses.asdict(x) for x in state.values or ()]
     assert state.to_json() == legacy
     assert state.fingerprint() == dataclasses.replace(state, modified_by="you", read_only={}).fingerprint()
     assert state.fingerprint() != dataclasses.replace(state, help_text="Why not.").fingerprint()
+    granted = dataclasses.replace(state, field_access={"Sales": "read"})
+    assert granted.to_json() == {**legacy, "field_access": {"Sales": "read"}}
+    assert field_state_from_json(granted.to_json()) == granted
+    assert (
+        granted.fingerprint()
+        != dataclasses.replace(granted, field_access={"Sales": "read_edit"}).fingerprint()
+    )
 
 
 def test_the_adapters_rules_are_neither_serialized_nor_compared() -> None:

@@ -12,7 +12,15 @@ from crmdefs.commands.options import format_option
 from crmdefs.definitions.model import CreateSpec
 from crmdefs.errors import CrmdefsError
 from crmdefs.plan import planfile
-from crmdefs.plan.changes import AttributeChange, FieldPlan, Plan, RecordTypeChange, Skip, ValueChange
+from crmdefs.plan.changes import (
+    AccessChange,
+    AttributeChange,
+    FieldPlan,
+    Plan,
+    RecordTypeChange,
+    Skip,
+    ValueChange,
+)
 from crmdefs.plan.state import FieldState, ValueState
 from crmdefs.render import FORMATS, RENDERERS, render, text
 from crmdefs.render.markdown import cell, code
@@ -142,10 +150,15 @@ def test_json_round_trips_through_planfile() -> None:
             update(
                 value_changes=(ValueChange(K.REORDER, "", ["A", "B"], ["B", "A"]),),
                 target_values=(ValueState("B", "B"), ValueState("A", "A", "Why.", default=True)),
+                access=AccessChange("Sales", "read", "read_edit"),
             ),
         ),
         read_fingerprints={"salesforce:Opportunity.Loss_Reason__c": "sha256:x"},
-        before={"salesforce:Opportunity.Loss_Reason__c": FieldState(SF, label="Reason")},
+        before={
+            "salesforce:Opportunity.Loss_Reason__c": FieldState(
+                SF, label="Reason", field_access={"Sales": "read"}
+            )
+        },
     )
     out = render(plan, "json")
     assert json.loads(out)["format_version"] == plan.format_version

@@ -29,6 +29,11 @@ from crmdefs.runtime import Runtime, read_runtime
 CONFIG_FILE = "crmdefs.yaml"
 SANDBOX = "sandbox"
 DEFAULT_API_VERSION = "62.0"
+# The newest api_version crmdefs can read and save without losing content: the Metadata endpoint answers in
+# the configured version, and simple-salesforce's bundled WSDL (zeep's view of the types) is 63.0; elements
+# of newer versions would be dropped on the way back (docs/salesforce.md#sf-metadata-endpoint-version,
+# docs/salesforce.md#sf-zeep-raw-elements). tests/test_config.py checks it against the bundled WSDL.
+MAX_API_VERSION = "63.0"
 log = logging.getLogger(__name__)
 
 
@@ -259,12 +264,25 @@ def _target(c: Checker, name: str, raw: dict[str, Any], base: Path) -> Target:
                     f"auth '{auth}' needs '{key}'",
                     f"add '{key}:' to the salesforce section",
                 )
+        _check_api_version(c, at, sf)
         fields = {k: v for k, v in sf.items() if k != "key_file"}
         key_file = base / sf["key_file"] if "key_file" in sf else None
         sf_target = SalesforceTarget(**fields, key_file=key_file)
     hs_target = HubSpotTarget(**hs) if hs is not None else None
     ca = base / raw["ca_bundle"] if "ca_bundle" in raw else None
     return Target(name, sf_target, hs_target, ca, raw.get("description"))
+
+
+def _check_api_version(c: Checker, at: tuple[str, str], sf: dict[str, Any]) -> None:
+    version = str(sf.get("api_version", DEFAULT_API_VERSION))
+    if float(version) > float(MAX_API_VERSION):
+        c.report(
+            (*at, "salesforce", "api_version"),
+            f"api_version '{version}' is newer than crmdefs can write back without losing content (its "
+            f"Salesforce client knows the Metadata API up to {MAX_API_VERSION}; newer elements would be "
+            "dropped when a component is saved)",
+            f"use '{MAX_API_VERSION}' or lower",
+        )
 
 
 # --- credentials ----------------------------------------------------------------------------------

@@ -207,7 +207,8 @@ SF_CREATE = Obj(
         "restricted": Key(Bool("Only listed values may be saved.")),
         "permission_set": Key(
             Str(
-                "API name of the permission set granting access.",
+                "API name of the permission set that keeps the field readable and editable (created if "
+                "missing; plan shows a missing grant).",
                 pattern=SF_NAME,
                 pattern_hint="use a Salesforce API name, e.g. Crmdefs_Fields",
             )

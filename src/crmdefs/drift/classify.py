@@ -125,6 +125,14 @@ def differences(change: FieldPlan) -> tuple[Difference, ...]:
         )
         for p in change.path_changes
     ]
+    if change.access is not None:
+        items.append(
+            (
+                f"access through permission set {change.access.permission_set}",
+                change.access.before,
+                change.access.after,
+            )
+        )
     return tuple(
         Difference(item, before, after, _key(address, item, before, after)) for item, before, after in items
     )

@@ -22,8 +22,8 @@ class Action(str, Enum):
     CREATE = "create"
     """The field does not exist: create it with the plan's label, texts and whole value list."""
     UPDATE = "update"
-    """The field exists: write the changed attributes, values, record types, business processes and path
-    steps."""
+    """The field exists: write the changed attributes, values, record types, business processes, path
+    steps and access."""
     NOOP = "none"
     """Nothing to write. The field may still carry skips and warnings for a person to read."""
 
@@ -95,7 +95,7 @@ class ProcessChange:
 class Skip:
     """Something the definitions ask for that this plan will not write, with the reason a person reads.
     ``attribute``: label | help_text | description | values | field | record_types | business_processes |
-    path_guidance;
+    path_guidance | access;
     before/after: what the CRM holds and what the definitions want, where that helps (else None)."""
 
     attribute: str
@@ -126,6 +126,18 @@ class PathChange:
 
 
 @dataclass(frozen=True)
+class AccessChange:
+    """Read and edit access to the field through a Salesforce permission set (the binding's
+    ``create.permission_set``): a state kept, not a one-time step of creating the field. before: what the
+    permission set grants now — "none", "read" or "read_edit" (plan/state.py ACCESS_*); after: "read_edit".
+    Apply adds the grant to the permission set (created if missing) and removes nothing from it."""
+
+    permission_set: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
 class FieldPlan:
     """Everything the plan says about one bound field: its :class:`Action`, the changes that make it match
     the definitions, what is skipped and why, and the fingerprint of the state it was planned on (apply
@@ -145,6 +157,7 @@ class FieldPlan:
     migrations: tuple[Migration, ...] = ()  # to run (plan made with --migrate-records) or pending
     usage: Mapping[str, int] = field(default_factory=dict)  # records per value, for values it retires
     path_changes: tuple[PathChange, ...] = ()
+    access: AccessChange | None = None  # a grant to make on an existing field
 
     def __post_init__(self) -> None:
         # A closed set: "create" becomes Action.CREATE, and anything outside the set is refused here.
@@ -192,9 +205,8 @@ class Plan:
             if f.action is Action.CREATE:
                 add += 1
                 continue
-            change += (
-                len(f.attributes) + len(f.record_types) + len(f.business_processes) + len(f.path_changes)
-            )
+            change += len(f.attributes) + len(f.record_types) + len(f.business_processes)
+            change += len(f.path_changes) + (f.access is not None)
             change += len(f.migrations) if self.migrate_records else 0
             for v in f.value_changes:
                 if v.kind is ValueChangeKind.ADD:

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from crmdefs.definitions.model import FieldAddress
 from crmdefs.plan.changes import (
+    AccessChange,
     Action,
     AttributeChange,
     FieldPlan,
@@ -27,7 +28,14 @@ from crmdefs.plan.changes import (
     ValueChangeKind,
 )
 from crmdefs.plan.offers import offer_warnings, process_changes
-from crmdefs.plan.state import DesiredField, FieldState, ValueState, normalize_text, path_read_only_key
+from crmdefs.plan.state import (
+    ACCESS_READ_EDIT,
+    DesiredField,
+    FieldState,
+    ValueState,
+    normalize_text,
+    path_read_only_key,
+)
 from crmdefs.plan.values import merge_values, value_names
 
 TEXT_ATTRIBUTES = ("label", "help_text", "description")
@@ -90,22 +98,17 @@ def _field_plan(
     value_changes, migrations, target_values = _value_plan(want, have, usage, migrate_records, skips)
     record_types, rt_skips = _record_type_changes(want, have, target_values or have.values or ())
     processes, process_skips = process_changes(want, have, target_values or have.values or ())
-    skips += rt_skips + process_skips
+    path_changes, path_skips = _path_changes(want, have)
+    access, access_skips = _access_change(want, have)
+    skips += rt_skips + process_skips + path_skips + access_skips
     if want.document_only:
         attributes, value_changes, record_types, target_values, skips = _document_only(
-            attributes, value_changes, record_types, skips
+            attributes, value_changes, record_types, skips, path_changes, access
         )
         skips += [Skip("business_processes", DOCUMENT_ONLY, p.process, list(p.add)) for p in processes]
-        processes = []
-    path_changes, path_skips = _path_changes(want, have)
-    skips += path_skips
-    if want.document_only:
-        migrations = []
-        skips += [Skip("path_guidance", DOCUMENT_ONLY, p.before, p.after) for p in path_changes]
-        path_changes = []
-    has_changes = bool(attributes or value_changes or record_types or processes or path_changes) or bool(
-        migrations and migrate_records
-    )
+        migrations, processes, path_changes, access = [], [], [], None
+    writes = (attributes, value_changes, record_types, processes, path_changes, access)
+    has_changes = any(writes) or bool(migrations and migrate_records)
     return FieldPlan(
         address=want.address,
         action=Action.UPDATE if has_changes else Action.NOOP,
@@ -123,6 +126,7 @@ def _field_plan(
         migrations=tuple(migrations),
         usage=dict(usage or {}),
         path_changes=tuple(path_changes),
+        access=access,
     )
 
 
@@ -146,6 +150,21 @@ def _value_plan(
         skips.append(Skip("values", have.read_only["values"], value_names(have.values), value_names(target)))
         return [], migrations, None
     return value_changes, migrations, tuple(target) if value_changes else None
+
+
+def _access_change(want: DesiredField, have: FieldState) -> tuple[AccessChange | None, list[Skip]]:
+    """Access through the binding's permission set is a state: a missing or partial grant is a change
+    (the adapter reads the permission set; a state without it was not read, so nothing is known) — or a
+    skip, with the adapter's reason, when the permission set cannot be written (``read_only["access"]``)."""
+    permission_set = want.create.permission_set if want.create is not None else None
+    if not permission_set or permission_set not in have.field_access:
+        return None, []
+    current = have.field_access[permission_set]
+    if current == ACCESS_READ_EDIT:
+        return None, []
+    if "access" in have.read_only:
+        return None, [Skip("access", have.read_only["access"], current, ACCESS_READ_EDIT)]
+    return AccessChange(permission_set, current, ACCESS_READ_EDIT), []
 
 
 def _create_or_skip(want: DesiredField, have: FieldState) -> FieldPlan:
@@ -266,6 +285,8 @@ def _document_only(
     values: list[ValueChange],
     record_types: list[RecordTypeChange],
     skips: list[Skip],
+    path_changes: list[PathChange],
+    access: AccessChange | None,
 ) -> tuple[list[AttributeChange], list[ValueChange], list[RecordTypeChange], None, list[Skip]]:
     skips = skips + [Skip(a.attribute, DOCUMENT_ONLY, a.before, a.after) for a in attributes]
     if values:
@@ -273,6 +294,8 @@ def _document_only(
             Skip("values", DOCUMENT_ONLY, None, [f"{v.kind.value} {v.value}".strip() for v in values])
         )
     skips += [Skip("record_types", DOCUMENT_ONLY, rt.record_type, list(rt.add)) for rt in record_types]
+    skips += [Skip("path_guidance", DOCUMENT_ONLY, p.before, p.after) for p in path_changes]
+    skips += [Skip("access", DOCUMENT_ONLY, access.before, access.after)] if access is not None else []
     return [], [], [], None, skips
 
 

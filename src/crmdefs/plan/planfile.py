@@ -15,6 +15,7 @@ from crmdefs.errors import CrmdefsError, PlanFileError
 from crmdefs.files import each, json_object, located, mapping, unusable
 from crmdefs.plan.changes import (
     FORMAT_VERSION,
+    AccessChange,
     Action,
     AttributeChange,
     FieldPlan,
@@ -62,6 +63,7 @@ def _field_to_json(f: FieldPlan) -> dict[str, Any]:
         "create": None if f.create is None else dataclasses.asdict(f.create),
         "migrations": [dataclasses.asdict(m) for m in f.migrations],
         "path_changes": [dataclasses.asdict(p) for p in f.path_changes],
+        "access": None if f.access is None else dataclasses.asdict(f.access),
         "usage": dict(f.usage),
     }
 
@@ -111,6 +113,7 @@ def _strings(data: Any) -> dict[str, str]:
 def _field_from_json(data: dict[str, Any]) -> FieldPlan:
     values = data.get("target_values")
     create = data.get("create")
+    access = data.get("access")
     if data["action"] not in ACTIONS:  # apply must never guess what an unknown action means
         raise ValueError(f"action {data['action']!r} is not one of {', '.join(ACTIONS)}")
     return FieldPlan(
@@ -134,5 +137,6 @@ def _field_from_json(data: dict[str, Any]) -> FieldPlan:
         create=None if create is None else CreateSpec(**create),
         migrations=tuple(Migration(**m) for m in data.get("migrations", [])),
         path_changes=tuple(PathChange(**p) for p in data.get("path_changes", [])),
+        access=None if access is None else AccessChange(**access),
         usage={str(k): int(v) for k, v in dict(data.get("usage", {})).items()},
     )

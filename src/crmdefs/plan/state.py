@@ -19,6 +19,9 @@ from typing import Any
 
 from crmdefs.definitions.model import CreateSpec, FieldAddress
 
+# What a permission set grants on a field (FieldState.field_access): nothing, read only, read and edit.
+ACCESS_NONE, ACCESS_READ, ACCESS_READ_EDIT = "none", "read", "read_edit"
+
 # Salesforce standard value attributes (OpportunityStage, LeadStatus), in our names.
 STAGE_ATTRIBUTES = ("closed", "won", "probability", "forecast_category", "converted")
 
@@ -87,6 +90,9 @@ class FieldState:
     # Salesforce business processes (sales / lead / support process) → the values each offers. None: the
     # field's values per record type are the record types' own (``record_types``), not a process's.
     business_processes: Mapping[str, tuple[str, ...]] | None = None
+    # Field-level access through the permission set the binding names (Salesforce create.permission_set):
+    # permission set → ACCESS_NONE | ACCESS_READ | ACCESS_READ_EDIT. Empty = not read (no such binding).
+    field_access: Mapping[str, str] = field(default_factory=dict)
     modified_by: str | None = None  # who/when last changed it, where the API says (drift reports)
     modified_at: str | None = None
     # What the adapter knows of the CRM's rules for this field, so that the diff needs no CRM's rules.
@@ -126,6 +132,10 @@ class FieldState:
             del data["business_processes"]
         else:
             data["business_processes"] = {k: list(v) for k, v in self.business_processes.items()}
+        # Only where read, so the states (and fingerprints) of every other field stay as they were.
+        data["field_access"] = dict(self.field_access)
+        if not self.field_access:
+            del data["field_access"]
         return data
 
     def fingerprint(self) -> str:
@@ -205,6 +215,7 @@ def field_state_from_json(data: Mapping[str, Any]) -> FieldState:
         business_processes=None
         if data.get("business_processes") is None
         else {k: tuple(v) for k, v in dict(data["business_processes"]).items()},
+        field_access={str(k): str(v) for k, v in dict(data.get("field_access", {})).items()},
         read_only=dict(data.get("read_only", {})),
         custom=bool(data.get("custom", True)),
         modified_by=data.get("modified_by"),

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from crmdefs.definitions.model import Crm, FieldAddress
 from crmdefs.plan.changes import Action, AttributeChange, FieldPlan, Plan, Skip, ValueChange, ValueChangeKind
 from crmdefs.render.text import (
+    ACCESS_WORDS,
     attribute_pairs,
     describe_create,
     migration_text,
@@ -87,6 +88,16 @@ def _field_section(f: FieldPlan, migrate: bool = False) -> list[str]:
         )
         for p in f.path_changes
     ]
+    if f.access is not None:
+        words = ACCESS_WORDS
+        rows.append(
+            (
+                "~ grant",
+                f"access · permission set {code(f.access.permission_set, in_table=True)}",
+                cell(words.get(f.access.before, f.access.before)),
+                cell(words.get(f.access.after, f.access.after)),
+            )
+        )
     if migrate:
         rows += [("~ migrate", "records", "", cell(migration_text(m))) for m in f.migrations]
     out += [*_table(("change", "what", "before", "after"), rows), ""]

@@ -17,7 +17,8 @@ Layout (pinned by golden files, so it depends on nothing but the plan — not th
 
     Plan: 1 to add, 2 to change, 1 to deactivate, 1 skipped.
 
-Within a field: attributes, value changes (plan order), record types, business processes, warnings, skips.
+Within a field: attributes, value changes (plan order), record types, business processes, path guidance,
+access, warnings, skips.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Any
 
 from crmdefs.definitions.model import CreateSpec, Crm
 from crmdefs.plan.changes import (
+    AccessChange,
     Action,
     FieldPlan,
     Migration,
@@ -98,6 +100,8 @@ def _changed_field(f: FieldPlan, color: bool, migrate: bool = False) -> list[_Li
         where = "master" if p.record_type == "__MASTER__" else p.record_type
         symbol = "+" if p.before is None else "~"
         lines += _text_change(symbol, f"path guidance ({where}) {quote(p.stage)}:", p.before, p.after, color)
+    if f.access is not None:
+        lines.append(_Line("~", ITEM, f"~ {access_text(f.access)}"))
     lines += [_Line("!", ITEM, f"! warning: {w}") for w in f.warnings]
     return lines + _skips(f)
 
@@ -214,6 +218,17 @@ def describe_create(spec: CreateSpec | None) -> str:
     words += f" in group {spec.group}" if spec.group else ""
     words += ", restricted" if spec.restricted else ""
     return words + (f", visible to permission set {spec.permission_set}" if spec.permission_set else "")
+
+
+ACCESS_WORDS = {"none": "no access", "read": "read only", "read_edit": "read and edit"}
+
+
+def access_text(access: AccessChange) -> str:
+    """A grant through a permission set, e.g. 'access through permission set Sales: no access → read and
+    edit'."""
+    before = ACCESS_WORDS.get(access.before, access.before)
+    after = ACCESS_WORDS.get(access.after, access.after)
+    return f"access through permission set {access.permission_set}: {before} → {after}"
 
 
 def retire_word(crm: Crm) -> str:

@@ -119,15 +119,19 @@ TYPES: dict[str, list[Field]] = {
         ("pathAssistantSteps", "PathAssistantStep", True),
         ("recordTypeName", "string", False),
     ],
-    # PermissionSet extends Metadata; only the elements crmdefs uses, in WSDL order.
+    # PermissionSet extends Metadata; the elements crmdefs uses, in WSDL order, and agentAccesses: an
+    # element of newer orgs (API 63.0+) that simple-salesforce's bundled WSDL lacks, so that tests can hold
+    # content the client cannot carry back (docs/salesforce.md#sf-zeep-raw-elements).
     "PermissionSet": [
         ("fullName", "string", False),
+        ("agentAccesses", "PermissionSetAgentAccess", True),
         ("description", "string", False),
         ("fieldPermissions", "PermissionSetFieldPermissions", True),
         ("hasActivationRequired", "boolean", False),
         ("label", "string", False),
         ("license", "string", False),
     ],
+    "PermissionSetAgentAccess": [("agentName", "string", False), ("enabled", "boolean", False)],
     "PermissionSetFieldPermissions": [
         ("editable", "boolean", False),
         ("field", "string", False),

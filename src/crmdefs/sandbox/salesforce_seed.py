@@ -11,7 +11,10 @@
 - one global value set shared by two fields;
 - a custom multi-select picklist, Lead.Product_Interest__c, whose records hold several values each;
 - the Path an admin made for the master record type, with guidance of its own on some stages (Salesforce
-  allows one Path per record type: crmdefs has to update this one).
+  allows one Path per record type: crmdefs has to update this one);
+- a permission set, Crmdefs_Field_Access, that grants other fields but not Loss_Reason__c (the starter
+  glossary keeps that field readable and editable through it, so the first apply updates it and must keep
+  the rest).
 """
 
 from __future__ import annotations
@@ -95,7 +98,7 @@ def salesforce_seed() -> dict[str, Any]:
                 "RecordType": _record_types(),
                 "BusinessProcess": _business_processes(),
                 "PathAssistant": _paths(),
-                "PermissionSet": {},
+                "PermissionSet": _permission_sets(),
             },
         }
     }
@@ -245,4 +248,19 @@ def _paths() -> dict[str, Any]:
             ],
             "recordTypeName": "__MASTER__",
         },
+    }
+
+
+def _permission_sets() -> dict[str, Any]:
+    return {
+        "Crmdefs_Field_Access": {
+            "fullName": "Crmdefs_Field_Access",
+            "description": "Field access for fields created by crmdefs.",
+            "fieldPermissions": [
+                {"editable": False, "field": "Opportunity.Primary_Competitor__c", "readable": True},
+                {"editable": True, "field": "Lead.Current_Vendor__c", "readable": True},
+            ],
+            "hasActivationRequired": False,
+            "label": "Crmdefs Field Access",
+        }
     }

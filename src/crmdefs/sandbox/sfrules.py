@@ -292,6 +292,8 @@ def _path_assistant(
 def _permission_set(
     org: SalesforceOrg, c: dict[str, Any], old: dict[str, Any], create: bool
 ) -> tuple[list[SaveError], dict[str, Any]]:
+    """A save replaces the permission set's whole content: what the update does not carry (grants, agent
+    access) is gone, nothing is merged from ``old`` (docs/salesforce.md#sf-permissionset-replace)."""
     errors = _required(c, "label")
     for grant in c.get("fieldPermissions", []):
         name = str(grant.get("field", ""))

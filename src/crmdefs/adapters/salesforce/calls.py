@@ -17,6 +17,7 @@ import requests
 import zeep.exceptions
 from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession, SalesforceRefusedRequest
 
+from crmdefs.adapters.salesforce import roundtrip
 from crmdefs.adapters.salesforce.client import SalesforceClient
 from crmdefs.errors import CrmApiError
 
@@ -221,9 +222,16 @@ class OrgCalls:
     def save(self, operation: str, components: list[Any]) -> list[tuple[str, list[str]]]:
         """createMetadata/updateMetadata in batches of 10; one (fullName, errors) per component —
         partial success is normal (docs/salesforce.md#sf-metadata-partial-success), so every SaveResult is
-        read."""
+        read. A component holding content zeep cannot send back is refused, not saved (roundtrip.py)."""
         outcome: list[tuple[str, list[str]]] = []
-        for batch in chunks(components):
+        sendable = []
+        # Never save a component shortened (docs/salesforce.md#sf-zeep-raw-elements).
+        for component in components:
+            if lost := roundtrip.unsendable(component):
+                outcome.append((str(component.fullName), [roundtrip.refusal(component, lost)]))
+            else:
+                sendable.append(component)
+        for batch in chunks(sendable):
             if self.stopped is not None:  # an earlier call failed outright: do not hammer the API
                 outcome += [(str(c.fullName), [f"not attempted: {self.stopped}"]) for c in batch]
                 continue

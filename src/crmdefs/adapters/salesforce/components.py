@@ -106,7 +106,9 @@ def add_process_values(md: Any, process: Any, values: Sequence[str]) -> None:
 
 
 def grant_field_access(md: Any, permission_set: Any | None, name: str, fields: Sequence[str]) -> Any:
-    """The permission set with read and edit access to ``fields`` (a new one labelled after its name)."""
+    """The permission set with read and edit access to ``fields`` (a new one labelled after its name). Its
+    other content is kept as read — a save replaces the whole permission set
+    (docs/salesforce.md#sf-permissionset-replace) — and no grant is removed or lowered."""
     if permission_set is None:
         permission_set = md.PermissionSet(
             fullName=name,
@@ -114,12 +116,13 @@ def grant_field_access(md: Any, permission_set: Any | None, name: str, fields: S
             description="Field access for fields created by crmdefs.",
         )
     grants = list(permission_set.fieldPermissions or [])
-    present = {g.field for g in grants}
-    grants += [
-        md.PermissionSetFieldPermissions(field=f, readable=True, editable=True)
-        for f in fields
-        if f not in present
-    ]
+    present = {str(g.field or "").casefold(): g for g in grants}
+    for field in fields:
+        grant = present.get(field.casefold())
+        if grant is None:
+            grants.append(md.PermissionSetFieldPermissions(field=field, readable=True, editable=True))
+        else:  # a partial grant (read only, or neither) becomes read and edit
+            grant.readable = grant.editable = True
     permission_set.fieldPermissions = grants
     return permission_set
 

@@ -16,7 +16,15 @@ from urllib.parse import unquote
 
 from crmdefs.definitions.crmfacts import STANDARD_VALUE_SETS
 from crmdefs.definitions.model import CreateSpec, FieldAddress
-from crmdefs.plan.state import FieldState, ValueMatch, ValueState, normalize_text
+from crmdefs.plan.state import (
+    ACCESS_NONE,
+    ACCESS_READ,
+    ACCESS_READ_EDIT,
+    FieldState,
+    ValueMatch,
+    ValueState,
+    normalize_text,
+)
 
 # Our attribute names ⇄ the Metadata API's (StandardValue, WSDL).
 ATTRIBUTE_NAMES = {
@@ -57,14 +65,29 @@ def create_notes(create: CreateSpec | None) -> tuple[str, ...]:
     if create is None:
         return ()
     if create.permission_set:
+        # Access is a state the plan reads (field_access below): if the grant fails, apply reports the
+        # field as failed and the next plan shows the grant again, so the note promises no more than that.
         return (
-            f"read/edit access is granted through the permission set {create.permission_set}; "
-            "assign it to the users who need the field",
+            f"apply also grants read/edit access through the permission set {create.permission_set} "
+            "(created if missing); only users assigned that permission set see the field",
         )
     return (
         "a new field has no field-level security, so no user sees it: add create.permission_set "
         "or grant access in Setup",
     )
+
+
+def field_access(permission_set: Any | None, field: str) -> str:
+    """What ``permission_set`` (as read; None = it does not exist) grants on ``field``: ACCESS_READ_EDIT,
+    ACCESS_READ or ACCESS_NONE. Field names compare case-insensitively, as Salesforce names do."""
+    wanted = field.casefold()
+    grants = getattr(permission_set, "fieldPermissions", None) if permission_set is not None else None
+    for grant in grants or []:
+        if str(grant.field or "").casefold() == wanted:
+            if grant.readable and grant.editable:
+                return ACCESS_READ_EDIT
+            return ACCESS_READ if grant.readable else ACCESS_NONE
+    return ACCESS_NONE
 
 
 def local_values(component: Any) -> list[Any] | None:

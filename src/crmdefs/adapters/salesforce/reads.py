@@ -15,6 +15,7 @@ from simple_salesforce.exceptions import SalesforceResourceNotFound
 
 from crmdefs.adapters.base import Progress
 from crmdefs.adapters.salesforce import metadata as smd
+from crmdefs.adapters.salesforce import roundtrip
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.adapters.salesforce.offers import process_names, process_state, record_type_names
 from crmdefs.adapters.salesforce.paths import field_paths, read_paths
@@ -52,6 +53,7 @@ def read_fields(
     # The Path each record type has, whatever its name (docs/salesforce.md#sf-path-one-per-record-type):
     # listed once per read, and only when some binding manages Path guidance.
     paths = read_paths(org) if any(f.path_record_types for f in fields) else {}
+    access_sets = org.read("PermissionSet", {p for f in fields if (p := _permission_set(f))}, keep=False)
     states = {}
     for wanted in fields:
         name = wanted.address.dotted
@@ -62,15 +64,37 @@ def read_fields(
         state = _state(wanted.address, component, sources[name], values[name], record_types)
         found = field_paths(paths, wanted.address, _path_record_types(wanted, record_types))
         in_processes, in_use = process_state(name, record_types, processes)
+        access, access_read_only = _access(wanted, access_sets)
         states[wanted.address] = dataclasses.replace(
             state,
             path_guidance=found.guidance,
-            read_only={**state.read_only, **found.read_only},
+            read_only={**state.read_only, **found.read_only, **access_read_only},
             path_notes=found.notes,
             business_processes=in_processes,
             process_record_types=in_use,
+            field_access=access,
         )
     return states
+
+
+def _access(wanted: DesiredField, permission_sets: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """What the binding's permission set grants on the field — a state the plan compares
+    (docs/salesforce.md#sf-field-access-state) — and, when the permission set holds content this client
+    cannot send back, why it cannot be changed (docs/salesforce.md#sf-zeep-raw-elements)."""
+    permission_set = _permission_set(wanted)
+    if not permission_set:
+        return {}, {}
+    component = permission_sets.get(permission_set)
+    lost = roundtrip.unsendable(component) if component is not None else []
+    return (
+        {permission_set: smd.field_access(component, wanted.address.dotted)},
+        {"access": roundtrip.refusal(component, lost)} if lost else {},
+    )
+
+
+def _permission_set(wanted: DesiredField) -> str | None:
+    """The permission set through which a binding keeps its field readable and editable, if any."""
+    return wanted.create.permission_set if wanted.create is not None else None
 
 
 def list_fields(org: OrgCalls, object_name: str, progress: Progress) -> list[str]:

@@ -1,7 +1,7 @@
 """Writing a plan to a Salesforce org: create fields (and grant access to them), save changed fields and
-the value sets they use, then record types, business processes and paths. ``updateMetadata`` replaces
-whole components, so each is read just before it is changed (read-modify-write; the components themselves
-are built in components.py)."""
+the value sets they use, grant missing access, then record types, business processes and paths.
+``updateMetadata`` replaces whole components, so each is read just before it is changed (read-modify-write;
+the components themselves are built in components.py)."""
 
 from __future__ import annotations
 
@@ -81,6 +81,9 @@ class _Writes:
         phase(processes, lambda: self.save_business_processes(processes))
         paths = [c for c in changes if c.path_changes and not errors[c.address]]
         phase(paths, lambda: self.save_paths(paths))
+        # Last, so that a grant that fails holds back nothing else (docs/salesforce.md#sf-field-access-state)
+        grants = [c for c in updates if c.access is not None]
+        phase(grants, lambda: self._grant_access(grants))
         return [
             ItemResult(
                 c.address, not errors[c.address], "; ".join(errors[c.address]), tuple(skips[c.address])
@@ -104,12 +107,20 @@ class _Writes:
             self.errors[by_name[name].address] += problems
         self._grant_access([c for c in creates if not self.errors[c.address]])
 
-    def _grant_access(self, creates: Sequence[FieldPlan]) -> None:
+    def _grant_access(self, changes: Sequence[FieldPlan]) -> None:
         """A new custom field has no field-level security, so nobody sees it: grant read/edit through the
-        permission set the binding names (created if missing). Read-modify-write, like every component."""
+        permission set the binding names (created if missing) — for a field just created, and for an
+        existing one whose plan found the grant missing or partial. Read-modify-write, like every
+        component: the permission set keeps everything else it holds
+        (docs/salesforce.md#sf-permissionset-replace). A grant that fails fails the field; the next plan
+        shows it again."""
         by_set: dict[str, list[FieldPlan]] = {}
-        for change in creates:
-            if change.create is not None and change.create.permission_set:
+        for change in changes:
+            if change.access is not None:
+                by_set.setdefault(change.access.permission_set, []).append(change)
+            elif (
+                change.action is Action.CREATE and change.create is not None and change.create.permission_set
+            ):
                 by_set.setdefault(change.create.permission_set, []).append(change)
         if not by_set:
             return
