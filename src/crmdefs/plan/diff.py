@@ -27,7 +27,7 @@ from crmdefs.plan.changes import (
     ValueChange,
     ValueChangeKind,
 )
-from crmdefs.plan.offers import offer_warnings, process_changes
+from crmdefs.plan.offers import not_offered, offer_warnings, process_changes
 from crmdefs.plan.state import (
     ACCESS_READ_EDIT,
     DesiredField,
@@ -232,15 +232,7 @@ def _record_type_changes(
         if name not in have.record_types:
             skips.append(Skip("record_types", f"record type {name} not found on {have.address.object}"))
             continue
-        offered = {have.value_key(v) for v in have.record_types[name]}
-        # Only the values the definitions list: the CRM's other values (kept, or retired by a rename)
-        # are not offered anywhere new.
-        listed = {have.value_key(w.value) for w in want.values}
-        missing = tuple(
-            v.value
-            for v in values
-            if v.active and have.value_key(v.value) in listed and have.value_key(v.value) not in offered
-        )
+        missing = not_offered(want, have, values, have.record_types[name])
         if missing:
             changes.append(RecordTypeChange(name, missing))
     return changes, skips

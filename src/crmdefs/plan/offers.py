@@ -28,7 +28,6 @@ def process_changes(
     if processes is None:
         return [], [Skip("business_processes", f"{have.address.dotted} has no business processes")]
     names = sorted(processes) if want.business_processes == ("*",) else list(want.business_processes)
-    listed = {have.value_key(w.value) for w in want.values}
     changes: list[ProcessChange] = []
     skips: list[Skip] = []
     for name in names:
@@ -38,16 +37,25 @@ def process_changes(
             reason = f"business process {name} not found on {have.address.object} ({known})"
             skips.append(Skip("business_processes", reason))
             continue
-        offered = {have.value_key(v) for v in processes[name]}
-        # Only the values the definitions list, as for record types: other values stay where they are.
-        missing = tuple(
-            v.value
-            for v in values
-            if v.active and have.value_key(v.value) in listed and have.value_key(v.value) not in offered
-        )
+        missing = not_offered(want, have, values, processes[name])
         if missing:
             changes.append(ProcessChange(name, missing))
     return changes, skips
+
+
+def not_offered(
+    want: DesiredField, have: FieldState, values: Sequence[ValueState], offered: Sequence[str]
+) -> tuple[str, ...]:
+    """The active values of ``values`` the definitions list that ``offered`` (a record type's or a
+    process's values) lacks. Only listed values: the CRM's other values (kept, or retired by a rename) are
+    not offered anywhere new."""
+    listed = {have.value_key(w.value) for w in want.values or ()}
+    present = {have.value_key(v) for v in offered}
+    return tuple(
+        v.value
+        for v in values
+        if v.active and have.value_key(v.value) in listed and have.value_key(v.value) not in present
+    )
 
 
 def offer_warnings(
