@@ -89,7 +89,7 @@ class MetadataClient:
         shape = self._shapes.get(type_name)
         if shape is None:
             try:
-                xsd_type = self._mdapi._client.get_type(f"{{{MD_NS}}}{type_name}")
+                xsd_type = self._mdapi._client.get_type(f"{{{MD_NS}}}{type_name}")  # type: ignore[no-untyped-call]
             except zeep.exceptions.LookupError:
                 return None
             shape = {name: _element(element) for name, element in getattr(xsd_type, "elements", [])}

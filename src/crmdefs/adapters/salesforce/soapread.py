@@ -1,12 +1,13 @@
 """readMetadata answers parsed straight into light read-only components, for reads that are never written
 back (the CustomField bulk of ``plan`` and ``drift``).
 
-Why: turning a readMetadata answer into zeep objects costs about 25 ms of CPU per 10 fields, half of a
+Why: turning a readMetadata answer into zeep objects costs about 7 ms of CPU per 10 fields, half of a
 5,000-field plan, and threads do not help (the GIL). lxml walks the same answer in a tenth of that time.
-The components look to metadata.py and reads.py as zeep's do: attributes by element name; an element that
-is absent reads None, or [] when the WSDL lets it repeat (maxOccurs > 1); text is converted by the same
-functions zeep uses (``Shape`` carries them). Which elements repeat and how text converts come from the
-Metadata API WSDL that zeep loaded (client.py builds each type's ``Shape``), never from a list kept here.
+The components look to metadata.py and reads.py as zeep's do (docs/salesforce.md#sf-ss-zeep-lenient):
+attributes by element name; an element that is absent reads None, or [] when the WSDL lets it repeat
+(maxOccurs > 1); text is converted by the same functions zeep uses. Which elements repeat and how text
+converts come from the Metadata API WSDL that zeep loaded (client.py builds each type's ``Shape``), never
+from a list kept here.
 
 Anything that is not a plain readMetadata result (a SOAP fault, an error page, multipart, a DTD) is left
 to zeep: :meth:`Reader.records` returns None and the caller hands the answer to zeep, which raises what it
