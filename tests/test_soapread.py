@@ -109,9 +109,8 @@ def field_state(component: Any) -> FieldState:
     """The FieldState read_fields builds from a CustomField (values on the field or a global set)."""
     obj, _, name = str(component.fullName).partition(".")
     address = FieldAddress(Crm.SALESFORCE, obj, name or obj)
-    source = smd.value_source(address.dotted, component)
-    values = reads._values(component, source, {}, {})
-    return reads._state(address, component, source, values, {})
+    reading = reads.read_custom_field(address.dotted, component)
+    return reads.field_state(address, reading, reading.values, {})
 
 
 def compare(type_name: str, zeep_answer: Any, light_answer: Any) -> None:
