@@ -3,6 +3,8 @@
     python bench/run.py --quick          # the small org, < 2 minutes
     python bench/run.py                  # 100/50, 1,000/500 and 5,000/2,000 fields/properties (~15 min)
     python bench/run.py --json out.json  # also write the raw figures
+    python bench/run.py --size 5000,2000 --commands plan,drift   # one org, some commands
+    python bench/run.py --size 5000,2000 --commands plan --profile prof/   # cProfile each command
 
 Every org is served by the sandbox with 50 ms added latency per call and HubSpot's 100 requests per
 10 seconds. Each crmdefs command runs as its own process (wall time, peak RSS from wait4); API calls are
@@ -17,6 +19,7 @@ import json
 import math
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -44,6 +47,8 @@ class Run:
     size: str
     command: str
     wall_s: float
+    cpu_s: float  # the crmdefs process's CPU (user + system)
+    sandbox_cpu_s: float  # this process's, which serves the sandbox, during the command
     peak_mb: float
     calls: dict[str, int]
     exit_code: int
@@ -119,9 +124,11 @@ class Org:
         # Output goes to files, not pipes: a plan of thousands of fields would fill a pipe and block.
         with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
             began = time.perf_counter()
+            sandbox_began = _cpu()
             process = subprocess.Popen(argv, cwd=self.root, env=self.env, stdout=out_file, stderr=err_file)
             _, status, usage = os.wait4(process.pid, 0)
             wall = time.perf_counter() - began
+            sandbox_cpu = _cpu() - sandbox_began
             out_file.seek(0)
             err_file.seek(0)
             out, err = out_file.read().decode(), err_file.read().decode()
@@ -132,6 +139,8 @@ class Org:
             size,
             command,
             round(wall, 2),
+            round(usage.ru_utime + usage.ru_stime, 2),
+            round(sandbox_cpu, 2),
             round(usage.ru_maxrss / 1024, 1),
             calls,
             code,
@@ -140,7 +149,19 @@ class Org:
         )
 
 
+COMMANDS = ("plan", "drift", "apply", "naive")
+PROFILE_DIR: Path | None = None  # --profile: each crmdefs command runs under cProfile, its stats saved here
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def crmdefs(*args: str) -> list[str]:
+    if PROFILE_DIR is not None:
+        out = PROFILE_DIR / f"{args[0]}-{time.strftime('%H%M%S')}.prof"
+        return [sys.executable, str(HERE / "profile_cmd.py"), str(out), *args]
     return [sys.executable, "-m", "crmdefs", *args]
 
 
@@ -155,7 +176,9 @@ def plan_floor(sf: int, hs: int) -> int:
     return math.ceil(sf / 10) + sum(1 for i in range(len(HS_TYPES)) if hs > i)
 
 
-def bench_size(sf: int, hs: int, work: Path, *, with_naive: bool, with_apply: bool) -> list[Run]:
+def bench_size(
+    sf: int, hs: int, work: Path, *, with_naive: bool, with_apply: bool, commands: tuple[str, ...] = COMMANDS
+) -> list[Run]:
     """plan, drift and apply, then the naive baseline's reads and writes, each baseline run on a freshly
     started copy of the org: a fresh sandbox also starts with HubSpot's 10-second window empty, so no run
     pays for the requests of the one before it (as two users' runs minutes apart would not)."""
@@ -164,13 +187,15 @@ def bench_size(sf: int, hs: int, work: Path, *, with_naive: bool, with_apply: bo
     size = org.label
     runs: list[Run] = []
     try:
-        plan = org.run(size, "plan", crmdefs("plan", "-q"))
-        plan.floor = plan_floor(sf, hs)
-        runs.append(plan)
-        runs.append(org.run(size, "drift", crmdefs("drift", "-q")))
-        if with_apply:
+        if "plan" in commands:
+            plan = org.run(size, "plan", crmdefs("plan", "-q"))
+            plan.floor = plan_floor(sf, hs)
+            runs.append(plan)
+        if "drift" in commands:
+            runs.append(org.run(size, "drift", crmdefs("drift", "-q")))
+        if with_apply and "apply" in commands:
             runs.append(org.run(size, "apply", crmdefs("apply", "--auto-approve", "-q")))
-        if with_naive:
+        if with_naive and "naive" in commands:
             for command, mode in (("naive plan (reads)", "read"), ("naive apply (writes)", "write")):
                 org.stop()
                 org.start()
@@ -207,15 +232,17 @@ def validate_time(repeats: int = 5) -> float:
 
 def table(runs: list[Run]) -> str:
     lines = [
-        "| org | command | wall s | API calls | floor | failed | peak MB | calls by kind | exit |",
-        "|---|---|---:|---:|---:|---:|---:|---|---:|",
+        "| org | command | wall s | CPU s | sandbox CPU s | API calls | floor | failed | peak MB "
+        "| calls by kind | exit |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for r in runs:
         kinds = ", ".join(f"{k} {v}" for k, v in r.calls.items())
         floor = str(r.floor) if r.floor is not None else ""
         lines.append(
-            f"| {r.size} | {r.command} | {r.wall_s} | {r.total_calls} | {floor} | {r.failed_requests} | "
-            f"{r.peak_mb} | {kinds} | {r.exit_code}{' ' + r.note if r.note else ''} |"
+            f"| {r.size} | {r.command} | {r.wall_s} | {r.cpu_s} | {r.sandbox_cpu_s} | {r.total_calls} "
+            f"| {floor} | {r.failed_requests} | {r.peak_mb} | {kinds} "
+            f"| {r.exit_code}{' ' + r.note if r.note else ''} |"
         )
     return "\n".join(lines)
 
@@ -226,17 +253,51 @@ def machine() -> str:
     return f"{system}, {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}"
 
 
-def main() -> int:
+def _size(text: str) -> tuple[int, int]:
+    sf, _, hs = text.partition(",")
+    try:
+        return int(sf), int(hs)
+    except ValueError:
+        message = f"{text!r}: give Salesforce,HubSpot counts, e.g. 5000,2000"
+        raise argparse.ArgumentTypeError(message) from None
+
+
+def _commands(text: str) -> tuple[str, ...]:
+    chosen = tuple(c.strip() for c in text.split(",") if c.strip())
+    unknown = [c for c in chosen if c not in COMMANDS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown {', '.join(unknown)}: choose from {', '.join(COMMANDS)}")
+    return chosen
+
+
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="only the small org (< 2 minutes)")
     parser.add_argument("--json", type=Path, help="write the raw figures here")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--size", type=_size, help="only this org, SF,HS fields (e.g. 5000,2000); no 300-PATCH run"
+    )
+    parser.add_argument(
+        "--commands", type=_commands, default=COMMANDS, help=f"only these, of {','.join(COMMANDS)}"
+    )
+    parser.add_argument("--profile", type=Path, help="run each crmdefs command under cProfile, stats here")
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = _arguments()
+    global PROFILE_DIR
+    if args.profile is not None:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        PROFILE_DIR = args.profile.resolve()
     work = Path(tempfile.mkdtemp(prefix="crmdefs-bench-"))
     sizes = (
-        [(100, 50, True, True)]
+        [(*args.size, args.size[0] <= 1000, True)]  # as below: no naive baseline at 5,000
+        if args.size
+        else [(100, 50, True, True)]
         if args.quick
         else [
             (100, 50, True, True),
@@ -249,11 +310,13 @@ def main() -> int:
     try:
         for sf, hs, with_naive, with_apply in sizes:
             print(f"… {sf:,} Salesforce fields + {hs:,} HubSpot properties", file=sys.stderr)
-            runs += bench_size(sf, hs, work, with_naive=with_naive, with_apply=with_apply)
-        if not args.quick:
+            runs += bench_size(
+                sf, hs, work, with_naive=with_naive, with_apply=with_apply, commands=args.commands
+            )
+        if not args.quick and not args.size:
             print("… apply of 300 HubSpot PATCHes", file=sys.stderr)
             runs.append(bench_hubspot_apply(work))
-        validate = validate_time()
+        validate = None if args.size else validate_time()
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -262,7 +325,8 @@ def main() -> int:
         f"HubSpot {HUBSPOT_RATE} per 10 s\n"
     )
     print(table(runs))
-    print(f"\ncrmdefs validate (starter glossary, best of 5): {validate} s")
+    if validate is not None:
+        print(f"\ncrmdefs validate (starter glossary, best of 5): {validate} s")
     print(f"benchmark wall time: {time.perf_counter() - began:.0f} s")
     if args.json:
         args.json.write_text(

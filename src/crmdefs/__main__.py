@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import click
@@ -10,8 +11,17 @@ from crmdefs import debuglog, exitcodes
 from crmdefs.cli import cli
 from crmdefs.errors import CrmdefsError, ProblemsError
 
+# Python's full collections walk every object alive. A command builds large structures that live until it
+# ends (the glossary, the fields' states, the plan) and makes almost no cyclic garbage: in a plan of 5,000
+# Salesforce + 2,000 HubSpot fields its 10 full collections took 0.45 s and freed 40 objects. They now
+# come after 1,000 younger collections instead of 10 (Python's default); the young generations, where
+# garbage is, are collected as before. Restored when the command ends (tests run many in one process).
+FULL_COLLECTION_AFTER = 1000
+
 
 def main(argv: list[str] | None = None) -> int:
+    thresholds = gc.get_threshold()
+    gc.set_threshold(thresholds[0], thresholds[1], FULL_COLLECTION_AFTER)
     try:
         result = cli.main(args=argv, prog_name="crmdefs", standalone_mode=False)
     except ProblemsError as exc:
@@ -43,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         return exitcodes.ERROR
     finally:
         debuglog.disable()
+        gc.set_threshold(*thresholds)
     return result if isinstance(result, int) else exitcodes.OK
 
 

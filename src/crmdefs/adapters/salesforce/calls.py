@@ -184,23 +184,41 @@ class OrgCalls:
             )
         return f"target '{self.target}': the Metadata API refused the call: {fault.message} ({code})"
 
-    def read(self, type_name: str, names: Iterable[str], *, keep: bool = True) -> dict[str, Any]:
+    def read(
+        self,
+        type_name: str,
+        names: Iterable[str],
+        *,
+        keep: bool = True,
+        digest: Callable[[str, Any], Any] | None = None,
+    ) -> dict[str, Any]:
         """readMetadata in batches of 10, up to READ_WORKERS batches at a time; missing components are left
-        out of the result."""
+        out of the result. ``keep=False``: components only looked at, never written back, so they come as
+        light read-only objects (soapread.py), several times cheaper to parse than zeep's. ``digest(name,
+        component)``: run in the reading thread on each component found, its result kept instead, so that
+        the work overlaps the wait for the other batches (only with keep=False)."""
         batches = list(chunks(sorted(set(names))))
+        read_batch = partial(self._read_batch, type_name, light=not keep, digest=None if keep else digest)
         if len(batches) > 1:
             with ThreadPoolExecutor(max_workers=min(READ_WORKERS, len(batches))) as pool:
-                parts = list(pool.map(partial(self._read_batch, type_name), batches))
+                parts = list(pool.map(read_batch, batches))
         else:
-            parts = [self._read_batch(type_name, batch) for batch in batches]
+            parts = [read_batch(batch) for batch in batches]
         found = {name: record for part in parts for name, record in part.items()}
         if keep:  # for a later write's read-modify-write
             self.cache.setdefault(type_name, {}).update(found)
         return found
 
-    def _read_batch(self, type_name: str, batch: list[str]) -> dict[str, Any]:
+    def _read_batch(
+        self,
+        type_name: str,
+        batch: list[str],
+        *,
+        light: bool = False,
+        digest: Callable[[str, Any], Any] | None = None,
+    ) -> dict[str, Any]:
         found: dict[str, Any] = {}
-        records = self.call("readMetadata", partial(self._metadata.read, type_name, batch))
+        records = self.call("readMetadata", partial(self._metadata.read, type_name, batch, light=light))
         # one record comes back bare (docs/salesforce.md#sf-ss-read-single-object)
         records = records if isinstance(records, list) else [records]
         asked = {name.casefold(): name for name in batch}
@@ -210,7 +228,8 @@ class OrgCalls:
             # Match by name, not position, and case-insensitively (Salesforce answers in its own case).
             full_name = getattr(record, "fullName", None) if record is not None else None
             if full_name and full_name.casefold() in asked:
-                found[asked[full_name.casefold()]] = record
+                name = asked[full_name.casefold()]
+                found[name] = record if digest is None else digest(name, record)
         return found
 
     def list_names(self, type_name: str) -> list[str]:

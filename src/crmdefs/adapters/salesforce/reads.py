@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -28,13 +29,35 @@ PICKLIST_TYPES = ("picklist", "multipicklist")
 MULTI_SELECT = "MultiselectPicklist"  # CustomField type (docs/salesforce.md#sf-multiselect-not-groupable)
 
 
+@dataclass(frozen=True)
+class FieldReading:
+    """A CustomField as read, with what can be worked out from it alone: where its values live
+    (``source``, see metadata.value_source) and, when they live on the field, the values."""
+
+    component: Any
+    source: str
+    values: tuple[ValueState, ...] | None  # None: no picklist, or the values live in a value set
+
+
+def read_custom_field(name: str, component: Any) -> FieldReading:
+    """Run in the reading thread as each batch arrives (OrgCalls.read's ``digest``): the work hides in the
+    wait for the next batch instead of adding up after the last one."""
+    source = smd.value_source(name, component)
+    local = smd.local_values(component) if not source else None
+    return FieldReading(component, source, smd.value_states(local) if local is not None else None)
+
+
 def read_fields(
     org: OrgCalls, fields: Sequence[DesiredField], progress: Progress
 ) -> dict[FieldAddress, FieldState]:
     names = [f.address.dotted for f in fields]
     progress(f"reading {len(names)} Salesforce fields")
-    custom_fields = org.read("CustomField", names, keep=False)  # apply reads them again to write
-    sources = {name: smd.value_source(name, custom_fields.get(name)) for name in names}
+    # keep=False: apply reads them again to write
+    custom_fields = org.read("CustomField", names, keep=False, digest=read_custom_field)
+    sources = {
+        name: custom_fields[name].source if name in custom_fields else smd.value_source(name, None)
+        for name in names
+    }
     standard_sets = org.read(
         "StandardValueSet",
         {s.split(":", 1)[1] for s in sources.values() if s.startswith("StandardValueSet:")},
@@ -44,7 +67,7 @@ def read_fields(
         {s.split(":", 1)[1] for s in sources.values() if s.startswith("GlobalValueSet:")},
     )
     values = {
-        name: _values(custom_fields[name], sources[name], standard_sets, global_sets)
+        name: _values(custom_fields[name], standard_sets, global_sets)
         for name in names
         if name in custom_fields
     }
@@ -53,15 +76,17 @@ def read_fields(
     # The Path each record type has, whatever its name (docs/salesforce.md#sf-path-one-per-record-type):
     # listed once per read, and only when some binding manages Path guidance.
     paths = read_paths(org) if any(f.path_record_types for f in fields) else {}
-    access_sets = org.read("PermissionSet", {p for f in fields if (p := _permission_set(f))}, keep=False)
+    # As zeep reads them (not the light reader): whether one holds content that cannot be sent back is
+    # part of its state (docs/salesforce.md#sf-zeep-raw-elements).
+    access_sets = org.read("PermissionSet", {p for f in fields if (p := _permission_set(f))})
     states = {}
     for wanted in fields:
         name = wanted.address.dotted
-        component = custom_fields.get(name)
-        if component is None:
+        reading = custom_fields.get(name)
+        if reading is None:
             states[wanted.address] = smd.missing_state(wanted.address, wanted.create)
             continue
-        state = _state(wanted.address, component, sources[name], values[name], record_types)
+        state = field_state(wanted.address, reading, values[name], record_types)
         found = field_paths(paths, wanted.address, _path_record_types(wanted, record_types))
         in_processes, in_use = process_state(name, record_types, processes)
         access, access_read_only = _access(wanted, access_sets)
@@ -126,25 +151,26 @@ def _path_record_types(wanted: DesiredField, record_types: dict[str, Any]) -> li
 
 
 def _values(
-    component: Any, source: str, standard: dict[str, Any], global_: dict[str, Any]
+    reading: FieldReading, standard: dict[str, Any], global_: dict[str, Any]
 ) -> tuple[ValueState, ...] | None:
+    source = reading.source
     if source.startswith("StandardValueSet:"):
         svs = standard.get(source.split(":", 1)[1])
         return smd.value_states(list(svs.standardValue or [])) if svs is not None else None
     if source.startswith("GlobalValueSet:"):
         gvs = global_.get(source.split(":", 1)[1])
         return smd.value_states(list(gvs.customValue or [])) if gvs is not None else None
-    local = smd.local_values(component)
-    return smd.value_states(local) if local is not None else None
+    return reading.values
 
 
-def _state(
+def field_state(
     address: FieldAddress,
-    component: Any,
-    source: str,
+    reading: FieldReading,
     values: tuple[ValueState, ...] | None,
     record_types: dict[str, Any],
 ) -> FieldState:
+    """The state of a field that exists, its ``values`` found (on the field or in its value set)."""
+    component = reading.component
     custom = address.field.endswith("__c")
     read_only = (
         {}
@@ -162,7 +188,7 @@ def _state(
         help_text=normalize_text(component.inlineHelpText),
         description=normalize_text(component.description),
         values=values,
-        value_source=source,
+        value_source=reading.source,
         custom=custom,
         multi_select=getattr(component, "type", None) == MULTI_SELECT,
         read_only=read_only,
