@@ -205,6 +205,14 @@ def count_retries(run: list[Entry]) -> int:
     return retried
 
 
+def _wait_for_held_answers(faults: Mapping[str, str]) -> None:
+    """A "slow" request is held CRMDEFS_SANDBOX_SLOW_MS (default 5 s), then carried out and logged; the
+    client may have given up on it, retried and finished the whole command meanwhile. Wait it out so that
+    the run's log holds it: otherwise the log read depends on how fast crmdefs is."""
+    if ":slow" in faults.get("CRMDEFS_SANDBOX_SCHEDULE", ""):
+        time.sleep(float(faults.get("CRMDEFS_SANDBOX_SLOW_MS", "5000")) / 1000 + 0.5)
+
+
 class Scenario:
     def __init__(self, name: str, project: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
         self.name, self.project, self.run_cli, self.monkeypatch = name, project, run_cli, monkeypatch
@@ -221,6 +229,7 @@ class Scenario:
                 patch.setenv(name, value)
             result = self.run_cli(*args)
         if faults:
+            _wait_for_held_answers(faults)
             self.faulty.append(log_entries(self.project)[start:])
         self.apply_runs += args[0] == "apply"
         assert "Traceback" not in result.out + result.err and "internal error" not in result.err
