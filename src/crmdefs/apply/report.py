@@ -27,12 +27,16 @@ def result_lines(result: ApplyResult) -> list[str]:
         )
     if result.failed:
         lines.append(
-            f"Apply partly failed: {len(result.results) - len(result.failed)} fields changed, "
+            f"Apply partly failed: {_fields(len(result.results) - len(result.failed))} changed, "
             f"{len(result.failed)} failed. Fix the cause and run `crmdefs apply` again: it converges."
         )
     else:
-        lines.append(f"Apply complete: {len(result.results)} fields changed.")
+        lines.append(f"Apply complete: {_fields(len(result.results))} changed.")
     return lines
+
+
+def _fields(count: int) -> str:
+    return f"{count} field{'' if count == 1 else 's'}"
 
 
 def not_kept_lines(
