@@ -58,6 +58,13 @@ FILE_CASES = [
         {"p.json": changed(PLAN, format_version="2.0")},
     ),
     Case(
+        "plan file: a newer minor format_version",
+        APPLY_PLAN,
+        "crmdefs: error: p.json: plan format 1.9 was written by a newer crmdefs (this one reads up to 1.1) and "
+        "may hold changes it cannot make — upgrade crmdefs, or make a new plan with `crmdefs plan -o`",
+        {"p.json": changed(PLAN, format_version="1.9")},
+    ),
+    Case(
         "plan file: the target missing",
         APPLY_PLAN,
         "crmdefs: error: p.json: not a usable crmdefs plan (the key 'target' is missing) — make a new one with "

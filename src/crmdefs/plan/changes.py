@@ -12,7 +12,7 @@ from typing import Any
 from crmdefs.definitions.model import CreateSpec, FieldAddress
 from crmdefs.plan.state import FieldState, ValueState
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"  # 1.1: business_processes and access in field plans
 
 
 class Action(str, Enum):

@@ -72,6 +72,11 @@ def dumps(plan: Plan) -> str:
     return json.dumps(plan_to_json(plan), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
+def _minor(version: str) -> int:
+    minor = version.split(".")[1] if "." in version else "0"
+    return int(minor) if minor.isdigit() else 0
+
+
 def loads(text: str, source: str) -> Plan:
     """Parse a saved plan; any damage is a :class:`PlanFileError` naming ``source``."""
     try:
@@ -81,6 +86,14 @@ def loads(text: str, source: str) -> Plan:
             raise PlanFileError(
                 f"{source}: plan format {version} is not supported (this crmdefs reads "
                 f"{FORMAT_VERSION.split('.')[0]}.x) — make a new plan with `crmdefs plan -o`"
+            )
+        if _minor(version) > _minor(FORMAT_VERSION):
+            # A newer minor may carry changes this crmdefs does not know (1.1 added business processes and
+            # field access): applying the rest would silently leave them out.
+            raise PlanFileError(
+                f"{source}: plan format {version} was written by a newer crmdefs (this one reads up to "
+                f"{FORMAT_VERSION}) and may hold changes it cannot make — upgrade crmdefs, or make a new "
+                "plan with `crmdefs plan -o`"
             )
         return Plan(
             target=str(data["target"]),
