@@ -21,6 +21,7 @@ from crmdefs.adapters.salesforce.client import SalesforceClient, client_with_tok
 from crmdefs.adapters.salesforce.roundtrip import unsendable
 from crmdefs.config import Secret
 from crmdefs.definitions.model import CreateSpec, Crm, FieldAddress
+from crmdefs.plan.changes import Plan
 from crmdefs.plan.diff import compute_plan
 from crmdefs.plan.state import DesiredField, DesiredValue
 from crmdefs.sandbox.service import Sandbox, SandboxInfo
@@ -64,14 +65,10 @@ def stored_permission_set(running: Sandbox, name: str) -> dict[str, Any]:
         return stored
 
 
-def test_a_permission_set_with_an_element_the_client_does_not_know_is_refused_not_shortened(
-    sandbox: tuple[Sandbox, SandboxInfo],
-) -> None:
-    running, info = sandbox
-    put_permission_set(running, SALES_ACCESS)
-    tier = FieldAddress(Crm.SALESFORCE, "Opportunity", "Tier__c")
+def _plan_new_field_granted_through_sales_access(info: SandboxInfo) -> tuple[SalesforceAdapter, Plan]:
+    """A new picklist Opportunity.Tier__c whose binding grants access through Sales_Access, planned."""
     want = DesiredField(
-        tier,
+        FieldAddress(Crm.SALESFORCE, "Opportunity", "Tier__c"),
         values=(DesiredValue("Gold"),),
         create=CreateSpec("Tier", "Picklist", permission_set="Sales_Access"),
     )
@@ -79,6 +76,15 @@ def test_a_permission_set_with_an_element_the_client_does_not_know_is_refused_no
     plan = compute_plan(
         [want], adapter.read([want], quiet), target="s", definitions_digest="d", created_at="t"
     )
+    return adapter, plan
+
+
+def test_a_permission_set_with_an_element_the_client_does_not_know_is_refused_not_shortened(
+    sandbox: tuple[Sandbox, SandboxInfo],
+) -> None:
+    running, info = sandbox
+    put_permission_set(running, SALES_ACCESS)
+    adapter, plan = _plan_new_field_granted_through_sales_access(info)
     [result] = adapter.write(plan.changes, quiet)
     # Before crmdefs checked, the update went out without agentAccesses and Salesforce, which replaces a
     # permission set's whole content, deleted the agent access.
@@ -97,16 +103,7 @@ def test_a_permission_set_the_client_can_carry_back_is_updated_with_everything_i
 ) -> None:
     running, info = sandbox
     put_permission_set(running, {**SALES_ACCESS, "agentAccesses": []})
-    tier = FieldAddress(Crm.SALESFORCE, "Opportunity", "Tier__c")
-    want = DesiredField(
-        tier,
-        values=(DesiredValue("Gold"),),
-        create=CreateSpec("Tier", "Picklist", permission_set="Sales_Access"),
-    )
-    adapter = SalesforceAdapter(target="s", client=client_for(info))
-    plan = compute_plan(
-        [want], adapter.read([want], quiet), target="s", definitions_digest="d", created_at="t"
-    )
+    adapter, plan = _plan_new_field_granted_through_sales_access(info)
     assert all(r.ok for r in adapter.write(plan.changes, quiet))
     assert stored_permission_set(running, "Sales_Access")["fieldPermissions"] == [
         *SALES_ACCESS["fieldPermissions"],
