@@ -215,3 +215,24 @@ def test_an_apply_with_nothing_to_change_still_records_the_state_for_drift(
     recorded = json.loads(state.read_text())["fields"]
     assert set(written) < set(recorded)  # what the apply wrote, and the bound fields that already matched
     assert "hubspot:contacts.lifecyclestage" in recorded
+
+
+def test_a_hubspot_option_with_its_own_internal_value_is_labelled_with_the_definitions_value(
+    run_cli: RunCli, project: Path
+) -> None:
+    # `hubspot: {value: no_decision}` and no label: reps must see "No Decision", not the internal name.
+    reasons = project / "definitions" / "picklists" / "closed-lost-reasons.yaml"
+    text = reasons.read_text(encoding="utf-8")
+    assert "    label: No Decision\n" in text
+    reasons.write_text(text.replace("    label: No Decision\n", "", 1), encoding="utf-8")
+    plan = run_cli("plan")
+    assert '+ value "no_decision" (label "No Decision")' in plan.out, plan.out
+    assert run_cli("apply", "--auto-approve").code == 0
+    sandbox, _, hs = sandbox_clients(project)
+    try:
+        options = hs.crm.properties.core_api.get_by_name(
+            object_type="deals", property_name="closed_lost_reason_code"
+        ).options
+    finally:
+        sandbox.stop()
+    assert {o.value: o.label for o in options}["no_decision"] == "No Decision"

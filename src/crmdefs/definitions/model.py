@@ -105,8 +105,10 @@ class PicklistValue:
         return self.overrides.get(crm, {}).get("value", self.value)
 
     def label_in(self, crm: Crm) -> str:
-        """The label this value has in ``crm`` once created (the value itself when none is given)."""
-        return self.explicit_label_in(crm) or self.value_in(crm)
+        """The label this value has in ``crm`` once created: when none is given, the definition's own value
+        ("No Decision"), never the CRM's internal name for it (``hubspot: {value: no_decision}``) — reps
+        see labels."""
+        return self.explicit_label_in(crm) or self.value
 
     def explicit_label_in(self, crm: Crm) -> str | None:
         """The label the YAML sets for ``crm``, or None (an existing value then keeps its CRM label)."""

@@ -101,6 +101,7 @@ def desired_field(binding: FieldBinding, terms: Mapping[str, Term]) -> DesiredFi
             DesiredValue(
                 value=v.value_in(crm),
                 label=v.explicit_label_in(crm),
+                new_label=v.label_in(crm) if v.label_in(crm) != v.value_in(crm) else None,
                 description=normalize_text(value_description(v, terms)),
                 # HubSpot options have no default: leave it to the CRM there
                 # (docs/hubspot.md#hs-option-fields).

@@ -176,7 +176,14 @@ def _create_or_skip(want: DesiredField, have: FieldState) -> FieldPlan:
         return FieldPlan(want.address, Action.NOOP, "", skips=(Skip("field", reason),))
     held = tuple(Skip(attribute, reason) for attribute, reason in want.held)
     values = tuple(
-        ValueState(v.value, v.label or v.value, v.description, True, bool(v.default), dict(v.attributes))
+        ValueState(
+            v.value,
+            v.label or v.new_label or v.value,
+            v.description,
+            True,
+            bool(v.default),
+            dict(v.attributes),
+        )
         for v in want.values or ()
     )
     label = want.label or want.create.label

@@ -162,12 +162,15 @@ _SERIALIZED = tuple(f.name for f in fields(FieldState) if f.metadata.get("serial
 @dataclass(frozen=True)
 class DesiredValue:
     value: str
-    label: str | None = None  # None = keep the CRM's label (new values are labelled with the value)
+    label: str | None = None  # None = keep the CRM's label (a new value gets ``new_label``)
     description: str | None = None  # None = leave the CRM's description alone
     default: bool | None = None  # None = leave the CRM's default alone
     attributes: Mapping[str, Any] = field(default_factory=dict)
     active: bool = True  # False only when reverting to a state where the value was inactive
     renamed_from: tuple[str, ...] = ()  # old values this one replaces (record migration)
+    # The label of the value if it has to be created and ``label`` is None; None = the value itself. The
+    # definitions' own value when the CRM's internal value differs ("No Decision" for no_decision).
+    new_label: str | None = None
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ def merge_values(
         if current is None:
             new = ValueState(
                 wanted.value,
-                wanted.label or wanted.value,
+                wanted.label or wanted.new_label or wanted.value,
                 wanted.description,
                 True,
                 bool(wanted.default),
