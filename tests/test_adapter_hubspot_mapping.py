@@ -132,10 +132,18 @@ class FakeApiError(Exception):
 
 
 def test_error_messages_name_target_and_what_to_do() -> None:
-    bad_token = error_message("prod", "updating deals.x", FakeApiError(401, {"message": "nope"}))
-    assert "target 'prod'" in bad_token and "set HUBSPOT_ACCESS_TOKEN" in bad_token
+    # The variable the target really reads, and a service key: private apps can no longer be created
+    # (docs/hubspot.md#hs-service-keys).
+    bad_token = error_message(
+        "prod", "updating deals.x", FakeApiError(401, {"message": "nope"}), "PROD_HS_KEY"
+    )
+    assert "target 'prod'" in bad_token
+    assert "set $PROD_HS_KEY to a valid service key (or an existing private app's access token)" in bad_token
     scopes = FakeApiError(403, {"message": "no", "context": {"missingScopes": ["crm.schemas.deals.write"]}})
-    assert "crm.schemas.deals.write" in error_message("prod", "updating deals.x", scopes)
+    lacking = error_message("prod", "updating deals.x", scopes, "PROD_HS_KEY")
+    assert (
+        "the service key (or private app) in $PROD_HS_KEY lacks scopes (crm.schemas.deals.write)" in lacking
+    )
     body = json.loads((FIXTURES / "error_400_validation_error.json").read_text(encoding="utf-8"))
     refused = error_message("prod", "updating deals.x", FakeApiError(400, body))
     assert "(400 VALIDATION_ERROR): No properties found to update" in refused

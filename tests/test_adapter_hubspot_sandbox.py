@@ -262,11 +262,12 @@ def test_client_side_limiter_paces_requests_before_the_server_refuses(start: Sta
 def test_wrong_token_says_what_to_do_and_never_shows_the_token(start: Start) -> None:
     running = start()
     token = "pat-na1-00000000-dead-beef-0000-000000000000"
-    adapter = running.adapter(token=token)
+    adapter = running.adapter(token=token, token_env="DEMO_HS_KEY")
     with pytest.raises(CrmApiError) as error:
         adapter.read([desired(DETAIL)], quiet)
     message = str(error.value)
-    assert "target 'demo'" in message and "set HUBSPOT_ACCESS_TOKEN" in message and token not in message
+    assert "target 'demo'" in message and "set $DEMO_HS_KEY to a valid service key" in message
+    assert token not in message
     results = adapter.write([description_plan(DETAIL, "One"), description_plan(LOST_TEXT, "Two")], quiet)
     assert "(401)" in results[0].message and results[1].message.startswith("not attempted")
     assert token not in repr(results) and len(running.requests("PATCH")) == 1

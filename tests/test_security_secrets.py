@@ -100,7 +100,9 @@ def test_wrong_tokens_are_refused_without_showing_them(
     assert "Salesforce rejected the session (INVALID_SESSION_ID)" in salesforce.err
     hubspot = session.run("plan", "--only", "hubspot:deals.dealtype")
     assert hubspot.code == 1
-    assert "HubSpot rejected the access token (401)" in hubspot.err
+    assert "HubSpot rejected the access token (401) — set $HUBSPOT_ACCESS_TOKEN to a valid service key" in (
+        hubspot.err
+    )
     assert session.run("apply", "--auto-approve").code == 1
     assert session.run("drift", "--format", "markdown", "--out", "drift.md").code == 1
     assert "INVALID_SESSION_ID" in (tmp_path / "drift.md").read_text()

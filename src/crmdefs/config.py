@@ -382,5 +382,10 @@ def hubspot_credentials(target: Target, environ: Mapping[str, str]) -> HubSpotCr
         raise ConfigError(f"target '{target.name}' has no HubSpot portal — add a 'hubspot:' section")
     _check_ca_bundle(target)
     log.debug("target %s: HubSpot at %s, token from $%s", target.name, hs.base_url, hs.access_token_env)
-    token = _env(environ, hs.access_token_env, target.name, "the HubSpot private app access token")
+    token = _env(
+        environ,
+        hs.access_token_env,
+        target.name,
+        "the HubSpot service key (or an existing private app's access token)",
+    )
     return HubSpotCredentials(hs.base_url, token)

@@ -78,7 +78,10 @@ def _signed_in(target: Target, crms: set[Crm], runtime: Runtime) -> Connected:
     if Crm.HUBSPOT in crms and target.hubspot is not None:
         from crmdefs.adapters.hubspot.client import sign_in as hubspot_sign_in
 
-        connected.adapters[Crm.HUBSPOT] = _hubspot(target.name, hubspot_sign_in(target, runtime), runtime)
+        apis = hubspot_sign_in(target, runtime)
+        connected.adapters[Crm.HUBSPOT] = _hubspot(
+            target.name, apis, runtime, target.hubspot.access_token_env
+        )
     return connected
 
 
@@ -112,9 +115,13 @@ def _salesforce(target: str, client: SalesforceClient, runtime: Runtime) -> Adap
     return SalesforceAdapter(target=target, client=client, max_retries=runtime.max_retries)
 
 
-def _hubspot(target: str, apis: HubSpotApis, runtime: Runtime) -> Adapter:
+def _hubspot(target: str, apis: HubSpotApis, runtime: Runtime, token_env: str | None = None) -> Adapter:
     from crmdefs.adapters.hubspot.adapter import HubSpotAdapter
 
     return HubSpotAdapter(
-        target=target, apis=apis, timeout=runtime.http_timeout, max_retries=runtime.max_retries
+        target=target,
+        apis=apis,
+        timeout=runtime.http_timeout,
+        max_retries=runtime.max_retries,
+        token_env=token_env,
     )

@@ -61,6 +61,7 @@ class HubSpotAdapter:
         max_retries: int = 5,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        token_env: str | None = None,  # the variable the token came from, for messages; None: the sandbox
     ) -> None:
         self.target = target
         self._apis = apis
@@ -72,6 +73,7 @@ class HubSpotAdapter:
             max_retries=max_retries,
             sleep=sleep,
             clock=clock,
+            token_env=token_env,
         )
         self._group_names: dict[str, set[str]] = {}
 

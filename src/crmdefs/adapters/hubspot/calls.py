@@ -37,8 +37,10 @@ class PortalCalls:
         max_retries: int,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        token_env: str | None = None,
     ) -> None:
         self.target = target
+        self.token_env = token_env
         self.apis = apis
         read = DEFAULT_TIMEOUT if timeout is None else timeout
         self.timeout = (min(10.0, read), read)  # (connect, read) on every call: the SDK sets none
@@ -56,13 +58,13 @@ class PortalCalls:
         except DailyLimitError as exc:
             raise StopAll(f"target '{self.target}': {exc}") from exc
         except (RetriesExhausted, HTTPError, OSError) as exc:
-            raise CrmApiError(error_message(self.target, what, exc)) from exc
+            raise CrmApiError(error_message(self.target, what, exc, self.token_env)) from exc
         # the SDK's ApiException, one class per API package (docs/hubspot.md#hs-sdk-api-exception): by .status
         except Exception as exc:
             if http_status(exc) is None:
                 raise  # not an answer from the API: a bug, let it show
             error = StopAll if http_status(exc) == 401 else CrmApiError
-            raise error(error_message(self.target, what, exc)) from exc
+            raise error(error_message(self.target, what, exc, self.token_env)) from exc
 
     def get_json(self, what: str, request: Callable[..., Any], **kwargs: Any) -> Any:
         """A GET whose body we parse ourselves: _preload_content=False returns the urllib3 response."""

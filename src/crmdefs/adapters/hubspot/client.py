@@ -30,7 +30,8 @@ class HubSpotApis:
 
 
 def hubspot_apis(base_url: str, token: Secret, ca_bundle: Path | None) -> HubSpotApis:
-    """The portal at ``base_url``, signed in with a private app's access token."""
+    """The portal at ``base_url``, signed in with a service key or a private app's access token (both are
+    bearer tokens: docs/hubspot.md#hs-service-keys)."""
     # Retry(total=0): urllib3 must not retry behind our back (ratelimit.py,
     # docs/hubspot.md#hs-sdk-urllib3-retries). host= reaches every
     # generated Configuration (docs/hubspot.md#hs-sdk-host-override); the CA bundle is trusted by exact path,

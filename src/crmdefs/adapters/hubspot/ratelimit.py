@@ -211,9 +211,10 @@ def api_message(body: Mapping[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def error_message(target: str, what: str, error: BaseException) -> str:
+def error_message(target: str, what: str, error: BaseException, token_env: str | None = None) -> str:
     """``error`` as a sentence naming the target and the call, and what to do. Never includes the token:
-    only the status, the error body's message and exception type names are used."""
+    only the status, the error body's message and exception type names are used. ``token_env``: the
+    variable the token came from (None: unknown, or the sandbox)."""
     where, attempts, exc = f"target '{target}': {what}", "", error
     if isinstance(error, RetriesExhausted):
         exc, attempts = error.last, f" {error.attempts} times"
@@ -227,17 +228,24 @@ def error_message(target: str, what: str, error: BaseException) -> str:
         return (
             f"{where}: HubSpot answered {status}{attempts} — HubSpot may be having trouble; run again later"
         )
+    # New integrations use service keys; existing private app tokens keep working
+    # (docs/hubspot.md#hs-service-keys). Both are bearer tokens.
+    token = f"${token_env}" if token_env else "the target's access_token_env"
     if status == 401:
         return (
-            f"{where}: HubSpot rejected the access token (401) — set HUBSPOT_ACCESS_TOKEN (or the variable "
-            "the target's access_token_env names) to a valid private app access token"
+            f"{where}: HubSpot rejected the access token (401) — set {token} to a valid service key (or an "
+            "existing private app's access token); keys are made in HubSpot under Development > Keys > "
+            "Service keys"
         )
     # Missing scopes are listed in `context` (context.missingScopes, docs/hubspot.md#hs-error-missing-scopes).
     if status == 403:
         context = body.get("context") or {}
         scopes = sorted({str(s) for k, v in context.items() if "scope" in str(k).lower() for s in v or ()})
         need = ", ".join(scopes) or "crm.schemas.<object>.read and .write for the object's properties"
-        return f"{where}: the private app lacks scopes ({need}) — add them to the private app in HubSpot"
+        return (
+            f"{where}: the service key (or private app) in {token} lacks scopes ({need}) — add them to the "
+            "key in HubSpot (Development > Keys > Service keys) and run again"
+        )
     if status == 404:
         return f"{where}: HubSpot does not know it (404: {api_message(body)}) — run `crmdefs plan` again"
     if status:
