@@ -180,6 +180,13 @@ BINDING_CASES: list[tuple[str, dict[str, str], list[str]]] = [
         ["definitions/a.yaml:5:40: stage 'Won' is won but not closed — set closed: true"],
     ),
     (
+        "one record type written without the list brackets",
+        {"a.yaml": "kind: field\nsalesforce: Opportunity.Tier__c\nrecord_types: Renewal\n"},
+        [
+            "definitions/a.yaml:3:15: 'record_types' must be a list or all, not 'Renewal' — write a list: [Renewal]"
+        ],
+    ),
+    (
         "record types without a picklist",
         {"a.yaml": "kind: field\nsalesforce: Opportunity.Tier__c\nrecord_types: [Renewal]\n"},
         ["definitions/a.yaml:3:15: 'record_types' needs a picklist — add 'picklist:' or remove this key"],

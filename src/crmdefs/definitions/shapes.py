@@ -129,7 +129,23 @@ class Either(Spec):
         option = self._pick(value)
         if option is None:
             return self._wrong_type(value, at, c)
+        keyword = self._keyword_instead_of_a_list(option, value)
+        if keyword is not None:
+            # `record_types: Renewal` means [Renewal], not a misspelt `all`: say how to write the list.
+            choices = " or ".join(keyword.choices)
+            c.report(
+                at, f"'{name_of(at)}' must be a list or {choices}, not '{value}'", f"write a list: [{value}]"
+            )
+            return False
         return option.check(value, at, c)
+
+    def _keyword_instead_of_a_list(self, option: Spec, value: Any) -> Str | None:
+        """The keyword spec (e.g. ``all``) when ``value`` is one text, not close to a keyword, where the key
+        also takes a list."""
+        lists = any(isinstance(o, ListOf) for o in self.options)
+        if not (lists and isinstance(option, Str) and option.choices and value not in option.choices):
+            return None
+        return option if suggest(value, list(option.choices)) is None else None
 
     def json(self) -> dict[str, Any]:
         return self._doc({"oneOf": [option.json() for option in self.options]})
