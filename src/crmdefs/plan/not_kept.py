@@ -105,11 +105,8 @@ def compare_written(change: FieldPlan, after: FieldState) -> tuple[frozenset[str
     if not after.exists:
         return frozenset(), {}
     sent = sent_texts(change)
-    missed = {
-        key: NotKept(text, _read_back(after, key))
-        for key, text in sent.items()
-        if _read_back(after, key) != text
-    }
+    held = {key: _read_back(after, key) for key in sent}
+    missed = {key: NotKept(text, held[key]) for key, text in sent.items() if held[key] != text}
     return frozenset(sent), missed
 
 

@@ -125,16 +125,13 @@ class _Writes:
         if not by_set:
             return
         existing = self.org.read("PermissionSet", by_set)
-        new = [
-            grant_field_access(self.org.md, existing.get(name), name, [c.address.dotted for c in changes])
-            for name, changes in by_set.items()
-            if name not in existing
-        ]
-        updated = [
-            grant_field_access(self.org.md, existing[name], name, [c.address.dotted for c in changes])
-            for name, changes in by_set.items()
-            if name in existing
-        ]
+        new: list[Any] = []
+        updated: list[Any] = []
+        for name, grants in by_set.items():
+            component = grant_field_access(
+                self.org.md, existing.get(name), name, [c.address.dotted for c in grants]
+            )
+            (updated if name in existing else new).append(component)
         outcome = (self.org.save("createMetadata", new) if new else []) + (
             self.org.save("updateMetadata", updated) if updated else []
         )
