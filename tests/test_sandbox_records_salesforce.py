@@ -143,6 +143,14 @@ def test_large_results_come_in_pages_of_2000_behind_a_next_records_url(env: Env,
     assert caught.value.content[0]["errorCode"] == "INVALID_QUERY_LOCATOR"
 
 
+def query_error(sf: Salesforce, soql: str) -> dict[str, Any]:
+    """The one error Salesforce answers ``soql`` with (a REST 400)."""
+    with pytest.raises(SalesforceMalformedRequest) as caught:
+        sf.query(soql)
+    [error] = caught.value.content
+    return dict(error)
+
+
 @pytest.mark.parametrize(
     ("soql", "code", "text"),
     [
@@ -164,9 +172,7 @@ def test_large_results_come_in_pages_of_2000_behind_a_next_records_url(env: Env,
 def test_queries_outside_the_subset_or_naming_unknowns_are_refused(
     sf: Salesforce, soql: str, code: str, text: str
 ) -> None:
-    with pytest.raises(SalesforceMalformedRequest) as caught:
-        sf.query(soql)
-    [error] = caught.value.content
+    error = query_error(sf, soql)
     assert error["errorCode"] == code
     assert error["message"].startswith(f"\n{soql}\n") and "\nERROR at Row:1:Column:" in error["message"]
     assert text in error["message"]
@@ -227,9 +233,7 @@ def test_a_multi_select_picklist_is_counted_per_selection_with_includes(sf: Sale
 def test_a_multi_select_picklist_cannot_be_grouped_or_filtered_with_in(
     sf: Salesforce, soql: str, code: str, text: str
 ) -> None:
-    with pytest.raises(SalesforceMalformedRequest) as caught:
-        sf.query(soql)
-    [error] = caught.value.content
+    error = query_error(sf, soql)
     assert error["errorCode"] == code and text in error["message"]
     assert "\nERROR at Row:1:Column:" in error["message"]
 
