@@ -104,8 +104,8 @@ def test_read_takes_one_get_per_object_type_and_maps_the_state(start: Start) -> 
     fields = [desired(a) for a in (LEAD_STATUS, LIFECYCLE, SOURCE, DETAIL, DEALSTAGE, LOST_TEXT, LOST_CODE)]
     states = running.adapter().read(fields, quiet)
     assert sorted(e["path"] for e in running.requests()) == [  # read at the same time: any order
-        "/crm/v3/properties/contacts",
-        "/crm/v3/properties/deals",
+        "/crm/properties/2026-03/contacts",
+        "/crm/properties/2026-03/deals",
     ]
     assert states[LOST_CODE].exists is False
     assert (
@@ -128,8 +128,8 @@ def test_patch_writes_whole_option_lists_once_per_field_and_converges(start: Sta
     assert [(r.ok, r.message) for r in results] == [(True, "updated"), (True, "updated")]
     patches = running.requests("PATCH")
     assert sorted(e["path"] for e in patches) == [
-        "/crm/v3/properties/contacts/hs_lead_status",
-        "/crm/v3/properties/contacts/lead_source_detail",
+        "/crm/properties/2026-03/contacts/hs_lead_status",
+        "/crm/properties/2026-03/contacts/lead_source_detail",
     ]
     after = adapter.read(fields, quiet)
     values = after[LEAD_STATUS].values or ()

@@ -80,7 +80,10 @@ def test_hubspot_read_only_properties_are_skipped_and_never_patched(run_cli: Run
     assert "# hubspot:contacts.lifecyclestage" in result.out
     assert "externalOptions" in result.out
     patched = {str(e["path"]) for e in requests_logged(project) if e["method"] == "PATCH"}
-    assert patched == {"/crm/v3/properties/contacts/hs_lead_status", "/crm/v3/properties/deals/dealtype"}
+    assert patched == {
+        "/crm/properties/2026-03/contacts/hs_lead_status",
+        "/crm/properties/2026-03/deals/dealtype",
+    }
 
 
 def test_a_saved_plan_is_applied_exactly_and_a_stale_one_is_refused(run_cli: RunCli, project: Path) -> None:

@@ -75,7 +75,8 @@ def test_a_whole_session_with_debug_shows_and_writes_no_token(
         r"debug: crmdefs\.http: POST https://127\.0\.0\.1:\d+/services/Soap/m/62\.0/ → 200", everything
     )
     assert re.search(
-        r"debug: crmdefs\.http: PATCH https://127\.0\.0\.1:\d+/crm/v3/properties/deals/\w+ → 200", everything
+        r"debug: crmdefs\.http: PATCH https://127\.0\.0\.1:\d+/crm/properties/2026-03/deals/\w+ → 200",
+        everything,
     )
     assert "<ns0:sessionId>***</ns0:sessionId>" in everything  # zeep's envelope, session header redacted
     for name in ("prod.plan.json", "drift.json", "drift.md", "baseline.json", "i.yaml", "mapping.yaml"):

@@ -73,10 +73,17 @@ class SalesforceTarget:
     sf_alias: str | None = None
 
 
+# The HubSpot API families crmdefs speaks: the dated 2026-03 APIs (the default) and the numbered v3 ones,
+# unsupported from September 2027 (docs/hubspot.md#hs-dated-apis).
+HUBSPOT_API_VERSIONS = ("2026-03", "v3")
+HUBSPOT_API_VERSION = HUBSPOT_API_VERSIONS[0]
+
+
 @dataclass(frozen=True)
 class HubSpotTarget:
     base_url: str = "https://api.hubapi.com"
     access_token_env: str = "HUBSPOT_ACCESS_TOKEN"
+    api_version: str = HUBSPOT_API_VERSION
 
 
 @dataclass(frozen=True)

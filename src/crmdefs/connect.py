@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from crmdefs.adapters.base import Adapter, ReadOnlyAdapter
-from crmdefs.config import Secret, Settings, Target
+from crmdefs.config import HUBSPOT_API_VERSION, Secret, Settings, Target
 from crmdefs.definitions.model import Crm
 from crmdefs.errors import CredentialsError
 from crmdefs.runtime import Runtime
@@ -104,7 +104,8 @@ def _sandbox(settings: Settings, target: Target, crms: set[Crm], stack: ExitStac
     if Crm.HUBSPOT in crms:
         from crmdefs.adapters.hubspot.client import hubspot_apis
 
-        apis = hubspot_apis(info.base_url, token, info.ca_bundle)
+        version = target.hubspot.api_version if target.hubspot else HUBSPOT_API_VERSION
+        apis = hubspot_apis(info.base_url, token, info.ca_bundle, version)
         connected.adapters[Crm.HUBSPOT] = _hubspot(target.name, apis, runtime)
     return connected
 

@@ -353,6 +353,9 @@ HS_TARGET = Obj(
             )
         ),
         "access_token_env": Key(ENV_NAME),
+        "api_version": Key(
+            Str("'2026-03' (default, dated APIs) or 'v3' (ends Sep 2027)", choices=("2026-03", "v3"))
+        ),
     },
 )
 TARGET = Obj(

@@ -161,11 +161,16 @@ def _on_portal(handler: PortalHandler) -> Handler:
     return call
 
 
-_P = r"/crm/v3/properties/(?P<type>[^/]+)"
-_PIPE = r"/crm/v3/pipelines/(?P<type>[^/]+)"
-# Records (hubspot_search.py, hubspot_record_batch.py), as crm/objects/api/search_api.py and batch_api.py call
-# them.
-_OBJ = r"/crm/v3/objects/(?P<type>[^/]+)"
+def _family(api: str) -> str:
+    """Both path families of ``api`` (docs/hubspot.md#hs-dated-apis): the numbered ``/crm/v3/{api}/…`` and the
+    dated ``/crm/{api}/2026-03/…``, which take and return the same payloads."""
+    return rf"/crm/(?:v3/{api}|{api}/2026-03)/(?P<type>[^/]+)"
+
+
+_P = _family("properties")
+_PIPE = _family("pipelines")
+# Records (hubspot_search.py, hubspot_record_batch.py)
+_OBJ = _family("objects")
 # Paths as hubspot-api-client 12 calls them (crm/properties/api/*.py, crm/pipelines/api/pipelines_api.py).
 # Order matters: `groups` and `batch/...` before `{name}`.
 _ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [

@@ -19,13 +19,9 @@ records.py.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
-
-from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyGroupCreate, PropertyUpdate
 
 from crmdefs.adapters.base import ItemResult, Progress, RecordChange
 from crmdefs.adapters.hubspot import records
@@ -118,9 +114,7 @@ class HubSpotAdapter:
         def read_type(object_type: str, addresses: list[FieldAddress]) -> dict[FieldAddress, FieldState]:
             progress(f"reading {len(addresses)} HubSpot properties of {object_type}")
             what = f"reading the properties of {object_type}"
-            data = self._portal.get_json(
-                what, self._apis.properties.get_all, object_type=object_type, archived=False
-            )
+            data = self._get_all(what, object_type)
             props = {p["name"]: p for p in data.get("results", [])}
             return {a: field_state(a, props.get(a.field)) for a in addresses}
 
@@ -137,9 +131,7 @@ class HubSpotAdapter:
         docs/hubspot.md#hs-properties-endpoints)."""
         progress(f"listing the properties of {object_name}")
         what = f"reading the properties of {object_name}"
-        data = self._portal.get_json(
-            what, self._apis.properties.get_all, object_type=object_name, archived=False
-        )
+        data = self._get_all(what, object_name)
         return sorted(
             p["name"]
             for p in data.get("results", [])
@@ -147,6 +139,11 @@ class HubSpotAdapter:
             and not p.get("hidden")
             and (not p.get("hubspotDefined") or p.get("type") == "enumeration")
         )
+
+    def _get_all(self, what: str, object_type: str) -> Json:
+        paths = self._apis.paths
+        query = {"archived": "false"}
+        return self._portal.request(what, "GET", paths.properties, {"objectType": object_type}, query=query)
 
     # --- write -----------------------------------------------------------------------------------------
 
@@ -178,13 +175,9 @@ class HubSpotAdapter:
         return ItemResult(plan.address, True, "updated" if body else "nothing HubSpot can change", skips)
 
     def _patch(self, address: FieldAddress, body: Json) -> None:
-        update = _model(PropertyUpdate, body)
-        self._portal.call(
-            f"updating {address.dotted}",
-            lambda: self._apis.properties.update(
-                address.object, address.field, update, _request_timeout=self._portal.timeout
-            ),
-        )
+        params = {"objectType": address.object, "propertyName": address.field}
+        what = f"updating {address.dotted}"
+        self._portal.request(what, "PATCH", self._apis.paths.one_property, params, body=body)
 
     def _create(self, plan: FieldPlan) -> ItemResult:
         address, (body, skips) = plan.address, create_body(plan)
@@ -196,13 +189,13 @@ class HubSpotAdapter:
         self._ensure_group(
             address.object, body["groupName"], plan.create.group_label if plan.create else None
         )
-        create = _model(PropertyCreate, body)
         try:
-            self._portal.call(
+            self._portal.request(
                 f"creating {address.dotted}",
-                lambda: self._apis.properties.create(
-                    address.object, create, _request_timeout=self._portal.timeout
-                ),
+                "POST",
+                self._apis.paths.properties,
+                {"objectType": address.object},
+                body=body,
             )
         except CrmApiError as exc:
             if cause_status(exc) != 409:
@@ -213,11 +206,11 @@ class HubSpotAdapter:
     def _converge(self, address: FieldAddress, create: Json, skips: tuple[Skip, ...]) -> ItemResult:
         """409: the property exists (an earlier run stopped after creating it?): make it what we want."""
         try:
-            current = self._portal.get_json(
+            current = self._portal.request(
                 f"reading {address.dotted}, which already exists",
-                self._apis.properties.get_by_name,
-                object_type=address.object,
-                property_name=address.field,
+                "GET",
+                self._apis.paths.one_property,
+                {"objectType": address.object, "propertyName": address.field},
             )
         except CrmApiError as exc:
             if cause_status(exc) != 404:
@@ -241,26 +234,20 @@ class HubSpotAdapter:
         """Create the property group unless it exists; the groups are listed once per object type."""
         if object_type not in self._group_names:
             what = f"reading the property groups of {object_type}"
-            data = self._portal.get_json(what, self._apis.groups.get_all, object_type=object_type)
+            data = self._portal.request(what, "GET", self._apis.paths.groups, {"objectType": object_type})
             self._group_names[object_type] = {g["name"] for g in data.get("results", [])}
         if name in self._group_names[object_type]:
             return
-        group = PropertyGroupCreate(name=name, label=label or group_label(name))
+        group = {"name": name, "label": label or group_label(name)}
         try:
-            self._portal.call(
+            self._portal.request(
                 f"creating the property group {object_type}.{name}",
-                lambda: self._apis.groups.create(object_type, group, _request_timeout=self._portal.timeout),
+                "POST",
+                self._apis.paths.groups,
+                {"objectType": object_type},
+                body=group,
             )
         except CrmApiError as exc:
             if cause_status(exc) != 409:  # 409: it was created meanwhile, which is fine
                 raise
         self._group_names[object_type].add(name)
-
-
-def _model(model: Any, body: Mapping[str, Any]) -> Any:
-    """A JSON body as an SDK model: PropertyCreate, PropertyUpdate, OptionInput take snake_case
-    (docs/hubspot.md#hs-sdk-models-snake-case)."""
-    kwargs = {re.sub(r"(?<=[a-z])(?=[A-Z])", "_", key).lower(): value for key, value in body.items()}
-    if "options" in kwargs:
-        kwargs["options"] = [_model(OptionInput, option) for option in kwargs["options"]]
-    return model(**kwargs)

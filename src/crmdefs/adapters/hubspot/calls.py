@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from urllib3.exceptions import HTTPError
@@ -21,6 +21,7 @@ from crmdefs.adapters.hubspot.ratelimit import (
 from crmdefs.errors import CrmApiError, DailyLimitError, RetriesExhausted, StopAll
 
 T = TypeVar("T")
+Json = dict[str, Any]
 DEFAULT_TIMEOUT = 30.0  # read timeout of every call, unless CRMDEFS_HTTP_TIMEOUT says otherwise
 
 
@@ -66,10 +67,40 @@ class PortalCalls:
             error = StopAll if http_status(exc) == 401 else CrmApiError
             raise error(error_message(self.target, what, exc, self.token_env)) from exc
 
-    def get_json(self, what: str, request: Callable[..., Any], **kwargs: Any) -> Any:
-        """A GET whose body we parse ourselves: _preload_content=False returns the urllib3 response."""
-        options = {"_preload_content": False, "_request_timeout": self.timeout}
-        answer = self.call(what, lambda: request(**kwargs, **options))
+    def request(
+        self,
+        what: str,
+        method: str,
+        path: str,
+        params: Mapping[str, str],
+        *,
+        body: Any = None,
+        query: Mapping[str, str] | None = None,
+        also_limit: SlidingWindowLimiter | None = None,
+    ) -> Json:
+        """One call to ``path`` (a template of :class:`ApiPaths`, filled with ``params``), paced and retried;
+        the answer's JSON object. Sent through the SDK's ``call_api``: its auth, TLS, path quoting and, for
+        every non-2xx answer, its ``ApiException`` (client.py says why not the typed methods)."""
+
+        def send() -> Any:
+            if also_limit is not None:  # each attempt, retries included
+                also_limit.acquire()
+            return self.apis.api_client.call_api(
+                path,
+                method,
+                path_params=dict(params),
+                query_params=list(query.items()) if query else None,
+                header_params={"Accept": "application/json", "Content-Type": "application/json"},
+                body=body,
+                auth_settings=["oauth2"],
+                _return_http_data_only=True,
+                _preload_content=False,  # the urllib3 response: we parse the JSON ourselves
+                _request_timeout=self.timeout,
+            )
+
+        answer = self.call(what, send)
+        if answer.status == 204:
+            return {}
         try:
             data = json.loads(answer.data)
         except ValueError:  # not JSON, cut off, empty, or not UTF-8 (an HTML page from a proxy, say)
@@ -82,10 +113,11 @@ class PortalCalls:
             )
         return data
 
-    def search(self, object_type: str, request: Any) -> Any:
-        self.search_limiter.acquire()
-        return self.apis.search.do_search(
-            object_type=object_type, public_object_search_request=request, _request_timeout=self.timeout
+    def search(self, object_type: str, body: Json) -> Json:
+        """One CRM search, paced by the search API's own limit as well."""
+        path, params = self.apis.paths.search, {"objectType": object_type}
+        return self.request(
+            f"searching {object_type}", "POST", path, params, body=body, also_limit=self.search_limiter
         )
 
 

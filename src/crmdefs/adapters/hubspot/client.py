@@ -1,4 +1,4 @@
-"""The HubSpot API clients crmdefs talks through (hubspot-api-client 12), built in one place. Citations are
+"""The HubSpot API client crmdefs talks through (hubspot-api-client 12), built in one place. Citations are
 entries of docs/hubspot.md."""
 
 from __future__ import annotations
@@ -10,26 +10,33 @@ from typing import Any
 from hubspot import HubSpot
 from urllib3.util.retry import Retry
 
+from crmdefs.adapters.hubspot.paths import ApiPaths
+from crmdefs.config import HUBSPOT_API_VERSION as DEFAULT_API_VERSION
 from crmdefs.config import Secret, Target, hubspot_credentials
 from crmdefs.runtime import Runtime
 
 
 @dataclass(frozen=True)
 class HubSpotApis:
-    """The generated API classes the adapter calls, taken once (see :func:`hubspot_apis`)."""
+    """One generated ``ApiClient`` (its connection pool, TLS settings and bearer token) and the paths of the
+    API version the target chose.
 
-    properties: Any  # crm.properties.core_api
-    groups: Any  # crm.properties.groups_api
-    search: Any  # crm.objects.search_api
-    objects_batch: Any  # crm.objects.batch_api
+    Every call goes through the SDK's generic ``call_api`` with a path from :class:`ApiPaths`: the SDK's
+    typed methods hard-code ``/crm/v3/…`` and hubspot-api-client 12 (the newest on PyPI) has none for the
+    dated APIs (docs/hubspot.md#hs-dated-apis). ``call_api`` still gives us the SDK's auth, TLS, path quoting
+    and its ``ApiException`` for every non-2xx answer."""
+
+    api_client: Any  # hubspot.crm.properties.ApiClient
+    paths: ApiPaths
 
     def close(self) -> None:
-        for api in (self.properties, self.groups, self.search, self.objects_batch):
-            api.api_client.close()
-            api.api_client.rest_client.pool_manager.clear()
+        self.api_client.close()
+        self.api_client.rest_client.pool_manager.clear()
 
 
-def hubspot_apis(base_url: str, token: Secret, ca_bundle: Path | None) -> HubSpotApis:
+def hubspot_apis(
+    base_url: str, token: Secret, ca_bundle: Path | None, api_version: str = DEFAULT_API_VERSION
+) -> HubSpotApis:
     """The portal at ``base_url``, signed in with a service key or a private app's access token (both are
     bearer tokens: docs/hubspot.md#hs-service-keys)."""
     # Retry(total=0): urllib3 must not retry behind our back (ratelimit.py,
@@ -43,16 +50,12 @@ def hubspot_apis(base_url: str, token: Secret, ca_bundle: Path | None) -> HubSpo
         retry=Retry(total=0, raise_on_status=False),
     )
     # Every attribute access builds a new ApiClient and connection pool
-    # (docs/hubspot.md#hs-sdk-new-client-per-access): take them once.
-    return HubSpotApis(
-        properties=client.crm.properties.core_api,
-        groups=client.crm.properties.groups_api,
-        search=client.crm.objects.search_api,
-        objects_batch=client.crm.objects.batch_api,
-    )
+    # (docs/hubspot.md#hs-sdk-new-client-per-access): take one, once, and send everything through it.
+    return HubSpotApis(api_client=client.crm.properties.core_api.api_client, paths=ApiPaths(api_version))
 
 
 def sign_in(target: Target, runtime: Runtime) -> HubSpotApis:
     """The portal of ``target``, with the access token its ``access_token_env`` names."""
     creds = hubspot_credentials(target, runtime.secrets)
-    return hubspot_apis(creds.base_url, creds.access_token, target.ca_bundle)
+    version = target.hubspot.api_version if target.hubspot else DEFAULT_API_VERSION
+    return hubspot_apis(creds.base_url, creds.access_token, target.ca_bundle, version)

@@ -4,10 +4,7 @@ value, which hold the values a migration moves or a text a mapping turns into a 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import partial
 from typing import Any
-
-from hubspot.crm.objects import PublicObjectSearchRequest
 
 from crmdefs.adapters.base import Progress, RecordChange
 from crmdefs.adapters.hubspot.calls import PortalCalls
@@ -23,13 +20,14 @@ def count_values(
     progress(f"counting records of {address} for {len(values)} values")
     counts: dict[str, int] = {}
     for value in values:
-        request = PublicObjectSearchRequest(
-            filter_groups=[{"filters": [{"propertyName": address.field, "operator": "EQ", "value": value}]}],
-            properties=[address.field],
-            limit=1,
-        )
-        found = portal.call("search", partial(portal.search, address.object, request))
-        counts[value] = int(found.total or 0)
+        condition = {"propertyName": address.field, "operator": "EQ", "value": value}
+        request = {
+            "filterGroups": [{"filters": [condition]}],
+            "properties": [address.field],
+            "limit": 1,
+        }
+        found = portal.search(address.object, request)
+        counts[value] = int(found.get("total") or 0)
     return counts
 
 
@@ -41,20 +39,20 @@ def find_records(
     for old, new in moves.items():
         after: str | None = None
         while True:
-            request = PublicObjectSearchRequest(
-                filter_groups=[
+            request = {
+                "filterGroups": [
                     {"filters": [{"propertyName": address.field, "operator": "EQ", "value": old}]}
                 ],
-                properties=[address.field],
-                limit=100,
-                after=after,
-            )
-            page = portal.call("search", partial(portal.search, address.object, request))
+                "properties": [address.field],
+                "limit": 100,
+                **({"after": after} if after else {}),
+            }
+            page = portal.search(address.object, request)
             found += [
-                RecordChange(str(address), str(r.id), (r.properties or {}).get(address.field), new)
-                for r in page.results or []
+                RecordChange(str(address), str(r["id"]), (r.get("properties") or {}).get(address.field), new)
+                for r in page.get("results") or []
             ]
-            after = page.paging.next.after if page.paging and page.paging.next else None
+            after = _next_after(page)
             if not after:
                 break
     return found
@@ -66,7 +64,7 @@ def distinct_values(portal: PortalCalls, address: FieldAddress, progress: Progre
     for record in _search_all(
         portal, address.object, address.field, {"operator": "HAS_PROPERTY"}, [address.field]
     ):
-        value = (record.properties or {}).get(address.field)
+        value = (record.get("properties") or {}).get(address.field)
         if value not in (None, ""):
             counts[value] = counts.get(value, 0) + 1
     progress(f"read {sum(counts.values())} records of {address}")
@@ -92,9 +90,9 @@ def find_by_text(
             [source.field, target.field],
         )
         found += [
-            RecordChange(str(target), str(r.id), None, code)
+            RecordChange(str(target), str(r["id"]), None, code)
             for r in records
-            if (r.properties or {}).get(target.field) in (None, "")
+            if (r.get("properties") or {}).get(target.field) in (None, "")
         ]
     return found
 
@@ -105,17 +103,23 @@ def _search_all(
     results: list[Any] = []
     after: str | None = None
     while True:
-        request = PublicObjectSearchRequest(
-            filter_groups=[{"filters": [{"propertyName": field, **condition}]}],
-            properties=properties,
-            limit=100,
-            after=after,
-        )
-        page = portal.call("search", partial(portal.search, object_type, request))
-        results += page.results or []
-        after = page.paging.next.after if page.paging and page.paging.next else None
+        request = {
+            "filterGroups": [{"filters": [{"propertyName": field, **condition}]}],
+            "properties": properties,
+            "limit": 100,
+            **({"after": after} if after else {}),
+        }
+        page = portal.search(object_type, request)
+        results += page.get("results") or []
+        after = _next_after(page)
         if not after:
             return results
+
+
+def _next_after(page: Mapping[str, Any]) -> str | None:
+    """The cursor of the next page (``paging.next.after``), or None on the last one."""
+    after = ((page.get("paging") or {}).get("next") or {}).get("after")
+    return str(after) if after else None
 
 
 def set_records(portal: PortalCalls, changes: Sequence[RecordChange], progress: Progress) -> list[str]:
@@ -131,15 +135,8 @@ def set_records(portal: PortalCalls, changes: Sequence[RecordChange], progress: 
             body = {"inputs": [{"id": c.record_id, "properties": {target.field: c.new or ""}} for c in batch]}
             progress(f"updating {len(batch)} HubSpot records")
             try:
-                portal.call(
-                    "batch update",
-                    partial(
-                        portal.apis.objects_batch.update,
-                        object_type=target.object,
-                        batch_input_simple_public_object_batch_input=body,
-                        _request_timeout=portal.timeout,
-                    ),
-                )
+                path = portal.apis.paths.batch_update
+                portal.request("batch update", "POST", path, {"objectType": target.object}, body=body)
             except CrmApiError as exc:
                 errors.append(f"{address}: {len(batch)} records from {batch[0].record_id} not updated: {exc}")
     return errors
