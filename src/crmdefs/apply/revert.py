@@ -13,7 +13,7 @@ from pathlib import Path
 
 from crmdefs.adapters.base import RecordChange
 from crmdefs.apply.backup import Backup, load_backup
-from crmdefs.apply.workflow import Console, crms_of, execute_and_record, now
+from crmdefs.apply.workflow import Console, applying, crms_of, execute_and_record, now
 from crmdefs.config import Settings
 from crmdefs.connect import Connected, open_target
 from crmdefs.definitions.addresses import parse_address
@@ -31,7 +31,7 @@ def revert_backup(settings: Settings, path: Path, console: Console, *, auto_appr
     for note in notes:
         console.note(f"note: {note}")
     crms = crms_of(desired) | {parse_address(r.address).crm for r in backup.records}
-    with open_target(settings, backup.target, crms) as connected:
+    with open_target(settings, backup.target, crms) as connected, applying(settings, connected, console):
         states = read_states(connected, desired, console.progress)
         made = compute_plan(
             desired,
