@@ -104,6 +104,7 @@ class Settings:
     project_root: Path  # where crmdefs.yaml is, else the working directory; .crmdefs/ lives here
     config_path: Path | None = None
     require_reviewer_not_owner: bool = False
+    glossary_title: str | None = None  # `crmdefs docs` title (default glossary.outline.TITLE)
     runtime: Runtime = field(default_factory=Runtime)
 
     @property
@@ -223,6 +224,7 @@ def _settings(doc: Document, path: Path, definitions: Path | None) -> Settings:
         project_root=base,
         config_path=path,
         require_reviewer_not_owner=data.get("require_reviewer_not_owner", False),
+        glossary_title=data.get("glossary_title"),
     )
 
 

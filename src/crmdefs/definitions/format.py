@@ -382,6 +382,7 @@ CONFIG = Obj(
         "targets": Key(
             MapOf("Named targets.", what="targets", value=TARGET, key_hint="use letters, digits, '-' and '_'")
         ),
+        "glossary_title": Key(Str("The glossary's title in `crmdefs docs`, e.g. 'Acme revenue glossary'.")),
     },
 )
 
