@@ -146,8 +146,8 @@ def test_external_options_warning(run_cli: RunCli, tmp_path: Path) -> None:
     assert result.code == 0
     assert result.err == (
         "definitions/a.yaml:3:11: warning: the options of deals.dealstage cannot be changed through the "
-        "properties API (externalOptions: they live in the deal pipelines (Pipelines API)) — remove it, or set "
-        "'document_only: true' to document the property without writing it\n"
+        "properties API (externalOptions: they live in the deal pipelines (Pipelines API)) — add 'pipeline: <id "
+        "or label>' to manage that pipeline's stages, or set 'document_only: true'\n"
     )
 
 
