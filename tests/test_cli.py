@@ -159,4 +159,4 @@ def test_readme_example_is_valid(run_cli: RunCli, tmp_path: Path) -> None:
     (tmp_path / "definitions" / "example.yaml").write_text(example, encoding="utf-8")
     result = run_cli("validate", "--strict")
     assert (result.code, result.err) == (0, "")
-    assert result.out == "definitions: 2 terms, 1 picklist, 3 field bindings — valid\n"
+    assert result.out == "definitions: 2 terms, 1 picklist, 4 field bindings — valid\n"

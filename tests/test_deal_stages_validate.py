@@ -1,5 +1,6 @@
 """`crmdefs validate` on deal-stage bindings: what closed / won / probability mean for a HubSpot deal stage,
-contradictions refused at file:line, and where 'pipeline' belongs. Plus the plan's pure stage writes."""
+contradictions refused at file:line, and where 'pipeline' belongs. Plus the pure parts: the stage writes a
+plan turns into, and a renamed stage (never retired, never migrated)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pytest
 from crmdefs.adapters.hubspot.pipelines import stage_writes
 from crmdefs.definitions.model import Crm, FieldAddress
 from crmdefs.plan.changes import FieldPlan, ValueChange, ValueChangeKind
-from crmdefs.plan.state import ValueState
+from crmdefs.plan.diff import compute_plan
+from crmdefs.plan.state import NO_HIDING, DesiredField, DesiredValue, FieldState, ValueState
 
 from .conftest import RunCli, write_files
 
@@ -167,3 +169,29 @@ def test_only_changed_stages_are_written_and_orders_only_when_the_plan_moves_the
     # An interrupted apply created "New" already: it is updated, not created twice.
     again = stage_writes(added, [*current, stage("9", "New", 1, "0.3")])
     assert None not in [w.stage_id for w in again]
+
+
+def test_a_renamed_stage_is_kept_with_a_skip_and_never_migrated() -> None:
+    have = FieldState(
+        DEALSTAGE,
+        values=(ValueState("old", "Demo", attributes={"closed": False, "probability": 30}),),
+        read_only={NO_HIDING: "stages cannot be hidden"},
+        pipeline="default",
+    )
+    want = DesiredField(
+        DEALSTAGE,
+        values=(
+            DesiredValue(
+                "Evaluation", attributes={"closed": False, "probability": 40}, renamed_from=("old",)
+            ),
+        ),
+        pipeline="default",
+    )
+    plan = compute_plan([want], {DEALSTAGE: have}, target="t", definitions_digest="d", created_at="now")
+    [field] = plan.fields
+    assert field.migrations == ()
+    assert [(s.attribute, s.reason) for s in field.skips] == [
+        ("values", "'old' stays (renamed to 'Evaluation'): stages cannot be hidden")
+    ]
+    assert [v.value for v in field.target_values or ()] == ["old", "Evaluation"]  # kept in its place
+    assert field.pipeline == "default"

@@ -26,9 +26,10 @@ def merge_values(
     migrate_records: bool = False,
 ) -> tuple[list[ValueState], list[ValueChange], list[Migration], list[Skip]]:
     """The full value list to write: desired values in their order, then the CRM's other values (kept,
-    or deactivated when ``unlisted_values: deactivate``). Values are never dropped. Old values named in a
-    ``renamed_from`` are deactivated once no record holds them (or, with ``migrate_records``, once their
-    records have moved); until then they stay active and the pending migration is reported."""
+    or deactivated when ``unlisted_values: deactivate``; a pipeline's other stages stay in place). Values
+    are never dropped. Old values named in a ``renamed_from`` are deactivated once no record holds them
+    (or, with ``migrate_records``, once their records have moved); until then they stay active and the
+    pending migration is reported."""
     key = have.value_key
     existing = {key(v.value): v for v in have.values or ()}
     target: list[ValueState] = []
