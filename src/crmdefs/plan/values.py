@@ -41,14 +41,7 @@ def merge_values(
         if current is None and add_read_only_key(wanted.value) in have.read_only:
             blocked.append(Skip("values", have.read_only[add_read_only_key(wanted.value)]))
         elif current is None:
-            new = ValueState(
-                wanted.value,
-                wanted.label or wanted.new_label or wanted.value,
-                wanted.description if described else None,
-                True,
-                bool(wanted.default),
-                dict(wanted.attributes),
-            )
+            new = _new_value(wanted, described)
             target.append(new)
             changes.append(ValueChange(ValueChangeKind.ADD, new.value, None, new.label))
         else:
@@ -80,6 +73,13 @@ def merge_values(
     if reorder is not None:
         changes.append(reorder)
     return target, changes, migrations, skips
+
+
+def _new_value(wanted: DesiredValue, described: bool) -> ValueState:
+    """A value to add, as the definitions give it (its description only where the CRM keeps one)."""
+    label = wanted.label or wanted.new_label or wanted.value
+    description = wanted.description if described else None
+    return ValueState(wanted.value, label, description, True, bool(wanted.default), dict(wanted.attributes))
 
 
 def _in_place(have: FieldState, listed: list[ValueState], others: list[ValueState]) -> list[ValueState]:
