@@ -87,11 +87,14 @@ def on_disk(env: Env) -> dict[str, Any]:
 MANY_FROM = 90_000_001  # ids of the records add_contacts makes: above every seeded contact's
 
 
-def add_contacts(state: SandboxState, count: int, properties: dict[str, str]) -> list[str]:
-    """``count`` more contacts holding ``properties``, in memory only (the test's server reads them from
-    there): a portal big enough to page past the search cap, built only by the tests that need it."""
+def add_contacts(
+    state: SandboxState, count: int, properties: dict[str, str], first: int = MANY_FROM
+) -> list[str]:
+    """``count`` more contacts holding ``properties``, ids from ``first``, in memory only (the test's server
+    reads them from there): a portal big enough to page past the search cap, built only by the tests that
+    need it."""
     stamp = "2025-03-01T09:00:00.000Z"
-    ids = [str(MANY_FROM + n) for n in range(count)]
+    ids = [str(first + n) for n in range(count)]
     with state.lock:
         contacts = state.data["hubspot"]["objects"]["contacts"]
         for object_id in ids:
