@@ -26,7 +26,8 @@ from crmdefs.errors import CrmApiError
 Json = dict[str, Any]
 SEARCH_PAGE = 200  # results a search page holds at most (docs/hubspot.md#hs-search-result-cap)
 SEARCH_CAP = 10_000  # results one search query pages through at most; paging further is a 400
-BATCH_SIZE = 100  # records a batch update takes at most (hubspot_record_batch.py: UNVERIFIED)
+BATCH_SIZE = 100  # records per batch update: HubSpot's batch limit
+# ids compare as numbers in GT and sorts (docs/hubspot.md#hs-search-operators)
 _BY_ID = [{"propertyName": "hs_object_id", "direction": "ASCENDING"}]
 
 
