@@ -18,7 +18,7 @@ from hubspot import HubSpot
 from simple_salesforce import Salesforce
 
 from crmdefs.sandbox.options import SEARCH_RATE_ENV, SandboxOptions
-from crmdefs.sandbox.records_seed import records_seed
+from crmdefs.sandbox.records_seed import hubspot_object, records_seed
 from crmdefs.sandbox.service import Sandbox, SandboxInfo, seed
 from crmdefs.sandbox.state import SandboxState
 
@@ -82,3 +82,22 @@ def on_disk(env: Env) -> dict[str, Any]:
     """The state as a separate crmdefs invocation would load it."""
     data: dict[str, Any] = SandboxState.open(env.info.state_dir, seed).data
     return data
+
+
+MANY_FROM = 90_000_001  # ids of the records add_contacts makes: above every seeded contact's
+
+
+def add_contacts(
+    state: SandboxState, count: int, properties: dict[str, str], first: int = MANY_FROM
+) -> list[str]:
+    """``count`` more contacts holding ``properties``, ids from ``first``, in memory only (the test's server
+    reads them from there): a portal big enough to page past the search cap, built only by the tests that
+    need it."""
+    stamp = "2025-03-01T09:00:00.000Z"
+    ids = [str(first + n) for n in range(count)]
+    with state.lock:
+        contacts = state.data["hubspot"]["objects"]["contacts"]
+        for object_id in ids:
+            fields = {"lastname": f"Bulk {object_id}", **properties, "lastmodifieddate": stamp}
+            contacts[object_id] = hubspot_object(object_id, dict(fields), stamp, stamp)
+    return ids

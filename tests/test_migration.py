@@ -237,3 +237,56 @@ def test_a_multi_select_rename_swaps_one_selection_and_keeps_the_others(
     reverted = run_cli("revert", str(backup), "--auto-approve")
     assert reverted.code == 0, reverted.out + reverted.err
     assert product_interest(project) == before
+
+
+# A multiple-checkbox property holds several choices per record, "a;b" (docs/hubspot.md#hs-multi-checkbox-values):
+# Budget Holder is merged into Decision Maker; a record's other choices stay, and none is chosen twice.
+BUYING_ROLE = """\
+kind: field
+hubspot: contacts.hs_buying_role
+picklist:
+  values:
+    - {value: DECISION_MAKER, label: Decision Maker, renamed_from: [BUDGET_HOLDER]}
+    - {value: CHAMPION, label: Champion}
+    - {value: END_USER, label: End User}
+    - {value: INFLUENCER, label: Influencer}
+"""
+
+
+def buying_roles(project: Path) -> dict[str, str | None]:
+    sandbox, _, hs = sandbox_clients(project)
+    try:
+        request = {"properties": ["hs_buying_role"], "limit": 100}
+        page = hs.crm.contacts.search_api.do_search(public_object_search_request=request)
+    finally:
+        sandbox.stop()
+    return {r.id: r.properties.get("hs_buying_role") for r in page.results}
+
+
+def test_a_multiple_checkbox_merge_swaps_one_choice_and_keeps_the_others(
+    run_cli: RunCli, project: Path
+) -> None:
+    (project / "definitions" / "fields" / "roles.yaml").write_text(BUYING_ROLE, encoding="utf-8")
+    before = buying_roles(project)
+    holding = [i for i, value in before.items() if "BUDGET_HOLDER" in (value or "").split(";")]
+    assert len(holding) > 1 and any(";" in str(before[i]) for i in holding)
+
+    plan = run_cli("plan", "--only", "hubspot:contacts.hs_buying_role")
+    assert plan.code == 0, plan.out + plan.err
+    assert f"{len(holding)} records still hold 'BUDGET_HOLDER'" in plan.out  # counted per choice
+
+    migrated = run_cli("apply", "--auto-approve", "--migrate-records")
+    assert migrated.code == 0, migrated.out + migrated.err
+    merged = {
+        "BUDGET_HOLDER": "DECISION_MAKER",
+        "BUDGET_HOLDER;CHAMPION": "DECISION_MAKER;CHAMPION",  # the other choice and the order kept
+        "DECISION_MAKER;BUDGET_HOLDER": "DECISION_MAKER",  # already chosen: not twice
+        "END_USER;BUDGET_HOLDER;INFLUENCER": "END_USER;DECISION_MAKER;INFLUENCER",
+    }
+    assert buying_roles(project) == {i: merged.get(str(v), v) for i, v in before.items()}
+    assert run_cli("plan", "--detailed-exitcode").code == 0
+
+    backup = sorted((project / ".crmdefs" / "backups" / "sandbox").glob("*.json"))[-1]
+    reverted = run_cli("revert", str(backup), "--auto-approve")
+    assert reverted.code == 0, reverted.out + reverted.err
+    assert buying_roles(project) == before

@@ -26,6 +26,28 @@ class RecordChange:
 
 
 @dataclass(frozen=True)
+class RecordFailure:
+    """Records of one field a CRM did not update, with its message. ``unchanged``: the CRM's answer named
+    them as not updated, so a backup need not restore them; False when the outcome is not known (the call
+    failed as a whole, or the answer left them out), so they stay in the backup."""
+
+    address: str
+    record_ids: tuple[str, ...]
+    message: str
+    unchanged: bool = False
+
+    def __str__(self) -> str:
+        if len(self.record_ids) == 1:
+            return f"{self.address} record {self.record_ids[0]}: {self.message}"
+        first = self.record_ids[0] if self.record_ids else "?"
+        return f"{self.address}: {len(self.record_ids)} records from {first} not updated: {self.message}"
+
+
+def records_failed(failures: Sequence[RecordFailure]) -> int:
+    return sum(len(f.record_ids) for f in failures)
+
+
+@dataclass(frozen=True)
 class ItemResult:
     """What happened to one field of a plan during apply."""
 
@@ -64,8 +86,9 @@ class Adapter(Protocol):
         """Every record whose ``address`` holds a key of ``moves``, with the value it should get."""
         ...
 
-    def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[str]:
-        """Set each record's value to ``new``, in the API's largest batches; the errors, if any."""
+    def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[RecordFailure]:
+        """Set each record's value to ``new``, in the API's largest batches; the records that failed, if
+        any (each with the CRM's message)."""
         ...
 
     def close(self) -> None: ...
@@ -97,7 +120,7 @@ class ReadOnlyAdapter:
     ) -> list[RecordChange]:
         return self._inner.find_records(address, moves, progress)
 
-    def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[str]:
+    def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[RecordFailure]:
         raise CrmdefsError("this connection is read-only (drift never writes)")
 
     def close(self) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crmdefs.adapters.base import RecordChange
+from crmdefs.adapters.base import RecordChange, RecordFailure
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.model import FieldAddress
 from crmdefs.errors import BackupError, CrmdefsError
@@ -57,6 +57,19 @@ def add_backup_records(backup: Path, changes: Sequence[RecordChange]) -> None:
     """Add records about to change to an existing backup (before the first of them changes)."""
     data = _read(backup)
     data["records"] = [*data.get("records", []), *(_record_json(c) for c in changes)]
+    write_json(backup, data)
+
+
+def drop_backup_records(backup: Path, failures: Sequence[RecordFailure]) -> None:
+    """Take out of a backup the records a CRM answered it did not update (``unchanged``): they were never
+    changed, so a revert must not write them; records whose outcome is not known stay."""
+    left_alone = {(f.address, i) for f in failures if f.unchanged for i in f.record_ids}
+    if not left_alone:
+        return
+    data = _read(backup)
+    data["records"] = [
+        r for r in data.get("records", []) if (r.get("address"), r.get("id")) not in left_alone
+    ]
     write_json(backup, data)
 
 

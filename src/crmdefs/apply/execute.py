@@ -14,8 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from crmdefs.adapters.base import Adapter, ItemResult, Progress
-from crmdefs.apply.backup import add_backup_records, write_backup
+from crmdefs.adapters.base import Adapter, ItemResult, Progress, RecordFailure, records_failed
+from crmdefs.apply.backup import add_backup_records, drop_backup_records, write_backup
 from crmdefs.connect import Connected
 from crmdefs.definitions.model import Crm, FieldAddress
 from crmdefs.errors import CrmdefsError, StalePlanError
@@ -145,11 +145,25 @@ def _migrate(
     adapter = connected.adapter(change.address.crm)
     found = adapter.find_records(change.address, {m.old: m.new for m in change.migrations}, progress)
     add_backup_records(backup, found)  # before the first record changes
-    errors = adapter.set_records(found, progress)
-    if errors:
-        return ItemResult(
-            change.address, False, f"{len(errors)} records not migrated: " + "; ".join(errors[:5])
-        ), 0
+    failures = adapter.set_records(found, progress)
+    if failures:  # the old values stay active: records still hold them
+        drop_backup_records(backup, failures)  # the backup lists the records that changed (or may have)
+        failed = records_failed(failures)
+        return ItemResult(change.address, False, not_migrated(failures, len(found))), len(found) - failed
     final = adapter.write([change], progress)[0]  # now retire the old values
     note = f"{len(found)} records migrated"
     return dataclasses.replace(final, message="; ".join(filter(None, [final.message, note]))), len(found)
+
+
+def not_migrated(failures: Sequence[RecordFailure], found: int) -> str:
+    """Each record that failed with the CRM's message, one line per message, and what to do."""
+    by_message: dict[str, list[str]] = {}
+    for failure in failures:
+        by_message.setdefault(failure.message, []).extend(failure.record_ids)
+    lines = [f"{records_failed(failures)} of {found} records not migrated (the old values stay active):"]
+    lines += [
+        f"  record{'s' if len(ids) > 1 else ''} {', '.join(ids)}: {message}"
+        for message, ids in by_message.items()
+    ]
+    lines.append("  fix the cause and run `crmdefs apply --migrate-records` again: it moves the rest")
+    return "\n".join(lines)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from crmdefs.adapters.base import RecordChange
+from crmdefs.adapters.base import RecordChange, RecordFailure, records_failed
 from crmdefs.apply.backup import Backup, load_backup
 from crmdefs.apply.workflow import Console, applying, crms_of, execute_and_record, now
 from crmdefs.config import Settings
@@ -55,7 +55,7 @@ def revert_backup(settings: Settings, path: Path, console: Console, *, auto_appr
 
 def restore_records(connected: Connected, records: Sequence[RecordChange], console: Console) -> bool:
     """After the fields are back (old values active again), put every migrated record's old value back."""
-    errors: list[str] = []
+    failures: list[RecordFailure] = []
     for crm in Crm:
         mine = [
             RecordChange(r.address, r.record_id, r.new, r.old)
@@ -63,12 +63,13 @@ def restore_records(connected: Connected, records: Sequence[RecordChange], conso
             if r.address.startswith(crm.value + ":")
         ]
         if mine:
-            errors += connected.adapter(crm).set_records(mine, console.progress)
-    for error in errors:
-        console.say(f"✗ {error}")
+            failures += connected.adapter(crm).set_records(mine, console.progress)
+    for failure in failures:
+        console.say(f"✗ {failure}")
     if records:
-        console.say(f"{len(records) - len(errors)} records restored, {len(errors)} failed.")
-    return not errors
+        failed = records_failed(failures)
+        console.say(f"{len(records) - failed} records restored, {failed} failed.")
+    return not failures
 
 
 def desired_from_backup(backup: Backup) -> tuple[list[DesiredField], list[str]]:

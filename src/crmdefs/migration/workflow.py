@@ -10,8 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from crmdefs.adapters.base import Progress
-from crmdefs.apply.backup import backup_folder, backup_stamp, write_records_backup
+from crmdefs.adapters.base import Progress, records_failed
+from crmdefs.apply.backup import backup_folder, backup_stamp, drop_backup_records, write_records_backup
 from crmdefs.config import Settings
 from crmdefs.connect import Connected, open_target
 from crmdefs.definitions.addresses import parse_address
@@ -85,11 +85,13 @@ def fill_from_mapping(
     stamp = backup_stamp(dt.datetime.now(dt.timezone.utc))
     folder = backup_folder(settings.project_root, connected.target)
     backup = write_records_backup(folder, connected.target, stamp, found)
-    errors = adapter.set_records(found, progress)
-    for error in errors:
-        say(f"✗ {error}")
+    failures = adapter.set_records(found, progress)
+    drop_backup_records(backup, failures)  # the backup lists the records that changed (or may have)
+    for failure in failures:
+        say(f"✗ {failure}")
+    failed = records_failed(failures)
     say(
-        f"{len(found)} records given a {target.field} from the mapping ({len(errors)} failed). "
+        f"{len(found) - failed} records given a {target.field} from the mapping ({failed} failed). "
         f"Backup: {display_path(backup)}"
     )
-    return not errors
+    return not failures

@@ -19,6 +19,9 @@ Sources ("docs/hubspot.md#…" = an entry of docs/hubspot.md; CONFIRMED = read i
   deal's pipeline.
 - Updates set ``updatedAt`` and the last-modified property; update results carry the properties sent plus
   hs_object_id, createdate and the last-modified one (UNVERIFIED).
+- A record FaultPlan.fail_components names as ``type.id`` (e.g. "contacts.51101") is not updated: the batch
+  answers 207 with that id in the not-found error, as for a record deleted since it was found, and the
+  others are updated (docs/hubspot.md#hs-batch-207-returns: a 207 lists the records that failed).
 """
 
 from __future__ import annotations
@@ -181,7 +184,7 @@ def batch_update(portal: HubSpotPortal, request: Request, params: Params) -> Res
     known = known_properties(portal, object_type, objects)
     for item in inputs:
         obj = objects.get(item["id"])
-        if obj is None or obj.get("archived"):
+        if obj is None or obj.get("archived") or portal.fails_record(object_type, item["id"]):
             missing.append(item["id"])
             continue
         changes = {

@@ -7,14 +7,24 @@ Sources ("docs/hubspot.md#…" = an entry of docs/hubspot.md; CONFIRMED = read i
   updatedAt, archived}]``, ``paging.next.{after, link}``): CONFIRMED, HubSpot API reference "search"
   examples (…/crm-contracts-v3/search, …/0-421/search) and the SDK models (Filter operators, Public-
   ObjectSearchRequest, CollectionResponseWithTotalSimplePublicObjectForwardPaging). Supported operators
-  here: EQ, NEQ, IN, NOT_IN, HAS_PROPERTY, NOT_HAS_PROPERTY; the others are refused as not emulated.
+  here: EQ, NEQ, IN, NOT_IN, GT, GTE, LT, LTE, HAS_PROPERTY, NOT_HAS_PROPERTY; the others (BETWEEN,
+  CONTAINS_TOKEN, NOT_CONTAINS_TOKEN) are refused as not emulated.
 - Archived records do not appear in search results: CONFIRMED as documented behaviour (Okta Workflows'
-  HubSpot connector notes). 10,000 results at most per query, beyond that a 400: CONFIRMED (AWS Glue HubSpot
-  connector limitations). ``limit`` at most 200 (UNVERIFIED: brief + third-party notes; a larger one is a
-  400 here), default 10 (UNVERIFIED). Limits of 5 filterGroups, 6 filters a group, 18 in all: UNVERIFIED.
-  EQ/IN compare exactly (case-sensitive) and NEQ/NOT_IN match records without a value: UNVERIFIED. An
-  empty string counts as no value for HAS_PROPERTY: UNVERIFIED (HubSpot clears a property set to "").
-  Results come in ascending id order: UNVERIFIED.
+  HubSpot connector notes). 10,000 results at most per query, paging beyond is a 400, and at most 200 a page
+  (docs/hubspot.md#hs-search-result-cap, the CRM search guide); a page that would reach past the 10,000th
+  result is refused here, while ``paging.next`` still offers ``after`` 10000 at the last allowed page, as
+  a public client expects (tap-hubspot-beta switches to a filter when the next cursor is "10000";
+  UNVERIFIED). Default ``limit`` 10:
+  UNVERIFIED. Limits of 5 filterGroups, 6 filters a group, 18 in all: UNVERIFIED.
+- ``total`` past 10,000 is not documented: the sandbox reports at most 10,000 (the pessimistic reading: a
+  search engine's usual cap on counted hits; UNVERIFIED), so a count must not trust a ``total`` of 10,000.
+- EQ/IN compare the whole stored value exactly (case-sensitive), also for a multiple-checkbox property
+  ("a;b" is not EQ "a": how HubSpot matches those is not documented,
+  docs/hubspot.md#hs-multi-checkbox-values; UNVERIFIED), and NEQ/NOT_IN match records without a value:
+  UNVERIFIED. GT/GTE/LT/LTE compare numbers as numbers (``hs_object_id`` is a number property) and other
+  values as text (UNVERIFIED). An empty string counts as no value for HAS_PROPERTY: UNVERIFIED (HubSpot
+  clears a property set to ""). Without ``sorts`` results come in ascending id order (UNVERIFIED); a sort
+  on a number property sorts numerically.
 - The search API has its own rate limit, 4 requests a second per token (docs/hubspot.md#hs-search-rate-limit;
 changelog "CRM Search
   API Rate Limit Increase", CONFIRMED as of that changelog; the current value is UNVERIFIED). The 429 body
@@ -49,7 +59,13 @@ SEARCH_MAX_LIMIT = 200
 SEARCH_DEFAULT_LIMIT = 10
 SEARCH_MAX_RESULTS = 10_000
 MAX_FILTER_GROUPS, MAX_FILTERS_PER_GROUP, MAX_FILTERS = 5, 6, 18
-OPERATORS = ("EQ", "NEQ", "IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY")
+OPERATORS = ("EQ", "NEQ", "IN", "NOT_IN", "GT", "GTE", "LT", "LTE", "HAS_PROPERTY", "NOT_HAS_PROPERTY")
+_COMPARE = {
+    "GT": lambda a, b: a > b,
+    "GTE": lambda a, b: a >= b,
+    "LT": lambda a, b: a < b,
+    "LTE": lambda a, b: a <= b,
+}
 
 
 # ------------------------------------------------------------------------------------------ rate limit
@@ -101,8 +117,19 @@ def _filter_matches(obj: Json, flt: Json) -> bool:
     if operator in ("EQ", "NEQ"):
         equal = has_value(value) and value == as_text(flt["value"])
         return equal if operator == "EQ" else not equal
+    if operator in _COMPARE:
+        return has_value(value) and bool(_COMPARE[operator](_ordered(value), _ordered(flt["value"])))
     within = has_value(value) and value in {as_text(v) for v in flt["values"]}
     return within if operator == "IN" else not within
+
+
+def _ordered(value: object) -> tuple[int, float, str]:
+    """A sort and comparison key: numbers (``hs_object_id``, amounts) by value, before any text."""
+    text = as_text(value)
+    try:
+        return 0, float(text), ""
+    except ValueError:
+        return 1, 0.0, text
 
 
 def _check_filters(body: Json, known: set[str]) -> list[list[Json]]:
@@ -124,7 +151,7 @@ def _check_filters(body: Json, known: set[str]) -> list[list[Json]]:
                 raise refuse(f"Property {name!r} does not exist", "propertyName")  # message UNVERIFIED
             if operator not in OPERATORS:
                 raise refuse(f"Operator {operator!r} is not supported by the crmdefs sandbox", "operator")
-            if operator in ("EQ", "NEQ") and flt.get("value") is None:
+            if operator in ("EQ", "NEQ", *_COMPARE) and flt.get("value") is None:
                 raise refuse(f"{operator} needs a value", "value")
             values = flt.get("values")
             if operator in ("IN", "NOT_IN") and (not isinstance(values, list) or not values):
@@ -149,6 +176,32 @@ def _sort_key(body: Json) -> tuple[str | None, bool]:
     raise refuse("sorts must name a property", "sorts")
 
 
+def _page(body: Json) -> tuple[int, int]:
+    """(limit, after) of a request: at most 200 a page, and nothing past the 10,000th result."""
+    limit = body.get("limit", SEARCH_DEFAULT_LIMIT)
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= SEARCH_MAX_LIMIT:
+        raise refuse(f"limit must be between 1 and {SEARCH_MAX_LIMIT}, not {limit}", "limit")  # UNVERIFIED
+    after_text = str(body.get("after", "0") or "0")
+    if not after_text.isdigit():
+        raise refuse(f"after must be a paging cursor from a previous answer, not {after_text!r}", "after")
+    after = int(after_text)
+    if after + limit > SEARCH_MAX_RESULTS:  # message UNVERIFIED
+        raise refuse(f"Search results are limited to {SEARCH_MAX_RESULTS}: narrow the filters", "after")
+    return limit, after
+
+
+def _sort(matching: list[Json], body: Json) -> None:
+    sort_by, descending = _sort_key(body)
+    if sort_by is None:
+        matching.sort(key=lambda o: (len(o["id"]), o["id"]))
+        return
+    matching.sort(
+        key=lambda o: (not has_value(o["properties"].get(sort_by)), _ordered(o["properties"].get(sort_by)))
+    )
+    if descending:
+        matching.reverse()
+
+
 def search(portal: HubSpotPortal, limiter: SearchLimiter, request: Request, params: Params) -> Response:
     """``limiter``: the search limiter of the API answering (HubSpotApi.search_limiter)."""
     if limiter.admit() is not None:
@@ -160,31 +213,17 @@ def search(portal: HubSpotPortal, limiter: SearchLimiter, request: Request, para
     known = known_properties(portal, object_type, objects)
     groups = _check_filters(body, known)
     names = string_list(body, "properties") or list(DEFAULT_PROPERTIES.get(object_type, ()))
-    limit = body.get("limit", SEARCH_DEFAULT_LIMIT)
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= SEARCH_MAX_LIMIT:
-        raise refuse(f"limit must be between 1 and {SEARCH_MAX_LIMIT}, not {limit}", "limit")  # UNVERIFIED
-    after_text = str(body.get("after", "0") or "0")
-    if not after_text.isdigit():
-        raise refuse(f"after must be a paging cursor from a previous answer, not {after_text!r}", "after")
-    after = int(after_text)
-    if after + limit > SEARCH_MAX_RESULTS:
-        raise refuse(f"Search results are limited to {SEARCH_MAX_RESULTS}: narrow the filters", "after")
+    limit, after = _page(body)
     matching = [
         obj
         for obj in objects.values()
         if not obj.get("archived")
         and (not groups or any(all(_filter_matches(obj, f) for f in g) for g in groups))
     ]
-    sort_by, descending = _sort_key(body)
-    if sort_by is None:
-        matching.sort(key=lambda o: (len(o["id"]), o["id"]))
-    else:
-        matching.sort(key=lambda o: (o["properties"].get(sort_by) is None, str(o["properties"].get(sort_by))))
-        if descending:
-            matching.reverse()
+    _sort(matching, body)
     page = matching[after : after + limit]
     payload: Json = {
-        "total": len(matching),
+        "total": min(len(matching), SEARCH_MAX_RESULTS),  # past the cap: undocumented, see above
         "results": [public_view(o, names, known, object_type) for o in page],
     }
     if after + limit < len(matching):

@@ -65,3 +65,7 @@ class HubSpotPortal(StateView):
         """A 500 when FaultPlan.fail_components names this property (``type.name``, aliases resolved)."""
         if f"{ALIASES.get(object_type, object_type)}.{name}" in self.failing:
             raise ApiError(500, "INTERNAL_ERROR", "internal error (injected by the sandbox)")
+
+    def fails_record(self, object_type: str, record_id: str) -> bool:
+        """Whether FaultPlan.fail_components names this record (``type.id``): its update fails in a 207."""
+        return f"{object_type}.{record_id}" in self.failing

@@ -84,7 +84,9 @@ class FaultPlan:
     CRMDEFS_SANDBOX_SEED         random seed, for repeatable runs
     CRMDEFS_SANDBOX_FAIL_COMPONENTS  components whose every save fails, e.g.
                                  "Lead.Fit_Score__c,deals.dealtype" (a Salesforce SaveResult error;
-                                 a HubSpot 500 on PATCH or create)
+                                 a HubSpot 500 on PATCH or create); a HubSpot record as type.id
+                                 ("contacts.51101") is left out of every batch update, which answers
+                                 207 naming it
     CRMDEFS_SANDBOX_EXPIRE_SESSION_AFTER  after this many Salesforce requests, every further one is
                                  refused as with an expired token: REST 401 INVALID_SESSION_ID, SOAP
                                  fault sf:INVALID_SESSION_ID (the answers to a wrong token)

@@ -19,7 +19,9 @@ HubSpot
   API (``id``, ``properties`` with string values, ``createdAt``, ``updatedAt``, ``archived``); the system
   properties ``hs_object_id``, ``createdate`` and ``hs_lastmodifieddate`` (contacts: ``lastmodifieddate``)
   are kept in ``properties`` as the API returns them. Timestamps are made up.
-- ~10 contacts with ``hs_lead_status`` values (the option values of the seeded property) and some nulls.
+- ~10 contacts with ``hs_lead_status`` values (the option values of the seeded property) and some nulls,
+  and ``hs_buying_role``, a multiple-checkbox property: several option values in one string, separated by
+  semicolons ("BUDGET_HOLDER;CHAMPION", docs/hubspot.md#hs-multi-checkbox-values), or none.
 """
 
 from __future__ import annotations
@@ -140,10 +142,27 @@ _LEAD_STATUSES: list[str | None] = [
     "BAD_TIMING", None, None,
 ]  # fmt: skip
 _FIRST_NAMES = ["Ana", "Ben", "Chloe", "Dev", "Emeka", "Fatima", "Gus", "Hana", "Ivo", "Jun", "Kai"]
+# contacts.hs_buying_role (multiple checkboxes: "a;b"), by contact number; the others hold none.
+_BUYING_ROLES = {
+    1: "BUDGET_HOLDER", 2: "BUDGET_HOLDER;CHAMPION", 3: "CHAMPION", 4: "DECISION_MAKER;BUDGET_HOLDER",
+    5: "END_USER;BUDGET_HOLDER;INFLUENCER", 7: "DECISION_MAKER", 8: "INFLUENCER;END_USER",
+}  # fmt: skip
 
 
 def _timestamp(day: int, second: int) -> str:
     return f"2024-{1 + day // 28:02d}-{1 + day % 28:02d}T{9 + second % 9:02d}:{second % 60:02d}:07.{day:03d}Z"
+
+
+def hubspot_object(object_id: str, properties: dict[str, str | None], created: str, updated: str) -> Json:
+    """One HubSpot record as the sandbox stores it: the system properties kept beside the others (deals and
+    most objects name the last-modified one ``hs_lastmodifieddate``, contacts ``lastmodifieddate``)."""
+    return {
+        "id": object_id,
+        "properties": {**properties, "createdate": created, "hs_object_id": object_id},
+        "createdAt": created,
+        "updatedAt": updated,
+        "archived": False,
+    }
 
 
 def _hubspot_objects() -> Json:
@@ -158,38 +177,24 @@ def _hubspot_objects() -> Json:
             "dealtype": "newbusiness" if n % 3 else "existingbusiness",
             "amount": str(1000 * (n % 9 + 1)),
             "closed_lost_reason": reason,
-            "createdate": created,
             "hs_lastmodifieddate": updated,
-            "hs_object_id": object_id,
         }
-        deals[object_id] = {
-            "id": object_id,
-            "properties": properties,
-            "createdAt": created,
-            "updatedAt": updated,
-            "archived": False,
-        }
+        deals[object_id] = hubspot_object(object_id, properties, created, updated)
     contacts: dict[str, Json] = {}
     for n, status in enumerate(_LEAD_STATUSES, start=1):
         object_id = str(51_000 + n * 101)
         created, updated = _timestamp(n + 3, n * 11), _timestamp(n + 90, n * 19)
         first, last = _FIRST_NAMES[n - 1], _LEADS[n - 1][0]
-        contacts[object_id] = {
-            "id": object_id,
-            "properties": {
-                "firstname": first,
-                "lastname": last,
-                "email": f"{first.lower()}.{last.lower().replace(chr(39), '')}@example.com",
-                "hs_lead_status": status,
-                "lifecyclestage": "lead",
-                "createdate": created,
-                "lastmodifieddate": updated,
-                "hs_object_id": object_id,
-            },
-            "createdAt": created,
-            "updatedAt": updated,
-            "archived": False,
+        properties = {
+            "firstname": first,
+            "lastname": last,
+            "email": f"{first.lower()}.{last.lower().replace(chr(39), '')}@example.com",
+            "hs_lead_status": status,
+            "hs_buying_role": _BUYING_ROLES.get(n),
+            "lifecyclestage": "lead",
+            "lastmodifieddate": updated,
         }
+        contacts[object_id] = hubspot_object(object_id, properties, created, updated)
     return {"deals": deals, "contacts": contacts}
 
 

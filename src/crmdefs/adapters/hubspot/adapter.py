@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from crmdefs.adapters.base import ItemResult, Progress, RecordChange
+from crmdefs.adapters.base import ItemResult, Progress, RecordChange, RecordFailure
 from crmdefs.adapters.hubspot import pipelines, records
 from crmdefs.adapters.hubspot.calls import PortalCalls, cause_status
 from crmdefs.adapters.hubspot.client import HubSpotApis
@@ -72,6 +72,7 @@ class HubSpotAdapter:
             token_env=token_env,
         )
         self._group_names: dict[str, set[str]] = {}
+        self._multi_checkbox: dict[FieldAddress, bool] = {}  # what reads told of each property's fieldType
 
     @property
     def retries(self) -> int:
@@ -83,15 +84,24 @@ class HubSpotAdapter:
 
     # --- records (records.py) --------------------------------------------------------------------------
 
+    def _is_multi_checkbox(self, address: FieldAddress) -> bool:
+        """Counting and migrating records depend on it (docs/hubspot.md#hs-multi-checkbox-values); known
+        from the read that planned, else asked once."""
+        if address not in self._multi_checkbox:
+            self._multi_checkbox[address] = records.is_multi_checkbox(self._portal, address)
+        return self._multi_checkbox[address]
+
     def count_values(
         self, address: FieldAddress, values: Sequence[str], progress: Progress
     ) -> dict[str, int]:
-        return records.count_values(self._portal, address, values, progress)
+        multi = self._is_multi_checkbox(address)
+        return records.count_values(self._portal, address, values, progress, multi_checkbox=multi)
 
     def find_records(
         self, address: FieldAddress, moves: Mapping[str, str], progress: Progress
     ) -> list[RecordChange]:
-        return records.find_records(self._portal, address, moves, progress)
+        multi = self._is_multi_checkbox(address)
+        return records.find_records(self._portal, address, moves, progress, multi_checkbox=multi)
 
     def distinct_values(self, address: FieldAddress, progress: Progress) -> dict[str, int]:
         return records.distinct_values(self._portal, address, progress)
@@ -101,7 +111,7 @@ class HubSpotAdapter:
     ) -> list[RecordChange]:
         return records.find_by_text(self._portal, source, target, codes, progress)
 
-    def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[str]:
+    def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[RecordFailure]:
         return records.set_records(self._portal, changes, progress)
 
     # --- read ------------------------------------------------------------------------------------------
@@ -124,6 +134,7 @@ class HubSpotAdapter:
         with ThreadPoolExecutor(max_workers=max(1, min(READ_WORKERS, len(by_type)))) as pool:
             for part in pool.map(lambda item: read_type(*item), list(by_type.items())):
                 states.update(part)
+        self._multi_checkbox.update({a: s.multi_select for a, s in states.items() if s.exists})
         return pipelines.with_stages(self._portal, fields, states)  # deal stages: their pipeline's
 
     def list_fields(self, object_name: str, progress: Progress) -> list[str]:

@@ -78,6 +78,8 @@ def field_state(address: FieldAddress, prop: Mapping[str, Any] | None) -> FieldS
         modified_by=str(user) if user is not None else None,
         modified_at=prop.get("updatedAt"),
         value_match=ValueMatch.EXACT,  # HubSpot's internal option values match exactly
+        # Multiple checkboxes: a record holds several values, "a;b" (docs/hubspot.md#hs-multi-checkbox-values)
+        multi_select=prop.get("type") == "enumeration" and prop.get("fieldType") == "checkbox",
     )
 
 

@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
-from crmdefs.adapters.base import ItemResult, Progress, RecordChange
+from crmdefs.adapters.base import ItemResult, Progress, RecordChange, RecordFailure
 from crmdefs.adapters.salesforce import reads, records, writes
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.adapters.salesforce.client import SalesforceClient
@@ -77,5 +77,5 @@ class SalesforceAdapter:
         multi = self._is_multi_select(address)
         return records.find_records(self._org, address, moves, progress, multi_select=multi)
 
-    def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[str]:
+    def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[RecordFailure]:
         return records.set_records(self._org, changes, progress)

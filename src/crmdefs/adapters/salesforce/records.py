@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from crmdefs.adapters.base import Progress, RecordChange
+from crmdefs.adapters.base import Progress, RecordChange, RecordFailure
 from crmdefs.adapters.salesforce.calls import OrgCalls, chunks
 from crmdefs.adapters.salesforce.reads import MULTI_SELECT
 from crmdefs.definitions.addresses import parse_address
@@ -91,10 +91,10 @@ def find_records(
     ]
 
 
-def set_records(org: OrgCalls, changes: Sequence[RecordChange], progress: Progress) -> list[str]:
+def set_records(org: OrgCalls, changes: Sequence[RecordChange], progress: Progress) -> list[RecordFailure]:
     """sObject Collections, 200 records per PATCH (docs/salesforce.md#sf-sobject-collections); each record
-    reports on its own."""
-    errors: list[str] = []
+    reports on its own (allOrNone false: a record that failed was not saved)."""
+    errors: list[RecordFailure] = []
     for batch in chunks(changes, 200):
         progress(f"updating {len(batch)} Salesforce records")
         body = {
@@ -116,5 +116,5 @@ def set_records(org: OrgCalls, changes: Sequence[RecordChange], progress: Progre
                 messages = "; ".join(
                     f"{e.get('statusCode')}: {e.get('message')}" for e in result.get("errors", [])
                 )
-                errors.append(f"{change.address} record {change.record_id}: {messages}")
+                errors.append(RecordFailure(change.address, (change.record_id,), messages, unchanged=True))
     return errors
