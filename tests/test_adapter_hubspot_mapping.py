@@ -19,6 +19,7 @@ from crmdefs.adapters.hubspot.ratelimit import (
     RetryPolicy,
     SlidingWindowLimiter,
     error_message,
+    retry_after,
 )
 from crmdefs.definitions.model import CreateSpec, Crm, FieldAddress
 from crmdefs.errors import DailyLimitError, RetriesExhausted
@@ -189,6 +190,24 @@ def test_retry_policy_backs_off_honours_retry_after_and_never_retries_daily() ->
     daily = json.loads((FIXTURES / "error_429_daily_limit.json").read_text(encoding="utf-8"))
     with pytest.raises(DailyLimitError, match="daily API limit"):
         policy.delay(FakeApiError(429, daily), 0)
+
+
+def test_retry_after_in_seconds_or_milliseconds_never_past_the_window() -> None:
+    # docs/hubspot.md#hs-retry-after: seconds, or milliseconds as one source says; never past the window
+    def wait(value: str) -> float | None:
+        burst = FakeApiError(429, {"policyName": "TEN_SECONDLY_ROLLING"}, {"retry-after": value})
+        return retry_after(burst)
+
+    assert [wait(v) for v in ("1", "2.5", "10", "1000", "2500", "60000", "-1", "soon")] == [
+        1.0,
+        2.5,
+        10.0,
+        1.0,
+        2.5,
+        10.0,
+        None,
+        None,
+    ]
 
 
 def test_adapter_imports_nothing_from_the_sandbox() -> None:

@@ -230,10 +230,20 @@ def test_429_retry_after_header_is_honoured(start: Start) -> None:
     assert running.sleeps == [1.0] and adapter.retries == 1
 
 
-def test_daily_429_stops_at_once_without_retrying(start: Start) -> None:
-    running = start(SandboxOptions(hubspot_daily_limit=1))
+def test_429_retry_after_in_milliseconds_is_read_as_milliseconds(start: Start) -> None:
+    options = SandboxOptions(hubspot_retry_after=True, hubspot_retry_after_ms=True)
+    running = start(options, FaultPlan(schedule={1: "429"}))  # Retry-After: 1000
     adapter = running.adapter()
-    adapter.read([desired(DETAIL)], quiet)  # uses the day's one request
+    adapter.read([desired(DETAIL)], quiet)
+    assert running.sleeps == [1.0] and adapter.retries == 1
+
+
+def test_daily_429_stops_at_once_without_retrying(start: Start) -> None:
+    # Another app of the portal spends the day's allowance after the read (the daily budget left before
+    # the writes is checked first: test_adapter_hubspot_limits.py).
+    running = start(faults=FaultPlan(api_schedule={("hubspot", 2): "daily"}))
+    adapter = running.adapter()
+    adapter.read([desired(DETAIL)], quiet)
     results = adapter.write([description_plan(DETAIL, "One"), description_plan(LOST_TEXT, "Two")], quiet)
     assert not any(r.ok for r in results)
     assert results[0].message == f"target 'demo': {DAILY_MESSAGE}"
