@@ -1,6 +1,7 @@
 """The HubSpot adapter with the real hubspot-api-client over real TLS against the sandbox: reads, patches
-and creates as the request log shows them, injected faults and retries, rate limits (secondly, daily,
-client-side), a wrong token and an untrusted certificate, usage counts and record updates.
+and creates as the request log shows them, injected faults and retries, 429s (secondly, daily; the limits
+learned from the portal are in test_adapter_hubspot_limits.py), a wrong token and an untrusted certificate,
+usage counts and record updates.
 """
 
 from __future__ import annotations
@@ -252,21 +253,6 @@ def test_daily_429_stops_at_once_without_retrying(start: Start) -> None:
     assert adapter.retries == 0 and running.sleeps == []
     with pytest.raises(CrmApiError, match="daily API limit for this portal is used up"):
         adapter.read([desired(DETAIL)], quiet)
-
-
-def test_client_side_limiter_paces_requests_before_the_server_refuses(start: Start) -> None:
-    running = start()
-    now = [1000.0]
-
-    def sleep(seconds: float) -> None:
-        running.sleeps.append(seconds)
-        now[0] += seconds
-
-    adapter = running.adapter(rate_per_10s=3, clock=lambda: now[0], sleep=sleep)
-    for _ in range(4):
-        adapter.read([desired(DETAIL)], quiet)
-    assert running.sleeps == [10.0]  # the 4th request waited for the window
-    assert len(running.requests("GET", 200)) == 4 and running.requests(status=429) == []
 
 
 def test_wrong_token_says_what_to_do_and_never_shows_the_token(start: Start) -> None:

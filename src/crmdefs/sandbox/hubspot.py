@@ -55,7 +55,9 @@ class HubSpotApi:
         self.limiter = RateLimiter(rate_per_10s, daily_limit, clock)
         self.search_limiter = SearchLimiter(search_rate, clock)  # the search API's own limit, same clock
         self.retry_after = retry_after  # send Retry-After on TEN_SECONDLY_ROLLING 429s (UNVERIFIED header)
-        self.retry_after_ms = retry_after_ms  # … in milliseconds, as one source says (docs/hubspot.md#hs-retry-after)
+        self.retry_after_ms = (
+            retry_after_ms  # … in milliseconds, as one source says (docs/hubspot.md#hs-retry-after)
+        )
 
     def _retry_after(self, policy: str, seconds: int) -> int | None:
         # Only for the 10-second window: a DAILY Retry-After (up to a day) would make urllib3 sleep that long.

@@ -189,5 +189,7 @@ def _scheduled(item: str) -> tuple[str, int, str]:
             f"KIND one of {', '.join(FAULT_KINDS)})"
         )
     if kind == "daily" and api != "hubspot":
-        raise FaultSettingsError(f"CRMDEFS_SANDBOX_SCHEDULE: {item!r}: 'daily' is HubSpot's; write hubspot:N:daily")
+        raise FaultSettingsError(
+            f"CRMDEFS_SANDBOX_SCHEDULE: {item!r}: 'daily' is HubSpot's; write hubspot:N:daily"
+        )
     return api, int(number), kind

@@ -15,6 +15,12 @@ from crmdefs.config import HUBSPOT_API_VERSION as DEFAULT_API_VERSION
 from crmdefs.config import Secret, Target, hubspot_credentials
 from crmdefs.runtime import Runtime
 
+# Requests in flight to one portal at once: enough that a window's share of writes is not spent on round
+# trips one after another, few enough to be polite. HubSpot limits the rate and documents no limit on
+# concurrency (docs/hubspot.md#hs-rate-limits-by-tier). The connection pool holds as many connections, so
+# none is opened and thrown away.
+MAX_IN_FLIGHT = 10
+
 
 @dataclass(frozen=True)
 class HubSpotApis:
@@ -48,6 +54,7 @@ def hubspot_apis(
         host=base_url.rstrip("/"),
         ssl_ca_cert=str(ca_bundle) if ca_bundle else None,
         retry=Retry(total=0, raise_on_status=False),
+        connection_pool_maxsize=MAX_IN_FLIGHT,
     )
     # Every attribute access builds a new ApiClient and connection pool
     # (docs/hubspot.md#hs-sdk-new-client-per-access): take one, once, and send everything through it.

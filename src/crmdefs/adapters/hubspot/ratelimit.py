@@ -2,10 +2,12 @@
 
 HubSpot private apps get 100 (Free/Starter) or 190 (Professional/Enterprise) requests per rolling 10 s and a
 daily allowance that resets at midnight in the portal's time zone (docs/hubspot.md#hs-rate-limits-by-tier,
-docs/hubspot.md#hs-daily-reset). crmdefs paces itself under the burst limit, so a 429 is the exception; when
-one comes anyway the body's ``policyName`` says which limit was hit (docs/hubspot.md#hs-429-body): ``DAILY``
-will not come back for hours, so we stop at once; ``TEN_SECONDLY_ROLLING`` (or a 429 without a policy) is
-waited out and retried. 5xx answers and dropped connections are retried with exponential backoff. Every write
+docs/hubspot.md#hs-daily-reset). crmdefs paces itself under the burst limit the portal announces in its
+answers' headers (limits.py), so a 429 is the exception; when one comes anyway the body's ``policyName`` says
+which limit was hit (docs/hubspot.md#hs-429-body): ``DAILY`` will not come back for hours, so we stop at
+once; ``TEN_SECONDLY_ROLLING`` (or a 429 without a policy) is waited out and retried, after ``Retry-After``
+if the answer has one (seconds or milliseconds, never past the window: docs/hubspot.md#hs-retry-after). 5xx
+answers and dropped connections are retried with exponential backoff. Every write
 crmdefs makes is idempotent (a PATCH of whole values; a create that finds the property converges), so a retry
 after a lost answer is safe.
 
@@ -37,7 +39,6 @@ from crmdefs.errors import DailyLimitError, RetriesExhausted
 WINDOW_SECONDS = 10.0
 BACKOFF_START = 0.5
 BACKOFF_CAP = 10.0
-MAX_RETRY_AFTER = 60.0  # a burst 429 never needs longer; a bigger header would only stall the command
 DAILY_MESSAGE = (
     "HubSpot's daily API limit for this portal is used up; it resets at midnight in the portal's time "
     "zone — run again then"
@@ -50,7 +51,9 @@ Sleep = Callable[[float], None]
 
 class SlidingWindowLimiter:
     """At most ``rate`` requests in any ``window`` seconds. ``clock`` and ``sleep`` must agree (a fake
-    sleep in tests must advance the fake clock). Thread-safe: waiters queue on the lock, in order."""
+    sleep in tests must advance the fake clock). Thread-safe: waiters queue on the lock, in order; the one
+    at the head sleeps holding it, so what does not wait (counting an answer, adopting a new limit) does
+    not take it: a plain assignment is atomic, and the waiter looks again when it wakes."""
 
     def __init__(
         self,
@@ -67,6 +70,11 @@ class SlidingWindowLimiter:
         self._sent: deque[list[float]] = deque()  # one cell per request: when it counts from
         self._lock = threading.Lock()
 
+    def adopt(self, rate: int, window: float) -> None:
+        """Follow the limit the portal announces (limits.py); a waiter sees it when it wakes."""
+        if rate >= 1 and window > 0:
+            self.rate, self.window = rate, window
+
     def acquire(self) -> float:
         """Wait until one more request fits in the window, count it, and return the seconds waited."""
         return self._take()[1]
@@ -81,8 +89,7 @@ class SlidingWindowLimiter:
         try:
             yield
         finally:
-            with self._lock:
-                cell[0] = max(cell[0], self._clock())
+            cell[0] = max(cell[0], self._clock())  # without the lock: see the class doc
 
     def _take(self) -> tuple[list[float], float]:
         waited = 0.0
@@ -129,18 +136,21 @@ def policy_name(exc: BaseException) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def retry_after(exc: BaseException) -> float | None:
-    """Seconds from a ``Retry-After`` header (seconds form); HubSpot may not send one
-    (docs/hubspot.md#hs-retry-after)."""
+def retry_after(exc: BaseException, window: float = WINDOW_SECONDS) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header, which HubSpot may not send, in seconds or, as one source
+    says, in milliseconds (docs/hubspot.md#hs-retry-after). A burst 429 never needs more than the window, so
+    a number larger than the window's seconds is milliseconds; the wait never passes the window."""
     headers = getattr(exc, "headers", None)
     if not isinstance(headers, Mapping):
         return None
     value = next((v for k, v in headers.items() if str(k).lower() == "retry-after"), None)
     try:
-        seconds = float(value) if value is not None else math.nan
+        number = float(value) if value is not None else math.nan
     except ValueError:
         return None  # an HTTP date; not worth parsing for a 10-second window
-    return min(seconds, MAX_RETRY_AFTER) if seconds >= 0 else None
+    if not number >= 0:  # negative, or not a number
+        return None
+    return min(number if number <= window else number / 1000.0, window)
 
 
 def is_transport_error(exc: BaseException) -> bool:
@@ -175,7 +185,7 @@ class RetryPolicy:
         if status == 429:
             if policy_name(exc) == "DAILY":
                 raise DailyLimitError(DAILY_MESSAGE) from exc
-            wait = retry_after(exc)
+            wait = retry_after(exc, self.limiter.window)
             return wait if wait is not None else backoff(attempt)
         if (status is not None and 500 <= status <= 599) or is_transport_error(exc):
             return backoff(attempt)
