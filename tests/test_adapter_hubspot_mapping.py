@@ -181,6 +181,24 @@ def test_a_request_counts_from_when_its_answer_came_back() -> None:
     assert limiter.acquire() == pytest.approx(10.0) and now[0] == pytest.approx(10.3)
 
 
+def test_a_slow_answer_does_not_hold_back_a_request_that_expires_before_it() -> None:
+    # With requests in flight at once, answers come back in any order: the window frees up when the
+    # earliest answer is 10 s old, not when the first request sent is.
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = SlidingWindowLimiter(2, clock=lambda: now[0], sleep=sleep)
+    slow = limiter.slot()
+    slow.__enter__()  # sent at 0, answered at 3
+    with limiter.slot():
+        now[0] += 0.1  # sent at 0, answered at 0.1
+    now[0] = 3.0
+    slow.__exit__(None, None, None)
+    assert limiter.acquire() == pytest.approx(7.1)
+
+
 def test_retry_policy_backs_off_honours_retry_after_and_never_retries_daily() -> None:
     policy = RetryPolicy(SlidingWindowLimiter(100), max_retries=5)
     assert [policy.delay(FakeApiError(503), n) for n in range(6)] == [0.5, 1, 2, 4, 8, 10]

@@ -25,7 +25,6 @@ import json
 import math
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -67,7 +66,7 @@ class SlidingWindowLimiter:
             raise ValueError("rate must be at least 1 request per window")
         self.rate, self.window = rate, window
         self._clock, self._sleep = clock, sleep
-        self._sent: deque[list[float]] = deque()  # one cell per request: when it counts from
+        self._sent: list[list[float]] = []  # one cell per request: when it counts from
         self._lock = threading.Lock()
 
     def adopt(self, rate: int, window: float) -> None:
@@ -96,13 +95,14 @@ class SlidingWindowLimiter:
         with self._lock:
             while True:
                 now = self._clock()
-                while self._sent and now - self._sent[0][0] >= self.window:
-                    self._sent.popleft()
+                # Answers come back in any order, so any cell may be the next to expire, not just the
+                # oldest sent: the oldest may still be waiting for a slow answer.
+                self._sent = [c for c in self._sent if now - c[0] < self.window]
                 if len(self._sent) < self.rate:
                     cell = [now]
                     self._sent.append(cell)
                     return cell, waited
-                delay = self._sent[0][0] + self.window - now
+                delay = min(c[0] for c in self._sent) + self.window - now
                 self._sleep(delay)
                 waited += delay
 
