@@ -50,9 +50,9 @@ Sleep = Callable[[float], None]
 
 class SlidingWindowLimiter:
     """At most ``rate`` requests in any ``window`` seconds. ``clock`` and ``sleep`` must agree (a fake
-    sleep in tests must advance the fake clock). Thread-safe: waiters queue on the lock, in order; the one
-    at the head sleeps holding it, so what does not wait (counting an answer, adopting a new limit) does
-    not take it: a plain assignment is atomic, and the waiter looks again when it wakes."""
+    sleep in tests must advance the fake clock). Thread-safe: requests claim their place under the lock
+    and wait outside it; counting an answer and adopting a new limit take no lock (a plain assignment is
+    atomic, and a waiter reads the cell it claimed again when it wakes)."""
 
     def __init__(
         self,
@@ -91,20 +91,30 @@ class SlidingWindowLimiter:
             cell[0] = max(cell[0], self._clock())  # without the lock: see the class doc
 
     def _take(self) -> tuple[list[float], float]:
-        waited = 0.0
+        """Count one more request and wait until it fits. When the window is full, the request claims the
+        cell that frees the window next and takes its place, then sleeps outside the lock: the requests
+        waiting for one window each sleep to their own cell at once, instead of one after another (each
+        wake-up's delay would add up over a window's worth of requests)."""
         with self._lock:
-            while True:
-                now = self._clock()
-                # Answers come back in any order, so any cell may be the next to expire, not just the
-                # oldest sent: the oldest may still be waiting for a slow answer.
-                self._sent = [c for c in self._sent if now - c[0] < self.window]
-                if len(self._sent) < self.rate:
-                    cell = [now]
-                    self._sent.append(cell)
-                    return cell, waited
-                delay = min(c[0] for c in self._sent) + self.window - now
-                self._sleep(delay)
-                waited += delay
+            now = self._clock()
+            # Answers come back in any order, so any cell may expire next, not just the oldest sent.
+            self._sent = [c for c in self._sent if now - c[0] < self.window]
+            if len(self._sent) < self.rate:
+                cell = [now]
+                self._sent.append(cell)
+                return cell, 0.0
+            # After the limit went down there can be more cells than the rate: the request fits once all
+            # but rate - 1 of them have expired.
+            claimed = sorted(self._sent, key=lambda c: c[0])[len(self._sent) - self.rate]
+            self._sent.remove(claimed)
+            cell = [claimed[0] + self.window]
+            self._sent.append(cell)
+        waited = 0.0
+        while (delay := claimed[0] + self.window - self._clock()) > 0:  # its answer may come later still
+            self._sleep(delay)
+            waited += delay
+        cell[0] = max(cell[0], self._clock())
+        return cell, waited
 
 
 # --- reading an error (pure) ------------------------------------------------------------------------------
