@@ -199,6 +199,21 @@ def test_a_slow_answer_does_not_hold_back_a_request_that_expires_before_it() -> 
     assert limiter.acquire() == pytest.approx(7.1)
 
 
+def test_a_lower_limit_adopted_mid_window_holds_until_enough_requests_expire() -> None:
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = SlidingWindowLimiter(3, clock=lambda: now[0], sleep=sleep)
+    for moment in (0.0, 1.0, 2.0):
+        now[0] = moment
+        limiter.acquire()
+    now[0] = 3.0
+    limiter.adopt(1, 10.0)  # the portal says 1 per 10 s: the request sent at 2.0 must be 10 s old
+    assert limiter.acquire() == pytest.approx(9.0) and now[0] == pytest.approx(12.0)
+
+
 def test_retry_policy_backs_off_honours_retry_after_and_never_retries_daily() -> None:
     policy = RetryPolicy(SlidingWindowLimiter(100), max_retries=5)
     assert [policy.delay(FakeApiError(503), n) for n in range(6)] == [0.5, 1, 2, 4, 8, 10]
