@@ -15,11 +15,12 @@ from crmdefs.config import HUBSPOT_API_VERSION as DEFAULT_API_VERSION
 from crmdefs.config import Secret, Target, hubspot_credentials
 from crmdefs.runtime import Runtime
 
-# Requests in flight to one portal at once: enough that a window's share of writes is not spent on round
-# trips one after another, few enough to be polite. HubSpot limits the rate and documents no limit on
-# concurrency (docs/hubspot.md#hs-rate-limits-by-tier). The connection pool holds as many connections, so
-# none is opened and thrown away.
-MAX_IN_FLIGHT = 10
+# Requests in flight to one portal at once. HubSpot limits the rate and documents no limit on concurrency
+# (docs/hubspot.md#hs-rate-limits-by-tier). In a rolling window the second window's requests can only
+# follow the first's answers 10 s later, so the first window's share must not be spent on round trips:
+# 118 writes past a 190 window take 118 / 20 round trips (bench: 0.3 s at 50 ms; 10 in flight, 0.6 s).
+# The connection pool holds as many connections, so none is opened and thrown away.
+MAX_IN_FLIGHT = 20
 
 
 @dataclass(frozen=True)
