@@ -146,8 +146,8 @@ def test_external_options_warning(run_cli: RunCli, tmp_path: Path) -> None:
     assert result.code == 0
     assert result.err == (
         "definitions/a.yaml:3:11: warning: the options of deals.dealstage cannot be changed through the "
-        "properties API (externalOptions: they live in the deal pipelines (Pipelines API)) — remove it, or set "
-        "'document_only: true' to document the property without writing it\n"
+        "properties API (externalOptions: they live in the deal pipelines (Pipelines API)) — add 'pipeline: <id "
+        "or label>' to manage that pipeline's stages, or set 'document_only: true'\n"
     )
 
 
@@ -159,4 +159,4 @@ def test_readme_example_is_valid(run_cli: RunCli, tmp_path: Path) -> None:
     (tmp_path / "definitions" / "example.yaml").write_text(example, encoding="utf-8")
     result = run_cli("validate", "--strict")
     assert (result.code, result.err) == (0, "")
-    assert result.out == "definitions: 2 terms, 1 picklist, 3 field bindings — valid\n"
+    assert result.out == "definitions: 2 terms, 1 picklist, 4 field bindings — valid\n"

@@ -8,14 +8,8 @@ from pathlib import Path
 import pytest
 import simple_salesforce
 
-from crmdefs.config import (
-    MAX_API_VERSION,
-    SANDBOX,
-    Secret,
-    hubspot_credentials,
-    load_settings,
-    salesforce_credentials,
-)
+from crmdefs.adapters.credentials import hubspot_credentials, salesforce_credentials
+from crmdefs.config import MAX_API_VERSION, SANDBOX, Secret, load_settings
 from crmdefs.errors import ConfigError, CredentialsError
 
 from .conftest import RunCli, write_files

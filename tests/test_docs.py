@@ -183,26 +183,53 @@ def test_html_is_one_self_contained_page(run_cli: RunCli) -> None:
     assert not re.search(r"<[^>]*\son[a-z]+=", page), "no inline event handlers"
 
 
-def test_out_writes_the_file_and_says_where(run_cli: RunCli, tmp_path: Path) -> None:
-    out = tmp_path / "site" / "docs"
+def test_out_is_the_file_to_write_and_says_where(run_cli: RunCli, tmp_path: Path) -> None:
+    out = tmp_path / "site" / "revenue-glossary.html"
     result = run_cli("docs", "--definitions", str(DEFINITIONS), "--format", "html", "--out", str(out))
     assert result.code == 0
     assert result.out == ""
-    assert f"Wrote {out / 'glossary.html'}" in result.err
-    assert (out / "glossary.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    result = run_cli("docs", "--definitions", str(DEFINITIONS), "--out", str(out))
-    assert (out / "glossary.md").read_text(encoding="utf-8") == _markdown(run_cli)
-    assert sorted(p.name for p in out.iterdir()) == ["glossary.html", "glossary.md"]
+    assert f"Wrote {out}" in result.err
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert sorted(p.name for p in out.parent.iterdir()) == ["revenue-glossary.html"]
 
 
-def test_out_that_is_a_file_fails_clearly(run_cli: RunCli, tmp_path: Path) -> None:
+def test_out_that_is_a_directory_gets_the_usual_name_inside(run_cli: RunCli, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    result = run_cli("docs", "--definitions", str(DEFINITIONS), "--out", str(folder))
+    assert result.code == 0
+    assert (folder / "glossary.md").read_text(encoding="utf-8") == _markdown(run_cli)
+    slash = run_cli(
+        "docs", "--definitions", str(DEFINITIONS), "--format", "html", "--out", f"{tmp_path}/site/"
+    )
+    assert slash.code == 0 and (tmp_path / "site" / "glossary.html").exists()
+
+
+def test_out_inside_a_file_fails_clearly(run_cli: RunCli, tmp_path: Path) -> None:
     blocker = tmp_path / "docs"
     blocker.write_text("not a directory", encoding="utf-8")
-    result = run_cli("docs", "--definitions", str(DEFINITIONS), "--out", str(blocker))
+    result = run_cli("docs", "--definitions", str(DEFINITIONS), "--out", str(blocker / "glossary.md"))
     assert result.code == 1
     assert "crmdefs: error: cannot write" in result.err
     assert "glossary.md" in result.err and "--out" in result.err
     assert "Traceback" not in result.err
+
+
+def test_the_title_comes_from_the_option_or_crmdefs_yaml(run_cli: RunCli, tmp_path: Path) -> None:
+    shutil.copytree(DEFINITIONS, tmp_path / "definitions")
+    (tmp_path / "crmdefs.yaml").write_text('glossary_title: "Acme & Co revenue glossary"\n', encoding="utf-8")
+    markdown = run_cli("docs").out
+    assert markdown.startswith("# Acme \\& Co revenue glossary\n")  # Markdown escapes the &
+    page = run_cli("docs", "--format", "html", "--title", "Globex <Sales> words").out
+    assert (
+        "<title>Globex &lt;Sales&gt; words</title>" in page and "<h1>Globex &lt;Sales&gt; words</h1>" in page
+    )
+
+
+def test_forecast_categories_read_as_setup_shows_them(run_cli: RunCli) -> None:
+    markdown = _markdown(run_cli)
+    assert "forecast category Commit" in markdown and "forecast category Best Case" in markdown
+    assert "forecast category Forecast" not in markdown and "BestCase" not in markdown
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write anywhere")
@@ -322,6 +349,17 @@ def test_browser_search_filters_terms(page: WebDriver) -> None:
     _type(page, "")
     assert all(_visible(page, t) for t in ids)
     assert not _visible(page, "no_matches")
+
+
+def test_browser_search_finds_picklist_values_their_synonyms_and_field_api_names(page: WebDriver) -> None:
+    _type(page, "bigger discount")  # a synonym of the closed-lost reason value Price
+    assert _visible(page, "picklist_closed-lost-reasons")
+    assert not _visible(page, "mql") and not _visible(page, "no_matches")
+    assert "1 picklist matches." in page.find_element("id", "search_status").text
+
+    _type(page, "Loss_Reason__c")  # a field's API name finds the terms and picklists that live there
+    assert _visible(page, "picklist_closed-lost-reasons") and _visible(page, "closed-lost")
+    assert not _visible(page, "mql")
 
 
 def test_browser_phone_width_has_no_sideways_scrolling(page: WebDriver) -> None:

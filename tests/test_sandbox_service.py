@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from crmdefs.adapters.salesforce.client import salesforce_client
 from crmdefs.sandbox.options import FaultPlan
 from crmdefs.sandbox.service import Sandbox, SandboxInfo
 
-from .conftest import RunCli
+from .conftest import REPO, RunCli
 from .sandbox_helpers import PinnedSession
 
 
@@ -61,7 +62,8 @@ def test_serve_then_info_then_connect_with_both_client_libraries(
     )
     assert done.returncode == 0, done.stderr
     info = json.loads(done.stdout)
-    assert set(info) == {"salesforce", "hubspot", "access_token", "ca_bundle", "state_dir"}
+    assert set(info) == {"salesforce", "hubspot", "access_token", "ca_bundle", "state_dir", "server"}
+    assert info["server"]["pid"] == process.pid
     assert set(info["salesforce"]) == {"instance_url"} and set(info["hubspot"]) == {"base_url"}
     assert Path(info["state_dir"]).resolve() == (project / ".crmdefs" / "sandbox").resolve()
 
@@ -88,11 +90,65 @@ def test_serve_then_info_then_connect_with_both_client_libraries(
     assert outside == []
 
 
+def crmdefs(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "crmdefs", *args], cwd=project, capture_output=True, text=True, check=False
+    )
+
+
+def deal_properties(info: dict[str, object]) -> set[str]:
+    hubspot = HubSpot(
+        access_token=str(info["access_token"]),
+        host=str(info["hubspot"]["base_url"]),  # type: ignore[index]
+        ssl_ca_cert=str(info["ca_bundle"]),
+    )
+    return {p.name for p in hubspot.crm.properties.core_api.get_all("deals").results}
+
+
+def test_info_says_whether_serve_runs_and_never_lists_closed_ports(
+    served: tuple[subprocess.Popen[str], Path],
+) -> None:
+    process, project = served
+    running = crmdefs(project, "sandbox", "info")
+    assert (
+        running.returncode == 0
+        and f"Running:    yes, `crmdefs sandbox serve` process {process.pid}" in running.stdout
+    )
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=10)
+    stopped = crmdefs(project, "sandbox", "info", "--json")
+    assert stopped.returncode == 1 and stopped.stdout == ""
+    assert "no sandbox is running on .crmdefs/sandbox — run `crmdefs sandbox serve`" in stopped.stderr
+
+
+def test_info_after_serve_was_killed_says_it_stopped(served: tuple[subprocess.Popen[str], Path]) -> None:
+    process, project = served
+    process.kill()  # no chance to clean up: sandbox.json still names its ports
+    process.wait()
+    stopped = crmdefs(project, "sandbox", "info")
+    assert stopped.returncode == 1 and "https://" not in stopped.stdout + stopped.stderr
+    assert f"the `sandbox serve` of process {process.pid} has stopped" in stopped.stderr
+
+
+def test_reset_while_serve_runs_resets_what_serve_serves(served: tuple[subprocess.Popen[str], Path]) -> None:
+    _, project = served
+    shutil.copytree(REPO / "definitions", project / "definitions")
+    info = json.loads(crmdefs(project, "sandbox", "info", "--json").stdout)
+    assert "closed_lost_reason_code" not in deal_properties(info)
+    applied = crmdefs(project, "apply", "--auto-approve")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "closed_lost_reason_code" in deal_properties(info), "the apply went to the running serve"
+    assert crmdefs(project, "sandbox", "reset").returncode == 0
+    assert "closed_lost_reason_code" not in deal_properties(info)
+    again = json.loads(crmdefs(project, "sandbox", "info", "--json").stdout)
+    assert again == info, "a command run while serve runs leaves serve's details alone"
+
+
 def test_info_before_any_start_says_what_to_do(run_cli: RunCli) -> None:
     result = run_cli("sandbox", "info", "--json")
     assert result.code == 1
     assert result.err == (
-        "crmdefs: error: no sandbox has been started in .crmdefs/sandbox — run `crmdefs sandbox serve`\n"
+        "crmdefs: error: no sandbox is running on .crmdefs/sandbox — run `crmdefs sandbox serve`\n"
     )
 
 

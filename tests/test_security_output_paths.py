@@ -20,12 +20,12 @@ from .security_helpers import org_fixture as org_fixture  # pytest fixture
 # --- output paths ------------------------------------------------------------------------------------
 
 
-def test_docs_out_writes_only_the_glossary_into_the_directory_named(run_cli: RunCli, tmp_path: Path) -> None:
+def test_docs_out_writes_only_the_file_named(run_cli: RunCli, tmp_path: Path) -> None:
     shutil.copytree(REPO / "definitions", tmp_path / "definitions")
     before = written_files(tmp_path)
-    assert run_cli("docs", "--out", "public/glossary").code == 0
-    assert run_cli("docs", "--format", "html", "--out", "site").code == 0
-    assert written_files(tmp_path) - before == {"public/glossary/glossary.md", "site/glossary.html"}
+    assert run_cli("docs", "--out", "public/glossary/terms.md").code == 0
+    assert run_cli("docs", "--format", "html", "--out", "site/").code == 0
+    assert written_files(tmp_path) - before == {"public/glossary/terms.md", "site/glossary.html"}
 
 
 @pytest.mark.parametrize("name", ["../../outside", "prod/eu", ".hidden", "a\\b", "c:d", "..", "prod eu"])

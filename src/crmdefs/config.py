@@ -23,7 +23,7 @@ from crmdefs.definitions.load import display_path, load_glossary
 from crmdefs.definitions.model import Glossary
 from crmdefs.definitions.schema import Checker
 from crmdefs.definitions.yamlsource import Document, load_file
-from crmdefs.errors import ConfigError, CredentialsError, Problem, ProblemsError
+from crmdefs.errors import ConfigError, Problem, ProblemsError
 from crmdefs.runtime import Runtime, read_runtime
 
 CONFIG_FILE = "crmdefs.yaml"
@@ -104,7 +104,11 @@ class Settings:
     project_root: Path  # where crmdefs.yaml is, else the working directory; .crmdefs/ lives here
     config_path: Path | None = None
     require_reviewer_not_owner: bool = False
+    glossary_title: str | None = None  # `crmdefs docs` title (default glossary.outline.TITLE)
     runtime: Runtime = field(default_factory=Runtime)
+    # Without crmdefs.yaml, the CRM credential variables that are set: the demo org is then not used by
+    # default, since the user evidently means their own CRM (see target()).
+    credentials_without_config: tuple[str, ...] = ()
 
     @property
     def sandbox_dir(self) -> Path:
@@ -116,6 +120,14 @@ class Settings:
 
     def target(self, name: str | None) -> Target:
         chosen = name or self.default_target
+        if name is None and chosen == SANDBOX and self.credentials_without_config:
+            found = " and ".join(self.credentials_without_config)
+            verb = "is" if len(self.credentials_without_config) == 1 else "are"
+            raise ConfigError(
+                f"there is no crmdefs.yaml here, but {found} {verb} set: crmdefs will not use its built-in "
+                "demo org in place of your CRM — write a crmdefs.yaml with a target for your org (README "
+                "'Configuration and credentials'), or pass --target sandbox to try the demo"
+            )
         if chosen not in self.targets:
             known = ", ".join(sorted(self.targets))
             raise ConfigError(
@@ -140,7 +152,11 @@ def load_settings(
     ``environ`` is read here and nowhere else."""
     settings = _from_file(config, definitions, cwd)
     names = [name for target in settings.targets.values() for name in _secret_names(target)]
-    return dataclasses.replace(settings, runtime=read_runtime(environ, names))
+    runtime = read_runtime(environ, names)
+    found: tuple[str, ...] = ()
+    if settings.config_path is None:  # no crmdefs.yaml: the targets are the built-in sandbox alone
+        found = tuple(n for n in dict.fromkeys(_secret_names(SANDBOX_TARGET)) if environ.get(n))
+    return dataclasses.replace(settings, runtime=runtime, credentials_without_config=found)
 
 
 def _secret_names(target: Target) -> list[str]:
@@ -223,6 +239,7 @@ def _settings(doc: Document, path: Path, definitions: Path | None) -> Settings:
         project_root=base,
         config_path=path,
         require_reviewer_not_owner=data.get("require_reviewer_not_owner", False),
+        glossary_title=data.get("glossary_title"),
     )
 
 
@@ -290,109 +307,3 @@ def _check_api_version(c: Checker, at: tuple[str, str], sf: dict[str, Any]) -> N
             "dropped when a component is saved)",
             f"use '{MAX_API_VERSION}' or lower",
         )
-
-
-# --- credentials ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SalesforceCredentials:
-    auth: str
-    instance_url: str | None = None
-    access_token: Secret | None = None
-    username: str | None = None
-    password: Secret | None = None
-    security_token: Secret | None = None
-    client_id: Secret | None = None
-    key_file: Path | None = None
-    domain: str = "login"
-    sf_alias: str | None = None
-
-
-@dataclass(frozen=True)
-class HubSpotCredentials:
-    base_url: str
-    access_token: Secret
-
-
-def _env(environ: Mapping[str, str], name: str, target: str, what: str) -> Secret:
-    value = environ.get(name, "").strip()
-    if not value:
-        raise CredentialsError(
-            f"target '{target}': {what} is missing — set the environment variable {name} "
-            f"(or name another variable in crmdefs.yaml)"
-        )
-    return Secret(value)
-
-
-def _pem_file(target: str, key: str, path: Path, marker: bytes, what: str) -> None:
-    """``path`` must be a readable PEM file holding ``marker``: found now rather than as a TLS error or a
-    traceback from the JWT library later. Only the markers are looked at; nothing of the file is shown."""
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(
-            f"target '{target}': {key} '{display_path(path)}' cannot be read ({exc.strerror or exc}) — "
-            f"fix '{key}:' in crmdefs.yaml (paths are relative to crmdefs.yaml)"
-        ) from exc
-    if marker not in content:
-        raise ConfigError(
-            f"target '{target}': {key} '{display_path(path)}' is not {what} — fix '{key}:' in crmdefs.yaml"
-        )
-
-
-def _check_ca_bundle(target: Target) -> None:
-    if target.ca_bundle is not None:
-        certificate = b"-----BEGIN CERTIFICATE-----"
-        _pem_file(target.name, "ca_bundle", target.ca_bundle, certificate, "a PEM file of certificates")
-
-
-def salesforce_credentials(target: Target, environ: Mapping[str, str]) -> SalesforceCredentials:
-    """Read the Salesforce secrets of ``target`` from ``environ``; a clear error names what is missing."""
-    sf = target.salesforce
-    if sf is None:
-        raise ConfigError(f"target '{target.name}' has no Salesforce org — add a 'salesforce:' section")
-    name = target.name
-    _check_ca_bundle(target)
-    where = sf.instance_url or f"domain {sf.domain}"
-    log.debug("target %s: Salesforce sign-in with %s (%s)", name, sf.auth, where)
-    if sf.auth == "access_token":
-        token = _env(environ, sf.access_token_env, name, "the Salesforce access token")
-        return SalesforceCredentials("access_token", sf.instance_url, access_token=token)
-    if sf.auth == "password":
-        return SalesforceCredentials(
-            "password",
-            sf.instance_url,
-            username=sf.username,
-            domain=sf.domain,
-            password=_env(environ, sf.password_env, name, "the Salesforce password"),
-            security_token=Secret(environ.get(sf.security_token_env, "")),
-        )
-    if sf.auth == "jwt":
-        if sf.key_file is not None:
-            _pem_file(name, "key_file", sf.key_file, b"PRIVATE KEY-----", "a PEM private key")
-        return SalesforceCredentials(
-            "jwt",
-            sf.instance_url,
-            username=sf.username,
-            domain=sf.domain,
-            key_file=sf.key_file,
-            client_id=_env(environ, sf.client_id_env, name, "the connected app's client id"),
-        )
-    return SalesforceCredentials("sf_cli", sf.instance_url, sf_alias=sf.sf_alias)
-
-
-def hubspot_credentials(target: Target, environ: Mapping[str, str]) -> HubSpotCredentials:
-    """Read the HubSpot access token of ``target`` from ``environ``."""
-    hs = target.hubspot
-    if hs is None:
-        raise ConfigError(f"target '{target.name}' has no HubSpot portal — add a 'hubspot:' section")
-    _check_ca_bundle(target)
-    log.debug("target %s: HubSpot at %s, token from $%s", target.name, hs.base_url, hs.access_token_env)
-    token = _env(
-        environ,
-        hs.access_token_env,
-        target.name,
-        "the HubSpot service key (or an existing private app's access token)",
-    )
-    return HubSpotCredentials(hs.base_url, token)

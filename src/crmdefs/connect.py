@@ -87,12 +87,15 @@ def _signed_in(target: Target, crms: set[Crm], runtime: Runtime) -> Connected:
 
 def _sandbox(settings: Settings, target: Target, crms: set[Crm], stack: ExitStack) -> Connected:
     """Start the local sandbox and connect to it with the token it hands out."""
-    from crmdefs.sandbox.service import Sandbox
+    from crmdefs.sandbox.service import Sandbox, running_sandbox
 
     runtime = settings.runtime
-    sandbox = Sandbox(settings.sandbox_dir, runtime.sandbox, runtime.faults)
-    info = sandbox.start()
-    stack.callback(sandbox.stop)
+    # A running `sandbox serve` on this state is used, not a second server on the same state.
+    info = running_sandbox(settings.sandbox_dir)
+    if info is None:
+        sandbox = Sandbox(settings.sandbox_dir, runtime.sandbox, runtime.faults)
+        info = sandbox.start()
+        stack.callback(sandbox.stop)
     connected = Connected(target.name)
     token = Secret(info.access_token)
     if Crm.SALESFORCE in crms:

@@ -81,6 +81,10 @@ class ApplyCancelled(CrmdefsError):
     """Nobody confirmed an apply (the answer was not 'yes', or there was no terminal to ask)."""
 
 
+class LockedError(CrmdefsError):
+    """Another apply or revert of the same target is running (apply/lock.py)."""
+
+
 class OutputError(CrmdefsError):
     """A file crmdefs was asked to write cannot be written (or would overwrite one it must not)."""
 

@@ -36,9 +36,14 @@ STATE_FORMAT = "1.0"
 def desired_digest(field: DesiredField) -> str:
     """A digest of what the definitions ask of one field."""
     data = dataclasses.asdict(field)
+    # Keys newer than most state files are left out at their defaults, so those files keep their digests.
+    if data.get("pipeline") is None:
+        del data["pipeline"]
     for value in data.get("values") or ():
-        if value.get("new_label") is None:  # newer than most state files: absent keeps their digests
+        if value.get("new_label") is None:
             del value["new_label"]
+        if not value.get("value_given"):
+            del value["value_given"]
     canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
 

@@ -2,8 +2,10 @@
 
 Reverting plans the way back like any other change. crmdefs never deletes, so: values an apply added are
 deactivated (Salesforce) or hidden (HubSpot) on revert, fields it created stay (remove them in the CRM if
-unwanted), and values it made available on record types or business processes stay available. Records a
-migration moved get their old values back once their fields are back.
+unwanted), and values it made available on record types or business processes stay available. HubSpot deal
+stages get their labels, order, probability and closed state back; a stage the apply created stays (HubSpot
+cannot hide one: archive it there if unwanted). Records a migration moved get their old values back once
+their fields are back.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 from crmdefs.adapters.base import RecordChange
 from crmdefs.apply.backup import Backup, load_backup
-from crmdefs.apply.workflow import Console, crms_of, execute_and_record, now
+from crmdefs.apply.workflow import Console, applying, crms_of, execute_and_record, now
 from crmdefs.config import Settings
 from crmdefs.connect import Connected, open_target
 from crmdefs.definitions.addresses import parse_address
@@ -31,7 +33,7 @@ def revert_backup(settings: Settings, path: Path, console: Console, *, auto_appr
     for note in notes:
         console.note(f"note: {note}")
     crms = crms_of(desired) | {parse_address(r.address).crm for r in backup.records}
-    with open_target(settings, backup.target, crms) as connected:
+    with open_target(settings, backup.target, crms) as connected, applying(settings, connected, console):
         states = read_states(connected, desired, console.progress)
         made = compute_plan(
             desired,
@@ -90,6 +92,7 @@ def desired_from_backup(backup: Backup) -> tuple[list[DesiredField], list[str]]:
                     default=v.default,
                     attributes=dict(v.attributes),
                     active=v.active,
+                    value_given=state.pipeline is not None,  # deal stages: back to the stage of that id
                 )
                 for v in state.values
             )
@@ -101,6 +104,7 @@ def desired_from_backup(backup: Backup) -> tuple[list[DesiredField], list[str]]:
                 description=state.description or "" if "description" not in state.read_only else None,
                 values=values,
                 unlisted_values="deactivate",  # values added since the backup: deactivate/hide, never delete
+                pipeline=state.pipeline,
             )
         )
     return desired, notes

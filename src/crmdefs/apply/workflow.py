@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
 
 from crmdefs.apply.applied_state import Verified, load_not_kept, record_applied, state_path
 from crmdefs.apply.backup import backup_folder, backup_stamp
 from crmdefs.apply.execute import ApplyResult, check_fresh, execute
+from crmdefs.apply.lock import apply_lock
 from crmdefs.apply.report import not_kept_lines
 from crmdefs.config import Settings
 from crmdefs.connect import Connected, open_target
@@ -148,7 +150,7 @@ def apply_definitions(
     fill a code property from a reviewed mapping. True when everything succeeded."""
     desired = load_desired(settings, console)
     crms = crms_of(desired) | ({parse_address(mapping.source).crm} if mapping else set())
-    with open_target(settings, target, crms) as connected:
+    with open_target(settings, target, crms) as connected, applying(settings, connected, console):
         made, states = make_plan(settings, connected, desired, console, migrate)
         console.show_plan(made)
         if mapping is not None:
@@ -170,6 +172,12 @@ def apply_definitions(
         if mapping is not None:
             ok = fill_from_mapping(settings, connected, mapping, console.progress, console.say) and ok
         return ok
+
+
+def applying(settings: Settings, connected: Connected, console: Console) -> AbstractContextManager[None]:
+    """The target's apply lock (apply/lock.py), held from before the plan is read until the state is
+    recorded."""
+    return apply_lock(settings.project_root, connected.target, console.note)
 
 
 def touched(desired: Sequence[DesiredField], made: Plan) -> list[DesiredField]:
@@ -206,7 +214,10 @@ def apply_saved(settings: Settings, path: Path, target: str | None, console: Con
     console.show_plan(saved)
     if not saved.changes:
         return True
-    with open_target(settings, saved.target, crms_of(desired)) as connected:
+    with (
+        open_target(settings, saved.target, crms_of(desired)) as connected,
+        applying(settings, connected, console),
+    ):
         current = read_states(connected, desired, console.progress)
         check_fresh(saved, current)
         return execute_and_record(settings, saved, connected, current, desired, console)

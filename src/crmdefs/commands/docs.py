@@ -3,6 +3,7 @@ self-contained HTML page with a search box, for a phone, a wiki or an intranet."
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,27 +18,33 @@ from crmdefs.errors import CrmdefsError
 from crmdefs.files import write_atomic
 from crmdefs.glossary import html as glossary_html
 from crmdefs.glossary import markdown as glossary_md
+from crmdefs.glossary.outline import TITLE
 
-RENDERERS: dict[str, Callable[[Glossary], str]] = {
+RENDERERS: dict[str, Callable[[Glossary, str], str]] = {
     "markdown": glossary_md.render_glossary,
     "html": glossary_html.render_glossary,
 }
-# Fixed names: nothing from the definitions ever becomes part of the path, so output stays inside --out.
+# The name used when --out is a directory. Fixed: nothing from the definitions ever becomes part of a path.
 FILE_NAMES = {"markdown": "glossary.md", "html": "glossary.html"}
 
 
-def write_document(directory: Path, name: str, document: str) -> Path:
-    """Write ``document`` as ``directory/name`` (creating the directory); OSError → CrmdefsError.
+def output_path(out: str, fmt: str) -> Path:
+    """``--out`` is the file to write; an existing directory (or one written with a trailing slash) gets
+    glossary.md / glossary.html inside. A string, not a Path: a Path would drop the trailing slash."""
+    if Path(out).is_dir() or out.endswith(("/", os.sep)):
+        return Path(out) / FILE_NAMES[fmt]
+    return Path(out)
+
+
+def write_document(path: Path, document: str) -> Path:
+    """Write ``document`` to ``path`` (creating its directory); OSError → CrmdefsError.
 
     Paths in messages are shown as the user typed them: ``--out`` is theirs, not a project file."""
-    path = directory / name
     try:
-        if directory.exists() and not directory.is_dir():
-            raise NotADirectoryError(f"{directory} is a file, not a directory")
         write_atomic(path, document)
     except OSError as exc:
         raise CrmdefsError(
-            f"cannot write {path} ({exc.strerror or exc}) — point --out at a directory you can write to"
+            f"cannot write {path} ({exc.strerror or exc}) — point --out at a file you can write to"
         ) from exc
     return path
 
@@ -46,8 +53,9 @@ def write_document(directory: Path, name: str, document: str) -> Path:
     epilog="""\b
 Examples:
   crmdefs docs > GLOSSARY.md                    Markdown on stdout
-  crmdefs docs --out docs                       writes docs/glossary.md
-  crmdefs docs --format html --out site         writes site/glossary.html (one file, with search)
+  crmdefs docs --out docs/GLOSSARY.md           writes that file
+  crmdefs docs --format html --out site/        writes site/glossary.html (one file, with search)
+  crmdefs docs --title "Acme revenue glossary"  the heading (or glossary_title: in crmdefs.yaml)
 """
 )
 @project_options
@@ -61,18 +69,22 @@ Examples:
 )
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
-    help="Write glossary.md or glossary.html into this directory (created if needed) instead of stdout.",
+    type=click.Path(),
+    help="Write to this file instead of stdout (a directory gets glossary.md or glossary.html inside).",
 )
-def docs(settings: Settings, fmt: str, out: Path | None) -> int:
+@click.option(
+    "--title",
+    help="The glossary's heading (default: glossary_title in crmdefs.yaml, else 'Revenue glossary').",
+)
+def docs(settings: Settings, fmt: str, out: str | None, title: str | None) -> int:
     """Write the glossary as a document people read: every term, the funnel and the picklists."""
     glossary, warnings = load_glossary(settings.definitions_dir)
     for warning in warnings:
         click.echo(warning.render(), err=True)
-    document = RENDERERS[fmt](glossary)
+    document = RENDERERS[fmt](glossary, title or settings.glossary_title or TITLE)
     if out is None:
         click.echo(document, nl=False)
         return exitcodes.OK
-    path = write_document(out, FILE_NAMES[fmt], document)
+    path = write_document(output_path(out, fmt), document)
     click.echo(f"Wrote {path}", err=True)
     return exitcodes.OK

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,9 +31,20 @@ def project_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def with_settings(*args: Any, config: Path | None, definitions: Path | None, **kwargs: Any) -> Any:
-        return func(*args, settings=build_settings(config, definitions), **kwargs)
+        settings = build_settings(config, definitions)
+        if "target" in kwargs or "targets" in kwargs:  # a command that reads or writes a CRM
+            announce_target(settings, kwargs.get("targets") or [kwargs.get("target")])
+        return func(*args, settings=settings, **kwargs)
 
     return path_options(with_settings)
+
+
+def announce_target(settings: Settings, names: Sequence[str | None]) -> None:
+    """First, before anything else on stderr: a run on the built-in demo org says so, so that nobody takes
+    its answer for their CRM's. A default that would silently be the demo while CRM credentials are set is
+    refused here (Settings.target)."""
+    if any(settings.target(name).builtin_sandbox for name in names):
+        click.echo("target sandbox — the built-in demo org, not your CRM", err=True)
 
 
 def path_options(func: F) -> F:

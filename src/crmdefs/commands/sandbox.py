@@ -14,6 +14,7 @@ import click
 from crmdefs import exitcodes
 from crmdefs.commands.options import build_runtime, build_settings, path_options
 from crmdefs.definitions.load import display_path
+from crmdefs.errors import SandboxStateError
 
 
 def _state_dir(config: Path | None, state: Path | None) -> Path:
@@ -65,8 +66,16 @@ def serve(
     folder = _state_dir(config, state)
     runtime = build_runtime()
     options = dataclasses.replace(runtime.sandbox, salesforce_port=salesforce_port, hubspot_port=hubspot_port)
+    from crmdefs.sandbox.service import running_sandbox
+
+    other = running_sandbox(folder)
+    if other is not None:
+        raise SandboxStateError(
+            f"a sandbox is already served on {display_path(folder)} by process {other.pid} — use it "
+            "(`crmdefs sandbox info`), or stop it first"
+        )
     running = Sandbox(folder, options, runtime.faults)
-    info = running.start()
+    info = running.start(announce=True)
     click.echo(
         f"Salesforce: {info.instance_url}\nHubSpot:    {info.base_url}\n"
         f"CA bundle:  {display_path(info.ca_bundle)}\nState:      {display_path(folder)}\n"
@@ -97,14 +106,22 @@ Examples:
 @_state_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for other tools.")
 def info(config: Path | None, definitions: Path | None, state: Path | None, as_json: bool) -> int:
-    """Connection details of the running or last-started sandbox."""
+    """Connection details of the running `sandbox serve`."""
     from crmdefs.sandbox.service import read_info
 
-    found = read_info(_state_dir(config, state))
+    folder = _state_dir(config, state)
+    found = read_info(folder)
+    if not found.running():
+        # Its ports are closed: listing them would send other tools to nothing.
+        which = f" (the `sandbox serve` of process {found.pid} has stopped)" if found.pid else ""
+        raise SandboxStateError(
+            f"no sandbox is running on {display_path(folder)}{which} — run `crmdefs sandbox serve`"
+        )
     if as_json:
         click.echo(json.dumps(found.to_json(), indent=2))
     else:
         click.echo(
+            f"Running:    yes, `crmdefs sandbox serve` process {found.pid}\n"
             f"Salesforce: {found.instance_url}\nHubSpot:    {found.base_url}\n"
             f"CA bundle:  {found.ca_bundle}\nState:      {found.state_dir}"
         )
@@ -121,7 +138,8 @@ Examples:
 @path_options
 @_state_option
 def reset(config: Path | None, definitions: Path | None, state: Path | None) -> int:
-    """Restore the seeded demo org (keeps the certificate and the token)."""
+    """Restore the seeded demo org (keeps the certificate and the token); a running `sandbox serve` serves
+    the restored org from its next request."""
     from crmdefs.sandbox.service import reset as reset_state
 
     folder = _state_dir(config, state)

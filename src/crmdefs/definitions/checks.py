@@ -14,6 +14,7 @@ from crmdefs.definitions.crmfacts import (
     REQUIRED_VALUE_ATTRIBUTES,
     STANDARD_VALUE_SETS,
 )
+from crmdefs.definitions.dealstages import DEAL_STAGE_FIELD, check_pipeline_binding
 from crmdefs.definitions.model import Crm, FieldBinding, Picklist, Term, TextSpec
 from crmdefs.definitions.schema import Checker, suggest
 from crmdefs.definitions.text_limits import CRM_NAMES, limit_for
@@ -177,6 +178,7 @@ def binding(
         _salesforce(c, data, b, terms, pc, pat)
     else:
         _hubspot(c, data, b)
+        check_pipeline_binding(c, data, b, pc, pat)
 
 
 def _salesforce(
@@ -256,10 +258,9 @@ def _process_keys(c: Checker, data: Mapping[str, Any], b: FieldBinding) -> None:
         )
 
 
-def _hubspot(c: Checker, data: Mapping[str, Any], b: FieldBinding) -> None:
-    fact = HUBSPOT_DEFINED.get(b.address.dotted)
+def _hubspot_create(c: Checker, data: Mapping[str, Any], b: FieldBinding, defined: bool) -> None:
     if b.create is not None:
-        if fact is not None:
+        if defined:
             c.report(
                 ("create",),
                 f"{b.address.dotted} is HubSpot-defined and exists in every portal",
@@ -280,6 +281,11 @@ def _hubspot(c: Checker, data: Mapping[str, Any], b: FieldBinding) -> None:
                 else "an enumeration property needs values",
                 "use type: enumeration with a picklist",
             )
+
+
+def _hubspot(c: Checker, data: Mapping[str, Any], b: FieldBinding) -> None:
+    fact = HUBSPOT_DEFINED.get(b.address.dotted)
+    _hubspot_create(c, data, b, fact is not None)
     if fact is None:
         return
     if fact.free_text and b.picklist is not None:
@@ -302,12 +308,16 @@ def _hubspot(c: Checker, data: Mapping[str, Any], b: FieldBinding) -> None:
                     tip,
                     severity=Severity.WARNING,
                 )
-    if b.picklist is not None and (fact.read_only_options or fact.external_options):
+    if b.picklist is not None and b.pipeline is None and (fact.read_only_options or fact.external_options):
         why = (
             f"externalOptions: they live in {fact.options_live_in}"
             if fact.external_options
             else "readOnlyOptions"
         )
+        if b.address.dotted == DEAL_STAGE_FIELD:  # the stages of one pipeline can be managed
+            tip = (
+                "add 'pipeline: <id or label>' to manage that pipeline's stages, or set 'document_only: true'"
+            )
         c.report(
             ("picklist",),
             f"the options of {b.address.dotted} cannot be changed through the properties API ({why})",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crmdefs.definitions.format_hubspot import HS_CREATE, PIPELINE
 from crmdefs.definitions.schema import Bool, Date, Duration, Int, Str
 from crmdefs.definitions.shapes import Either, Key, ListOf, MapOf, Obj
 
@@ -26,7 +27,6 @@ HS_ADDRESS_HINT = (
     "write objectType.property with the internal names, e.g. deals.dealtype or contacts.hs_lead_status"
 )
 SF_NAME = r"[A-Za-z][A-Za-z0-9_]*"
-HS_FIELD_TYPE_NAMES = ("select", "radio", "checkbox", "booleancheckbox", "text", "textarea", "number", "date")
 FORECAST_CATEGORIES = ("Omitted", "Pipeline", "BestCase", "MostLikely", "Forecast", "Closed")  # WSDL enum
 
 TERM_ID = Str("The id of a term (kind: term).", pattern=ID_PATTERN, pattern_hint=ID_HINT)
@@ -128,10 +128,10 @@ PICKLIST_VALUE = Obj(
         ),
         "salesforce": Key(CRM_VALUE_OVERRIDE),
         "hubspot": Key(CRM_VALUE_OVERRIDE),
-        "closed": Key(Bool("Salesforce OpportunityStage: the stage closes the opportunity.")),
-        "won": Key(Bool("Salesforce OpportunityStage: the stage means the deal is won.")),
+        "closed": Key(Bool("Salesforce OpportunityStage, HubSpot deal stage: the stage closes the deal.")),
+        "won": Key(Bool("Salesforce OpportunityStage, HubSpot deal stage: the stage means the deal is won.")),
         "probability": Key(
-            Int("Salesforce OpportunityStage: default probability in percent.", minimum=0, maximum=100)
+            Int("A stage's default probability in percent (as for 'won').", minimum=0, maximum=100)
         ),
         "forecast_category": Key(
             Str(
@@ -252,26 +252,6 @@ SF_BINDING = Obj(
     unknown_hints={"hubspot": "bind the HubSpot property in its own document (separate it with ---)"},
 )
 
-HS_CREATE = Obj(
-    "How to create the property if it does not exist.",
-    what="a HubSpot 'create'",
-    keys={
-        "label": Key(Str(), required=True),
-        "type": Key(
-            Str(choices=("enumeration", "string", "number", "bool", "date", "datetime")), required=True
-        ),
-        "field_type": Key(Str(choices=HS_FIELD_TYPE_NAMES), required=True),
-        "group": Key(
-            Str(
-                "Internal name of the property group.",
-                pattern=r"[a-z][a-z0-9_]*",
-                pattern_hint="use the group's internal name, e.g. dealinformation",
-            ),
-            required=True,
-        ),
-        "group_label": Key(Str("Label for the group if crmdefs has to create it.")),
-    },
-)
 HS_BINDING = Obj(
     "A HubSpot property carrying definitions.",
     what="a HubSpot field binding",
@@ -280,6 +260,7 @@ HS_BINDING = Obj(
             Str("objectType.property", pattern=HS_ADDRESS, pattern_hint=HS_ADDRESS_HINT), required=True
         ),
         "create": Key(HS_CREATE),
+        "pipeline": Key(PIPELINE),
         **_COMMON_BINDING,
     },
     unknown_hints={
@@ -382,6 +363,7 @@ CONFIG = Obj(
         "targets": Key(
             MapOf("Named targets.", what="targets", value=TARGET, key_hint="use letters, digits, '-' and '_'")
         ),
+        "glossary_title": Key(Str("The glossary's title in `crmdefs docs`, e.g. 'Acme revenue glossary'.")),
     },
 )
 

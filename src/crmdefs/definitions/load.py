@@ -221,6 +221,7 @@ class _Builder:
             document_only=data.get("document_only", False),
             create=_create(data.get("create")),
             path_guidance=_path_record_types(data.get("path_guidance")),
+            pipeline=data["pipeline"].strip() if "pipeline" in data else None,
         )
         # Problems with a shared picklist's values are reported where the values are written.
         picklist_doc = self.picklist_ids.get(ref) if isinstance(ref, str) else doc

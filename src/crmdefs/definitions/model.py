@@ -94,7 +94,8 @@ class PicklistValue:
     synonyms: tuple[str, ...] = ()
     renamed_from: tuple[str, ...] = ()  # old stored values whose records move to this value
     overrides: Mapping[Crm, Mapping[str, str]] = field(default_factory=dict)
-    # Salesforce standard value set attributes (OpportunityStage / LeadStatus); None = not given.
+    # Salesforce standard value set attributes (OpportunityStage / LeadStatus), and closed / won / probability
+    # of a HubSpot deal stage; None = not given.
     closed: bool | None = None
     won: bool | None = None
     probability: int | None = None
@@ -167,6 +168,9 @@ class FieldBinding:
     path_guidance: tuple[str, ...] | None = None  # Path record types: ("__MASTER__",), names, or ("*",)
     document_only: bool = False
     create: CreateSpec | None = None
+    pipeline: str | None = (
+        None  # HubSpot deals.dealstage: the pipeline (id or label) whose stages are the values
+    )
 
 
 @dataclass(frozen=True)

@@ -62,8 +62,8 @@ SCRIPT = """
   var input = document.getElementById("glossary_search");
   var status = document.getElementById("search_status");
   var none = document.getElementById("no_matches");
-  var terms = Array.prototype.slice.call(document.querySelectorAll("article.term"));
-  var sections = document.querySelectorAll("section.category");
+  var terms = Array.prototype.slice.call(document.querySelectorAll("article.term, section.picklist"));
+  var sections = document.querySelectorAll("section.category, section.picklists");
   var overviews = document.querySelectorAll("[data-overview]");
   function words(term, selector) {
     var parts = term.querySelectorAll(selector);
@@ -72,6 +72,7 @@ SCRIPT = """
   var index = terms.map(function (term) {
     return {
       term: term,
+      picklist: term.tagName === "SECTION",
       title: term.querySelector("h3 [data-find]").textContent,
       names: words(term, "[data-find=name]"),
       all: words(term, "[data-find]")
@@ -80,10 +81,13 @@ SCRIPT = """
   function has(text, query) {
     return query.every(function (w) { return text.indexOf(w) !== -1; });
   }
-  function report(query, shown, named) {
+  function count(n, one, many) { return n + " " + (n === 1 ? one : many); }
+  function report(query, shown, lists, named) {
     status.textContent = "";
     if (!query.length) { return; }
-    status.append(shown + (shown === 1 ? " term matches." : " terms match."));
+    var found = shown - lists || !lists ? [count(shown - lists, "term", "terms")] : [];
+    if (lists) { found.push(count(lists, "picklist", "picklists")); }
+    status.append(found.join(" and ") + (shown === 1 ? " matches." : " match."));
     named.forEach(function (entry, i) {
       var link = document.createElement("a");
       link.href = "#" + entry.term.id;
@@ -94,17 +98,21 @@ SCRIPT = """
   function filter() {
     var query = input.value.toLowerCase().split(/\\s+/).filter(Boolean);
     var shown = 0;
+    var lists = 0;
     var named = [];
     index.forEach(function (entry) {
       var hit = has(entry.all, query);
       entry.term.hidden = !hit;
       if (hit) { shown += 1; }
+      if (hit && entry.picklist) { lists += 1; }
       if (query.length && has(entry.names, query)) { named.push(entry); }
     });
-    sections.forEach(function (s) { s.hidden = !s.querySelector("article.term:not([hidden])"); });
+    sections.forEach(function (s) {
+      s.hidden = !s.querySelector("article.term:not([hidden]), section.picklist:not([hidden])");
+    });
     overviews.forEach(function (o) { o.hidden = query.length > 0; });
     none.hidden = shown > 0;
-    report(query, shown, named);
+    report(query, shown, lists, named);
   }
   document.getElementById("search_box").hidden = false;
   input.addEventListener("input", filter);

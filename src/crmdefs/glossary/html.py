@@ -6,10 +6,12 @@ from disk. It reads on a 375px phone (text wraps, nothing scrolls sideways). Eve
 ``html.escape``.
 
 Search: a small script reveals the search box (without JavaScript the box stays hidden and every term is
-shown) and, on each keystroke, hides the term entries whose name, abbreviation, synonyms, summary or
-definition (the elements marked ``data-find``) do not contain every word typed, case-insensitively. While
-a query is active the overview sections step aside, categories left empty hide, a status line counts the
-matches and ``#no_matches`` appears when nothing matches.
+shown) and, on each keystroke, hides the entries — terms and picklists — whose searchable text (the
+elements marked ``data-find``: a term's name, abbreviation, synonyms, summary, definition and the API names
+of its fields; a picklist's name, fields, values, stored values, their synonyms and meanings) does not
+contain every word typed, case-insensitively. While a query is active the overview sections step aside,
+sections left empty hide, a status line counts the matches and ``#no_matches`` appears when nothing
+matches.
 """
 
 from __future__ import annotations
@@ -48,10 +50,10 @@ from crmdefs.glossary.outline import (
 from crmdefs.plan.desired import value_description
 
 
-def render_glossary(glossary: Glossary) -> str:
+def render_glossary(glossary: Glossary, heading: str = TITLE) -> str:
     where = places(glossary)
     body = [
-        f"<header><h1>{escape(TITLE)}</h1>",
+        f"<header><h1>{escape(heading)}</h1>",
         f'<p class="muted">{escape(GENERATED)} {escape(counts(glossary))}.</p></header>',
         _search(),
         _contents(glossary),
@@ -68,7 +70,7 @@ def render_glossary(glossary: Glossary) -> str:
             "<head>",
             '<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{escape(TITLE)}</title>",
+            f"<title>{escape(heading)}</title>",
             f"<style>{STYLE}</style>",
             "</head>",
             "<body>",
@@ -88,7 +90,7 @@ def _search() -> str:
         '<input type="search" id="glossary_search" placeholder="A name, abbreviation, synonym or any word" '
         'autocomplete="off" spellcheck="false">'
         '<p id="search_status" role="status"></p>'
-        '<p id="no_matches" hidden>No term matches your search.</p></div>'
+        '<p id="no_matches" hidden>No term or picklist matches your search.</p></div>'
     )
 
 
@@ -192,7 +194,7 @@ def _term(term: Term, glossary: Glossary, where: list[Place]) -> str:
 
 
 def _place(p: Place) -> str:
-    field = f"<code>{escape(p.field)}</code>"
+    field = f'<code data-find="name">{escape(p.field)}</code>'
     if p.anchor:
         field = f'<a href="#{escape(p.anchor)}">{field}</a>'
     role = escape(p.role)
@@ -228,7 +230,7 @@ def _picklists(glossary: Glossary) -> str:
     parts = [_shared_picklist(p, glossary) for p in shared] + [_field_picklist(b, glossary) for b in own]
     return "\n".join(
         [
-            f'<section id="{PICKLISTS_ANCHOR}" data-overview><h2>Picklists</h2>',
+            f'<section id="{PICKLISTS_ANCHOR}" class="picklists"><h2>Picklists</h2>',
             "<p>The values people choose from in the CRMs, and what each one means.</p>",
             *parts,
             "</section>",
@@ -252,11 +254,15 @@ def _field_picklist(binding: FieldBinding, glossary: Glossary) -> str:
 
 
 def _field_code(binding: FieldBinding) -> str:
-    return f"{CRM_NAMES[binding.address.crm]} <code>{escape(binding.address.dotted)}</code>"
+    return f'{CRM_NAMES[binding.address.crm]} <code data-find="name">{escape(binding.address.dotted)}</code>'
 
 
 def _picklist_section(anchor: str, heading: str, body: str) -> str:
-    return f'<section class="picklist" id="{escape(anchor)}"><h3>{heading}</h3>{body}</section>'
+    # The search treats a picklist like a term: by its name, fields, values, their synonyms and meanings.
+    return (
+        f'<section class="picklist" id="{escape(anchor)}"><h3><span data-find="name">{heading}</span></h3>'
+        f"{body}</section>"
+    )
 
 
 def _picklist_facts(picklist: Picklist, glossary: Glossary, users: str) -> str:
@@ -275,11 +281,11 @@ def _values(picklist: Picklist, glossary: Glossary, crm: Crm | None) -> str:
 def _value(value: PicklistValue, glossary: Glossary, crm: Crm | None) -> str:
     stored = value.value_in(crm) if crm else value.value
     label = value_label(value, crm)
-    head = f"<strong>{escape(label)}</strong>" + (
-        f" — stored as <code>{escape(stored)}</code>" if stored != label else ""
+    head = f'<strong data-find="name">{escape(label)}</strong>' + (
+        f' — stored as <code data-find="name">{escape(stored)}</code>' if stored != label else ""
     )
     meaning = value_description(value, glossary.terms)
-    details = [escape(meaning)] if meaning else []
+    details = [f'<span data-find="text">{escape(meaning)}</span>'] if meaning else []
     if value.term:
         details.append(f"Term: {_term_link(value.term, glossary)}")
     settings = value_settings(value) if crm is not Crm.HUBSPOT else []
@@ -288,7 +294,7 @@ def _value(value: PicklistValue, glossary: Glossary, crm: Crm | None) -> str:
     if crm is None:
         details += [f"{name} {key}: <code>{escape(v)}</code>" for name, key, v in value_overrides(value)]
     if value.synonyms:
-        details.append(f"Also called: {escape(', '.join(value.synonyms))}")
+        details.append(f'Also called: <span data-find="name">{escape(", ".join(value.synonyms))}</span>')
     if value.renamed_from:
         details.append(
             f"Replaces old values: {', '.join(f'<code>{escape(v)}</code>' for v in value.renamed_from)}"

@@ -77,9 +77,9 @@ def term_link(term_id: str, glossary: Glossary) -> str:
     return link(term.short_name, term_id) + status_suffix(term)
 
 
-def render_glossary(glossary: Glossary) -> str:
+def render_glossary(glossary: Glossary, heading: str = TITLE) -> str:
     where = places(glossary)
-    out = [f"# {TITLE}", "", f"_{text(GENERATED)}_ {text(counts(glossary))}.", ""]
+    out = [f"# {text(heading)}", "", f"_{text(GENERATED)}_ {text(counts(glossary))}.", ""]
     out += _contents(glossary)
     out += _funnel(glossary)
     for category, terms in categories(glossary):

@@ -17,6 +17,9 @@ from crmdefs.definitions.termindex import TermUse, term_uses
 from crmdefs.review.findings import next_review
 
 TITLE = "Revenue glossary"
+# Forecast categories as Setup shows them; the definitions use the Metadata API's names
+# (docs/salesforce.md#sf-forecast-category-names).
+FORECAST_LABELS = {"Forecast": "Commit", "BestCase": "Best Case", "MostLikely": "Most Likely"}
 GENERATED = "Generated from the definitions by crmdefs docs: edit the definitions, not this file."
 CRM_NAMES = {Crm.SALESFORCE: "Salesforce", Crm.HUBSPOT: "HubSpot"}
 FUNNEL_ANCHOR = "funnel_overview"
@@ -187,7 +190,8 @@ def value_settings(value: PicklistValue) -> list[str]:
     if value.probability is not None:
         words.append(f"probability {value.probability}%")
     if value.forecast_category:
-        words.append(f"forecast category {value.forecast_category}")
+        shown = FORECAST_LABELS.get(value.forecast_category, value.forecast_category)
+        words.append(f"forecast category {shown}")
     if value.converted:
         words.append("converts the lead")
     return words

@@ -12,7 +12,7 @@ from typing import Any
 from crmdefs.definitions.model import CreateSpec, FieldAddress
 from crmdefs.plan.state import FieldState, ValueState
 
-FORMAT_VERSION = "1.1"  # 1.1: business_processes and access in field plans
+FORMAT_VERSION = "1.2"  # 1.1: business_processes and access in field plans; 1.2: HubSpot deal pipelines
 
 
 class Action(str, Enum):
@@ -95,7 +95,7 @@ class ProcessChange:
 class Skip:
     """Something the definitions ask for that this plan will not write, with the reason a person reads.
     ``attribute``: label | help_text | description | values | field | record_types | business_processes |
-    path_guidance | access;
+    path_guidance | access | required_properties;
     before/after: what the CRM holds and what the definitions want, where that helps (else None)."""
 
     attribute: str
@@ -158,6 +158,9 @@ class FieldPlan:
     usage: Mapping[str, int] = field(default_factory=dict)  # records per value, for values it retires
     path_changes: tuple[PathChange, ...] = ()
     access: AccessChange | None = None  # a grant to make on an existing field
+    # HubSpot deals.dealstage: the id of the deal pipeline whose stages are the values. Apply then writes the
+    # value changes to those stages, one request per stage (docs/hubspot.md#hs-pipeline-put-overwrites).
+    pipeline: str | None = None
 
     def __post_init__(self) -> None:
         # A closed set: "create" becomes Action.CREATE, and anything outside the set is refused here.

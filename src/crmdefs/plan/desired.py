@@ -17,7 +17,9 @@ from __future__ import annotations
 import dataclasses
 import html
 from collections.abc import Mapping
+from typing import Any
 
+from crmdefs.definitions.dealstages import deal_stage_attributes
 from crmdefs.definitions.model import Crm, FieldBinding, Glossary, PicklistValue, Status, Term, TextSpec
 from crmdefs.plan.state import STAGE_ATTRIBUTES, DesiredField, DesiredValue, normalize_text
 
@@ -97,22 +99,7 @@ def desired_field(binding: FieldBinding, terms: Mapping[str, Term]) -> DesiredFi
             else:
                 held_values.append(value.value_in(crm))
                 held.append(("values", f"value {value.value_in(crm)!r} withheld: {reason}"))
-        values = tuple(
-            DesiredValue(
-                value=v.value_in(crm),
-                label=v.explicit_label_in(crm),
-                new_label=v.label_in(crm) if v.label_in(crm) != v.value_in(crm) else None,
-                description=normalize_text(value_description(v, terms)),
-                # HubSpot options have no default: leave it to the CRM there
-                # (docs/hubspot.md#hs-option-fields).
-                default=v.default if crm is Crm.SALESFORCE else None,
-                renamed_from=v.renamed_from,
-                attributes={a: getattr(v, a) for a in STAGE_ATTRIBUTES if getattr(v, a) is not None}
-                if crm is Crm.SALESFORCE
-                else {},
-            )
-            for v in gated
-        )
+        values = tuple(_desired_value(v, binding, terms) for v in gated)
     guidance: dict[str, str] = {}
     if binding.path_guidance is not None and binding.picklist is not None:
         guidance = {
@@ -136,7 +123,33 @@ def desired_field(binding: FieldBinding, terms: Mapping[str, Term]) -> DesiredFi
         create=binding.create,
         document_only=binding.document_only,
         sorted=binding.picklist.sorted if binding.picklist else False,
+        pipeline=binding.pipeline,
     )
+
+
+def _desired_value(v: PicklistValue, binding: FieldBinding, terms: Mapping[str, Term]) -> DesiredValue:
+    crm = binding.address.crm
+    return DesiredValue(
+        value=v.value_in(crm),
+        label=v.explicit_label_in(crm),
+        new_label=v.label_in(crm) if v.label_in(crm) != v.value_in(crm) else None,
+        description=normalize_text(value_description(v, terms)),
+        # HubSpot options have no default: leave it to the CRM there
+        # (docs/hubspot.md#hs-option-fields).
+        default=v.default if crm is Crm.SALESFORCE else None,
+        renamed_from=v.renamed_from,
+        attributes=_value_attributes(v, binding),
+        # only for deal stages (matched by a given id alone): no other field's desired state changes
+        value_given=binding.pipeline is not None and "value" in v.overrides.get(crm, {}),
+    )
+
+
+def _value_attributes(value: PicklistValue, binding: FieldBinding) -> dict[str, Any]:
+    """Salesforce stage/status attributes as written; a HubSpot deal stage's closed state and probability
+    (definitions/dealstages.py); nothing for other HubSpot options."""
+    if binding.address.crm is Crm.SALESFORCE:
+        return {a: getattr(value, a) for a in STAGE_ATTRIBUTES if getattr(value, a) is not None}
+    return deal_stage_attributes(value) if binding.pipeline is not None else {}
 
 
 def path_info(value: PicklistValue, terms: Mapping[str, Term]) -> str:

@@ -30,6 +30,7 @@ from crmdefs.plan.changes import (
 from crmdefs.plan.offers import not_offered, offer_warnings, process_changes
 from crmdefs.plan.state import (
     ACCESS_READ_EDIT,
+    NOTE_REQUIRED_PROPERTIES,
     DesiredField,
     FieldState,
     ValueState,
@@ -101,6 +102,8 @@ def _field_plan(
     path_changes, path_skips = _path_changes(want, have)
     access, access_skips = _access_change(want, have)
     skips += rt_skips + process_skips + path_skips + access_skips
+    if NOTE_REQUIRED_PROPERTIES in have.read_only:  # always said: the CRM has no API for it
+        skips.append(Skip(NOTE_REQUIRED_PROPERTIES, have.read_only[NOTE_REQUIRED_PROPERTIES]))
     if want.document_only:
         attributes, value_changes, record_types, target_values, skips = _document_only(
             attributes, value_changes, record_types, skips, path_changes, access
@@ -127,6 +130,7 @@ def _field_plan(
         usage=dict(usage or {}),
         path_changes=tuple(path_changes),
         access=access,
+        pipeline=have.pipeline,
     )
 
 

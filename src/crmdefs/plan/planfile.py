@@ -65,6 +65,7 @@ def _field_to_json(f: FieldPlan) -> dict[str, Any]:
         "path_changes": [dataclasses.asdict(p) for p in f.path_changes],
         "access": None if f.access is None else dataclasses.asdict(f.access),
         "usage": dict(f.usage),
+        **({"pipeline": f.pipeline} if f.pipeline is not None else {}),  # 1.2: only where set
     }
 
 
@@ -89,7 +90,7 @@ def loads(text: str, source: str) -> Plan:
             )
         if _minor(version) > _minor(FORMAT_VERSION):
             # A newer minor may carry changes this crmdefs does not know (1.1 added business processes and
-            # field access): applying the rest would silently leave them out.
+            # field access, 1.2 deal pipelines): applying the rest would silently leave them out, or worse.
             raise PlanFileError(
                 f"{source}: plan format {version} was written by a newer crmdefs (this one reads up to "
                 f"{FORMAT_VERSION}) and may hold changes it cannot make — upgrade crmdefs, or make a new "
@@ -152,4 +153,5 @@ def _field_from_json(data: dict[str, Any]) -> FieldPlan:
         path_changes=tuple(PathChange(**p) for p in data.get("path_changes", [])),
         access=None if access is None else AccessChange(**access),
         usage={str(k): int(v) for k, v in dict(data.get("usage", {})).items()},
+        pipeline=None if data.get("pipeline") is None else str(data["pipeline"]),
     )

@@ -114,10 +114,16 @@ class FieldState:
     multi_select: bool = field(default=False, compare=False, metadata=NOT_SERIALIZED)
     # Per record type, what a person should know about the Path that takes its guidance (e.g. inactive).
     path_notes: Mapping[str, str] = field(default_factory=dict, compare=False, metadata=NOT_SERIALIZED)
+    # The HubSpot deal pipeline (its id) whose stages are this field's values; None: the values are the
+    # field's own. Serialized only when set, so every other state keeps its bytes and fingerprint.
+    pipeline: str | None = None
+    # Names the definitions give values the CRM stores under another name (a HubSpot deal stage matched by
+    # its label: definitions' value → stage id). Read with the definitions, like the create notes.
+    value_aliases: Mapping[str, str] = field(default_factory=dict, compare=False, metadata=NOT_SERIALIZED)
 
     def value_key(self, value: str) -> str:
-        """What a picklist value of this field is matched by (``value_match``)."""
-        return self.value_match.key(value)
+        """What a picklist value of this field is matched by (``value_match``, after ``value_aliases``)."""
+        return self.value_match.key(self.value_aliases.get(value, value) if self.value_aliases else value)
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data (what ``dataclasses.asdict`` gives for the serialized fields, built directly:
@@ -136,6 +142,8 @@ class FieldState:
         data["field_access"] = dict(self.field_access)
         if not self.field_access:
             del data["field_access"]
+        if self.pipeline is None:
+            del data["pipeline"]
         return data
 
     def fingerprint(self) -> str:
@@ -156,6 +164,18 @@ def path_read_only_key(record_type: str) -> str:
     return f"path_guidance:{record_type}"
 
 
+# ``read_only`` keys for what a CRM cannot do with a field's values (each maps to the reason a person reads):
+NO_VALUE_DESCRIPTIONS = "value_descriptions"  # values hold no description (HubSpot deal stages)
+NO_HIDING = "hide_values"  # values cannot be deactivated or hidden (HubSpot deal stages)
+NOTE_REQUIRED_PROPERTIES = "required_properties"  # always shown as a skip: set in the CRM's own settings
+
+
+def add_read_only_key(value: str) -> str:
+    """The ``read_only`` key saying why ``value`` cannot be added to the field (e.g. a stage id that the
+    pipeline does not have: HubSpot chooses the ids of new stages)."""
+    return f"add:{value}"
+
+
 _SERIALIZED = tuple(f.name for f in fields(FieldState) if f.metadata.get("serialized", True))
 
 
@@ -171,6 +191,9 @@ class DesiredValue:
     # The label of the value if it has to be created and ``label`` is None; None = the value itself. The
     # definitions' own value when the CRM's internal value differs ("No Decision" for no_decision).
     new_label: str | None = None
+    # The definitions name the CRM's stored value for this CRM (``hubspot: {value: …}``): a HubSpot deal
+    # stage is then matched by that id only, never by its label.
+    value_given: bool = False
 
 
 @dataclass(frozen=True)
@@ -198,6 +221,7 @@ class DesiredField:
     # added, changed nor deactivated.
     held: tuple[tuple[str, str], ...] = ()
     held_values: tuple[str, ...] = ()
+    pipeline: str | None = None  # HubSpot deals.dealstage: the pipeline (id or label) whose stages are values
 
 
 def field_state_from_json(data: Mapping[str, Any]) -> FieldState:
@@ -223,4 +247,5 @@ def field_state_from_json(data: Mapping[str, Any]) -> FieldState:
         custom=bool(data.get("custom", True)),
         modified_by=data.get("modified_by"),
         modified_at=data.get("modified_at"),
+        pipeline=None if data.get("pipeline") is None else str(data["pipeline"]),
     )

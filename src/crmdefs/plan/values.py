@@ -7,7 +7,16 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 from crmdefs.plan.changes import Migration, Skip, ValueChange, ValueChangeKind
-from crmdefs.plan.state import DesiredField, DesiredValue, FieldState, ValueState, normalize_text
+from crmdefs.plan.state import (
+    NO_HIDING,
+    NO_VALUE_DESCRIPTIONS,
+    DesiredField,
+    DesiredValue,
+    FieldState,
+    ValueState,
+    add_read_only_key,
+    normalize_text,
+)
 
 
 def merge_values(
@@ -17,32 +26,34 @@ def merge_values(
     migrate_records: bool = False,
 ) -> tuple[list[ValueState], list[ValueChange], list[Migration], list[Skip]]:
     """The full value list to write: desired values in their order, then the CRM's other values (kept,
-    or deactivated when ``unlisted_values: deactivate``). Values are never dropped. Old values named in a
-    ``renamed_from`` are deactivated once no record holds them (or, with ``migrate_records``, once their
-    records have moved); until then they stay active and the pending migration is reported."""
+    or deactivated when ``unlisted_values: deactivate``; a pipeline's other stages stay in place). Values
+    are never dropped. Old values named in a ``renamed_from`` are deactivated once no record holds them
+    (or, with ``migrate_records``, once their records have moved); until then they stay active and the
+    pending migration is reported."""
     key = have.value_key
     existing = {key(v.value): v for v in have.values or ()}
     target: list[ValueState] = []
     changes: list[ValueChange] = []
+    blocked: list[Skip] = []
+    described = NO_VALUE_DESCRIPTIONS not in have.read_only
     for wanted in want.values or ():
         current = existing.pop(key(wanted.value), None)
-        if current is None:
-            new = ValueState(
-                wanted.value,
-                wanted.label or wanted.new_label or wanted.value,
-                wanted.description,
-                True,
-                bool(wanted.default),
-                dict(wanted.attributes),
-            )
+        if current is None and add_read_only_key(wanted.value) in have.read_only:
+            blocked.append(Skip("values", have.read_only[add_read_only_key(wanted.value)]))
+        elif current is None:
+            new = _new_value(wanted, described)
             target.append(new)
             changes.append(ValueChange(ValueChangeKind.ADD, new.value, None, new.label))
         else:
-            updated, value_changes = _update_value(wanted, current)
+            updated, value_changes = _update_value(wanted, current, described)
             target.append(updated)
             changes += value_changes
+    if not described and any(w.description for w in want.values or ()):
+        blocked.append(Skip("values", have.read_only[NO_VALUE_DESCRIPTIONS]))  # said once, for every value
+    listed = len(target)
     renamed = {key(old): w.value for w in want.values or () for old in w.renamed_from}
     migrations, skips = _renames(have, existing, renamed, target, changes, usage, migrate_records)
+    skips = blocked + skips
     held = {key(v) for v in want.held_values}
     for leftover in have.values or ():
         if key(leftover.value) not in existing:
@@ -52,12 +63,55 @@ def merge_values(
             changes.append(ValueChange(ValueChangeKind.DEACTIVATE, leftover.value, True, False))
         else:
             target.append(leftover)
+    if have.pipeline is not None:
+        target = _in_place(have, target[:listed], target[listed:])
     target, default_changes = _one_default(target, want)
     changes += default_changes
+    if NO_HIDING in have.read_only:
+        target, changes = _kept_visible(have, target, changes, skips)
     reorder = _reorder(have.values or (), target, have)
     if reorder is not None:
         changes.append(reorder)
     return target, changes, migrations, skips
+
+
+def _new_value(wanted: DesiredValue, described: bool) -> ValueState:
+    """A value to add, as the definitions give it (its description only where the CRM keeps one)."""
+    label = wanted.label or wanted.new_label or wanted.value
+    description = wanted.description if described else None
+    return ValueState(wanted.value, label, description, True, bool(wanted.default), dict(wanted.attributes))
+
+
+def _in_place(have: FieldState, listed: list[ValueState], others: list[ValueState]) -> list[ValueState]:
+    """A pipeline's stages are a flow: a stage the definitions do not list stays right after the stage it
+    follows in the CRM (or first, when nothing listed comes before it), not at the end after the closed
+    stages."""
+    key = have.value_key
+    result = list(listed)
+    by_key = {key(v.value): v for v in others}
+    order = [key(v.value) for v in have.values or ()]
+    for index, name in enumerate(order):
+        if name not in by_key:
+            continue
+        placed = [key(v.value) for v in result]
+        before = next((placed.index(p) + 1 for p in reversed(order[:index]) if p in placed), 0)
+        result.insert(before, by_key[name])
+    return result
+
+
+def _kept_visible(
+    have: FieldState, target: list[ValueState], changes: list[ValueChange], skips: list[Skip]
+) -> tuple[list[ValueState], list[ValueChange]]:
+    """A CRM that cannot hide this field's values keeps them as they are: each deactivation becomes one
+    skip (``unlisted_values: deactivate`` is refused by validate; a revert may still ask)."""
+    hidden = [c.value for c in changes if c.kind is ValueChangeKind.DEACTIVATE]
+    if not hidden:
+        return target, changes
+    names = ", ".join(repr(v) for v in hidden)
+    skips.append(Skip("values", f"{names} not hidden: {have.read_only[NO_HIDING]}"))
+    keys = {have.value_key(v) for v in hidden}
+    visible = [dataclasses.replace(v, active=True) if have.value_key(v.value) in keys else v for v in target]
+    return visible, [c for c in changes if c.kind is not ValueChangeKind.DEACTIVATE]
 
 
 def _renames(
@@ -77,6 +131,11 @@ def _renames(
         if key not in renamed or key not in existing:
             continue
         old = existing.pop(key)
+        if NO_HIDING in have.read_only:  # never retired, so its records are not moved either
+            target.append(old)
+            reason = have.read_only[NO_HIDING]
+            skips.append(Skip("values", f"{old.value!r} stays (renamed to {renamed[key]!r}): {reason}"))
+            continue
         records = usage.get(old.value) if usage is not None else None
         in_use = records is None or records > 0  # not counted: assume records hold it
         if in_use:
@@ -99,14 +158,16 @@ def _renames(
     return migrations, skips
 
 
-def _update_value(wanted: DesiredValue, current: ValueState) -> tuple[ValueState, list[ValueChange]]:
+def _update_value(
+    wanted: DesiredValue, current: ValueState, described: bool = True
+) -> tuple[ValueState, list[ValueChange]]:
+    """``described``: the CRM keeps a description on values (else the current one, none, stays)."""
     changes: list[ValueChange] = []
     label = wanted.label if wanted.label is not None else current.label
     if label != current.label:
         changes.append(ValueChange(ValueChangeKind.RELABEL, current.value, current.label, label))
-    description = (
-        normalize_text(wanted.description) if wanted.description is not None else current.description
-    )
+    asked = wanted.description is not None and described
+    description = normalize_text(wanted.description) if asked else current.description
     if description != normalize_text(current.description):
         changes.append(
             ValueChange(ValueChangeKind.REDESCRIBE, current.value, current.description, description)

@@ -67,7 +67,8 @@ def _field_section(f: FieldPlan, migrate: bool = False) -> list[str]:
     if f.action is Action.CREATE:
         out = [f"#### + {code(str(f.address))} ({cell(describe_create(f.create))})", ""]
     else:
-        out = [f"#### ~ {code(str(f.address))}", ""]
+        stages = f" (stages of pipeline {code(f.pipeline)})" if f.pipeline else ""
+        out = [f"#### ~ {code(str(f.address))}{stages}", ""]
     rows = [_attribute_row(a) for a in f.attributes]
     rows += [_value_row(f, v) for v in f.value_changes]
     rows += [

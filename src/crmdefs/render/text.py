@@ -87,7 +87,8 @@ def _changed_field(f: FieldPlan, color: bool, migrate: bool = False) -> list[_Li
     if f.action is Action.CREATE:
         lines = [_Line("+", FIELD, f"+ {f.address} ({describe_create(f.create)})")]
     else:
-        lines = [_Line("~", FIELD, f"~ {f.address}")]
+        stages = f" (stages of pipeline {quote(f.pipeline)})" if f.pipeline else ""
+        lines = [_Line("~", FIELD, f"~ {f.address}{stages}")]
     for a in f.attributes:
         symbol = "+" if a.before is None else "-" if a.after is None else "~"
         lines += _text_change(symbol, f"{a.attribute}:", a.before, a.after, color)

@@ -8,7 +8,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -88,7 +88,9 @@ class RequestLog:
             return sum(1 for e in self.entries if all(e.get(k) == v for k, v in match.items()))
 
 
-def _handler(api: Api, faults: FaultPlan, log: RequestLog) -> type[BaseHTTPRequestHandler]:
+def _handler(
+    api: Api, faults: FaultPlan, log: RequestLog, before: Callable[[], None]
+) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as the real APIs; clients pool connections
         # Headers and body go out in two writes; with Nagle's algorithm the body then waits for the client's
@@ -118,6 +120,7 @@ def _handler(api: Api, faults: FaultPlan, log: RequestLog) -> type[BaseHTTPReque
             if fault == "slow":  # held, then carried out even if the client has given up meanwhile
                 time.sleep(faults.slow_ms / 1000)
             try:
+                before()
                 if fault is not None and fault != "slow":
                     response = api.injected(fault, request)
                 else:
@@ -158,9 +161,15 @@ class RunningServer:
     """One API served over HTTPS on 127.0.0.1 in a daemon thread."""
 
     def __init__(
-        self, api: Api, port: int, context: ssl.SSLContext, faults: FaultPlan, log: RequestLog
+        self,
+        api: Api,
+        port: int,
+        context: ssl.SSLContext,
+        faults: FaultPlan,
+        log: RequestLog,
+        before: Callable[[], None] = lambda: None,  # run before each request is answered
     ) -> None:
-        self._server = _TlsServer(port, _handler(api, faults, log), context)
+        self._server = _TlsServer(port, _handler(api, faults, log, before), context)
         self.port = int(self._server.server_address[1])
         # A short poll interval: stop() returns in ~50 ms instead of the default 0.5 s.
         self._thread = threading.Thread(

@@ -3,8 +3,8 @@ object records, at the paths hubspot-api-client 12 calls, with HubSpot's error b
 headers.
 
 This module authenticates, applies the rate limits and routes; the handlers live in hubspot_properties.py
-(properties and groups), hubspot_search.py and hubspot_record_batch.py (records), all working on the portal's
-data through hubspot_store.HubSpotPortal.
+(properties and groups), hubspot_pipelines.py (pipelines and stages), hubspot_search.py and
+hubspot_record_batch.py (records), all working on the portal's data through hubspot_store.HubSpotPortal.
 
 Every rule cites its source: "docs/hubspot.md#…" = an entry of docs/hubspot.md, "fixture x" = a real
 recorded response in tests/fixtures/hubspot/. Anything the sources do not pin down is marked UNVERIFIED.
@@ -20,11 +20,12 @@ import uuid
 from collections.abc import Callable
 from urllib.parse import unquote
 
+from crmdefs.sandbox import hubspot_pipelines as pipelines
 from crmdefs.sandbox import hubspot_properties as properties
 from crmdefs.sandbox import hubspot_record_batch as record_batch
 from crmdefs.sandbox.http import Request, Response, json_response
 from crmdefs.sandbox.hubspot_limits import RateLimiter, rate_limited
-from crmdefs.sandbox.hubspot_rules import NOT_FOUND, ApiError, Json, Params, is_archived, unauthorized
+from crmdefs.sandbox.hubspot_rules import NOT_FOUND, ApiError, Params, unauthorized
 from crmdefs.sandbox.hubspot_search import SearchLimiter, search
 from crmdefs.sandbox.hubspot_store import HubSpotPortal
 from crmdefs.sandbox.options import SEARCH_RATE_PER_SECOND
@@ -130,20 +131,6 @@ class HubSpotApi:
     def _search(self, request: Request, params: Params) -> Response:
         return search(self.portal, self.search_limiter, request, params)
 
-    # -- pipelines (docs/hubspot.md#hs-pipelines-shape); read-only here
-
-    def _pipelines(self, params: Params) -> list[Json]:
-        return [p for p in self.portal.pipelines(params["type"]) if not is_archived(p)]
-
-    def _list_pipelines(self, request: Request, params: Params) -> Response:
-        return json_response(200, {"results": self._pipelines(params)})
-
-    def _get_pipeline(self, request: Request, params: Params) -> Response:
-        for pipeline in self._pipelines(params):
-            if pipeline["id"] == params["id"]:
-                return json_response(200, pipeline)
-        raise ApiError(404, NOT_FOUND, f"Unable to find pipeline {params['id']}")  # message UNVERIFIED
-
     # -- account info (fixture account_info_api_usage_daily_private_apps.json)
 
     def _daily_usage(self, request: Request, params: Params) -> Response:
@@ -201,8 +188,18 @@ _ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
         ("GET", _P + "/(?P<name>[^/]+)", "properties.read", _on_portal(properties.get_property)),
         ("PATCH", _P + "/(?P<name>[^/]+)", "properties.update", _on_portal(properties.update_property)),
         ("DELETE", _P + "/(?P<name>[^/]+)", "properties.archive", _on_portal(properties.archive_property)),
-        ("GET", _PIPE, "pipelines.list", HubSpotApi._list_pipelines),
-        ("GET", _PIPE + "/(?P<id>[^/]+)", "pipelines.read", HubSpotApi._get_pipeline),
+        ("GET", _PIPE, "pipelines.list", _on_portal(pipelines.list_pipelines)),
+        ("POST", _PIPE, "pipelines.create", _on_portal(pipelines.create_pipeline)),
+        ("GET", _PIPE + "/(?P<id>[^/]+)", "pipelines.read", _on_portal(pipelines.get_pipeline)),
+        ("PUT", _PIPE + "/(?P<id>[^/]+)", "pipelines.replace", _on_portal(pipelines.replace_pipeline)),
+        ("GET", _PIPE + "/(?P<id>[^/]+)/stages", "stages.list", _on_portal(pipelines.list_stages)),
+        ("POST", _PIPE + "/(?P<id>[^/]+)/stages", "stages.create", _on_portal(pipelines.create_stage)),
+        (
+            "PATCH",
+            _PIPE + "/(?P<id>[^/]+)/stages/(?P<stage>[^/]+)",
+            "stages.update",
+            _on_portal(pipelines.update_stage),
+        ),
         ("POST", _OBJ + "/search", "objects.search", HubSpotApi._search),
         ("POST", _OBJ + "/batch/read", "objects.batch.read", _on_portal(record_batch.batch_read)),
         ("POST", _OBJ + "/batch/update", "objects.batch.update", _on_portal(record_batch.batch_update)),

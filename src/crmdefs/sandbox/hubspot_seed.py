@@ -562,6 +562,10 @@ _DEAL_STAGES: list[tuple[str, str, str]] = [
     ("closedlost", "Closed Lost", "0.0"),
 ]
 _PIPELINE_CREATED_AT = "2019-08-06T02:41:09.148Z"  # UNVERIFIED: no real pipelines response was found
+# Properties a deal must have to enter a stage, as an admin sets them in HubSpot's UI. The API neither shows
+# nor sets them (docs/hubspot.md#hs-stage-required-properties), so they are kept under a key the sandbox never
+# serves (hubspot_pipelines.py), and a pipeline PUT loses them as HubSpot's would.
+_REQUIRED_IN_UI = {"contractsent": ["amount", "closedate"], "closedlost": ["closed_lost_reason"]}
 
 
 def hubspot_seed() -> dict[str, Any]:
@@ -599,6 +603,7 @@ def _deal_pipeline() -> dict[str, Any]:
             "writePermissions": "CRM_PERMISSIONS_ENFORCEMENT",
             "createdAt": _PIPELINE_CREATED_AT,
             "updatedAt": _PIPELINE_CREATED_AT,
+            **({"_requiredProperties": _REQUIRED_IN_UI[stage_id]} if stage_id in _REQUIRED_IN_UI else {}),
         }
         for order, (stage_id, label, p) in enumerate(_DEAL_STAGES)
     ]

@@ -1,9 +1,14 @@
-"""Starting and stopping the sandbox: both servers on loopback, on one state directory, with the
-connection details written to ``sandbox.json`` for `crmdefs sandbox info` and for other tools."""
+"""Starting and stopping the sandbox: both servers on loopback, on one state directory. `crmdefs sandbox
+serve` writes its connection details and its pid to ``sandbox.json`` for `crmdefs sandbox info`, for other
+tools, and for crmdefs commands, which use that running server rather than start their own (two servers
+on one state would each overwrite the other's changes). A sandbox a command starts for itself writes no
+``sandbox.json``."""
 
 from __future__ import annotations
 
 import json
+import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +25,7 @@ from crmdefs.sandbox.state import SandboxState, shown
 from crmdefs.sandbox.tls import ensure_tls
 
 INFO_FILE = "sandbox.json"
-INFO_FORMAT = "1.0"  # sandbox.json: written by start(), read by read_info() (and `crmdefs sandbox info`)
+INFO_FORMAT = "1.1"  # sandbox.json: written by start(announce=True), read by read_info(); 1.1 adds "server"
 LOG_FILE = "requests.log"
 
 
@@ -43,15 +48,31 @@ class SandboxInfo:
     access_token: str
     ca_bundle: Path
     state_dir: Path
+    pid: int | None = None  # the `sandbox serve` process, when it wrote these details
+    host: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        server = {"server": {"pid": self.pid, "host": self.host}} if self.pid is not None else {}
         return {
             "salesforce": {"instance_url": self.instance_url},
             "hubspot": {"base_url": self.base_url},
             "access_token": self.access_token,
             "ca_bundle": str(self.ca_bundle),
             "state_dir": str(self.state_dir),
+            **server,
         }
+
+    def running(self) -> bool:
+        """Whether the `sandbox serve` that wrote these details still runs (checked on this host only)."""
+        if self.pid is None or self.host != socket.gethostname():
+            return False
+        try:
+            os.kill(self.pid, 0)  # signal 0: only asks whether the process exists
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
 
 
 class Sandbox:
@@ -72,7 +93,8 @@ class Sandbox:
         self._servers: list[RunningServer] = []
         self.info: SandboxInfo | None = None
 
-    def start(self) -> SandboxInfo:
+    def start(self, *, announce: bool = False) -> SandboxInfo:
+        """Serve both APIs; ``announce`` (`sandbox serve`) writes ``sandbox.json`` with this process's pid."""
         tls = ensure_tls(self.state_dir / "tls")
         context = tls.server_context()
         sf = RunningServer(
@@ -81,6 +103,7 @@ class Sandbox:
             context,
             self.faults,
             self.log,
+            self.state.refresh,
         )
         hs_api = HubSpotApi(
             self.state,
@@ -91,7 +114,9 @@ class Sandbox:
             failing=self.faults.fail_components,
             search_rate=self.options.hubspot_search_rate,
         )
-        hs = RunningServer(hs_api, self.options.hubspot_port, context, self.faults, self.log)
+        hs = RunningServer(
+            hs_api, self.options.hubspot_port, context, self.faults, self.log, self.state.refresh
+        )
         self._servers = [sf.start(), hs.start()]
         self.info = SandboxInfo(
             f"https://127.0.0.1:{sf.port}",
@@ -99,17 +124,22 @@ class Sandbox:
             self.state.token,
             tls.ca,
             self.state_dir,
+            os.getpid() if announce else None,
+            socket.gethostname() if announce else None,
         )
-        (self.state_dir / INFO_FILE).write_text(
-            json.dumps({"format_version": INFO_FORMAT, **self.info.to_json()}, indent=2) + "\n",
-            encoding="utf-8",
-        )
+        if announce:
+            (self.state_dir / INFO_FILE).write_text(
+                json.dumps({"format_version": INFO_FORMAT, **self.info.to_json()}, indent=2) + "\n",
+                encoding="utf-8",
+            )
         return self.info
 
     def stop(self) -> None:
         for server in self._servers:
             server.stop()
         self._servers = []
+        if self.info is not None and self.info.pid is not None:  # we announced it: it is gone now
+            (self.state_dir / INFO_FILE).unlink(missing_ok=True)
 
     def __enter__(self) -> SandboxInfo:
         return self.start()
@@ -118,14 +148,23 @@ class Sandbox:
         self.stop()
 
 
+def running_sandbox(state_dir: Path) -> SandboxInfo | None:
+    """The `sandbox serve` running on ``state_dir``, if there is one."""
+    try:
+        found = read_info(state_dir)
+    except SandboxStateError:
+        return None
+    return found if found.running() else None
+
+
 def read_info(state_dir: Path) -> SandboxInfo:
-    """The connection details of the running or last-started sandbox in ``state_dir``."""
+    """The connection details `sandbox serve` wrote in ``state_dir`` (it may have stopped since)."""
     path = state_dir / INFO_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise SandboxStateError(
-            f"no sandbox has been started in {shown(state_dir)} — run `crmdefs sandbox serve`"
+            f"no sandbox is running on {shown(state_dir)} — run `crmdefs sandbox serve`"
         ) from exc
     except (OSError, ValueError) as exc:
         raise SandboxStateError(f"{shown(path)} is unreadable ({exc}) — run `crmdefs sandbox reset`") from exc
@@ -144,11 +183,18 @@ def read_info(state_dir: Path) -> SandboxInfo:
             str(data["access_token"]),
             Path(data["ca_bundle"]),
             Path(data["state_dir"]),
+            *_server(data.get("server")),
         )
     except (KeyError, TypeError) as exc:
         raise SandboxStateError(
             f"{path} is not sandbox connection info — run `crmdefs sandbox reset`"
         ) from exc
+
+
+def _server(server: Any) -> tuple[int | None, str | None]:
+    if isinstance(server, dict) and isinstance(server.get("pid"), int):
+        return server["pid"], str(server.get("host"))
+    return None, None
 
 
 def reset(state_dir: Path) -> None:

@@ -29,6 +29,18 @@ class SandboxState:
         self.folder = folder
         self.data = data
         self.lock = threading.RLock()
+        self._seen = _stamp(folder / STATE_FILE)  # the file as we last read or wrote it
+
+    def refresh(self) -> None:
+        """Take the state file again if another process replaced it since we read or wrote it: `crmdefs
+        sandbox reset` while `sandbox serve` runs resets what serve serves. One stat per request."""
+        path = self.folder / STATE_FILE
+        with self.lock:
+            stamp = _stamp(path)
+            if stamp is None or stamp == self._seen:
+                return
+            fresh = SandboxState.open(self.folder, lambda: {})
+            self.data, self._seen = fresh.data, stamp
 
     @property
     def token(self) -> str:
@@ -69,6 +81,7 @@ class SandboxState:
             # and sorted against 0.06 s as it is (bench/). `python -m json.tool` shows it for a person.
             tmp.write_text(json.dumps(self.data, separators=(",", ":")), encoding="utf-8")
             tmp.replace(path)  # atomic: a crash never leaves half a state file
+            self._seen = _stamp(path)
 
     def reset(self, seed: Callable[[], dict[str, Any]]) -> None:
         with self.lock:
@@ -77,6 +90,15 @@ class SandboxState:
             if isinstance(token, str):
                 self.data["token"] = token  # keep clients that already know the token working
             self.save()
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """What tells one version of the state file from the next: each save replaces the file (new inode)."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (found.st_ino, found.st_mtime_ns, found.st_size)
 
 
 def new_state(seed: Callable[[], dict[str, Any]]) -> dict[str, Any]:

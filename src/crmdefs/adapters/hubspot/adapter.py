@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from crmdefs.adapters.base import ItemResult, Progress, RecordChange
-from crmdefs.adapters.hubspot import records
+from crmdefs.adapters.hubspot import pipelines, records
 from crmdefs.adapters.hubspot.calls import PortalCalls, cause_status
 from crmdefs.adapters.hubspot.client import MAX_IN_FLIGHT, HubSpotApis
 from crmdefs.adapters.hubspot.limits import FLOOR_PER_10S
@@ -137,7 +137,7 @@ class HubSpotAdapter:
         with ThreadPoolExecutor(max_workers=max(1, min(READ_WORKERS, len(by_type)))) as pool:
             for part in pool.map(lambda item: read_type(*item), list(by_type.items())):
                 states.update(part)
-        return states
+        return pipelines.with_stages(self._portal, fields, states)  # deal stages: their pipeline's
 
     def list_fields(self, object_name: str, progress: Progress) -> list[str]:
         """Custom properties and enumerations, neither calculated nor hidden (one GET,
@@ -220,6 +220,8 @@ class HubSpotAdapter:
             return self._create(plan)
         if plan.action is not Action.UPDATE:
             return ItemResult(plan.address, True, "no changes")
+        if plan.pipeline is not None:  # deal stages: stage by stage, never the property's options
+            return pipelines.write_stages(self._portal, plan)
         body, skips = patch_body(plan)
         if body:
             self._patch(plan.address, body)

@@ -10,9 +10,10 @@ from typing import Any
 from hubspot import HubSpot
 from urllib3.util.retry import Retry
 
+from crmdefs.adapters.credentials import hubspot_credentials
 from crmdefs.adapters.hubspot.paths import ApiPaths
 from crmdefs.config import HUBSPOT_API_VERSION as DEFAULT_API_VERSION
-from crmdefs.config import Secret, Target, hubspot_credentials
+from crmdefs.config import Secret, Target
 from crmdefs.runtime import Runtime
 
 # Requests in flight to one portal at once. HubSpot limits the rate and documents no limit on concurrency

@@ -8,6 +8,7 @@ import requests
 from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed
 
+from crmdefs.adapters.credentials import SalesforceCredentials, salesforce_credentials
 from crmdefs.adapters.salesforce.client import (
     SalesforceClient,
     client_with_token,
@@ -16,7 +17,7 @@ from crmdefs.adapters.salesforce.client import (
 )
 from crmdefs.adapters.salesforce.sf_cli import sf_cli_login
 from crmdefs.adapters.salesforce.transport import CrmSession
-from crmdefs.config import SalesforceCredentials, Secret, Target, salesforce_credentials
+from crmdefs.config import Secret, Target
 from crmdefs.errors import CredentialsError, CrmdefsError
 from crmdefs.runtime import Runtime
 
