@@ -150,7 +150,9 @@ def test_apply_stops_before_writing_when_the_days_allowance_cannot_cover_it(
     results = adapter.write(plans, quiet)
     assert not any(r.ok for r in results)
     message = results[0].message
-    assert message.startswith("not attempted: target 'demo': writing 3 HubSpot properties needs 5 API calls")
+    assert message.startswith(
+        "not attempted: target 'demo': writing 3 HubSpot properties needs up to 5 API calls"
+    )
     assert "(3 writes, 2 reads to verify them)" in message and "the portal has 2 left today" in message
     assert "nothing was written" in message and "resets at midnight in the portal's time zone" in message
     assert all(r.message == message for r in results)
@@ -169,7 +171,7 @@ def test_a_record_migration_stops_before_its_first_batch_when_the_day_cannot_cov
     ]
     errors = adapter.set_records(changes, quiet)
     assert len(errors) == 1
-    assert "updating 2 records needs 2 API calls (batches of 100)" in errors[0]
+    assert "updating 2 records needs up to 2 API calls (batches of 100)" in errors[0]
     assert "the portal has 1 left today" in errors[0] and "no record was changed" in errors[0]
     assert paced.statuses("POST") == []
 

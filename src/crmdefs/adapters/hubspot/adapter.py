@@ -198,22 +198,21 @@ class HubSpotAdapter:
         return [results[n] for n in range(len(changes))]
 
     def _daily_refusal(self, changes: Sequence[FieldPlan]) -> str | None:
-        """Why the run must not start, when the day's allowance left cannot cover its calls: a write per
-        field that changes (plus, for creates, a read of the property groups and perhaps a group's create
-        per object type) and the read that verifies them afterwards, one per object type."""
-        writing = [
-            plan
-            for plan in changes
-            if plan.action is Action.CREATE or (plan.action is Action.UPDATE and patch_body(plan)[0])
-        ]
+        """Why the run must not start, when the day's allowance left cannot cover its calls: the writes
+        (``_calls``), a read of the property groups and perhaps a group's create per object type with
+        creates, and the reads that verify the writes afterwards: the properties of each object type, and
+        its pipelines where stages were written."""
+        calls = {n: _calls(plan) for n, plan in enumerate(changes)}
+        writing = [changes[n] for n, count in calls.items() if count]
         created_in = {plan.address.object for plan in writing if plan.action is Action.CREATE}
-        writes, reads = len(writing), len({plan.address.object for plan in writing})
-        needed = writes + 2 * len(created_in) + reads
+        reads = len({plan.address.object for plan in writing})
+        reads += len({plan.address.object for plan in writing if plan.pipeline is not None})
+        writes, groups = sum(calls.values()), 2 * len(created_in)
         parts = f"{writes} writes, {reads} reads to verify them" + (
-            f", {2 * len(created_in)} for property groups" if created_in else ""
+            f", {groups} for property groups" if groups else ""
         )
         doing = f"writing {len(changes)} HubSpot properties"
-        return self._portal.daily_shortfall(doing, needed, parts, "nothing was written")
+        return self._portal.daily_shortfall(doing, writes + groups + reads, parts, "nothing was written")
 
     def _write_one(self, plan: FieldPlan) -> ItemResult:
         if plan.action is Action.CREATE:
@@ -304,3 +303,15 @@ class HubSpotAdapter:
             if cause_status(exc) != 409:  # 409: it was created meanwhile, which is fine
                 raise
         self._group_names[object_type].add(name)
+
+
+def _calls(plan: FieldPlan) -> int:
+    """The most calls writing ``plan`` takes: a create, a PATCH when the property changes, or for deal
+    stages the property's texts, a read of the pipeline and one write per stage (pipelines.py)."""
+    if plan.action is Action.CREATE:
+        return 1
+    if plan.action is not Action.UPDATE:
+        return 0
+    if plan.pipeline is not None:
+        return 2 + len(plan.target_values or ())
+    return 1 if patch_body(plan)[0] else 0

@@ -134,8 +134,8 @@ class PortalCalls:
         if left is None:
             return None
         return (
-            f"target '{self.target}': {doing} needs {needed} API calls ({parts}) but the portal has {left} "
-            f"left today (X-HubSpot-RateLimit-Daily-Remaining; other apps of the portal share them) — "
+            f"target '{self.target}': {doing} needs up to {needed} API calls ({parts}) but the portal has "
+            f"{left} left today (X-HubSpot-RateLimit-Daily-Remaining; other apps of the portal share them) — "
             f"{untouched}; the allowance resets at midnight in the portal's time zone: run again then"
         )
 
