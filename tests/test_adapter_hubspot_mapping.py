@@ -19,6 +19,7 @@ from crmdefs.adapters.hubspot.ratelimit import (
     RetryPolicy,
     SlidingWindowLimiter,
     error_message,
+    retry_after,
 )
 from crmdefs.definitions.model import CreateSpec, Crm, FieldAddress
 from crmdefs.errors import DailyLimitError, RetriesExhausted
@@ -180,6 +181,39 @@ def test_a_request_counts_from_when_its_answer_came_back() -> None:
     assert limiter.acquire() == pytest.approx(10.0) and now[0] == pytest.approx(10.3)
 
 
+def test_a_slow_answer_does_not_hold_back_a_request_that_expires_before_it() -> None:
+    # With requests in flight at once, answers come back in any order: the window frees up when the
+    # earliest answer is 10 s old, not when the first request sent is.
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = SlidingWindowLimiter(2, clock=lambda: now[0], sleep=sleep)
+    slow = limiter.slot()
+    slow.__enter__()  # sent at 0, answered at 3
+    with limiter.slot():
+        now[0] += 0.1  # sent at 0, answered at 0.1
+    now[0] = 3.0
+    slow.__exit__(None, None, None)
+    assert limiter.acquire() == pytest.approx(7.1)
+
+
+def test_a_lower_limit_adopted_mid_window_holds_until_enough_requests_expire() -> None:
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = SlidingWindowLimiter(3, clock=lambda: now[0], sleep=sleep)
+    for moment in (0.0, 1.0, 2.0):
+        now[0] = moment
+        limiter.acquire()
+    now[0] = 3.0
+    limiter.adopt(1, 10.0)  # the portal says 1 per 10 s: the request sent at 2.0 must be 10 s old
+    assert limiter.acquire() == pytest.approx(9.0) and now[0] == pytest.approx(12.0)
+
+
 def test_retry_policy_backs_off_honours_retry_after_and_never_retries_daily() -> None:
     policy = RetryPolicy(SlidingWindowLimiter(100), max_retries=5)
     assert [policy.delay(FakeApiError(503), n) for n in range(6)] == [0.5, 1, 2, 4, 8, 10]
@@ -189,6 +223,24 @@ def test_retry_policy_backs_off_honours_retry_after_and_never_retries_daily() ->
     daily = json.loads((FIXTURES / "error_429_daily_limit.json").read_text(encoding="utf-8"))
     with pytest.raises(DailyLimitError, match="daily API limit"):
         policy.delay(FakeApiError(429, daily), 0)
+
+
+def test_retry_after_in_seconds_or_milliseconds_never_past_the_window() -> None:
+    # docs/hubspot.md#hs-retry-after: seconds, or milliseconds as one source says; never past the window
+    def wait(value: str) -> float | None:
+        burst = FakeApiError(429, {"policyName": "TEN_SECONDLY_ROLLING"}, {"retry-after": value})
+        return retry_after(burst)
+
+    assert [wait(v) for v in ("1", "2.5", "10", "1000", "2500", "60000", "-1", "soon")] == [
+        1.0,
+        2.5,
+        10.0,
+        1.0,
+        2.5,
+        10.0,
+        None,
+        None,
+    ]
 
 
 def test_adapter_imports_nothing_from_the_sandbox() -> None:

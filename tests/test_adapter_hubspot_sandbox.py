@@ -1,6 +1,7 @@
 """The HubSpot adapter with the real hubspot-api-client over real TLS against the sandbox: reads, patches
-and creates as the request log shows them, injected faults and retries, rate limits (secondly, daily,
-client-side), a wrong token and an untrusted certificate, usage counts and record updates.
+and creates as the request log shows them, injected faults and retries, 429s (secondly, daily; the limits
+learned from the portal are in test_adapter_hubspot_limits.py), a wrong token and an untrusted certificate,
+usage counts and record updates.
 """
 
 from __future__ import annotations
@@ -230,10 +231,20 @@ def test_429_retry_after_header_is_honoured(start: Start) -> None:
     assert running.sleeps == [1.0] and adapter.retries == 1
 
 
-def test_daily_429_stops_at_once_without_retrying(start: Start) -> None:
-    running = start(SandboxOptions(hubspot_daily_limit=1))
+def test_429_retry_after_in_milliseconds_is_read_as_milliseconds(start: Start) -> None:
+    options = SandboxOptions(hubspot_retry_after=True, hubspot_retry_after_ms=True)
+    running = start(options, FaultPlan(schedule={1: "429"}))  # Retry-After: 1000
     adapter = running.adapter()
-    adapter.read([desired(DETAIL)], quiet)  # uses the day's one request
+    adapter.read([desired(DETAIL)], quiet)
+    assert running.sleeps == [1.0] and adapter.retries == 1
+
+
+def test_daily_429_stops_at_once_without_retrying(start: Start) -> None:
+    # Another app of the portal spends the day's allowance after the read (the daily budget left before
+    # the writes is checked first: test_adapter_hubspot_limits.py).
+    running = start(faults=FaultPlan(api_schedule={("hubspot", 2): "daily"}))
+    adapter = running.adapter()
+    adapter.read([desired(DETAIL)], quiet)
     results = adapter.write([description_plan(DETAIL, "One"), description_plan(LOST_TEXT, "Two")], quiet)
     assert not any(r.ok for r in results)
     assert results[0].message == f"target 'demo': {DAILY_MESSAGE}"
@@ -242,21 +253,6 @@ def test_daily_429_stops_at_once_without_retrying(start: Start) -> None:
     assert adapter.retries == 0 and running.sleeps == []
     with pytest.raises(CrmApiError, match="daily API limit for this portal is used up"):
         adapter.read([desired(DETAIL)], quiet)
-
-
-def test_client_side_limiter_paces_requests_before_the_server_refuses(start: Start) -> None:
-    running = start()
-    now = [1000.0]
-
-    def sleep(seconds: float) -> None:
-        running.sleeps.append(seconds)
-        now[0] += seconds
-
-    adapter = running.adapter(rate_per_10s=3, clock=lambda: now[0], sleep=sleep)
-    for _ in range(4):
-        adapter.read([desired(DETAIL)], quiet)
-    assert running.sleeps == [10.0]  # the 4th request waited for the window
-    assert len(running.requests("GET", 200)) == 4 and running.requests(status=429) == []
 
 
 def test_wrong_token_says_what_to_do_and_never_shows_the_token(start: Start) -> None:

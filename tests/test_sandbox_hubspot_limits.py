@@ -88,6 +88,31 @@ def test_the_daily_budget_refuses_with_the_daily_body(start_sandbox: StartSandbo
     assert refused.headers["X-HubSpot-RateLimit-Daily-Remaining"] == "0"
 
 
+def test_retry_after_can_come_in_milliseconds(start_sandbox: StartSandbox) -> None:
+    sandbox = start_sandbox(rate_per_10s=1, retry_after_ms=True)
+    assert sandbox.raw("GET", "/crm/v3/properties/deals").status == 200
+    sandbox.clock.now += 2.5
+    refused = sandbox.raw("GET", "/crm/v3/properties/deals")
+    assert refused.status == 429 and refused.headers["Retry-After"] == "8000"
+
+
+def test_a_daily_fault_spends_the_days_allowance_from_that_request_on(tmp_path: Path, shared: Shared) -> None:
+    state = SandboxState.open(tmp_path / "state", seed_state)
+    log = RequestLog(None)
+    faults = FaultPlan(api_schedule={("hubspot", 2): "daily"})
+    server = RunningServer(HubSpotApi(state), 0, shared.tls.server_context(), faults, log).start()
+    try:
+        sandbox = Sandbox(server.port, shared.tls, state, FakeClock(), log)
+        assert sandbox.raw("GET", "/crm/v3/properties/deals").status == 200
+        for _ in range(2):
+            refused = sandbox.raw("GET", "/crm/v3/properties/deals")
+            assert refused.status == 429 and refused.body["policyName"] == "DAILY"
+            assert refused.headers["X-HubSpot-RateLimit-Daily-Remaining"] == "0"
+    finally:
+        server.stop()
+    assert [e["action"] for e in log.entries] == ["properties.list", "injected.daily", "ratelimit.daily"]
+
+
 def test_every_response_carries_the_rate_limit_headers(sandbox: Sandbox) -> None:
     for answer in (
         sandbox.raw("GET", "/crm/v3/pipelines/deals"),

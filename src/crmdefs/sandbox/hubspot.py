@@ -47,6 +47,7 @@ class HubSpotApi:
         daily_limit: int = 250_000,
         clock: Callable[[], float] = time.monotonic,
         retry_after: bool = True,
+        retry_after_ms: bool = False,
         failing: frozenset[str] = frozenset(),
         search_rate: int = SEARCH_RATE_PER_SECOND,  # CRM search requests a second (hubspot_search.py)
     ) -> None:
@@ -55,10 +56,15 @@ class HubSpotApi:
         self.limiter = RateLimiter(rate_per_10s, daily_limit, clock)
         self.search_limiter = SearchLimiter(search_rate, clock)  # the search API's own limit, same clock
         self.retry_after = retry_after  # send Retry-After on TEN_SECONDLY_ROLLING 429s (UNVERIFIED header)
+        self.retry_after_ms = (
+            retry_after_ms  # … in milliseconds, as one source says (docs/hubspot.md#hs-retry-after)
+        )
 
     def _retry_after(self, policy: str, seconds: int) -> int | None:
         # Only for the 10-second window: a DAILY Retry-After (up to a day) would make urllib3 sleep that long.
-        return seconds if self.retry_after and policy == "TEN_SECONDLY_ROLLING" else None
+        if not self.retry_after or policy != "TEN_SECONDLY_ROLLING":
+            return None
+        return seconds * 1000 if self.retry_after_ms else seconds
 
     # -- Api protocol
 
@@ -74,6 +80,12 @@ class HubSpotApi:
         return response
 
     def injected(self, kind: str, request: Request | None = None) -> Response:
+        if kind == "daily":  # another app of the portal used up the day's allowance: refused from now on
+            self.limiter.use_up_day()
+            response = rate_limited("DAILY", None)
+            response.headers.update(self.limiter.headers())
+            response.action = "injected.daily"
+            return response
         if kind in ("429", "concurrent"):  # HubSpot has one rate-limit answer
             response = rate_limited("TEN_SECONDLY_ROLLING", self._retry_after("TEN_SECONDLY_ROLLING", 1))
             response.headers.update({**self.limiter.headers(), "X-HubSpot-RateLimit-Remaining": "0"})

@@ -62,6 +62,13 @@ class RateLimiter:
             return "TEN_SECONDLY_ROLLING", max(1, math.ceil(self._hits[0] + WINDOW_SECONDS - now))
         return None, 0
 
+    def use_up_day(self) -> None:
+        """The rest of the day's allowance is spent (by another app of the portal: the limit is shared,
+        docs/hubspot.md#hs-rate-limits-by-tier)."""
+        with self._lock:
+            self._expire(self._clock())
+            self._day_used = max(self._day_used, self.daily)
+
     def used_today(self) -> int:
         return self._day_used
 

@@ -25,13 +25,12 @@ Sources ("docs/hubspot.md#…" = an entry of docs/hubspot.md; CONFIRMED = read i
   values as text (UNVERIFIED). An empty string counts as no value for HAS_PROPERTY: UNVERIFIED (HubSpot
   clears a property set to ""). Without ``sorts`` results come in ascending id order (UNVERIFIED); a sort
   on a number property sorts numerically.
-- The search API has its own rate limit, 4 requests a second per token (docs/hubspot.md#hs-search-rate-limit;
-changelog "CRM Search
-  API Rate Limit Increase", CONFIRMED as of that changelog; the current value is UNVERIFIED). The 429 body
+- The search API has its own rate limit, 5 requests a second per account (docs/hubspot.md#hs-search-rate-limit,
+  the CRM search guide of March 2026). The 429 body
   has the shape of the documented rate-limit body (docs/hubspot.md#hs-429-body) with ``policyName:
   "SECONDLY"`` and message
   "You have reached your secondly limit." — both UNVERIFIED (the docs only say the policyName tells "daily
-  or secondly"). CRMDEFS_SANDBOX_HUBSPOT_SEARCH_RATE overrides the 4 (SandboxOptions.hubspot_search_rate,
+  or secondly"). CRMDEFS_SANDBOX_HUBSPOT_SEARCH_RATE overrides the 5 (SandboxOptions.hubspot_search_rate,
   options.py), e.g. for test suites that search in bursts.
 """
 
@@ -72,7 +71,7 @@ _COMPARE = {
 
 
 class SearchLimiter:
-    """A rolling one-second window (4 search requests a second, docs/hubspot.md#hs-search-rate-limit).
+    """A rolling one-second window (5 search requests a second, docs/hubspot.md#hs-search-rate-limit).
     Refused requests do not count."""
 
     def __init__(self, rate: int, clock: Callable[[], float]) -> None:

@@ -16,8 +16,8 @@ from typing import Any
 
 from crmdefs.errors import FaultSettingsError, SandboxStateError
 
-# HubSpot CRM search requests a second per token (docs/hubspot.md#hs-search-rate-limit)
-SEARCH_RATE_PER_SECOND = 4
+# HubSpot CRM search requests a second per account (docs/hubspot.md#hs-search-rate-limit)
+SEARCH_RATE_PER_SECOND = 5
 SEARCH_RATE_ENV = "CRMDEFS_SANDBOX_HUBSPOT_SEARCH_RATE"
 
 
@@ -29,9 +29,11 @@ class SandboxOptions:
     hubspot_rate_per_10s: int = 100
     hubspot_daily_limit: int = 250_000
     # HubSpot's documented 429 carries no Retry-After (docs/hubspot.md#hs-retry-after), and urllib3 would
-    # silently sleep and retry GETs on one; so it is off unless CRMDEFS_SANDBOX_HUBSPOT_RETRY_AFTER=1.
+    # silently sleep and retry GETs on one; so it is off unless CRMDEFS_SANDBOX_HUBSPOT_RETRY_AFTER=1 (in
+    # seconds) or =ms (in milliseconds, as one source says HubSpot sends it).
     hubspot_retry_after: bool = False
-    # The HubSpot CRM search API's own limit, 4 a second; CRMDEFS_SANDBOX_HUBSPOT_SEARCH_RATE lifts it, e.g.
+    hubspot_retry_after_ms: bool = False
+    # The HubSpot CRM search API's own limit, 5 a second; CRMDEFS_SANDBOX_HUBSPOT_SEARCH_RATE lifts it, e.g.
     # for test suites that search in bursts.
     hubspot_search_rate: int = SEARCH_RATE_PER_SECOND
 
@@ -48,7 +50,8 @@ class SandboxOptions:
         values: dict[str, Any] = {
             "hubspot_rate_per_10s": number("CRMDEFS_SANDBOX_HUBSPOT_RATE", 100),
             "hubspot_daily_limit": number("CRMDEFS_SANDBOX_HUBSPOT_DAILY", 250_000),
-            "hubspot_retry_after": env.get("CRMDEFS_SANDBOX_HUBSPOT_RETRY_AFTER", "") == "1",
+            "hubspot_retry_after": env.get("CRMDEFS_SANDBOX_HUBSPOT_RETRY_AFTER", "") in ("1", "ms"),
+            "hubspot_retry_after_ms": env.get("CRMDEFS_SANDBOX_HUBSPOT_RETRY_AFTER", "") == "ms",
             "hubspot_search_rate": _search_rate(env),
         }
         return cls(**{**values, **overrides})
@@ -63,8 +66,9 @@ def _search_rate(env: Mapping[str, str]) -> int:
 
 # What CRMDEFS_SANDBOX_SCHEDULE can name. "concurrent": Salesforce's REQUEST_LIMIT_EXCEEDED for too many
 # long-running requests at once (ConcurrentPerOrgLongTxn), which clears by itself; HubSpot answers it as
-# a 429.
-FAULT_KINDS = ("429", "5xx", "drop", "slow", "concurrent")
+# a 429. "daily" (HubSpot only): another app of the portal uses up the day's allowance at that request,
+# which is refused with the DAILY 429, as is every later one.
+FAULT_KINDS = ("429", "5xx", "drop", "slow", "concurrent", "daily")
 
 
 @dataclass
@@ -77,7 +81,8 @@ class FaultPlan:
     CRMDEFS_SANDBOX_DROP         probability 0..1 of closing the connection without an answer
     CRMDEFS_SANDBOX_SCHEDULE     exact faults by request number, from 1: across both APIs ("3:429,7:5xx,
                                  9:drop,12:slow"), or within one ("hubspot:3:429,salesforce:2:5xx"), which
-                                 stays exact when a client calls both APIs at once
+                                 stays exact when a client calls both APIs at once; "hubspot:N:daily"
+                                 spends the portal's daily allowance at its request N
     CRMDEFS_SANDBOX_SLOW_MS      how long a scheduled "slow" request is held before it is carried out
                                  (default 5000): past a client's read timeout, it is still carried out,
                                  as a real server finishes work its client stopped waiting for
@@ -92,7 +97,7 @@ class FaultPlan:
                                  fault sf:INVALID_SESSION_ID (the answers to a wrong token)
 
     Each request that gets an injected fault is logged with ``"fault": kind`` (429, 5xx, drop, slow,
-    session).
+    session, daily).
     """
 
     latency_ms: float = 0.0
@@ -184,5 +189,9 @@ def _scheduled(item: str) -> tuple[str, int, str]:
         raise FaultSettingsError(
             f"CRMDEFS_SANDBOX_SCHEDULE: {item!r} is not N:KIND or API:N:KIND (API salesforce or hubspot, "
             f"KIND one of {', '.join(FAULT_KINDS)})"
+        )
+    if kind == "daily" and api != "hubspot":
+        raise FaultSettingsError(
+            f"CRMDEFS_SANDBOX_SCHEDULE: {item!r}: 'daily' is HubSpot's; write hubspot:N:daily"
         )
     return api, int(number), kind

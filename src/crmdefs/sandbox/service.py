@@ -110,6 +110,7 @@ class Sandbox:
             rate_per_10s=self.options.hubspot_rate_per_10s,
             daily_limit=self.options.hubspot_daily_limit,
             retry_after=self.options.hubspot_retry_after,
+            retry_after_ms=self.options.hubspot_retry_after_ms,
             failing=self.faults.fail_components,
             search_rate=self.options.hubspot_search_rate,
         )

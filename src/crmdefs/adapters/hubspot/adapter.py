@@ -5,7 +5,8 @@
   docs/hubspot.md#hs-property-shape) is parsed rather than the
   SDK's models, so the pure mapping (mapping.py) is tested against recorded responses.
 - write: one ``PATCH`` per property (there is no batch update, docs/hubspot.md#hs-no-batch-update) carrying
-only what changes; ``options``
+only what changes, up to ``MAX_IN_FLIGHT`` at once, after checking that the day's allowance covers them
+(limits.py); ``options``
   replaces the whole list (docs/hubspot.md#hs-options-replace-whole-list), so the plan's complete target list
   is sent and options are retired with
   ``hidden: true``, never dropped.
@@ -19,6 +20,8 @@ records.py.
 
 from __future__ import annotations
 
+import math
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 from crmdefs.adapters.base import ItemResult, Progress, RecordChange, RecordFailure
 from crmdefs.adapters.hubspot import pipelines, records
 from crmdefs.adapters.hubspot.calls import PortalCalls, cause_status
-from crmdefs.adapters.hubspot.client import HubSpotApis
+from crmdefs.adapters.hubspot.client import MAX_IN_FLIGHT, HubSpotApis
+from crmdefs.adapters.hubspot.limits import FLOOR_PER_10S
 from crmdefs.adapters.hubspot.mapping import (
     Json,
     converge_body,
@@ -51,8 +55,9 @@ class HubSpotAdapter:
         *,
         target: str,
         apis: HubSpotApis,
-        # Free/Starter burst limit; 190 on Professional/Enterprise (docs/hubspot.md#hs-rate-limits-by-tier)
-        rate_per_10s: int = 100,
+        # The Free/Starter burst limit until the portal's first answer tells its own
+        # (docs/hubspot.md#hs-rate-limits-by-tier, limits.py)
+        rate_per_10s: int = FLOOR_PER_10S,
         timeout: float | None = None,  # None = calls.DEFAULT_TIMEOUT
         max_retries: int = 5,
         sleep: Callable[[float], None] = time.sleep,
@@ -73,6 +78,7 @@ class HubSpotAdapter:
         )
         self._group_names: dict[str, set[str]] = {}
         self._multi_checkbox: dict[FieldAddress, bool] = {}  # what reads told of each property's fieldType
+        self._creating = threading.Lock()  # creates go one at a time: each may add its property group
 
     @property
     def retries(self) -> int:
@@ -112,6 +118,14 @@ class HubSpotAdapter:
         return records.find_by_text(self._portal, source, target, codes, progress)
 
     def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[RecordFailure]:
+        by_field: dict[str, list[str]] = {}
+        for change in changes:
+            by_field.setdefault(change.address, []).append(change.record_id)
+        batches = sum(math.ceil(len(ids) / records.BATCH_SIZE) for ids in by_field.values())
+        doing, parts = f"updating {len(changes)} records", f"batches of {records.BATCH_SIZE}"
+        refusal = self._portal.daily_shortfall(doing, batches, parts, "no record was changed")
+        if refusal:  # nothing was sent: every record is as it was
+            return [RecordFailure(a, tuple(ids), refusal, unchanged=True) for a, ids in by_field.items()]
         return records.set_records(self._portal, changes, progress)
 
     # --- read ------------------------------------------------------------------------------------------
@@ -159,21 +173,58 @@ class HubSpotAdapter:
     # --- write -----------------------------------------------------------------------------------------
 
     def write(self, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
-        """One result per field; a failed field does not stop the others, except a refusal every call would
-        get (daily limit, rejected token): the rest are then reported as not attempted, without calls."""
-        results: list[ItemResult] = []
-        stopped: str | None = None
-        for number, plan in enumerate(changes, 1):
-            if stopped is not None:
-                results.append(ItemResult(plan.address, False, f"not attempted: {stopped}"))
-                continue
-            progress(f"writing {plan.address} ({number} of {len(changes)})")
+        """One result per field, in plan order; a failed field does not stop the others, except a refusal
+        every call would get (daily limit, rejected token): the rest are then reported as not attempted,
+        without calls. Nothing is written when the day's allowance left cannot cover the whole run.
+
+        Creates go first, one at a time, then the first update alone (a refusal every call would get costs
+        one call, not ``MAX_IN_FLIGHT``), then the other updates ``MAX_IN_FLIGHT`` at once: the limiter
+        keeps them all within the burst limit, and each window's share no longer waits for round trips one
+        after another (BENCHMARKS.md)."""
+        refusal = self._daily_refusal(changes)
+        if refusal is not None:
+            return [ItemResult(plan.address, False, f"not attempted: {refusal}") for plan in changes]
+        stopped: list[str] = []
+
+        def write_one(number: int) -> ItemResult:
+            plan = changes[number]
+            if stopped:
+                return ItemResult(plan.address, False, f"not attempted: {stopped[0]}")
+            progress(f"writing {plan.address} ({number + 1} of {len(changes)})")
             try:
-                results.append(self._write_one(plan))
+                if plan.action is Action.CREATE:
+                    with self._creating:
+                        return self._write_one(plan)
+                return self._write_one(plan)
             except CrmApiError as exc:
-                results.append(ItemResult(plan.address, False, str(exc)))
-                stopped = str(exc) if isinstance(exc, StopAll) else None
-        return results
+                if isinstance(exc, StopAll):
+                    stopped.append(str(exc))
+                return ItemResult(plan.address, False, str(exc))
+
+        creates = [n for n, plan in enumerate(changes) if plan.action is Action.CREATE]
+        others = [n for n, plan in enumerate(changes) if plan.action is not Action.CREATE]
+        results = {n: write_one(n) for n in creates + others[:1]}
+        if others[1:]:
+            with ThreadPoolExecutor(max_workers=MAX_IN_FLIGHT) as pool:
+                results.update(zip(others[1:], pool.map(write_one, others[1:]), strict=True))
+        return [results[n] for n in range(len(changes))]
+
+    def _daily_refusal(self, changes: Sequence[FieldPlan]) -> str | None:
+        """Why the run must not start, when the day's allowance left cannot cover its calls: the writes
+        (``_calls``), a read of the property groups and perhaps a group's create per object type with
+        creates, and the reads that verify the writes afterwards: the properties of each object type, and
+        its pipelines where stages were written."""
+        calls = {n: _calls(plan) for n, plan in enumerate(changes)}
+        writing = [changes[n] for n, count in calls.items() if count]
+        created_in = {plan.address.object for plan in writing if plan.action is Action.CREATE}
+        reads = len({plan.address.object for plan in writing})
+        reads += len({plan.address.object for plan in writing if plan.pipeline is not None})
+        writes, groups = sum(calls.values()), 2 * len(created_in)
+        parts = f"{writes} writes, {reads} reads to verify them" + (
+            f", {groups} for property groups" if groups else ""
+        )
+        doing = f"writing {len(changes)} HubSpot properties"
+        return self._portal.daily_shortfall(doing, writes + groups + reads, parts, "nothing was written")
 
     def _write_one(self, plan: FieldPlan) -> ItemResult:
         if plan.action is Action.CREATE:
@@ -264,3 +315,15 @@ class HubSpotAdapter:
             if cause_status(exc) != 409:  # 409: it was created meanwhile, which is fine
                 raise
         self._group_names[object_type].add(name)
+
+
+def _calls(plan: FieldPlan) -> int:
+    """The most calls writing ``plan`` takes: a create, a PATCH when the property changes, or for deal
+    stages the property's texts, a read of the pipeline and one write per stage (pipelines.py)."""
+    if plan.action is Action.CREATE:
+        return 1
+    if plan.action is not Action.UPDATE:
+        return 0
+    if plan.pipeline is not None:
+        return 2 + len(plan.target_values or ())
+    return 1 if patch_body(plan)[0] else 0

@@ -16,6 +16,13 @@ from crmdefs.config import HUBSPOT_API_VERSION as DEFAULT_API_VERSION
 from crmdefs.config import Secret, Target
 from crmdefs.runtime import Runtime
 
+# Requests in flight to one portal at once. HubSpot limits the rate and documents no limit on concurrency
+# (docs/hubspot.md#hs-rate-limits-by-tier). In a rolling window the second window's requests can only
+# follow the first's answers 10 s later, so the first window's share must not be spent on round trips:
+# 118 writes past a 190 window take 118 / 20 round trips (bench: 0.3 s at 50 ms; 10 in flight, 0.6 s).
+# The connection pool holds as many connections, so none is opened and thrown away.
+MAX_IN_FLIGHT = 20
+
 
 @dataclass(frozen=True)
 class HubSpotApis:
@@ -49,6 +56,7 @@ def hubspot_apis(
         host=base_url.rstrip("/"),
         ssl_ca_cert=str(ca_bundle) if ca_bundle else None,
         retry=Retry(total=0, raise_on_status=False),
+        connection_pool_maxsize=MAX_IN_FLIGHT,
     )
     # Every attribute access builds a new ApiClient and connection pool
     # (docs/hubspot.md#hs-sdk-new-client-per-access): take one, once, and send everything through it.

@@ -2,10 +2,12 @@
 
 HubSpot private apps get 100 (Free/Starter) or 190 (Professional/Enterprise) requests per rolling 10 s and a
 daily allowance that resets at midnight in the portal's time zone (docs/hubspot.md#hs-rate-limits-by-tier,
-docs/hubspot.md#hs-daily-reset). crmdefs paces itself under the burst limit, so a 429 is the exception; when
-one comes anyway the body's ``policyName`` says which limit was hit (docs/hubspot.md#hs-429-body): ``DAILY``
-will not come back for hours, so we stop at once; ``TEN_SECONDLY_ROLLING`` (or a 429 without a policy) is
-waited out and retried. 5xx answers and dropped connections are retried with exponential backoff. Every write
+docs/hubspot.md#hs-daily-reset). crmdefs paces itself under the burst limit the portal announces in its
+answers' headers (limits.py), so a 429 is the exception; when one comes anyway the body's ``policyName`` says
+which limit was hit (docs/hubspot.md#hs-429-body): ``DAILY`` will not come back for hours, so we stop at
+once; ``TEN_SECONDLY_ROLLING`` (or a 429 without a policy) is waited out and retried, after ``Retry-After``
+if the answer has one (seconds or milliseconds, never past the window: docs/hubspot.md#hs-retry-after). 5xx
+answers and dropped connections are retried with exponential backoff. Every write
 crmdefs makes is idempotent (a PATCH of whole values; a create that finds the property converges), so a retry
 after a lost answer is safe.
 
@@ -23,7 +25,6 @@ import json
 import math
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -37,7 +38,6 @@ from crmdefs.errors import DailyLimitError, RetriesExhausted
 WINDOW_SECONDS = 10.0
 BACKOFF_START = 0.5
 BACKOFF_CAP = 10.0
-MAX_RETRY_AFTER = 60.0  # a burst 429 never needs longer; a bigger header would only stall the command
 DAILY_MESSAGE = (
     "HubSpot's daily API limit for this portal is used up; it resets at midnight in the portal's time "
     "zone — run again then"
@@ -50,7 +50,9 @@ Sleep = Callable[[float], None]
 
 class SlidingWindowLimiter:
     """At most ``rate`` requests in any ``window`` seconds. ``clock`` and ``sleep`` must agree (a fake
-    sleep in tests must advance the fake clock). Thread-safe: waiters queue on the lock, in order."""
+    sleep in tests must advance the fake clock). Thread-safe: requests claim their place under the lock
+    and wait outside it; counting an answer and adopting a new limit take no lock (a plain assignment is
+    atomic, and a waiter reads the cell it claimed again when it wakes)."""
 
     def __init__(
         self,
@@ -64,8 +66,13 @@ class SlidingWindowLimiter:
             raise ValueError("rate must be at least 1 request per window")
         self.rate, self.window = rate, window
         self._clock, self._sleep = clock, sleep
-        self._sent: deque[list[float]] = deque()  # one cell per request: when it counts from
+        self._sent: list[list[float]] = []  # one cell per request: when it counts from
         self._lock = threading.Lock()
+
+    def adopt(self, rate: int, window: float) -> None:
+        """Follow the limit the portal announces (limits.py); a waiter sees it when it wakes."""
+        if rate >= 1 and window > 0:
+            self.rate, self.window = rate, window
 
     def acquire(self) -> float:
         """Wait until one more request fits in the window, count it, and return the seconds waited."""
@@ -81,23 +88,33 @@ class SlidingWindowLimiter:
         try:
             yield
         finally:
-            with self._lock:
-                cell[0] = max(cell[0], self._clock())
+            cell[0] = max(cell[0], self._clock())  # without the lock: see the class doc
 
     def _take(self) -> tuple[list[float], float]:
-        waited = 0.0
+        """Count one more request and wait until it fits. When the window is full, the request claims the
+        cell that frees the window next and takes its place, then sleeps outside the lock: the requests
+        waiting for one window each sleep to their own cell at once, instead of one after another (each
+        wake-up's delay would add up over a window's worth of requests)."""
         with self._lock:
-            while True:
-                now = self._clock()
-                while self._sent and now - self._sent[0][0] >= self.window:
-                    self._sent.popleft()
-                if len(self._sent) < self.rate:
-                    cell = [now]
-                    self._sent.append(cell)
-                    return cell, waited
-                delay = self._sent[0][0] + self.window - now
-                self._sleep(delay)
-                waited += delay
+            now = self._clock()
+            # Answers come back in any order, so any cell may expire next, not just the oldest sent.
+            self._sent = [c for c in self._sent if now - c[0] < self.window]
+            if len(self._sent) < self.rate:
+                cell = [now]
+                self._sent.append(cell)
+                return cell, 0.0
+            # After the limit went down there can be more cells than the rate: the request fits once all
+            # but rate - 1 of them have expired.
+            claimed = sorted(self._sent, key=lambda c: c[0])[len(self._sent) - self.rate]
+            self._sent.remove(claimed)
+            cell = [claimed[0] + self.window]
+            self._sent.append(cell)
+        waited = 0.0
+        while (delay := claimed[0] + self.window - self._clock()) > 0:  # its answer may come later still
+            self._sleep(delay)
+            waited += delay
+        cell[0] = max(cell[0], self._clock())
+        return cell, waited
 
 
 # --- reading an error (pure) ------------------------------------------------------------------------------
@@ -129,18 +146,21 @@ def policy_name(exc: BaseException) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def retry_after(exc: BaseException) -> float | None:
-    """Seconds from a ``Retry-After`` header (seconds form); HubSpot may not send one
-    (docs/hubspot.md#hs-retry-after)."""
+def retry_after(exc: BaseException, window: float = WINDOW_SECONDS) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header, which HubSpot may not send, in seconds or, as one source
+    says, in milliseconds (docs/hubspot.md#hs-retry-after). A burst 429 never needs more than the window, so
+    a number larger than the window's seconds is milliseconds; the wait never passes the window."""
     headers = getattr(exc, "headers", None)
     if not isinstance(headers, Mapping):
         return None
     value = next((v for k, v in headers.items() if str(k).lower() == "retry-after"), None)
     try:
-        seconds = float(value) if value is not None else math.nan
+        number = float(value) if value is not None else math.nan
     except ValueError:
         return None  # an HTTP date; not worth parsing for a 10-second window
-    return min(seconds, MAX_RETRY_AFTER) if seconds >= 0 else None
+    if not number >= 0:  # negative, or not a number
+        return None
+    return min(number if number <= window else number / 1000.0, window)
 
 
 def is_transport_error(exc: BaseException) -> bool:
@@ -175,7 +195,7 @@ class RetryPolicy:
         if status == 429:
             if policy_name(exc) == "DAILY":
                 raise DailyLimitError(DAILY_MESSAGE) from exc
-            wait = retry_after(exc)
+            wait = retry_after(exc, self.limiter.window)
             return wait if wait is not None else backoff(attempt)
         if (status is not None and 500 <= status <= 599) or is_transport_error(exc):
             return backoff(attempt)
