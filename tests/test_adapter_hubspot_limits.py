@@ -169,10 +169,14 @@ def test_a_record_migration_stops_before_its_first_batch_when_the_day_cannot_cov
         RecordChange("hubspot:contacts.hs_lead_status", "101", None, "CONNECTED"),
         RecordChange("hubspot:deals.dealtype", "201", None, "newbusiness"),
     ]
-    errors = adapter.set_records(changes, quiet)
-    assert len(errors) == 1
-    assert "updating 2 records needs up to 2 API calls (batches of 100)" in errors[0]
-    assert "the portal has 1 left today" in errors[0] and "no record was changed" in errors[0]
+    failures = adapter.set_records(changes, quiet)
+    assert [(f.address, f.record_ids, f.unchanged) for f in failures] == [
+        ("hubspot:contacts.hs_lead_status", ("101",), True),  # not sent: nothing to restore
+        ("hubspot:deals.dealtype", ("201",), True),
+    ]
+    message = failures[0].message
+    assert "updating 2 records needs up to 2 API calls (batches of 100)" in message
+    assert "the portal has 1 left today" in message and "no record was changed" in message
     assert paced.statuses("POST") == []
 
 
@@ -184,5 +188,16 @@ def test_searches_are_paced_to_five_a_second(start_sandbox: StartSandbox) -> Non
     address = FieldAddress(Crm.HUBSPOT, "contacts", "hs_lead_status")
     counts = paced.adapter().count_values(address, [f"V{n}" for n in range(10)], quiet)
     assert counts == {f"V{n}": 0 for n in range(10)}
-    assert paced.statuses() == [200] * 10  # the portal's 5 a second, never a SECONDLY 429
+    assert paced.statuses("POST") == [200] * 10  # the searches: the portal's 5 a second, never a SECONDLY 429
     assert paced.sleeps == [1.0]  # five, a second's wait, five more
+
+
+def test_the_daily_count_is_the_lowest_answer_seen_whatever_order_answers_arrive_in() -> None:
+    from crmdefs.adapters.hubspot.limits import PortalLimits
+    from crmdefs.adapters.hubspot.ratelimit import SlidingWindowLimiter
+
+    limits = PortalLimits(SlidingWindowLimiter(100))
+    # Two calls made at once: the answer sent later (2 left) is handled before the earlier one (3 left).
+    limits.observe({"X-HubSpot-RateLimit-Daily-Remaining": "2"})
+    limits.observe({"X-HubSpot-RateLimit-Daily-Remaining": "3"})
+    assert limits.shortfall(3) == 2 and limits.shortfall(2) is None

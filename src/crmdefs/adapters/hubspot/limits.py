@@ -48,7 +48,11 @@ class PortalLimits:
         remaining = _whole(values.get(DAILY_REMAINING))
         if remaining is not None:
             with self._lock:
-                self.daily_remaining = remaining
+                # The lowest count seen: answers to calls made at once arrive in any order, so the one
+                # handled last may be older. Only the midnight reset raises it, and then a lower figure
+                # only makes the budget check careful, never lets a run overspend.
+                if self.daily_remaining is None or remaining < self.daily_remaining:
+                    self.daily_remaining = remaining
 
     def shortfall(self, needed: int) -> int | None:
         """The calls left today when fewer than ``needed``; None when enough, or when no answer said."""
