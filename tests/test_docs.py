@@ -368,3 +368,13 @@ def test_browser_phone_width_has_no_sideways_scrolling(page: WebDriver) -> None:
     assert width <= 400, f"the window did not narrow to a phone's width ({width}px)"
     scroll = page.execute_script("return document.documentElement.scrollWidth")
     assert scroll <= width
+
+
+def test_the_readme_says_where_hubspot_shows_what_crmdefs_writes() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**What reps see in HubSpot.**") :].split("\n\n")[0]
+    assert "property's `description`" in section and "when people view and edit records" in section
+    assert "option's `description`" in section and "Deal stages have no description" in section
+    facts = (REPO / "docs" / "hubspot.md").read_text(encoding="utf-8")
+    entry = facts[facts.index("### hs-where-descriptions-show") :].split("\n### ")[0]
+    assert "Source: https://developers.hubspot.com/" in entry
