@@ -25,8 +25,8 @@ Sources ("docs/hubspot.md#…" = an entry of docs/hubspot.md; CONFIRMED = read i
   values as text (UNVERIFIED). An empty string counts as no value for HAS_PROPERTY: UNVERIFIED (HubSpot
   clears a property set to ""). Without ``sorts`` results come in ascending id order (UNVERIFIED); a sort
   on a number property sorts numerically.
-- The search API has its own rate limit, 5 requests a second per account (docs/hubspot.md#hs-search-rate-limit,
-  the CRM search guide of March 2026). The 429 body
+- The search API has its own rate limit, 5 requests a second per account
+  (docs/hubspot.md#hs-search-rate-limit, the CRM search guide of March 2026). The 429 body
   has the shape of the documented rate-limit body (docs/hubspot.md#hs-429-body) with ``policyName:
   "SECONDLY"`` and message
   "You have reached your secondly limit." — both UNVERIFIED (the docs only say the policyName tells "daily
