@@ -44,9 +44,7 @@ class FakeTime:
         return self.now
 
     def sleep(self, seconds: float) -> None:
-        # A little more than asked, as a real sleep: "window start + window - now" added back to now can
-        # round to a hair under the window end, and the limiter would ask again for ever.
-        self.now += seconds + 1e-6
+        self.now += seconds
 
 
 class Portal:

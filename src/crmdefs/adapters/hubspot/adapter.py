@@ -20,7 +20,6 @@ records.py.
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -118,14 +117,6 @@ class HubSpotAdapter:
         return records.find_by_text(self._portal, source, target, codes, progress)
 
     def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[RecordFailure]:
-        by_field: dict[str, list[str]] = {}
-        for change in changes:
-            by_field.setdefault(change.address, []).append(change.record_id)
-        batches = sum(math.ceil(len(ids) / records.BATCH_SIZE) for ids in by_field.values())
-        doing, parts = f"updating {len(changes)} records", f"batches of {records.BATCH_SIZE}"
-        refusal = self._portal.daily_shortfall(doing, batches, parts, "no record was changed")
-        if refusal:  # nothing was sent: every record is as it was
-            return [RecordFailure(a, tuple(ids), refusal, unchanged=True) for a, ids in by_field.items()]
         return records.set_records(self._portal, changes, progress)
 
     # --- read ------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ its choices are split here: counted one by one, and a migration swaps one choice
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -198,11 +199,20 @@ def set_records(
     portal: PortalCalls, changes: Sequence[RecordChange], progress: Progress
 ) -> list[RecordFailure]:
     """Batch update, 100 records per call; each record the answer does not show updated is a failure,
-    with HubSpot's message (a 207 names them, docs/hubspot.md#hs-batch-207-returns)."""
+    with HubSpot's message (a 207 names them, docs/hubspot.md#hs-batch-207-returns). Nothing is sent when
+    the day's allowance left cannot cover every batch (limits.py)."""
     failures: list[RecordFailure] = []
     by_field: dict[str, list[RecordChange]] = {}
     for change in changes:  # one batch carries one property of one object type
         by_field.setdefault(change.address, []).append(change)
+    batches = sum(math.ceil(len(mine) / BATCH_SIZE) for mine in by_field.values())
+    doing, parts = f"updating {len(changes)} records", f"batches of {BATCH_SIZE}"
+    refusal = portal.daily_shortfall(doing, batches, parts, "no record was changed")
+    if refusal:  # nothing was sent: every record is as it was
+        return [
+            RecordFailure(a, tuple(c.record_id for c in mine), refusal, unchanged=True)
+            for a, mine in by_field.items()
+        ]
     for address, mine in by_field.items():
         target = parse_address(address)
         for start in range(0, len(mine), BATCH_SIZE):
