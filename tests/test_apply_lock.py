@@ -64,3 +64,12 @@ def test_the_lock_is_released_when_the_apply_is_not_confirmed(run_cli: RunCli, p
     assert result.code != 0
     assert not (project / LOCK).exists()
     assert run_cli("apply", "--auto-approve").code == 0
+
+
+def test_a_lock_that_cannot_be_written_is_one_clear_error(run_cli: RunCli, project: Path) -> None:
+    (project / ".crmdefs").mkdir()
+    (project / LOCK.parent).write_text("a file where the locks folder goes", encoding="utf-8")
+    result = run_cli("apply", "--auto-approve")
+    assert result.code == 1
+    assert "cannot take the apply lock" in result.err and "internal error" not in result.err
+    assert run_cli("plan", "--detailed-exitcode").code == 2, "nothing was written"

@@ -30,7 +30,6 @@ def apply_lock(project_root: Path, target: str, note: Callable[[str], None]) -> 
     """Hold the target's apply lock for the ``with`` block; raise LockedError when a live process holds
     it."""
     path = lock_path(project_root, target)
-    path.parent.mkdir(parents=True, exist_ok=True)
     mine = {
         "pid": os.getpid(),
         "host": socket.gethostname(),
@@ -45,6 +44,10 @@ def apply_lock(project_root: Path, target: str, note: Callable[[str], None]) -> 
 
 
 def _take(path: Path, target: str, mine: dict[str, Any], note: Callable[[str], None]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # FileExistsError included: a file where the folder goes
+        raise _unwritable(path, target, exc) from exc
     for _ in range(3):  # a stale lock is removed, then created again; another process may race us
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
@@ -58,10 +61,19 @@ def _take(path: Path, target: str, mine: dict[str, Any], note: Callable[[str], N
             )
             path.unlink(missing_ok=True)
             continue
+        except OSError as exc:  # a read-only project, a full disk
+            raise _unwritable(path, target, exc) from exc
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(mine, handle)
         return
     raise LockedError(f"could not take the apply lock {path} of target '{target}' — run again")
+
+
+def _unwritable(path: Path, target: str, exc: OSError) -> LockedError:
+    return LockedError(
+        f"cannot take the apply lock {path} of target '{target}' ({exc.strerror or exc}) — make "
+        f"{path.parent} a folder you can write to, then run again"
+    )
 
 
 def _holder(path: Path) -> dict[str, Any] | None:
