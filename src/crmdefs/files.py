@@ -5,6 +5,7 @@ reading the JSON ones back, with a message that says where and why one cannot be
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -107,3 +108,15 @@ def unusable(source: str, what: str, exc: BaseException) -> str:
     else:
         why = f"a value has the wrong type or form ({exc})"
     return f"{source}: not a usable {what} ({why})"
+
+
+def process_gone(pid: int) -> bool:
+    """Whether no process ``pid`` runs on this machine: the holder of a lock or of ``sandbox.json`` has ended.
+    A process of another user still counts as running."""
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False

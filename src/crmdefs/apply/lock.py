@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from crmdefs.errors import LockedError
+from crmdefs.files import process_gone
 
 
 def lock_path(project_root: Path, target: str) -> Path:
@@ -85,15 +86,8 @@ def _holder(path: Path) -> dict[str, Any] | None:
 
 
 def _stale(holder: dict[str, Any]) -> bool:
-    if holder.get("host") != socket.gethostname():
-        return False  # another machine's process: we cannot tell whether it still runs
-    try:
-        os.kill(holder["pid"], 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False  # it exists, under another user
-    return False
+    # Another machine's process: we cannot tell whether it still runs.
+    return holder.get("host") == socket.gethostname() and process_gone(holder["pid"])
 
 
 def _describe(holder: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from crmdefs.errors import SandboxStateError
+from crmdefs.files import process_gone
 from crmdefs.sandbox.http import RequestLog, RunningServer
 from crmdefs.sandbox.hubspot import HubSpotApi
 from crmdefs.sandbox.hubspot_seed import hubspot_seed
@@ -64,15 +65,7 @@ class SandboxInfo:
 
     def running(self) -> bool:
         """Whether the `sandbox serve` that wrote these details still runs (checked on this host only)."""
-        if self.pid is None or self.host != socket.gethostname():
-            return False
-        try:
-            os.kill(self.pid, 0)  # signal 0: only asks whether the process exists
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
+        return self.pid is not None and self.host == socket.gethostname() and not process_gone(self.pid)
 
 
 class Sandbox:
