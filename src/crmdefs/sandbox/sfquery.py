@@ -1,13 +1,6 @@
 """SOQL queries of the Salesforce sandbox: ``GET /query?q=`` and ``GET /query/<locator>-<n>`` for the
 next page, on the records in ``state["salesforce"]["records"][object][Id]`` (records_seed.py). The text of
-a query is parsed in sfsoql.py.
-
-SOQL: exactly this subset (keywords case-insensitive, any whitespace), anything else is MALFORMED_QUERY:
-    SELECT F, COUNT(Id) FROM O [WHERE cond] GROUP BY F
-    SELECT COUNT() FROM O [WHERE cond]
-    SELECT F1[, F2 ...] FROM O [WHERE cond]
-    cond := F = 'v' | F != 'v' | F <> 'v' | F = null | F != null | F IN ('v1', 'v2', ...)
-          | F INCLUDES ('v1', 'v2;v3', ...) | F EXCLUDES ('v1', ...)
+a query is parsed in sfsoql.py, whose docstring gives the SOQL subset the sandbox answers.
 
 Sources (CONFIRMED = read in the source named; UNVERIFIED = our choice, no source found):
 - Response envelope ``{"totalSize", "done", "records", "nextRecordsUrl"}``, record ``attributes``
