@@ -1,6 +1,6 @@
-"""The HubSpot half of the sandbox: CRM Properties v3 (core, batch, groups), the deal pipelines and the CRM
-object records, at the paths hubspot-api-client 12 calls, with HubSpot's error bodies, rate limits and
-headers.
+"""The HubSpot half of the sandbox: CRM Properties (core, batch, groups), the deal pipelines and the CRM
+object records, at both path families — the numbered ``/crm/v3/…`` and the dated ``/crm/…/2026-03/…``
+(docs/hubspot.md#hs-dated-apis) — with HubSpot's error bodies, rate limits and headers.
 
 This module authenticates, applies the rate limits and routes; the handlers live in hubspot_properties.py
 (properties and groups), hubspot_pipelines.py (pipelines and stages), hubspot_search.py and

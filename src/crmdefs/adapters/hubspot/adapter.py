@@ -1,6 +1,7 @@
-"""HubSpot adapter: CRM Properties v3 through hubspot-api-client 12 (citations: entries of docs/hubspot.md).
+"""HubSpot adapter: the CRM Properties API of the family the target chose, the dated ``2026-03`` or ``v3``
+(paths.py), through hubspot-api-client 12's ``call_api`` (citations: entries of docs/hubspot.md).
 
-- read: one ``GET /crm/v3/properties/{objectType}`` per object type — it returns every property, unpaged
+- read: one ``GET …/properties/{objectType}`` per object type — it returns every property, unpaged
   (docs/hubspot.md#hs-properties-endpoints), so that is the minimum. The raw JSON (the documented shape,
   docs/hubspot.md#hs-property-shape) is parsed rather than the
   SDK's models, so the pure mapping (mapping.py) is tested against recorded responses.
