@@ -234,7 +234,7 @@ def stage_writes(plan: FieldPlan, current: Sequence[Json]) -> list[StageWrite]:
             changed["displayOrder"] = position
         wanted = {**stage_attributes(stage), **value.attributes}
         if changed or wanted != stage_attributes(stage):
-            # metadata goes with every PATCH (the dated API requires it), whole: the keys it has kept
+            # metadata goes with every PATCH, whole, the keys it has kept (docs/hubspot.md#hs-stage-create)
             changed["metadata"] = {**(stage.get("metadata") or {}), **metadata}
             updates.append(StageWrite(str(stage["id"]), value.label, changed))
     return updates + creations
