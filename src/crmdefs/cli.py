@@ -13,6 +13,7 @@ from crmdefs.commands.docs import docs
 from crmdefs.commands.drift import drift
 from crmdefs.commands.import_ import import_
 from crmdefs.commands.mapping import suggest_mapping
+from crmdefs.commands.options import no_color_option
 from crmdefs.commands.plan import plan
 from crmdefs.commands.review import review
 from crmdefs.commands.sandbox import sandbox
@@ -29,6 +30,7 @@ Examples:
   crmdefs validate --strict        ... and fail on warnings too (for CI)
   crmdefs schema > crmdefs.schema.json
   crmdefs --debug plan             also log each HTTP request to stderr (secrets redacted)
+  crmdefs --no-color plan          no colours (also `crmdefs plan --no-color`, or NO_COLOR=1)
 
 Exit codes: 0 ok, 1 error, 2 changes/drift found, 64 bad command line.
 """,
@@ -40,6 +42,7 @@ Exit codes: 0 ok, 1 error, 2 changes/drift found, 64 bad command line.
     envvar="CRMDEFS_DEBUG",
     help="Log each HTTP request and the cause of an error to stderr, secrets redacted. Env: CRMDEFS_DEBUG=1.",
 )
+@no_color_option
 def cli(debug: bool) -> None:
     """Revenue definitions as code: one glossary in YAML, pushed to the help text, descriptions and
     picklists of Salesforce and HubSpot fields."""

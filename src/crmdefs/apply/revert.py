@@ -23,6 +23,7 @@ from crmdefs.definitions.model import Crm
 from crmdefs.plan.diff import compute_plan
 from crmdefs.plan.read import read_states
 from crmdefs.plan.state import DesiredField, DesiredValue
+from crmdefs.words import plural
 
 
 def revert_backup(settings: Settings, path: Path, console: Console, *, auto_approve: bool) -> bool:
@@ -44,7 +45,9 @@ def revert_backup(settings: Settings, path: Path, console: Console, *, auto_appr
         )
         console.show_plan(made)
         if backup.records:
-            console.say(f"It also sets {len(backup.records)} records back to the values they had before.")
+            console.say(
+                f"It also sets {plural(len(backup.records), 'record')} back to the values they had before."
+            )
         if not made.changes and not backup.records:
             return True
         if not auto_approve:
@@ -68,7 +71,7 @@ def restore_records(connected: Connected, records: Sequence[RecordChange], conso
         console.say(f"✗ {failure}")
     if records:
         failed = records_failed(failures)
-        console.say(f"{len(records) - failed} records restored, {failed} failed.")
+        console.say(f"{plural(len(records) - failed, 'record')} restored, {failed} failed.")
     return not failures
 
 

@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 from crmdefs.drift.classify import ORIGIN_TEXT, DriftReport, FieldDrift, TargetDrift
+from crmdefs.render.guidance import guidance_text
+from crmdefs.words import plural
 
 NO_STATE = (
     "no state file (.crmdefs/state/{target}.json), so differences cannot be told apart into "
@@ -25,8 +27,9 @@ def _show(value: Any, limit: int = 100) -> str:
     return json.dumps(text, ensure_ascii=False) if quoted else text
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def _readable(item: str, value: Any) -> Any:
+    """Path guidance is HTML in the CRM: shown as its text (render/guidance.py); the JSON keeps the HTML."""
+    return guidance_text(value) if item.startswith("path guidance") and isinstance(value, str) else value
 
 
 def headline(report: DriftReport) -> str:
@@ -40,10 +43,10 @@ def headline(report: DriftReport) -> str:
             + " the definitions."
         )
     text = (
-        f"Drift: {_plural(report.drift_count, 'difference')} in {_plural(fields, 'field')} across "
-        f"{_plural(len(report.targets), 'target')}"
+        f"Drift: {plural(report.drift_count, 'difference')} in {plural(fields, 'field')} across "
+        f"{plural(len(report.targets), 'target')}"
     )
-    return text + (f"; {_plural(errors, 'target')} could not be checked." if errors else ".")
+    return text + (f"; {plural(errors, 'target')} could not be checked." if errors else ".")
 
 
 def _field_meta(f: FieldDrift) -> str:
@@ -59,7 +62,7 @@ def _target_title(t: TargetDrift, code: bool = False) -> str:
     name = f"`{t.target}`" if code else f'"{t.target}"'
     if t.error is not None:
         return f"Target {name}: could not be checked"
-    return f"Target {name}: " + (f"{_plural(len(t.fields), 'field')} drifted" if t.fields else "in sync")
+    return f"Target {name}: " + (f"{plural(len(t.fields), 'field')} drifted" if t.fields else "in sync")
 
 
 def render_text(report: DriftReport) -> str:
@@ -74,14 +77,16 @@ def render_text(report: DriftReport) -> str:
         for f in t.fields:
             lines.append(f"  ~ {f.address}: {_field_meta(f)}")
             lines += [
-                f"      {d.item}: CRM {_show(d.before)} · definitions {_show(d.after)}" for d in f.differences
+                f"      {d.item}: CRM {_show(_readable(d.item, d.before))} · "
+                f"definitions {_show(_readable(d.item, d.after))}"
+                for d in f.differences
             ]
         if t.fields:
             lines.append(
                 f"  fix: crmdefs apply --target {t.target} (or change the definitions to keep the CRM's)"
             )
         if t.baselined:
-            lines.append(f"  {_plural(t.baselined, 'known difference')} hidden by the baseline")
+            lines.append(f"  {plural(t.baselined, 'known difference')} hidden by the baseline")
         lines += [f"  # skipped (not drift) {address} {s.attribute}: {s.reason}" for address, s in t.skips]
         lines.append("")
     lines.append(headline(report))
@@ -117,7 +122,11 @@ def render_markdown(report: DriftReport) -> str:
                 "| what | in the CRM | in the definitions |",
                 "|---|---|---|",
             ]
-            lines += [f"| {_esc(d.item)} | {_cell(d.before)} | {_cell(d.after)} |" for d in f.differences]
+            lines += [
+                f"| {_esc(d.item)} | {_cell(_readable(d.item, d.before))} | "
+                f"{_cell(_readable(d.item, d.after))} |"
+                for d in f.differences
+            ]
             lines.append("")
         if t.fields:
             lines += [
@@ -125,7 +134,7 @@ def render_markdown(report: DriftReport) -> str:
                 "",
             ]
         if t.baselined:
-            lines += [f"_{_plural(t.baselined, 'known difference')} hidden by the baseline._", ""]
+            lines += [f"_{plural(t.baselined, 'known difference')} hidden by the baseline._", ""]
         if t.skips:
             lines += [
                 "<details><summary>Skipped (not drift)</summary>",

@@ -25,6 +25,7 @@ from crmdefs.plan.diff import compute_plan
 from crmdefs.plan.not_kept import hold_not_kept
 from crmdefs.plan.read import read_states
 from crmdefs.plan.state import DesiredField
+from crmdefs.words import plural
 
 
 def run_drift(
@@ -44,7 +45,9 @@ def run_drift(
     if write_baseline_to is not None:
         known = baseline_of(report, expires)
         save_baseline(write_baseline_to, known, report.generated_at)
-        note(f"Wrote {display_path(write_baseline_to)} with {report.drift_count} known differences.")
+        note(
+            f"Wrote {display_path(write_baseline_to)} with {plural(report.drift_count, 'known difference')}."
+        )
     if known is not None:
         kept = tuple(apply_baseline(t, known, now.date()) for t in report.targets)
         report = DriftReport(kept, report.generated_at)
