@@ -174,7 +174,10 @@ def test_the_hint_runs_as_printed(run_cli: RunCli, project: Path) -> None:
     hint = run_cli("plan", "-d", "definitions").err.splitlines()[-1]
     make, apply = hint.removeprefix("To apply exactly this plan: ").split(" && ")
     assert make == "crmdefs plan --definitions definitions -o plan.json"
-    assert run_cli(*make.split()[1:]).code == 0
+    saved = run_cli(*make.split()[1:])
+    assert saved.code == 0 and saved.err.endswith(
+        "apply it with: crmdefs apply --definitions definitions plan.json\n"
+    )
     applied = run_cli(*apply.split()[1:])
     assert applied.code == 0, applied.err
     assert "Apply complete" in applied.out

@@ -70,8 +70,8 @@ def plan(
         write_atomic(Path(out), planfile.dumps(made))
     click.echo(render_plan(made, fmt, settings), nl=False)
     if out is not None and not quiet:
-        shown = display_path(Path(out))
-        click.echo(f"Saved the plan to {shown}; apply it with: crmdefs apply {shown}", err=True)
+        apply = shlex.join(["crmdefs", "apply", *project_args(), display_path(Path(out))])
+        click.echo(f"Saved the plan to {display_path(Path(out))}; apply it with: {apply}", err=True)
     elif out is None and made.changes and not quiet and fmt != "json":
         click.echo(f"To apply exactly this plan: {save_and_apply(made, target)}", err=True)
     return exitcodes.CHANGES if detailed_exitcode and made.changes else exitcodes.OK
@@ -89,14 +89,22 @@ def refuse_a_target_name(settings: Settings, out: str) -> None:
         )
 
 
+def project_args() -> list[str]:
+    """--config and --definitions as this command was given them: `apply FILE` needs the same project."""
+    params = click.get_current_context().params
+    return [
+        arg
+        for name in ("config", "definitions")
+        if params.get(name) is not None
+        for arg in (f"--{name}", str(params[name]))
+    ]
+
+
 def save_and_apply(made: Plan, target: str | None) -> str:
     """The commands that save this plan and apply exactly it, with the options this plan was made with
     (the target, --only, --migrate-records, --config, --definitions)."""
     params = click.get_current_context().params
-    shared: list[str] = []
-    for name, flag in (("config", "--config"), ("definitions", "--definitions")):
-        if params.get(name) is not None:
-            shared += [flag, str(params[name])]
+    shared = project_args()
     plan_args = [*shared, *(["--target", made.target] if target is not None else [])]
     plan_args += [arg for address in params.get("only", ()) for arg in ("--only", address)]
     plan_args += ["--migrate-records"] if made.migrate_records else []
