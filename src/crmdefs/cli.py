@@ -16,6 +16,7 @@ from crmdefs.commands.mapping import suggest_mapping
 from crmdefs.commands.plan import plan
 from crmdefs.commands.review import review
 from crmdefs.commands.sandbox import sandbox
+from crmdefs.commands.show import show
 from crmdefs.commands.validate import schema, validate
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -51,6 +52,7 @@ cli.add_command(validate)
 cli.add_command(schema)
 cli.add_command(plan)
 cli.add_command(apply)
+cli.add_command(show)
 cli.add_command(revert)
 cli.add_command(drift)
 cli.add_command(suggest_mapping)
