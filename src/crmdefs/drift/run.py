@@ -21,7 +21,7 @@ from crmdefs.definitions.model import FieldAddress
 from crmdefs.definitions.text_limits import CRM_NAMES
 from crmdefs.drift.baseline import save_baseline
 from crmdefs.drift.classify import Baseline, DriftReport, TargetDrift, apply_baseline, baseline_of, classify
-from crmdefs.drift.report import headline, report_json
+from crmdefs.drift.report import chat_text, report_json
 from crmdefs.errors import CrmdefsError, OptionsError, WebhookError
 from crmdefs.plan.changes import Plan
 from crmdefs.plan.diff import compute_plan, values_to_count
@@ -127,11 +127,12 @@ def check_webhook(url: str) -> None:
 
 
 def post_webhook(url: str, report: DriftReport) -> None:
-    """A Slack-compatible incoming webhook: ``text`` is what chat shows; ``report`` is the JSON report."""
+    """A Slack-compatible incoming webhook: ``text`` is what chat shows (the headline, each target and its
+    first fields); ``report`` is the JSON report."""
     import requests
 
     check_webhook(url)
-    payload: dict[str, Any] = {"text": headline(report), "report": report_json(report)}
+    payload: dict[str, Any] = {"text": chat_text(report), "report": report_json(report)}
     try:
         answer = requests.post(url, json=payload, timeout=15)
         answer.raise_for_status()
