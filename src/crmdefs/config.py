@@ -125,8 +125,8 @@ class Settings:
             verb = "is" if len(self.credentials_without_config) == 1 else "are"
             raise ConfigError(
                 f"there is no crmdefs.yaml here, but {found} {verb} set: crmdefs will not use its built-in "
-                "demo org in place of your CRM — write a crmdefs.yaml with a target for your org (README "
-                "'Configuration and credentials'), or pass --target sandbox to try the demo"
+                "demo org in place of your CRM — run `crmdefs init` to write a crmdefs.yaml with a target "
+                "for your org (README 'Connect your org'), or pass --target sandbox to try the demo"
             )
         if chosen not in self.targets:
             known = ", ".join(sorted(self.targets))
@@ -180,8 +180,8 @@ def _from_file(config: Path | None, definitions: Path | None, cwd: Path) -> Sett
         )
     if not path.is_file():
         raise ConfigError(
-            f"config file '{display_path(path)}' not found — create it (see README 'Configuration') "
-            "or drop --config to use the defaults"
+            f"config file '{display_path(path)}' not found — run `crmdefs init` to write one (README "
+            "'Connect your org'), or drop --config to use the defaults"
         )
     documents, problems = load_file(path, display_path(path))
     if problems:
