@@ -269,3 +269,21 @@ def test_init_then_validate_and_plan_against_a_served_sandbox_through_crmdefs_ya
     assert "demo org" not in planned.stderr
     assert len(log.read_text(encoding="utf-8").splitlines()) > before, "the plan read the served org"
     assert not (project / ".crmdefs" / "sandbox").exists(), "no sandbox of its own was started"
+
+
+def test_the_nightly_drift_job_signs_in_with_jwt() -> None:
+    """Access tokens expire (docs/salesforce.md#sf-session-expiry): the scheduled example uses JWT, and
+    the README's target for it is a valid crmdefs.yaml."""
+    from crmdefs.config import settings_from_text
+
+    workflow = (REPO / "examples" / "github-actions" / "crmdefs-drift.yml").read_text(encoding="utf-8")
+    assert "SALESFORCE_ACCESS_TOKEN" not in workflow
+    assert "SALESFORCE_CLIENT_ID: ${{ secrets.SALESFORCE_CLIENT_ID }}" in workflow
+    assert "> secrets/salesforce-jwt.key" in workflow
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Scheduled jobs") :]
+    yaml_text = section[section.index("```yaml\n") + 8 : section.index("```\n", section.index("```yaml"))]
+    settings = settings_from_text(yaml_text, path=REPO / "crmdefs.yaml", environ={})
+    target = settings.target("production")
+    assert target.salesforce is not None and target.salesforce.auth == "jwt"
+    assert target.salesforce.key_file == REPO / "secrets" / "salesforce-jwt.key"
