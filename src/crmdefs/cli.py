@@ -12,6 +12,7 @@ from crmdefs.commands.apply import apply, revert
 from crmdefs.commands.docs import docs
 from crmdefs.commands.drift import drift
 from crmdefs.commands.import_ import import_
+from crmdefs.commands.init import init
 from crmdefs.commands.mapping import suggest_mapping
 from crmdefs.commands.plan import plan
 from crmdefs.commands.review import review
@@ -26,6 +27,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
     context_settings=CONTEXT,
     epilog="""\b
 Examples:
+  crmdefs init                     start a project for your own org / portal (asks, or takes options)
   crmdefs validate                 check every file in definitions/
   crmdefs validate --strict        ... and fail on warnings too (for CI)
   crmdefs schema > crmdefs.schema.json
@@ -48,6 +50,7 @@ def cli(debug: bool) -> None:
         debuglog.enable()  # __main__.main turns it off when the command ends
 
 
+cli.add_command(init)
 cli.add_command(validate)
 cli.add_command(schema)
 cli.add_command(plan)

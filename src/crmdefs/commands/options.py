@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from crmdefs.config import Settings, load_settings
+from crmdefs.config import Settings, load_settings, settings_from_text
 from crmdefs.runtime import Runtime, read_runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -19,6 +19,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 def build_settings(config: Path | None, definitions: Path | None) -> Settings:
     """The one place the command layer hands the process environment to config (read there, once)."""
     return load_settings(config=config, definitions=definitions, cwd=Path.cwd(), environ=os.environ)
+
+
+def settings_for_config(text: str, path: Path) -> Settings:
+    """`crmdefs init`: the settings a crmdefs.yaml will give once ``text`` is written to ``path``."""
+    return settings_from_text(text, path=path, environ=os.environ)
 
 
 def build_runtime() -> Runtime:
