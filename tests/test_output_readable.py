@@ -194,6 +194,11 @@ def test_json_is_format_json(run_cli: RunCli, project: Path, command: list[str])
     assert json.loads(by_json.out)["format_version"] == json.loads(by_format.out)["format_version"]
 
 
+def test_show_takes_json_too(run_cli: RunCli, project: Path) -> None:
+    assert run_cli("plan", "-o", "p.json").code == 0
+    assert run_cli("show", "p.json", "--json").out == run_cli("show", "p.json", "--format", "json").out
+
+
 def test_json_with_another_format_is_a_usage_error(run_cli: RunCli, project: Path) -> None:
     result = run_cli("plan", "--json", "--format", "markdown")
     assert result.code == exitcodes.USAGE

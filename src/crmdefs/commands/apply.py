@@ -7,10 +7,12 @@ from pathlib import Path
 import click
 
 from crmdefs import exitcodes
+from crmdefs.apply.backup import load_backup
 from crmdefs.apply.revert import revert_backup
 from crmdefs.apply.workflow import apply_definitions, apply_saved
 from crmdefs.commands.console import TerminalConsole
 from crmdefs.commands.options import (
+    announce_target,
     migrate_option,
     no_color_option,
     project_options,
@@ -90,5 +92,6 @@ Examples:
 @quiet_option
 def revert(settings: Settings, backup_path: Path, auto_approve: bool, quiet: bool) -> int:
     """Plan and apply the way back to a backup taken by apply."""
+    announce_target(settings, [load_backup(backup_path).target])  # the backup names its target
     console = TerminalConsole(settings, quiet=quiet)
     return _exit(revert_backup(settings, backup_path, console, auto_approve=auto_approve))

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 from click.core import ParameterSource
 
-from crmdefs.config import Settings, load_settings
+from crmdefs.config import Settings, load_settings, settings_from_text
 from crmdefs.runtime import Runtime, read_runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,15 +25,24 @@ def build_settings(config: Path | None, definitions: Path | None) -> Settings:
     """The one place the command layer hands the process environment to config (read there, once);
     ``--no-color`` joins NO_COLOR here."""
     settings = load_settings(config=config, definitions=definitions, cwd=Path.cwd(), environ=os.environ)
+    return dataclasses.replace(settings, runtime=_with_no_color(settings.runtime))
+
+
+def _with_no_color(runtime: Runtime) -> Runtime:
     context = click.get_current_context(silent=True)
     if context is not None and context.meta.get(NO_COLOR):
-        settings = dataclasses.replace(settings, runtime=dataclasses.replace(settings.runtime, no_color=True))
-    return settings
+        return dataclasses.replace(runtime, no_color=True)
+    return runtime
+
+
+def settings_for_config(text: str, path: Path) -> Settings:
+    """`crmdefs init`: the settings a crmdefs.yaml will give once ``text`` is written to ``path``."""
+    return settings_from_text(text, path=path, environ=os.environ)
 
 
 def build_runtime() -> Runtime:
     """The environment's settings alone, for a command that needs no project (``sandbox serve --state``)."""
-    return read_runtime(os.environ)
+    return _with_no_color(read_runtime(os.environ))
 
 
 def project_options(func: Callable[..., Any]) -> Callable[..., Any]:

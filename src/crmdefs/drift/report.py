@@ -49,11 +49,36 @@ def headline(report: DriftReport) -> str:
     return text + (f"; {plural(errors, 'target')} could not be checked." if errors else ".")
 
 
+FIELDS_NAMED = 5  # fields a chat message names per target before "and N more"
+
+
+def chat_text(report: DriftReport) -> str:
+    """What a chat shows of the report (the webhook's ``text``): the headline, then per target that drifted
+    or could not be checked, its name and the first fields — a count alone says nothing to act on."""
+    lines = [headline(report)]
+    for t in report.targets:
+        if t.error is not None:
+            lines.append(f"{t.target}: could not be checked: {t.error}")
+        elif t.fields:
+            named = ", ".join(f.address for f in t.fields[:FIELDS_NAMED])
+            more = len(t.fields) - FIELDS_NAMED
+            lines.append(
+                f"{t.target}: {plural(len(t.fields), 'field')} — {named}"
+                + (f" and {more} more" if more > 0 else "")
+            )
+    return "\n".join(lines)
+
+
 def _field_meta(f: FieldDrift) -> str:
     parts = [ORIGIN_TEXT[f.origin]]
+    if f.reverted_from is not None:  # our own write: say which backup and when, not "last applied"
+        parts = [
+            f"{parts[0]} to the backup {f.reverted_from} at {f.last_applied_at}",
+            "definitions not applied",
+        ]
     if f.modified_by or f.modified_at:
         parts.append(f"last modified by {f.modified_by or 'unknown'} at {f.modified_at or 'unknown'}")
-    if f.last_applied_at:
+    if f.last_applied_at and f.reverted_from is None:
         parts.append(f"last applied {f.last_applied_at}")
     return "; ".join(parts)
 
@@ -169,6 +194,7 @@ def report_json(report: DriftReport) -> dict[str, Any]:
                         "address": f.address,
                         "origin": f.origin.value,
                         "last_applied_at": f.last_applied_at,
+                        "reverted_from": f.reverted_from,
                         "modified_by": f.modified_by,
                         "modified_at": f.modified_at,
                         "differences": [
