@@ -287,3 +287,19 @@ def test_the_nightly_drift_job_signs_in_with_jwt() -> None:
     target = settings.target("production")
     assert target.salesforce is not None and target.salesforce.auth == "jwt"
     assert target.salesforce.key_file == REPO / "secrets" / "salesforce-jwt.key"
+
+
+def test_a_plan_with_nothing_bound_says_so_instead_of_that_the_crm_matches(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Right after init nothing is bound: "matches the definitions" would read as a clean bill of health
+    for an org that was never looked at."""
+    assert run_cli("init", *SALESFORCE).code == 0
+    text = run_cli("plan")
+    assert text.code == 0, text.err
+    assert "matches the definitions" not in text.out
+    assert text.out.startswith('Nothing to compare: no definition binds a field on target "production".')
+    assert "crmdefs import --object" in text.out
+    markdown = run_cli("plan", "--format", "markdown")
+    assert "matches the definitions" not in markdown.out
+    assert "no definition binds a field" in markdown.out

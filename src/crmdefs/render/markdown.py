@@ -37,7 +37,9 @@ _STATES = {Crm.SALESFORCE: ("active", "inactive"), Crm.HUBSPOT: ("visible", "hid
 def render_plan(plan: Plan, *, color: bool = False) -> str:
     """``color`` is accepted for the common renderer signature; Markdown has no colors."""
     out = [f"### crmdefs plan for {code(plan.target)}: {plan.summary()}", ""]
-    if not plan.changes:
+    if not plan.fields:
+        out += [f"Nothing to compare: no definition binds a field on {code(plan.target)}.", ""]
+    elif not plan.changes:
         out += [f"No changes: {code(plan.target)} matches the definitions.", ""]
     for f in plan.changes:
         out += _field_section(f, plan.migrate_records)

@@ -58,12 +58,23 @@ class _Line:
     text: str
 
 
+# Right after `crmdefs init` nothing is bound; "matches the definitions" would then read as a clean bill
+# of health for an org nobody has compared yet.
+NOTHING_BOUND_HINT = (
+    "Bind fields in definitions/ (README 'Field bindings'), or start from what the org holds: "
+    "crmdefs import --object Opportunity"
+)
+
+
 def render_plan(plan: Plan, *, color: bool) -> str:
     changed = plan.changes
     skipped = [f for f in plan.fields if not f.has_changes and f.skips]
     out: list[str] = []
     if changed:
         out.append(f"crmdefs will make these changes to target {quote(plan.target)}:")
+    elif not plan.fields:
+        out.append(f"Nothing to compare: no definition binds a field on target {quote(plan.target)}.")
+        out.append(NOTHING_BOUND_HINT)
     else:
         out.append(f"No changes. Target {quote(plan.target)} matches the definitions.")
     for f in changed:
