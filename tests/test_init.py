@@ -303,3 +303,11 @@ def test_a_plan_with_nothing_bound_says_so_instead_of_that_the_crm_matches(
     markdown = run_cli("plan", "--format", "markdown")
     assert "matches the definitions" not in markdown.out
     assert "no definition binds a field" in markdown.out
+
+
+def test_drift_with_nothing_bound_is_an_error_not_a_green_night(run_cli: RunCli, tmp_path: Path) -> None:
+    """A nightly drift job on a project that binds nothing would report "in sync" forever."""
+    assert run_cli("init", *SALESFORCE).code == 0
+    result = run_cli("drift")
+    assert result.code == 1, result.out
+    assert "no definition binds a field" in result.err and "in sync" not in result.out

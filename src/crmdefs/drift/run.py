@@ -43,6 +43,11 @@ def run_drift(
 ) -> DriftReport:
     """Check ``names``; with ``write_baseline_to``, record today's differences as known first; with a
     baseline (given or just written), hide what it lists until it expires."""
+    if not desired:  # a nightly job checking nothing would report "in sync" forever
+        raise CrmdefsError(
+            "drift has nothing to check: no definition binds a field — bind fields in definitions/ (README "
+            "'Field bindings'), or start from what the org holds: crmdefs import --object Opportunity"
+        )
     now = dt.datetime.now(dt.timezone.utc)
     report = check_targets(settings, names, desired, now.isoformat(timespec="seconds"))
     if write_baseline_to is not None:
