@@ -31,7 +31,7 @@ from crmdefs.definitions.model import (
     TextSpec,
 )
 from crmdefs.definitions.schema import Checker, parse_duration, suggest
-from crmdefs.definitions.yamlsource import Document, PathKey, iter_paths, load_file
+from crmdefs.definitions.yamlsource import Document, PathKey, declared_ids, iter_paths, load_file
 from crmdefs.errors import ConfigError, Problem, ProblemsError, Severity
 
 KINDS = ("term", "picklist", "field")
@@ -74,6 +74,8 @@ def load_glossary(root: Path, *, require_reviewer_not_owner: bool = False) -> tu
     for path in paths:
         documents, problems = load_file(path, display_path(path))
         builder.problems.extend(problems)
+        if problems and not documents:  # its ids are unknown, not missing: no "unknown term" cascade
+            builder.unreadable |= declared_ids(path)
         for doc in documents:
             builder.add(doc)
     glossary = builder.finish()
@@ -104,6 +106,11 @@ class _Builder:
     picklist_docs: list[tuple[Document, dict[str, Any], Picklist]] = field(default_factory=list)
     pending: list[_Pending] = field(default_factory=list)
     require_reviewer_not_owner: bool = False
+    # Ids that files which did not parse seem to define: references to them are not reported.
+    unreadable: set[str] = field(default_factory=set)
+
+    def known(self, registry: dict[str, Document]) -> set[str]:
+        return set(registry) | self.unreadable
 
     def add(self, doc: Document) -> None:
         c = Checker(doc)
@@ -157,7 +164,7 @@ class _Builder:
             self.picklist_docs.append((doc, data, picklist))
 
     def finish(self) -> Glossary:
-        known_terms = set(self.term_ids)
+        known_terms = self.known(self.term_ids)
         for doc, data in self.term_docs:
             c = Checker(doc)
             for i, ref in enumerate(data.get("related", [])):
@@ -203,11 +210,11 @@ class _Builder:
         picklist: Picklist | None = None
         ref = data.get("picklist")
         if isinstance(ref, str):
-            if checks.reference(c, ("picklist",), ref, set(self.picklist_ids), "picklist"):
+            if checks.reference(c, ("picklist",), ref, self.known(self.picklist_ids), "picklist"):
                 picklist = self.picklists.get(ref)
         elif isinstance(ref, dict):
             picklist = _picklist(doc, ref, str(address), inline=True, at=("picklist",))
-            checks.picklist(c, ("picklist",), ref, picklist, set(self.term_ids))
+            checks.picklist(c, ("picklist",), ref, picklist, self.known(self.term_ids))
         binding = FieldBinding(
             address=address,
             source=Source(doc.path, doc.start.line),
@@ -231,7 +238,7 @@ class _Builder:
             data,
             binding,
             self.terms,
-            set(self.term_ids),
+            self.known(self.term_ids),
             picklist_c,
             ("picklist",) if isinstance(ref, dict) else (),
         )
