@@ -31,6 +31,7 @@ from crmdefs.definitions.model import (
     TextSpec,
 )
 from crmdefs.definitions.schema import Checker, parse_duration, suggest
+from crmdefs.definitions.text_limits import CRM_NAMES
 from crmdefs.definitions.yamlsource import Document, PathKey, declared_ids, iter_paths, load_file
 from crmdefs.errors import ConfigError, Problem, ProblemsError, Severity
 
@@ -182,22 +183,27 @@ class _Builder:
             checks.picklist(c, (), data, picklist, known_terms)
             self.problems.extend(c.problems)
         bindings: list[FieldBinding] = []
-        seen: dict[FieldAddress, Document] = {}
+        # Addresses compare in any case, as the CRMs match API names: two bindings that differ only in case
+        # bind one field (docs/salesforce.md#sf-api-names-case-insensitive).
+        seen: dict[FieldAddress, tuple[Document, FieldBinding]] = {}
         for item in self.pending:
             c = Checker(item.doc)
             binding = self._binding(item, c)
             if binding is not None:
-                first = seen.get(binding.address)
-                if first is not None:
+                if binding.address in seen:
+                    first, earlier = seen[binding.address]
                     key = binding.address.crm.value
+                    where = f"{first.path}:{first.where((key,)).line}"
                     c.report(
                         (key,),
-                        f"{binding.address} is bound twice (first at {first.path}:"
-                        f"{first.where((key,)).line})",
+                        f"{binding.address} is bound twice (first at {where})"
+                        if str(binding.address) == str(earlier.address)
+                        else f"{binding.address} and {earlier.address} (at {where}) differ only in case: "
+                        f"{CRM_NAMES[binding.address.crm]} reads them as the same field",
                         "merge the two bindings into one",
                     )
                 else:
-                    seen[binding.address] = item.doc
+                    seen[binding.address] = (item.doc, binding)
                     bindings.append(binding)
             self.problems.extend(c.problems)
         return Glossary(terms=dict(self.terms), picklists=dict(self.picklists), bindings=tuple(bindings))
@@ -218,6 +224,7 @@ class _Builder:
         binding = FieldBinding(
             address=address,
             source=Source(doc.path, doc.start.line),
+            address_source=Source(doc.path, doc.where((crm.value,)).line),
             label=_text(data.get("label")),
             help_text=_text(data.get("help_text")),
             description=_text(data.get("description")),

@@ -23,7 +23,7 @@ from crmdefs.drift.report import headline, report_json
 from crmdefs.errors import CrmdefsError, OptionsError, WebhookError
 from crmdefs.plan.diff import compute_plan
 from crmdefs.plan.not_kept import hold_not_kept
-from crmdefs.plan.read import read_states
+from crmdefs.plan.resolve import read_bound
 from crmdefs.plan.state import DesiredField
 
 
@@ -76,7 +76,7 @@ def check_target(settings: Settings, name: str, desired: Sequence[DesiredField],
         target = settings.target(name)
         fields = [f for f in desired if f.address.crm in target_crms(target)]
         with open_target(settings, name, {f.address.crm for f in fields}, read_only=True) as connected:
-            states = read_states(connected, fields, lambda _message: None)
+            fields, states = read_bound(connected, fields, lambda _message: None)
         applied = load_applied(state_path(settings.project_root, target.name))
         # A text the CRM did not keep at the last apply is a skip, as in `plan` (plan/not_kept.py).
         not_kept = {parse_address(a): f.not_kept for a, f in (applied or {}).items() if f.not_kept}
