@@ -165,3 +165,27 @@ def test_the_sandbox_describes_objects_named_in_any_case_and_lists_them(org: Org
     assert "New_Business" in {rt["developerName"] for rt in described["recordTypeInfos"]}
     listed = org.client().restful("sobjects/")
     assert {"Account", "Lead", "Opportunity"} <= {o["name"] for o in listed["sobjects"]}
+
+
+def test_a_hubspot_property_spelled_in_another_case_is_bound_with_the_portals_spelling(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """HubSpot does not document how it compares internal names; crmdefs always sends the portal's own
+    spelling (docs/hubspot.md#hs-property-name-case)."""
+    write_files(tmp_path, {"definitions/f.yaml": GOOD})
+    assert run_cli("plan").code == 0  # the sandbox's state now exists
+    path = tmp_path / ".crmdefs" / "sandbox" / "state.json"
+    state = json.loads(path.read_text(encoding="utf-8"))
+    deals = state["hubspot"]["properties"]["deals"]
+    deals["Region_Code"] = {**deals["closed_lost_reason"], "name": "Region_Code", "label": "Region code"}
+    path.write_text(json.dumps(state), encoding="utf-8")
+    write_files(
+        tmp_path, {"definitions/f.yaml": "kind: field\nhubspot: deals.region_code\ndescription: Where.\n"}
+    )
+    plan = run_cli("plan")
+    assert plan.code == 0, plan.err
+    assert "~ hubspot:deals.Region_Code" in plan.out
+    assert run_cli("apply", "--auto-approve").code == 0
+    state = json.loads(path.read_text(encoding="utf-8"))
+    assert state["hubspot"]["properties"]["deals"]["Region_Code"]["description"] == "Where."
+    assert "region_code" not in state["hubspot"]["properties"]["deals"]

@@ -70,7 +70,7 @@ class BindingsError(ProblemsError):
         super().__init__(problems, f"the bindings for target '{target}'")
 
     def __str__(self) -> str:  # where one text is shown (a drift target's error): every problem too
-        return "\n".join([self.summary(), *(f"  {p.render()}" for p in self.problems)])
+        return "\n".join([self.summary(), *(f"    {p.render()}" for p in self.problems)])
 
 
 class ConfigError(CrmdefsError):
