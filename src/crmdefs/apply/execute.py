@@ -21,6 +21,7 @@ from crmdefs.definitions.model import Crm, FieldAddress
 from crmdefs.errors import CrmdefsError, StalePlanError
 from crmdefs.plan.changes import FieldPlan, Plan
 from crmdefs.plan.state import FieldState
+from crmdefs.words import noun, plural
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class ApplyResult:
     results: tuple[ItemResult, ...]
     backup: Path | None
     migrated: int = 0  # records moved to a renamed value
+    plan: Plan | None = None  # what was executed: the result lines count its changes as `plan` did
 
     @property
     def failed(self) -> tuple[ItemResult, ...]:
@@ -91,7 +93,7 @@ def execute(
     old values still active, then — once its records hold the new values — with them deactivated, so no
     record ever points at an inactive value and a crash at any point leaves a state a re-run converges."""
     if not plan.changes:
-        return ApplyResult((), None)
+        return ApplyResult((), None, plan=plan)
     backup = write_backup(backup_dir, plan, states, stamp)
     migrating = {c.address: c for c in plan.changes if plan.migrate_records and c.migrations}
     results: dict[FieldAddress, ItemResult] = {}
@@ -116,7 +118,7 @@ def execute(
             outcome, moved = _migrate(connected, change, backup, progress)
             results[address] = outcome
             migrated += moved
-    return ApplyResult(tuple(results[c.address] for c in plan.changes), backup, migrated)
+    return ApplyResult(tuple(results[c.address] for c in plan.changes), backup, migrated, plan)
 
 
 def _write(adapter: Adapter, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
@@ -151,7 +153,7 @@ def _migrate(
         failed = records_failed(failures)
         return ItemResult(change.address, False, not_migrated(failures, len(found))), len(found) - failed
     final = adapter.write([change], progress)[0]  # now retire the old values
-    note = f"{len(found)} records migrated"
+    note = f"{plural(len(found), 'record')} migrated"
     return dataclasses.replace(final, message="; ".join(filter(None, [final.message, note]))), len(found)
 
 
@@ -160,10 +162,11 @@ def not_migrated(failures: Sequence[RecordFailure], found: int) -> str:
     by_message: dict[str, list[str]] = {}
     for failure in failures:
         by_message.setdefault(failure.message, []).extend(failure.record_ids)
-    lines = [f"{records_failed(failures)} of {found} records not migrated (the old values stay active):"]
+    lines = [
+        f"{records_failed(failures)} of {plural(found, 'record')} not migrated (the old values stay active):"
+    ]
     lines += [
-        f"  record{'s' if len(ids) > 1 else ''} {', '.join(ids)}: {message}"
-        for message, ids in by_message.items()
+        f"  {noun(len(ids), 'record')} {', '.join(ids)}: {message}" for message, ids in by_message.items()
     ]
     lines.append("  fix the cause and run `crmdefs apply --migrate-records` again: it moves the rest")
     return "\n".join(lines)

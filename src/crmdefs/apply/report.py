@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 from crmdefs.apply.execute import ApplyResult
 from crmdefs.definitions.load import display_path
 from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.plan.changes import Summary, count_changes
 from crmdefs.plan.not_kept import NotKept, explain
+from crmdefs.words import plural
 
 
 def result_lines(result: ApplyResult) -> list[str]:
     lines: list[str] = []
     if result.migrated:
         lines.append(
-            f"{result.migrated} records moved to renamed values (their old values are in the backup)."
+            f"{plural(result.migrated, 'record')} moved to renamed values "
+            "(their old values are in the backup)."
         )
     for item in result.results:
         mark = "✓" if item.ok else "✗"
@@ -25,18 +29,31 @@ def result_lines(result: ApplyResult) -> list[str]:
             f"Backup of the previous state: {display_path(result.backup)} (undo with `crmdefs revert "
             f"{display_path(result.backup)}`)"
         )
+    done, not_done = applied_counts(result)
     if result.failed:
         lines.append(
-            f"Apply partly failed: {_fields(len(result.results) - len(result.failed))} changed, "
-            f"{len(result.failed)} failed. Fix the cause and run `crmdefs apply` again: it converges."
+            f"Apply partly failed: {done.done()}; {plural(not_done.total, 'change')} in "
+            f"{plural(len(result.failed), 'field')} failed. Fix the cause and run `crmdefs apply` again: "
+            "it converges."
         )
     else:
-        lines.append(f"Apply complete: {_fields(len(result.results))} changed.")
+        lines.append(f"Apply complete: {done.done()}.")
     return lines
 
 
-def _fields(count: int) -> str:
-    return f"{count} field{'' if count == 1 else 's'}"
+def applied_counts(result: ApplyResult) -> tuple[Summary, Summary]:
+    """What was written and what failed, counted as `plan` counted them (plan/changes.py count_changes):
+    the summary line of apply can be read against the plan's. Skipped: the plan's skips and the
+    differences the CRM refused at write time."""
+    plan = result.plan
+    migrate = plan is not None and plan.migrate_records
+    changes = {c.address: c for c in plan.changes} if plan is not None else {}
+    ok = [changes[r.address] for r in result.results if r.ok and r.address in changes]
+    failed = [changes[r.address] for r in result.results if not r.ok and r.address in changes]
+    skipped = sum(len(f.skips) for f in plan.fields) if plan is not None else 0
+    skipped += sum(len(r.skips) for r in result.results)
+    done = dataclasses.replace(count_changes(ok, migrate=migrate), skipped=skipped)
+    return done, count_changes(failed, migrate=migrate)
 
 
 def not_kept_lines(
