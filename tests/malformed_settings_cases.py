@@ -113,8 +113,8 @@ SETTINGS_CASES = [
     Case(
         "definitions: a tab used for indentation",
         ("validate",),
-        "definitions/b.yaml:2:1: YAML syntax error: found character '\\t' that cannot start any token — fix the "
-        "YAML syntax (indentation, quotes, colons)",
+        "definitions/b.yaml:2:1: line 2 is indented with a tab; YAML needs spaces — replace the tab with spaces "
+        "(and set your editor to indent YAML with spaces)",
         {"definitions/b.yaml": "kind: term\n\tid: b\n"},
     ),
     Case(

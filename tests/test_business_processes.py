@@ -113,12 +113,12 @@ def test_a_new_value_not_offered_on_some_record_types_gets_a_hint(run_cli: RunCl
     assert "Renewal: offer" in offered.out and "warning" not in offered.out
 
 
-def test_an_unknown_process_is_skipped_naming_the_ones_in_use(run_cli: RunCli, tmp_path: Path) -> None:
+def test_an_unknown_process_is_an_error_naming_the_closest_one(run_cli: RunCli, tmp_path: Path) -> None:
+    """Step 11: a process the org lacks was a skip, and CI stayed green; now the plan fails, naming it."""
     write_files(tmp_path, stage_binding("business_processes: [Renewals]\n"))
-    plan = run_cli("plan")
-    assert plan.code == 0, plan.err
+    plan = run_cli("plan", "--detailed-exitcode")
+    assert plan.code == 1 and plan.out == ""
     assert (
-        "business process Renewals not found on Opportunity (record types use Renewal Process, Standard Sales "
-        "Process)"
-    ) in " ".join(plan.out.split())
-    assert "offer" not in plan.out
+        "definitions/stages.yaml:2:1: salesforce:Opportunity.StageName: Opportunity has no business process "
+        "'Renewals' — did you mean 'Renewal Process'?"
+    ) in plan.err

@@ -60,6 +60,8 @@ def test_all_means_every_process_a_record_type_uses_and_listed_values_only() -> 
 
 
 def test_an_unknown_process_is_skipped_with_the_known_ones() -> None:
+    """The pure diff's fallback only: for a binding, `plan` fails first, naming the closest process
+    (plan/resolve.py, tests/test_business_processes.py)."""
     plan = field_plan(wanted("Qualification", business_processes=("Nope",)), stages())
     assert plan.business_processes == ()
     assert plan.skips == (

@@ -60,6 +60,17 @@ class ProblemsError(CrmdefsError):
         return f"{counts} in {self.what}{cause} — fix them and run the command again"
 
 
+class BindingsError(ProblemsError):
+    """Bindings name fields, record types or business processes a target does not have
+    (plan/resolve.py)."""
+
+    def __init__(self, problems: list[Problem], target: str) -> None:
+        super().__init__(problems, f"the bindings for target '{target}'")
+
+    def __str__(self) -> str:  # where one text is shown (a drift target's error): every problem too
+        return "\n".join([self.summary(), *(f"    {p.render()}" for p in self.problems)])
+
+
 class ConfigError(CrmdefsError):
     """crmdefs.yaml or the environment is missing something or is wrong."""
 

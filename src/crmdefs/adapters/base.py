@@ -50,6 +50,17 @@ def records_failed(failures: Sequence[RecordFailure]) -> int:
 
 
 @dataclass(frozen=True)
+class ObjectNames:
+    """An object's names as the CRM spells them: to bind addresses written in another case, and to suggest
+    the closest names when a binding names something the CRM does not have."""
+
+    object: str
+    fields: tuple[str, ...]
+    record_types: tuple[str, ...] = ()  # Salesforce DeveloperNames
+    business_processes: tuple[str, ...] = ()  # Salesforce, for objects with a stage or status field
+
+
+@dataclass(frozen=True)
 class ItemResult:
     """What happened to one field of a plan during apply."""
 
@@ -74,6 +85,15 @@ class Adapter(Protocol):
     def list_fields(self, object_name: str, progress: Progress) -> list[str]:
         """The fields of ``object_name`` worth a definition (``crmdefs import --object``): custom fields
         and picklists, not calculated ones. Sorted by name."""
+        ...
+
+    def names(self, object_name: str, progress: Progress) -> ObjectNames | None:
+        """The names ``object_name`` holds (written in any case), or None when the CRM has no such
+        object. Asked only when a binding names something the read did not find (or creates a field)."""
+        ...
+
+    def object_types(self, progress: Progress) -> list[str]:
+        """The objects the CRM has, by API name: to suggest one when a binding names an unknown object."""
         ...
 
     def count_values(
@@ -111,6 +131,12 @@ class ReadOnlyAdapter:
 
     def list_fields(self, object_name: str, progress: Progress) -> list[str]:
         return self._inner.list_fields(object_name, progress)
+
+    def names(self, object_name: str, progress: Progress) -> ObjectNames | None:
+        return self._inner.names(object_name, progress)
+
+    def object_types(self, progress: Progress) -> list[str]:
+        return self._inner.object_types(progress)
 
     def count_values(
         self, address: FieldAddress, values: Sequence[str], progress: Progress

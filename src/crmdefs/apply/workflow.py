@@ -41,6 +41,7 @@ from crmdefs.plan.desired import desired_fields
 from crmdefs.plan.diff import compute_plan, values_to_count
 from crmdefs.plan.not_kept import NotKept, compare_written, hold_not_kept
 from crmdefs.plan.read import read_states
+from crmdefs.plan.resolve import read_bound
 from crmdefs.plan.state import DesiredField, FieldState
 
 RECORD_SLICE = 1000  # fields read back and recorded together after an apply
@@ -89,9 +90,11 @@ def make_plan(
     desired: Sequence[DesiredField],
     console: Console,
     migrate: bool = False,
-) -> tuple[Plan, dict[FieldAddress, FieldState]]:
-    """Read, plan, count the records of the values the plan would retire, plan again with the counts."""
-    states = read_states(connected, desired, console.progress)
+) -> tuple[Plan, dict[FieldAddress, FieldState], list[DesiredField]]:
+    """Read, plan, count the records of the values the plan would retire, plan again with the counts. Also
+    returns the states read and ``desired`` as the CRM spells it: a binding to something the target does not
+    have stops here, before any write (plan/resolve.py)."""
+    desired, states = read_bound(connected, desired, console.progress)
     digest = digest_definitions(settings.definitions_dir)  # reads every file: once, not per plan pass
     created_at = now().isoformat(timespec="seconds")
     # Texts the CRM did not keep at an earlier apply are skipped, not planned again (plan/not_kept.py).
@@ -112,8 +115,8 @@ def make_plan(
     first = make(None)
     to_count = values_to_count(first)
     if not to_count:
-        return first, states
-    return make(count_usage(connected, to_count, console)), states
+        return first, states, desired
+    return make(count_usage(connected, to_count, console)), states, desired
 
 
 def count_usage(
@@ -140,7 +143,7 @@ def plan_target(
     """`crmdefs plan`: what apply would change on ``target`` (reads only)."""
     desired = load_desired(settings, console, only)
     with open_target(settings, target, crms_of(desired)) as connected:
-        made, _ = make_plan(settings, connected, desired, console, migrate)
+        made, _, _ = make_plan(settings, connected, desired, console, migrate)
     return made
 
 
@@ -158,7 +161,7 @@ def apply_definitions(
     desired = load_desired(settings, console)
     crms = crms_of(desired) | ({parse_address(mapping.source).crm} if mapping else set())
     with open_target(settings, target, crms) as connected, applying(settings, connected, console):
-        made, states = make_plan(settings, connected, desired, console, migrate)
+        made, states, desired = make_plan(settings, connected, desired, console, migrate)
         console.show_plan(made)
         if mapping is not None:
             console.say(
@@ -227,7 +230,7 @@ def apply_saved(settings: Settings, path: Path, target: str | None, console: Con
         open_target(settings, saved.target, crms_of(desired)) as connected,
         applying(settings, connected, console),
     ):
-        current = read_states(connected, desired, console.progress)
+        desired, current = read_bound(connected, desired, console.progress)
         check_fresh(saved, current)
         console.show_plan(saved)
         return execute_and_record(

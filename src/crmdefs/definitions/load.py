@@ -31,7 +31,8 @@ from crmdefs.definitions.model import (
     TextSpec,
 )
 from crmdefs.definitions.schema import Checker, parse_duration, suggest
-from crmdefs.definitions.yamlsource import Document, PathKey, iter_paths, load_file
+from crmdefs.definitions.text_limits import CRM_NAMES
+from crmdefs.definitions.yamlsource import Document, PathKey, declared_ids, iter_paths, load_file
 from crmdefs.errors import ConfigError, Problem, ProblemsError, Severity
 
 KINDS = ("term", "picklist", "field")
@@ -74,6 +75,8 @@ def load_glossary(root: Path, *, require_reviewer_not_owner: bool = False) -> tu
     for path in paths:
         documents, problems = load_file(path, display_path(path))
         builder.problems.extend(problems)
+        if problems and not documents:  # its ids are unknown, not missing: no "unknown term" cascade
+            builder.unreadable |= declared_ids(path)
         for doc in documents:
             builder.add(doc)
     glossary = builder.finish()
@@ -104,6 +107,11 @@ class _Builder:
     picklist_docs: list[tuple[Document, dict[str, Any], Picklist]] = field(default_factory=list)
     pending: list[_Pending] = field(default_factory=list)
     require_reviewer_not_owner: bool = False
+    # Ids that files which did not parse seem to define: references to them are not reported.
+    unreadable: set[str] = field(default_factory=set)
+
+    def known(self, registry: dict[str, Document]) -> set[str]:
+        return set(registry) | self.unreadable
 
     def add(self, doc: Document) -> None:
         c = Checker(doc)
@@ -157,7 +165,7 @@ class _Builder:
             self.picklist_docs.append((doc, data, picklist))
 
     def finish(self) -> Glossary:
-        known_terms = set(self.term_ids)
+        known_terms = self.known(self.term_ids)
         for doc, data in self.term_docs:
             c = Checker(doc)
             for i, ref in enumerate(data.get("related", [])):
@@ -175,22 +183,27 @@ class _Builder:
             checks.picklist(c, (), data, picklist, known_terms)
             self.problems.extend(c.problems)
         bindings: list[FieldBinding] = []
-        seen: dict[FieldAddress, Document] = {}
+        # Addresses compare in any case, as the CRMs match API names: two bindings that differ only in case
+        # bind one field (docs/salesforce.md#sf-api-names-case-insensitive).
+        seen: dict[FieldAddress, tuple[Document, FieldBinding]] = {}
         for item in self.pending:
             c = Checker(item.doc)
             binding = self._binding(item, c)
             if binding is not None:
-                first = seen.get(binding.address)
-                if first is not None:
+                if binding.address in seen:
+                    first, earlier = seen[binding.address]
                     key = binding.address.crm.value
+                    where = f"{first.path}:{first.where((key,)).line}"
                     c.report(
                         (key,),
-                        f"{binding.address} is bound twice (first at {first.path}:"
-                        f"{first.where((key,)).line})",
+                        f"{binding.address} is bound twice (first at {where})"
+                        if str(binding.address) == str(earlier.address)
+                        else f"{binding.address} and {earlier.address} (at {where}) differ only in case: "
+                        f"{CRM_NAMES[binding.address.crm]} reads them as the same field",
                         "merge the two bindings into one",
                     )
                 else:
-                    seen[binding.address] = item.doc
+                    seen[binding.address] = (item.doc, binding)
                     bindings.append(binding)
             self.problems.extend(c.problems)
         return Glossary(terms=dict(self.terms), picklists=dict(self.picklists), bindings=tuple(bindings))
@@ -203,14 +216,15 @@ class _Builder:
         picklist: Picklist | None = None
         ref = data.get("picklist")
         if isinstance(ref, str):
-            if checks.reference(c, ("picklist",), ref, set(self.picklist_ids), "picklist"):
+            if checks.reference(c, ("picklist",), ref, self.known(self.picklist_ids), "picklist"):
                 picklist = self.picklists.get(ref)
         elif isinstance(ref, dict):
             picklist = _picklist(doc, ref, str(address), inline=True, at=("picklist",))
-            checks.picklist(c, ("picklist",), ref, picklist, set(self.term_ids))
+            checks.picklist(c, ("picklist",), ref, picklist, self.known(self.term_ids))
         binding = FieldBinding(
             address=address,
             source=Source(doc.path, doc.start.line),
+            address_source=Source(doc.path, doc.where((crm.value,)).line),
             label=_text(data.get("label")),
             help_text=_text(data.get("help_text")),
             description=_text(data.get("description")),
@@ -231,7 +245,7 @@ class _Builder:
             data,
             binding,
             self.terms,
-            set(self.term_ids),
+            self.known(self.term_ids),
             picklist_c,
             ("picklist",) if isinstance(ref, dict) else (),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -131,11 +132,26 @@ class Picklist:
     inline: bool = False  # defined inside one field binding rather than shared
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FieldAddress:
+    """A CRM field. Two addresses that differ only in case are the same field, as the CRMs match API names
+    (docs/salesforce.md#sf-api-names-case-insensitive, docs/hubspot.md#hs-property-name-case); ``str()``
+    keeps the spelling as written — after a read, the CRM's own (plan/resolve.py)."""
+
     crm: Crm
     object: str
     field: str
+
+    def _key(self) -> tuple[Crm, str, str]:
+        return self.crm, self.object.casefold(), self.field.casefold()
+
+    def __eq__(self, other: builtins.object) -> bool:  # ``object`` is a field here
+        if not isinstance(other, FieldAddress):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     def __str__(self) -> str:
         return f"{self.crm.value}:{self.object}.{self.field}"
@@ -173,6 +189,7 @@ class FieldBinding:
     pipeline: str | None = (
         None  # HubSpot deals.dealstage: the pipeline (id or label) whose stages are the values
     )
+    address_source: Source | None = field(default=None, compare=False)  # the line of its address
 
 
 @dataclass(frozen=True)

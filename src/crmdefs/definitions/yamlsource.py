@@ -10,6 +10,7 @@ definitions file never needs them, and refusing them makes hostile input harmles
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,18 +163,7 @@ def _compose(text: str, display: str, loader: Any) -> tuple[list[Document], list
             doc.data = _convert(node, (), doc, set(), 0)
             documents.append(doc)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Mark(mark.line + 1, mark.column + 1) if mark else Mark(0, 0)
-        what = exc.problem or "invalid YAML"
-        return [], [
-            Problem(
-                display,
-                where.line,
-                where.column,
-                f"YAML syntax error: {what}",
-                "fix the YAML syntax (indentation, quotes, colons)",
-            )
-        ]
+        return [], [syntax_problem(exc, text, display)]
     except yaml.reader.ReaderError as exc:  # control characters YAML does not allow
         where = _line_col_of_offset(text.encode(), len(text[: exc.position].encode()))
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
@@ -205,6 +195,44 @@ def _compose(text: str, display: str, loader: Any) -> tuple[list[Document], list
             )
         ]
     return documents, []
+
+
+def syntax_problem(exc: yaml.MarkedYAMLError, text: str, display: str) -> Problem:
+    """One plain message for a file that does not parse. The two mistakes people make most get their own
+    words: a tab (YAML forbids tabs in indentation, and PyYAML anywhere a token could start) and a key
+    without its colon; anything else keeps PyYAML's description."""
+    mark = exc.problem_mark or exc.context_mark
+    where = Mark(mark.line + 1, mark.column + 1) if mark else Mark(0, 0)
+    lines = text.splitlines()
+    line = lines[where.line - 1] if 0 < where.line <= len(lines) else ""
+    if where.column and line[where.column - 1 : where.column] == "\t":
+        indent = line[: where.column - 1].strip(" \t") == ""
+        return Problem(
+            display,
+            where.line,
+            where.column,
+            f"line {where.line} is indented with a tab; YAML needs spaces"
+            if indent
+            else f"line {where.line} has a tab at column {where.column}, where YAML needs spaces",
+            "replace the tab with spaces (and set your editor to indent YAML with spaces)",
+        )
+    if exc.problem == "could not find expected ':'" and exc.context_mark is not None:
+        key = exc.context_mark
+        written = lines[key.line].strip() if key.line < len(lines) else ""
+        return Problem(
+            display,
+            key.line + 1,
+            key.column + 1,
+            f"line {key.line + 1} has no ':' after its key ({written!r})",
+            "write it as 'key: value', with a colon and a space after the key",
+        )
+    return Problem(
+        display,
+        where.line,
+        where.column,
+        f"YAML syntax error: {exc.problem or 'invalid YAML'}",
+        "fix the YAML syntax (indentation, quotes, colons)",
+    )
 
 
 def _convert(node: yaml.Node, at: PathKey, doc: Document, seen: set[int], depth: int) -> Any:
@@ -272,6 +300,20 @@ def _convert_scalar(node: yaml.Node) -> Any:
 
 # The scalar constructors are methods that never touch the stream; an empty loader is enough.
 _NO_LOADER: Any = yaml.SafeLoader("")
+
+
+# An ``id`` line as people write it, also when it is what broke the file: a tab before it, no colon after it.
+_ID_LINE = re.compile(r"^[ \t]*(?:-[ \t]+)?id[ \t]*(?::[ \t]*|[ \t]+)[\"']?([^\s\"'#,{}\[\]]+)", re.MULTILINE)
+
+
+def declared_ids(path: Path) -> set[str]:
+    """The ids a file that did not parse seems to define, read from its text line by line. References to
+    them are not reported as unknown: the file's own error is the one to fix (one mistake, one message)."""
+    try:
+        text = path.read_bytes()[:MAX_FILE_BYTES].decode("utf-8", errors="replace")
+    except OSError:
+        return set()
+    return set(_ID_LINE.findall(text))
 
 
 def iter_paths(root: Path) -> Iterator[Path]:

@@ -26,7 +26,7 @@ from crmdefs.errors import CrmdefsError, OptionsError, WebhookError
 from crmdefs.plan.changes import Plan
 from crmdefs.plan.diff import compute_plan, values_to_count
 from crmdefs.plan.not_kept import hold_not_kept
-from crmdefs.plan.read import read_states
+from crmdefs.plan.resolve import read_bound
 from crmdefs.plan.state import DesiredField
 from crmdefs.words import plural
 
@@ -90,7 +90,7 @@ def check_target(settings: Settings, name: str, desired: Sequence[DesiredField],
         # A text the CRM did not keep at the last apply is a skip, as in `plan` (plan/not_kept.py).
         not_kept = {parse_address(a): f.not_kept for a, f in (applied or {}).items() if f.not_kept}
         with open_target(settings, name, {f.address.crm for f in fields}, read_only=True) as connected:
-            states = read_states(connected, fields, lambda _message: None)
+            fields, states = read_bound(connected, fields, lambda _message: None)
             wanted = hold_not_kept(fields, states, not_kept, CRM_NAMES)
 
             def make(usage: Mapping[FieldAddress, Mapping[str, int]] | None) -> Plan:

@@ -124,6 +124,7 @@ def desired_field(binding: FieldBinding, terms: Mapping[str, Term]) -> DesiredFi
         document_only=binding.document_only,
         sorted=binding.picklist.sorted if binding.picklist else False,
         pipeline=binding.pipeline,
+        source=binding.address_source or binding.source,
     )
 
 

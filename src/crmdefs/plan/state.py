@@ -17,7 +17,7 @@ from enum import Enum
 from functools import cached_property
 from typing import Any
 
-from crmdefs.definitions.model import CreateSpec, FieldAddress
+from crmdefs.definitions.model import CreateSpec, FieldAddress, Source
 
 # What a permission set grants on a field (FieldState.field_access): nothing, read only, read and edit.
 ACCESS_NONE, ACCESS_READ, ACCESS_READ_EDIT = "none", "read", "read_edit"
@@ -222,6 +222,9 @@ class DesiredField:
     held: tuple[tuple[str, str], ...] = ()
     held_values: tuple[str, ...] = ()
     pipeline: str | None = None  # HubSpot deals.dealstage: the pipeline (id or label) whose stages are values
+    # Where the binding is written, for messages (None: not from the definitions, e.g. a revert's backup).
+    # Not part of what is asked of the field: applied_state.desired_digest leaves it out.
+    source: Source | None = None
 
 
 def field_state_from_json(data: Mapping[str, Any]) -> FieldState:

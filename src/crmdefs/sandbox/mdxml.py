@@ -163,6 +163,7 @@ TYPES: dict[str, list[Field]] = {
 FILE_NAMES = {
     "CustomField": "objects/{object}.object",
     "RecordType": "objects/{object}.object",
+    "BusinessProcess": "objects/{object}.object",
     "StandardValueSet": "standardValueSets/{name}.standardValueSet",
     "GlobalValueSet": "globalValueSets/{name}.globalValueSet",
     "PathAssistant": "pathAssistants/{name}.pathAssistant",

@@ -92,6 +92,8 @@ class SalesforceApi:
             describe = re.fullmatch(r"/sobjects/(\w+)/describe", rest)
             if describe and request.method == "GET":
                 return self._describe(describe.group(1), version)
+            if rest == "/sobjects" and request.method == "GET":
+                return self._describe_global()
             if rest == "/limits" and request.method == "GET":
                 used = self.org.api_usage
                 return self._rest(
@@ -130,7 +132,16 @@ class SalesforceApi:
 
     # --- REST describe ----------------------------------------------------------------------------
 
-    def _describe(self, obj: str, version: str) -> Response:
+    def _describe_global(self) -> Response:
+        """Every object of the org, by API name (docs/salesforce.md#sf-api-names-case-insensitive)."""
+        names = sorted({*self.org.object_names(), *self.metadata.get("CustomObject", {})})
+        sobjects = [{"name": n, "custom": n.endswith("__c"), "queryable": True} for n in names]
+        return self._rest(200, {"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": sobjects})
+
+    def _describe(self, asked: str, version: str) -> Response:
+        # Object names in the URL are matched in any case; the describe answers with the org's spelling
+        # (docs/salesforce.md#sf-api-names-case-insensitive).
+        obj = self.org.object_name(asked) or asked
         base = self.org.describe(obj)
         if base is None:
             return self._rest(

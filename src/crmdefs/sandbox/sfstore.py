@@ -77,6 +77,10 @@ class SalesforceOrg(StateView):
         """The recorded describe of a standard object (shared: copy before changing it), or None."""
         return self._describes.get(obj)
 
+    def object_names(self) -> list[str]:
+        """The objects with a recorded describe."""
+        return sorted(self._describes)
+
     def object_name(self, name: str) -> str | None:
         """The recorded object named ``name`` in any case, as Salesforce spells it."""
         return next((obj for obj in self._describes if obj.lower() == name.lower()), None)

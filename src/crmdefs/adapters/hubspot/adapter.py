@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from crmdefs.adapters.base import ItemResult, Progress, RecordChange, RecordFailure
+from crmdefs.adapters.base import ItemResult, ObjectNames, Progress, RecordChange, RecordFailure
 from crmdefs.adapters.hubspot import pipelines, records
 from crmdefs.adapters.hubspot.calls import PortalCalls, cause_status
 from crmdefs.adapters.hubspot.client import MAX_IN_FLIGHT, HubSpotApis
@@ -45,6 +45,13 @@ from crmdefs.plan.changes import Action, FieldPlan, Skip
 from crmdefs.plan.state import DesiredField, FieldState
 
 READ_WORKERS = 4  # object types read at once; most glossaries bind four or fewer
+# The objects HubSpot documents an objects API for (docs/hubspot.md#hs-object-type-ids): the names suggested
+# when a binding names an object type the portal does not have.
+STANDARD_OBJECT_TYPES = (
+    "calls", "communications", "companies", "contacts", "deals", "emails", "feedback_submissions",
+    "invoices", "leads", "line_items", "marketing_events", "meetings", "notes", "orders", "payments",
+    "postal_mail", "products", "projects", "quotes", "subscriptions", "tasks", "tickets", "users",
+)  # fmt: skip
 
 
 class HubSpotAdapter:
@@ -78,6 +85,7 @@ class HubSpotAdapter:
         )
         self._group_names: dict[str, set[str]] = {}
         self._multi_checkbox: dict[FieldAddress, bool] = {}  # what reads told of each property's fieldType
+        self._names: dict[str, tuple[str, ...] | None] = {}  # object type → property names; None: none such
         self._creating = threading.Lock()  # creates go one at a time: each may add its property group
 
     @property
@@ -129,10 +137,8 @@ class HubSpotAdapter:
 
         def read_type(object_type: str, addresses: list[FieldAddress]) -> dict[FieldAddress, FieldState]:
             progress(f"reading {len(addresses)} HubSpot properties of {object_type}")
-            what = f"reading the properties of {object_type}"
-            data = self._get_all(what, object_type)
-            props = {p["name"]: p for p in data.get("results", [])}
-            return {a: field_state(a, props.get(a.field)) for a in addresses}
+            props = self._properties(object_type)
+            return {a: field_state(a, (props or {}).get(a.field)) for a in addresses}
 
         # One GET per object type (docs/hubspot.md#hs-properties-endpoints), all at once: the limiter keeps
         # them within the burst limit.
@@ -142,6 +148,32 @@ class HubSpotAdapter:
                 states.update(part)
         self._multi_checkbox.update({a: s.multi_select for a, s in states.items() if s.exists})
         return pipelines.with_stages(self._portal, fields, states)  # deal stages: their pipeline's
+
+    def _properties(self, object_type: str) -> dict[str, Json] | None:
+        """Every property of ``object_type`` by name, or None when the portal has no such object type: the
+        list GET has no body, so a 400 can only be about the object type in its path
+        (docs/hubspot.md#hs-unknown-object-type). Their names are kept for :meth:`names`."""
+        try:
+            data = self._get_all(f"reading the properties of {object_type}", object_type)
+        except CrmApiError as exc:
+            if cause_status(exc) != 400:
+                raise
+            self._names[object_type] = None
+            return None
+        props = {p["name"]: p for p in data.get("results", [])}
+        self._names[object_type] = tuple(sorted(props))
+        return props
+
+    def names(self, object_name: str, progress: Progress) -> ObjectNames | None:
+        """From the properties this run has read already, else one GET."""
+        if object_name not in self._names:
+            progress(f"listing the properties of {object_name}")
+            self._properties(object_name)
+        known = self._names[object_name]
+        return None if known is None else ObjectNames(object_name, known)
+
+    def object_types(self, progress: Progress) -> list[str]:
+        return sorted(STANDARD_OBJECT_TYPES)
 
     def list_fields(self, object_name: str, progress: Progress) -> list[str]:
         """Custom properties and enumerations, neither calculated nor hidden (one GET,

@@ -15,8 +15,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
-from crmdefs.adapters.base import ItemResult, Progress, RecordChange, RecordFailure
-from crmdefs.adapters.salesforce import reads, records, writes
+from crmdefs.adapters.base import ItemResult, ObjectNames, Progress, RecordChange, RecordFailure
+from crmdefs.adapters.salesforce import names, reads, records, writes
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.adapters.salesforce.client import SalesforceClient
 from crmdefs.definitions.model import Crm, FieldAddress
@@ -61,6 +61,12 @@ class SalesforceAdapter:
 
     def list_fields(self, object_name: str, progress: Progress) -> list[str]:
         return reads.list_fields(self._org, object_name, progress)
+
+    def names(self, object_name: str, progress: Progress) -> ObjectNames | None:
+        return names.object_names(self._org, object_name, progress)
+
+    def object_types(self, progress: Progress) -> list[str]:
+        return names.object_types(self._org, progress)
 
     def write(self, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
         return writes.write_fields(self._org, changes, progress)

@@ -10,11 +10,11 @@ value will not be offered): a steady-state plan costs no describe.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import partial
 from typing import Any
 from urllib.parse import unquote
 
 from crmdefs.adapters.salesforce.calls import OrgCalls
+from crmdefs.adapters.salesforce.names import describe_or_none
 from crmdefs.definitions.crmfacts import PROCESS_FIELDS
 from crmdefs.plan.state import DesiredField, ValueState
 
@@ -50,7 +50,9 @@ def record_type_names(
 
 
 def _active_record_types(org: OrgCalls, obj: str) -> set[str]:
-    describe: Any = org.call("describe", partial(org.rest.restful, f"sobjects/{obj}/describe"))
+    describe: Any = describe_or_none(org, obj)
+    if describe is None:  # no such object: the binding is reported as such (plan/resolve.py)
+        return set()
     return {
         f"{obj}.{rt['developerName']}"
         for rt in describe["recordTypeInfos"]
