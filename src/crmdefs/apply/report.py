@@ -11,6 +11,7 @@ from crmdefs.plan.not_kept import NotKept, explain
 
 
 def result_lines(result: ApplyResult) -> list[str]:
+    """Each field's line and the backup's; the summary (:func:`summary_line`) comes after the read-back."""
     lines: list[str] = []
     if result.migrated:
         lines.append(
@@ -25,14 +26,25 @@ def result_lines(result: ApplyResult) -> list[str]:
             f"Backup of the previous state: {display_path(result.backup)} (undo with `crmdefs revert "
             f"{display_path(result.backup)}`)"
         )
-    if result.failed:
-        lines.append(
-            f"Apply partly failed: {_fields(len(result.results) - len(result.failed))} changed, "
-            f"{len(result.failed)} failed. Fix the cause and run `crmdefs apply` again: it converges."
-        )
-    else:
-        lines.append(f"Apply complete: {_fields(len(result.results))} changed.")
     return lines
+
+
+def summary_line(result: ApplyResult, not_kept: int = 0) -> str:
+    """The last line of an apply. ``not_kept``: texts the CRM accepted but did not keep (listed above)."""
+    changed = len(result.results) - len(result.failed) - len(result.not_written)
+    if result.stopped:
+        failed = f", {len(result.failed)} failed" if result.failed else ""
+        return (
+            f"Apply stopped (Ctrl-C): {_fields(changed)} written, {len(result.not_written)} not written"
+            f"{failed}. Run `crmdefs apply` again to write the rest (`crmdefs plan` shows it)."
+        )
+    if result.failed:
+        return (
+            f"Apply partly failed: {_fields(changed)} changed, {len(result.failed)} failed. Fix the cause "
+            "and run `crmdefs apply` again: it converges."
+        )
+    kept = f", {not_kept} text{'' if not_kept == 1 else 's'} not kept (listed above)" if not_kept else ""
+    return f"Apply complete: {_fields(changed)} changed{kept}."
 
 
 def _fields(count: int) -> str:

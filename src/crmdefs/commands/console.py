@@ -10,7 +10,7 @@ import click
 from crmdefs.apply.execute import ApplyResult
 from crmdefs.apply.report import result_lines
 from crmdefs.config import Settings
-from crmdefs.errors import ApplyCancelled
+from crmdefs.errors import ApplyCancelled, Interrupted
 from crmdefs.plan.changes import Plan
 
 
@@ -56,10 +56,14 @@ class TerminalConsole:
                 "apply needs confirmation but there is no terminal to ask — review the plan and pass "
                 "--auto-approve, or apply a saved plan file"
             )
-        answer = click.prompt(
-            f"Apply these changes to target '{target}'? Only 'yes' will be accepted",
-            default="",
-            show_default=False,
-        )
+        try:
+            answer = click.prompt(
+                f"Apply these changes to target '{target}'? Only 'yes' will be accepted",
+                default="",
+                show_default=False,
+            )
+        except click.Abort:  # Ctrl-C (or end of input) at the prompt
+            click.echo(err=True)  # past the terminal's "^C"
+            raise Interrupted("aborted at the confirmation prompt — nothing was written") from None
         if answer.strip() != "yes":
             raise ApplyCancelled("apply cancelled — nothing was changed")

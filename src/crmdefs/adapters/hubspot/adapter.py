@@ -26,7 +26,15 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from crmdefs.adapters.base import ItemResult, Progress, RecordChange, RecordFailure
+from crmdefs.adapters.base import (
+    NOT_WRITTEN,
+    ItemResult,
+    Progress,
+    RecordChange,
+    RecordFailure,
+    Stopping,
+    never,
+)
 from crmdefs.adapters.hubspot import pipelines, records
 from crmdefs.adapters.hubspot.calls import PortalCalls, cause_status
 from crmdefs.adapters.hubspot.client import MAX_IN_FLIGHT, HubSpotApis
@@ -164,10 +172,13 @@ class HubSpotAdapter:
 
     # --- write -----------------------------------------------------------------------------------------
 
-    def write(self, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
+    def write(
+        self, changes: Sequence[FieldPlan], progress: Progress, stop: Stopping = never
+    ) -> list[ItemResult]:
         """One result per field, in plan order; a failed field does not stop the others, except a refusal
         every call would get (daily limit, rejected token): the rest are then reported as not attempted,
-        without calls. Nothing is written when the day's allowance left cannot cover the whole run.
+        without calls. Nothing is written when the day's allowance left cannot cover the whole run. Once
+        ``stop()`` is true (Ctrl-C), no further property is started; those in flight finish.
 
         Creates go first, one at a time, then the first update alone (a refusal every call would get costs
         one call, not ``MAX_IN_FLIGHT``), then the other updates ``MAX_IN_FLIGHT`` at once: the limiter
@@ -182,6 +193,8 @@ class HubSpotAdapter:
             plan = changes[number]
             if stopped:
                 return ItemResult(plan.address, False, f"not attempted: {stopped[0]}")
+            if stop():
+                return ItemResult(plan.address, False, NOT_WRITTEN, interrupted=True)
             progress(f"writing {plan.address} ({number + 1} of {len(changes)})")
             try:
                 if plan.action is Action.CREATE:

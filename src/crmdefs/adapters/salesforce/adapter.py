@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
-from crmdefs.adapters.base import ItemResult, Progress, RecordChange, RecordFailure
+from crmdefs.adapters.base import ItemResult, Progress, RecordChange, RecordFailure, Stopping, never
 from crmdefs.adapters.salesforce import reads, records, writes
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.adapters.salesforce.client import SalesforceClient
@@ -62,8 +62,10 @@ class SalesforceAdapter:
     def list_fields(self, object_name: str, progress: Progress) -> list[str]:
         return reads.list_fields(self._org, object_name, progress)
 
-    def write(self, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
-        return writes.write_fields(self._org, changes, progress)
+    def write(
+        self, changes: Sequence[FieldPlan], progress: Progress, stop: Stopping = never
+    ) -> list[ItemResult]:
+        return writes.write_fields(self._org, changes, progress, stop)
 
     def count_values(
         self, address: FieldAddress, values: Sequence[str], progress: Progress

@@ -17,10 +17,12 @@ import requests
 import zeep.exceptions
 from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession, SalesforceRefusedRequest
 
+from crmdefs.adapters.base import Stopping, never
 from crmdefs.adapters.salesforce import roundtrip
 from crmdefs.adapters.salesforce.client import SalesforceClient
 from crmdefs.errors import CrmApiError
 
+INTERRUPTED = "apply was stopped (Ctrl-C)"  # OrgCalls.stopped once stop() said so
 BATCH = 10  # readMetadata/updateMetadata/createMetadata limit (docs/salesforce.md#sf-metadata-batch-limit)
 T = TypeVar("T")
 
@@ -86,6 +88,7 @@ class OrgCalls:
         self.counts: Counter[str] = Counter()
         self._counts_lock = threading.Lock()
         self.stopped: str | None = None  # why writes stopped (write() resets it)
+        self.stop: Stopping = never  # asked before each save: Ctrl-C stops the writes (write() sets it)
 
     def call(self, what: str, call: Callable[[], T]) -> T:
         """``call()``, counted; a busy org (too many long-running requests at once) is waited out, up to
@@ -251,6 +254,8 @@ class OrgCalls:
             else:
                 sendable.append(component)
         for batch in chunks(sendable):
+            if self.stopped is None and self.stop():
+                self.stopped = INTERRUPTED
             if self.stopped is not None:  # an earlier call failed outright: do not hammer the API
                 outcome += [(str(c.fullName), [f"not attempted: {self.stopped}"]) for c in batch]
                 continue
