@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,6 +23,24 @@ PARTLY_WRITTEN = "partly written: apply was stopped (Ctrl-C) before the rest of 
 def never() -> bool:
     """The default :data:`Stopping`: nothing stops the run."""
     return False
+
+
+class Waits(Protocol):
+    """Where an adapter says it is waiting: a rate limit, the pause before a retry, an answer that has not
+    come yet. ``seconds``: how long the wait will be, None when nobody knows (an answer). The command's
+    console shows the waits that last over 2 s (commands/console.py); adapters never print."""
+
+    def waiting(self, reason: str, seconds: float | None = None) -> AbstractContextManager[None]: ...
+
+
+class NoWaits:
+    """:class:`Waits` that shows nothing (benchmarks, tests, commands without a console)."""
+
+    def waiting(self, reason: str, seconds: float | None = None) -> AbstractContextManager[None]:
+        return nullcontext()
+
+
+NO_WAITS: Waits = NoWaits()
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ class Console(Protocol):
     """What the workflow tells the person running it. ``confirm`` raises ApplyCancelled unless they agree."""
 
     def progress(self, message: str) -> None: ...
+    def waiting(self, reason: str, seconds: float | None = None) -> AbstractContextManager[None]: ...
     def note(self, message: str) -> None: ...  # a warning or remark, apart from the result (stderr)
     def say(self, message: str) -> None: ...  # a line of the result (stdout)
     def show_plan(self, plan: Plan) -> None: ...
@@ -133,7 +134,7 @@ def plan_target(
 ) -> Plan:
     """`crmdefs plan`: what apply would change on ``target`` (reads only)."""
     desired = load_desired(settings, console, only)
-    with open_target(settings, target, crms_of(desired)) as connected:
+    with open_target(settings, target, crms_of(desired), waits=console) as connected:
         made, _ = make_plan(settings, connected, desired, console, migrate)
     return made
 
@@ -151,7 +152,10 @@ def apply_definitions(
     fill a code property from a reviewed mapping. True when everything succeeded."""
     desired = load_desired(settings, console)
     crms = crms_of(desired) | ({parse_address(mapping.source).crm} if mapping else set())
-    with open_target(settings, target, crms) as connected, applying(settings, connected, console):
+    with (
+        open_target(settings, target, crms, waits=console) as connected,
+        applying(settings, connected, console),
+    ):
         made, states = make_plan(settings, connected, desired, console, migrate)
         console.show_plan(made)
         if mapping is not None:
@@ -216,7 +220,7 @@ def apply_saved(settings: Settings, path: Path, target: str | None, console: Con
     if not saved.changes:
         return True
     with (
-        open_target(settings, saved.target, crms_of(desired)) as connected,
+        open_target(settings, saved.target, crms_of(desired), waits=console) as connected,
         applying(settings, connected, console),
     ):
         current = read_states(connected, desired, console.progress)

@@ -27,12 +27,14 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from crmdefs.adapters.base import (
+    NO_WAITS,
     NOT_WRITTEN,
     ItemResult,
     Progress,
     RecordChange,
     RecordFailure,
     Stopping,
+    Waits,
     never,
 )
 from crmdefs.adapters.hubspot import pipelines, records
@@ -71,6 +73,7 @@ class HubSpotAdapter:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         token_env: str | None = None,  # the variable the token came from, for messages; None: the sandbox
+        waits: Waits = NO_WAITS,
     ) -> None:
         self.target = target
         self._apis = apis
@@ -83,6 +86,7 @@ class HubSpotAdapter:
             sleep=sleep,
             clock=clock,
             token_env=token_env,
+            waits=waits,
         )
         self._group_names: dict[str, set[str]] = {}
         self._multi_checkbox: dict[FieldAddress, bool] = {}  # what reads told of each property's fieldType

@@ -15,7 +15,16 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
-from crmdefs.adapters.base import ItemResult, Progress, RecordChange, RecordFailure, Stopping, never
+from crmdefs.adapters.base import (
+    NO_WAITS,
+    ItemResult,
+    Progress,
+    RecordChange,
+    RecordFailure,
+    Stopping,
+    Waits,
+    never,
+)
 from crmdefs.adapters.salesforce import reads, records, writes
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.adapters.salesforce.client import SalesforceClient
@@ -34,9 +43,10 @@ class SalesforceAdapter:
         client: SalesforceClient,
         max_retries: int = 5,
         sleep: Callable[[float], None] = time.sleep,
+        waits: Waits = NO_WAITS,
     ) -> None:
         self.target = target
-        self._org = OrgCalls(target, client, max_retries=max_retries, sleep=sleep)
+        self._org = OrgCalls(target, client, max_retries=max_retries, sleep=sleep, waits=waits)
         self._multi_select: dict[FieldAddress, bool] = {}  # what reads told of each field's type
 
     @property
