@@ -136,8 +136,8 @@ def test_a_config_path_that_does_not_exist(run_cli: RunCli) -> None:
     result = run_cli("validate", "--config", "nope.yaml")
     assert result.code == 1
     assert result.err == (
-        "crmdefs: error: config file 'nope.yaml' not found — create it (see README 'Configuration') or drop "
-        "--config to use the defaults\n"
+        "crmdefs: error: config file 'nope.yaml' not found — run `crmdefs init` to write one (README "
+        "'Connect your org'), or drop --config to use the defaults\n"
     )
 
 

@@ -225,7 +225,7 @@ def test_webhook_gets_the_report_as_json(run_cli: RunCli, project: Path) -> None
     assert result.code == 2
     payload = _Hook.received[-1]
     assert payload["text"].startswith("Drift: ")
-    assert payload["report"]["format_version"] == "1.0" and payload["report"]["summary"]["differences"] > 0
+    assert payload["report"]["format_version"] == "1.1" and payload["report"]["summary"]["differences"] > 0
     refused = run_cli("drift", "--webhook", "http://hooks.example.com/T000")
     assert refused.code == 1 and "plain http:// is allowed only for localhost" in refused.err
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from crmdefs.sandbox.service import Sandbox
+from crmdefs.words import plural
 
 from .conftest import REPO
 from .fault_scenarios import SANDBOX, Baseline, clean_env, is_action, is_method, log_entries, results
@@ -152,8 +153,11 @@ def test_the_first_ctrl_c_finishes_the_writes_in_flight_lists_both_sides_and_rec
     # The create was answered before Ctrl-C; the second PATCH could only start after the held first one.
     assert "hubspot:deals.closed_lost_reason_code" in written
     assert "✗ hubspot:deals.dealtype: not written: apply was stopped (Ctrl-C)" in out, out
-    assert f"Apply stopped (Ctrl-C): {len(written)} field" in out and f"{len(not_written)} not written" in out
-    assert out.rstrip().splitlines()[-1].startswith("Apply stopped (Ctrl-C)")
+    summary = out.rstrip().splitlines()[-1]
+    assert (
+        summary.startswith("Apply stopped (Ctrl-C): ")
+        and f"; {plural(len(not_written), 'field')} not written" in summary
+    )
     assert (project / backup_named(out)).is_file()
     # The sandbox holds only what was written: nothing was sent for a field listed as not written.
     assert not any(str(e["path"]).endswith("/deals/dealtype") for e in apply.log())

@@ -28,6 +28,7 @@ def test_credentials_without_a_config_are_not_answered_by_the_demo(
     assert result.code == 1
     assert "SALESFORCE_ACCESS_TOKEN and HUBSPOT_ACCESS_TOKEN are set" in result.err
     assert "--target sandbox" in result.err and "crmdefs.yaml" in result.err
+    assert "run `crmdefs init`" in result.err
     assert "No changes" not in result.out and "Traceback" not in result.err
     assert sorted(p.relative_to(project) for p in project.rglob("*")) == before, "nothing was written"
     assert "00Dxx" not in result.err + result.out
@@ -47,3 +48,12 @@ def test_every_command_on_the_demo_says_so_first(run_cli: RunCli, project: Path)
         result = run_cli(*command)
         assert result.err.splitlines()[0] == "target sandbox — the built-in demo org, not your CRM", command
     assert "demo org" not in run_cli("validate").err
+
+
+def test_revert_on_the_demo_says_so_first(run_cli: RunCli, project: Path) -> None:
+    applied = run_cli("apply", "--auto-approve")
+    assert applied.code == 0, applied.err
+    backup = next((project / ".crmdefs" / "backups" / "sandbox").glob("*.json"))
+    result = run_cli("revert", str(backup), "--auto-approve")
+    assert result.code == 0, result.err
+    assert result.err.splitlines()[0] == "target sandbox — the built-in demo org, not your CRM"

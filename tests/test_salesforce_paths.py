@@ -70,7 +70,7 @@ def test_the_orgs_own_master_path_is_updated_and_no_second_one_is_made(
 ) -> None:
     edit_path(project, "Opportunity_Sales_Path", deactivate)
     planned = run_cli("plan")
-    assert '~ path guidance (master) "Prospecting":' in planned.out
+    assert '~ path guidance "Prospecting" (master):' in planned.out
     assert "! warning: the Path Opportunity_Sales_Path (the master record type) is inactive" in planned.out
     applied = run_cli("apply", "--auto-approve")
     assert applied.code == 0, applied.out + applied.err
@@ -126,7 +126,9 @@ def test_a_path_for_another_field_on_the_record_type_is_named_and_never_touched(
         "for Opportunity.Loss_Reason__c: Salesforce allows one Path per record type"
     )
     assert said in planned.out
-    assert '(New_Business) "Prospecting"' not in planned.out and '(Renewal) "Prospecting"' in planned.out
+    guidance = [line.strip() for line in planned.out.splitlines() if "path guidance" in line]
+    assert '+ path guidance "Prospecting" (record type Renewal):' in guidance
+    assert not [line for line in guidance if "New_Business" in line]
 
     stale = run_cli("apply", "p.json")  # the saved plan still means to create New_Business's Path
     assert stale.code == 1

@@ -12,10 +12,13 @@ from crmdefs.commands.apply import apply, revert
 from crmdefs.commands.docs import docs
 from crmdefs.commands.drift import drift
 from crmdefs.commands.import_ import import_
+from crmdefs.commands.init import init
 from crmdefs.commands.mapping import suggest_mapping
+from crmdefs.commands.options import no_color_option
 from crmdefs.commands.plan import plan
 from crmdefs.commands.review import review
 from crmdefs.commands.sandbox import sandbox
+from crmdefs.commands.show import show
 from crmdefs.commands.validate import schema, validate
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -25,10 +28,12 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
     context_settings=CONTEXT,
     epilog="""\b
 Examples:
+  crmdefs init                     start a project for your own org / portal (asks, or takes options)
   crmdefs validate                 check every file in definitions/
   crmdefs validate --strict        ... and fail on warnings too (for CI)
   crmdefs schema > crmdefs.schema.json
   crmdefs --debug plan             also log each HTTP request to stderr (secrets redacted)
+  crmdefs --no-color plan          no colours (also `crmdefs plan --no-color`, or NO_COLOR=1)
 
 Exit codes: 0 ok, 1 error, 2 changes/drift found, 64 bad command line.
 """,
@@ -40,6 +45,7 @@ Exit codes: 0 ok, 1 error, 2 changes/drift found, 64 bad command line.
     envvar="CRMDEFS_DEBUG",
     help="Log each HTTP request and the cause of an error to stderr, secrets redacted. Env: CRMDEFS_DEBUG=1.",
 )
+@no_color_option
 def cli(debug: bool) -> None:
     """Revenue definitions as code: one glossary in YAML, pushed to the help text, descriptions and
     picklists of Salesforce and HubSpot fields."""
@@ -47,10 +53,12 @@ def cli(debug: bool) -> None:
         debuglog.enable()  # __main__.main turns it off when the command ends
 
 
+cli.add_command(init)
 cli.add_command(validate)
 cli.add_command(schema)
 cli.add_command(plan)
 cli.add_command(apply)
+cli.add_command(show)
 cli.add_command(revert)
 cli.add_command(drift)
 cli.add_command(suggest_mapping)

@@ -22,7 +22,7 @@ from crmdefs.definitions.format import CONFIG
 from crmdefs.definitions.load import display_path, load_glossary
 from crmdefs.definitions.model import Glossary
 from crmdefs.definitions.schema import Checker
-from crmdefs.definitions.yamlsource import Document, load_file
+from crmdefs.definitions.yamlsource import Document, load_file, load_text
 from crmdefs.errors import ConfigError, Problem, ProblemsError
 from crmdefs.runtime import Runtime, read_runtime
 
@@ -34,6 +34,14 @@ DEFAULT_API_VERSION = "62.0"
 # of newer versions would be dropped on the way back (docs/salesforce.md#sf-metadata-endpoint-version,
 # docs/salesforce.md#sf-zeep-raw-elements). tests/test_config.py checks it against the bundled WSDL.
 MAX_API_VERSION = "63.0"
+# What each Salesforce auth mode needs in its target section (besides the variables of
+# adapters/credentials.needed_variables).
+AUTH_NEEDS: Mapping[str, tuple[str, ...]] = {
+    "access_token": ("instance_url",),
+    "password": ("username",),
+    "jwt": ("username", "key_file"),
+    "sf_cli": ("sf_alias",),
+}
 log = logging.getLogger(__name__)
 
 
@@ -125,8 +133,8 @@ class Settings:
             verb = "is" if len(self.credentials_without_config) == 1 else "are"
             raise ConfigError(
                 f"there is no crmdefs.yaml here, but {found} {verb} set: crmdefs will not use its built-in "
-                "demo org in place of your CRM — write a crmdefs.yaml with a target for your org (README "
-                "'Configuration and credentials'), or pass --target sandbox to try the demo"
+                "demo org in place of your CRM — run `crmdefs init` to write a crmdefs.yaml with a target "
+                "for your org (README 'Connect your org'), or pass --target sandbox to try the demo"
             )
         if chosen not in self.targets:
             known = ", ".join(sorted(self.targets))
@@ -150,7 +158,17 @@ def load_settings(
 ) -> Settings:
     """Settings from ``config`` (or ``cwd/crmdefs.yaml`` when present); ``definitions`` overrides the dir.
     ``environ`` is read here and nowhere else."""
-    settings = _from_file(config, definitions, cwd)
+    return _with_environment(_from_file(config, definitions, cwd), environ)
+
+
+def settings_from_text(text: str, *, path: Path, environ: Mapping[str, str]) -> Settings:
+    """Settings as they will be once ``text`` is written to ``path`` (`crmdefs init` checks and uses a
+    crmdefs.yaml before it writes anything)."""
+    documents, problems = load_text(text, display_path(path))
+    return _with_environment(_from_documents(documents, problems, path, None), environ)
+
+
+def _with_environment(settings: Settings, environ: Mapping[str, str]) -> Settings:
     names = [name for target in settings.targets.values() for name in _secret_names(target)]
     runtime = read_runtime(environ, names)
     found: tuple[str, ...] = ()
@@ -180,10 +198,16 @@ def _from_file(config: Path | None, definitions: Path | None, cwd: Path) -> Sett
         )
     if not path.is_file():
         raise ConfigError(
-            f"config file '{display_path(path)}' not found — create it (see README 'Configuration') "
-            "or drop --config to use the defaults"
+            f"config file '{display_path(path)}' not found — run `crmdefs init` to write one (README "
+            "'Connect your org'), or drop --config to use the defaults"
         )
     documents, problems = load_file(path, display_path(path))
+    return _from_documents(documents, problems, path, definitions)
+
+
+def _from_documents(
+    documents: list[Document], problems: list[Problem], path: Path, definitions: Path | None
+) -> Settings:
     if problems:
         empty = "add 'targets:' (see README 'Configuration and credentials') or delete it to use the defaults"
         problems = [dataclasses.replace(p, hint=empty) if p.message == "is empty" else p for p in problems]
@@ -275,13 +299,7 @@ def _target(c: Checker, name: str, raw: dict[str, Any], base: Path) -> Target:
     sf_target = None
     if sf is not None:
         auth = sf.get("auth", "access_token")
-        needs = {
-            "access_token": ("instance_url",),
-            "password": ("username",),
-            "jwt": ("username", "key_file"),
-            "sf_cli": ("sf_alias",),
-        }[auth]
-        for key in needs:
+        for key in AUTH_NEEDS[auth]:
             if key not in sf:
                 c.report(
                     (*at, "salesforce"),

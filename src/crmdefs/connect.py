@@ -70,6 +70,9 @@ def target_crms(target: Target) -> set[Crm]:
 
 def _signed_in(target: Target, crms: set[Crm], runtime: Runtime, waits: Waits) -> Connected:
     """Each CRM of ``crms`` the target has a section for, signed in as that section says."""
+    from crmdefs.adapters.credentials import check_variables
+
+    check_variables(target, runtime.secrets, crms)  # every missing variable in one message
     connected = Connected(target.name)
     if Crm.SALESFORCE in crms and target.salesforce is not None:
         from crmdefs.adapters.salesforce.login import sign_in as salesforce_sign_in

@@ -26,6 +26,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from crmdefs.words import plural
+
 LOGGER = logging.getLogger("crmdefs")
 REDACTED = "***"
 MAX_MESSAGE = 4000  # zeep logs whole Metadata API answers; the first part says enough
@@ -96,7 +98,7 @@ class RedactingFilter(logging.Filter):
             message = f"{record.msg} {record.args}"
         message = redact(message)
         if len(message) > MAX_MESSAGE:  # after redacting: cutting first could split a secret from its mark
-            message = f"{message[:MAX_MESSAGE]}… ({len(message) - MAX_MESSAGE} more characters)"
+            message = f"{message[:MAX_MESSAGE]}… ({plural(len(message) - MAX_MESSAGE, 'more character')})"
         record.msg, record.args = message, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
@@ -207,7 +209,9 @@ def _log_each_request() -> Callable[[], None]:
         try:
             response = original(pool, method, url, *args, **kwargs)
             retries = getattr(getattr(response, "retries", None), "history", ()) or ()
-            outcome = str(response.status) + (f" after {len(retries)} retries" if retries else "")
+            outcome = str(response.status) + (
+                f" after {plural(len(retries), 'retry', 'retries')}" if retries else ""
+            )
             return response
         except Exception as exc:
             outcome = f"failed: {type(exc).__name__}"

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from crmdefs.words import plural
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -53,13 +55,9 @@ class ProblemsError(CrmdefsError):
         super().__init__(self.summary())
 
     def summary(self) -> str:
-        counts = f"{_plural(self.errors, 'error')}, {_plural(self.warnings, 'warning')}"
+        counts = f"{plural(self.errors, 'error')}, {plural(self.warnings, 'warning')}"
         cause = " (warnings fail with --strict)" if self.strict else ""
         return f"{counts} in {self.what}{cause} — fix them and run the command again"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 class ConfigError(CrmdefsError):
@@ -151,7 +149,7 @@ class RetriesExhausted(Exception):
     Internal to an adapter, which turns it into a :class:`CrmApiError` naming the target."""
 
     def __init__(self, last: BaseException, attempts: int) -> None:
-        super().__init__(f"gave up after {attempts} attempts: {type(last).__name__}")
+        super().__init__(f"gave up after {plural(attempts, 'attempt')}: {type(last).__name__}")
         self.last = last
         self.attempts = attempts
 

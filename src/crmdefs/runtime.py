@@ -53,6 +53,7 @@ class Runtime:
     max_retries: int = DEFAULT_RETRIES  # CRMDEFS_MAX_RETRIES: retries of a 429/5xx/dropped connection
     http_timeout: float | None = None  # CRMDEFS_HTTP_TIMEOUT: read timeout; None = each client's default
     no_color: bool = False  # NO_COLOR (https://no-color.org): set = never colour
+    ci: bool = False  # CI (set by GitHub Actions, GitLab CI…): never ask questions (`crmdefs init`)
     sandbox: SandboxOptions = field(default_factory=SandboxOptions)  # CRMDEFS_SANDBOX_HUBSPOT_*
     faults: FaultPlan = field(default_factory=FaultPlan)  # CRMDEFS_SANDBOX_* fault knobs
     secrets: EnvSecrets = field(default_factory=EnvSecrets)  # the variables the targets name
@@ -67,6 +68,7 @@ def read_runtime(environ: Mapping[str, str], secret_names: Iterable[str] = ()) -
         max_retries=_max_retries(environ),
         http_timeout=_http_timeout(environ),
         no_color="NO_COLOR" in environ,
+        ci=environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"),
         sandbox=SandboxOptions.from_env(environ),
         faults=FaultPlan.from_env(environ),
         secrets=EnvSecrets({name: environ[name] for name in sorted(names) if name in environ}),

@@ -11,6 +11,7 @@ from crmdefs.definitions.model import Crm, FieldAddress
 from crmdefs.errors import CrmdefsError
 from crmdefs.plan.changes import FieldPlan, Skip
 from crmdefs.plan.state import DesiredField, FieldState
+from crmdefs.words import plural
 
 Progress = Callable[[str], None]  # receives short status lines ("read 10 of 32 fields"); may ignore them
 # Asked before each write starts: True once the run was told to stop (Ctrl-C, apply/interrupt.py). A write
@@ -69,7 +70,8 @@ class RecordFailure:
         if len(self.record_ids) == 1:
             return f"{self.address} record {self.record_ids[0]}: {self.message}"
         first = self.record_ids[0] if self.record_ids else "?"
-        return f"{self.address}: {len(self.record_ids)} records from {first} not updated: {self.message}"
+        count = plural(len(self.record_ids), "record")
+        return f"{self.address}: {count} from {first} not updated: {self.message}"
 
 
 def records_failed(failures: Sequence[RecordFailure]) -> int:

@@ -4,11 +4,15 @@ drift uses it to tell "someone edited the CRM since the last apply" from "the de
 not applied" from "never applied". Commit the folder, or keep it as a CI artifact: without it, drift
 can still find differences but cannot say where they came from.
 
-Format (``format_version`` 1.0): ``{"target", "fields": {address: {"applied_at", "desired_digest",
-"crm_fingerprint", "crm_state"[, "not_kept"]}}}`` — the state apply read back right after writing, and a
-digest of the definitions it applied. ``not_kept`` (optional) lists the texts the CRM accepted but did not
-keep, by key (``description``, ``values[Price].label``): ``{"sent", "read_back"}`` (plan/not_kept.py);
-later plans skip them while the definitions still ask for the same text.
+Format (``format_version`` 1.1): ``{"target", "fields": {address: {"applied_at", "desired_digest",
+"crm_fingerprint", "crm_state"[, "not_kept"][, "reverted_from"]}}[, "plans": {plan id: {"applied_at"}}]}``
+— the state apply read back right after writing, and a digest of the definitions it applied. ``not_kept``
+(optional) lists the texts the CRM accepted but did not keep, by key (``description``,
+``values[Price].label``): ``{"sent", "read_back"}`` (plan/not_kept.py); later plans skip them while the
+definitions still ask for the same text. 1.1 added two optional keys, which 1.0 readers ignore:
+``reverted_from`` (the field was last written by `crmdefs revert`, back to that backup: drift says so
+instead of blaming the CRM) and ``plans`` (the saved plans applied, by id: the same plan is not applied
+twice).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from crmdefs.plan.desired import desired_fields
 from crmdefs.plan.not_kept import NotKept, describe, not_kept_from_json, still_asked
 from crmdefs.plan.state import DesiredField, FieldState, field_state_from_json
 
-STATE_FORMAT = "1.0"
+STATE_FORMAT = "1.1"
 
 
 def desired_digest(field: DesiredField) -> str:
@@ -55,6 +59,15 @@ class AppliedField:
     crm_fingerprint: str
     crm_state: FieldState
     not_kept: Mapping[str, NotKept] = dataclasses.field(default_factory=dict)
+    reverted_from: str | None = None  # written by `crmdefs revert`, back to this backup
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an apply's writes came from, recorded with them."""
+
+    plan_id: str | None = None  # `apply PLANFILE`: that plan's id (planfile.plan_id), not applied twice
+    reverted_from: str | None = None  # `revert`: the backup the fields went back to
 
 
 # What apply verified of one field: the keys of the texts it wrote, and those the CRM did not keep.
@@ -67,15 +80,28 @@ def state_path(project_root: Path, target: str) -> Path:
 
 def load_applied(path: Path) -> dict[str, AppliedField] | None:
     """The recorded fields, or None when there is no state file."""
-    if not path.exists():
-        return None
+    return None if not path.exists() else _load(path)[0]
+
+
+def plan_applied_at(path: Path, plan_id: str) -> str | None:
+    """When the saved plan ``plan_id`` was applied to this target, or None (never, or no state file)."""
+    return None if not path.exists() else _load(path)[1].get(plan_id)
+
+
+def _load(path: Path) -> tuple[dict[str, AppliedField], dict[str, str]]:
+    """The recorded fields, and when each saved plan was applied (plan id → time)."""
     try:
         data = json_object(path.read_text(encoding="utf-8"))
         check_version(data, STATE_FORMAT)
-        return {
+        fields = {
             address: located(f"fields[{address!r}]", _applied_field, f)
             for address, f in located("'fields'", mapping, data["fields"]).items()
         }
+        plans = {
+            str(k): str(located(f"plans[{k!r}]", mapping, v)["applied_at"])
+            for k, v in located("'plans'", mapping, data.get("plans", {})).items()
+        }
+        return fields, plans
     except (OSError, ValueError, KeyError, TypeError, AttributeError, CrmdefsError) as exc:
         raise StateFileError(
             f"{unusable(str(path), 'crmdefs state file', exc)} — restore it from version control, or "
@@ -86,8 +112,14 @@ def load_applied(path: Path) -> dict[str, AppliedField] | None:
 def _applied_field(f: dict[str, Any]) -> AppliedField:
     state = field_state_from_json(f["crm_state"])
     not_kept = {str(k): not_kept_from_json(v) for k, v in mapping(f.get("not_kept", {})).items()}
+    reverted = f.get("reverted_from")
     return AppliedField(
-        str(f["applied_at"]), str(f["desired_digest"]), str(f["crm_fingerprint"]), state, not_kept
+        str(f["applied_at"]),
+        str(f["desired_digest"]),
+        str(f["crm_fingerprint"]),
+        state,
+        not_kept,
+        None if reverted is None else str(reverted),
     )
 
 
@@ -132,18 +164,27 @@ def record_applied(
     desired: Mapping[str, DesiredField],
     states: Mapping[str, FieldState],
     verified: Mapping[str, Verified] | None = None,
+    provenance: Provenance | None = None,
 ) -> None:
     """Merge the fields just applied (address → desired, read-back state) into the state file. A text
     verified now replaces what was recorded of it (kept: forgotten; not kept: recorded); the others'
-    records stay."""
-    current = load_applied(path) or {}
+    records stay. ``provenance`` says where the writes came from (a saved plan, a revert)."""
+    provenance = provenance or Provenance()
+    current, plans = _load(path) if path.exists() else ({}, {})
     for address, state in states.items():
         checked, missed = (verified or {}).get(address, (frozenset(), {}))
         earlier = current[address].not_kept if address in current else {}
         not_kept = {k: v for k, v in earlier.items() if k not in checked} | dict(missed)
         current[address] = AppliedField(
-            applied_at, desired_digest(desired[address]), state.fingerprint(), state, not_kept
+            applied_at,
+            desired_digest(desired[address]),
+            state.fingerprint(),
+            state,
+            not_kept,
+            provenance.reverted_from,
         )
+    if provenance.plan_id is not None and states:
+        plans.setdefault(provenance.plan_id, applied_at)  # the first apply of it is the one to name
     data: dict[str, Any] = {
         "format_version": STATE_FORMAT,
         "target": target,
@@ -158,8 +199,10 @@ def record_applied(
                     if f.not_kept
                     else {}
                 ),
+                **({"reverted_from": f.reverted_from} if f.reverted_from is not None else {}),
             }
             for address, f in sorted(current.items())
         },
+        **({"plans": {k: {"applied_at": v} for k, v in sorted(plans.items())}} if plans else {}),
     }
     write_json(path, data)

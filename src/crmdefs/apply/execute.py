@@ -30,6 +30,7 @@ from crmdefs.definitions.model import Crm, FieldAddress
 from crmdefs.errors import CrmdefsError, StalePlanError
 from crmdefs.plan.changes import FieldPlan, Plan
 from crmdefs.plan.state import FieldState
+from crmdefs.words import noun, plural
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class ApplyResult:
     results: tuple[ItemResult, ...]
     backup: Path | None
     migrated: int = 0  # records moved to a renamed value
+    plan: Plan | None = None  # what was executed: the result lines count its changes as `plan` did
     stopped: bool = False  # Ctrl-C stopped it: some fields were not written (``not_written``)
 
     @property
@@ -108,7 +110,7 @@ def execute(
     record ever points at an inactive value and a crash at any point leaves a state a re-run converges.
     Once ``interrupt`` is asked to stop (Ctrl-C), no new write starts (apply/interrupt.py)."""
     if not plan.changes:
-        return ApplyResult((), None)
+        return ApplyResult((), None, plan=plan)
     interrupt = interrupt or Interrupt()
     backup = write_backup(backup_dir, plan, states, stamp)
     interrupt.backup = backup
@@ -145,7 +147,7 @@ def execute(
             results[address] = outcome
             migrated += moved
     ordered = tuple(results[c.address] for c in plan.changes)
-    return ApplyResult(ordered, backup, migrated, stopped=interrupt.stopping())
+    return ApplyResult(ordered, backup, migrated, plan, stopped=interrupt.stopping())
 
 
 def _write(
@@ -182,7 +184,7 @@ def _migrate(
         failed = records_failed(failures)
         return ItemResult(change.address, False, not_migrated(failures, len(found))), len(found) - failed
     final = adapter.write([change], progress)[0]  # now retire the old values
-    note = f"{len(found)} records migrated"
+    note = f"{plural(len(found), 'record')} migrated"
     return dataclasses.replace(final, message="; ".join(filter(None, [final.message, note]))), len(found)
 
 
@@ -191,10 +193,11 @@ def not_migrated(failures: Sequence[RecordFailure], found: int) -> str:
     by_message: dict[str, list[str]] = {}
     for failure in failures:
         by_message.setdefault(failure.message, []).extend(failure.record_ids)
-    lines = [f"{records_failed(failures)} of {found} records not migrated (the old values stay active):"]
+    lines = [
+        f"{records_failed(failures)} of {plural(found, 'record')} not migrated (the old values stay active):"
+    ]
     lines += [
-        f"  record{'s' if len(ids) > 1 else ''} {', '.join(ids)}: {message}"
-        for message, ids in by_message.items()
+        f"  {noun(len(ids), 'record')} {', '.join(ids)}: {message}" for message, ids in by_message.items()
     ]
     lines.append("  fix the cause and run `crmdefs apply --migrate-records` again: it moves the rest")
     return "\n".join(lines)

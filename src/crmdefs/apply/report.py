@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 from crmdefs.apply.execute import ApplyResult
 from crmdefs.definitions.load import display_path
 from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.plan.changes import Summary, count_changes
 from crmdefs.plan.not_kept import NotKept, explain
+from crmdefs.words import plural
 
 
 def result_lines(result: ApplyResult) -> list[str]:
@@ -15,7 +18,8 @@ def result_lines(result: ApplyResult) -> list[str]:
     lines: list[str] = []
     if result.migrated:
         lines.append(
-            f"{result.migrated} records moved to renamed values (their old values are in the backup)."
+            f"{plural(result.migrated, 'record')} moved to renamed values "
+            "(their old values are in the backup)."
         )
     for item in result.results:
         mark = "✓" if item.ok else "✗"
@@ -30,25 +34,38 @@ def result_lines(result: ApplyResult) -> list[str]:
 
 
 def summary_line(result: ApplyResult, not_kept: int = 0) -> str:
-    """The last line of an apply. ``not_kept``: texts the CRM accepted but did not keep (listed above)."""
-    changed = len(result.results) - len(result.failed) - len(result.not_written)
+    """The last line of an apply, after the read-back. ``not_kept``: texts the CRM accepted but did not
+    keep (listed above it)."""
+    done, not_done = applied_counts(result)
     if result.stopped:
-        failed = f", {len(result.failed)} failed" if result.failed else ""
+        failed = f", {plural(len(result.failed), 'field')} failed" if result.failed else ""
         return (
-            f"Apply stopped (Ctrl-C): {_fields(changed)} written, {len(result.not_written)} not written"
-            f"{failed}. Run `crmdefs apply` again to write the rest (`crmdefs plan` shows it)."
+            f"Apply stopped (Ctrl-C): {done.done()}; {plural(len(result.not_written), 'field')} not "
+            f"written{failed}. Run `crmdefs apply` again to write the rest (`crmdefs plan` shows it)."
         )
     if result.failed:
         return (
-            f"Apply partly failed: {_fields(changed)} changed, {len(result.failed)} failed. Fix the cause "
-            "and run `crmdefs apply` again: it converges."
+            f"Apply partly failed: {done.done()}; {plural(not_done.total, 'change')} in "
+            f"{plural(len(result.failed), 'field')} failed. Fix the cause and run `crmdefs apply` again: "
+            "it converges."
         )
-    kept = f", {not_kept} text{'' if not_kept == 1 else 's'} not kept (listed above)" if not_kept else ""
-    return f"Apply complete: {_fields(changed)} changed{kept}."
+    kept = f"; {plural(not_kept, 'text')} not kept (listed above)" if not_kept else ""
+    return f"Apply complete: {done.done()}{kept}."
 
 
-def _fields(count: int) -> str:
-    return f"{count} field{'' if count == 1 else 's'}"
+def applied_counts(result: ApplyResult) -> tuple[Summary, Summary]:
+    """What was written and what failed, counted as `plan` counted them (plan/changes.py count_changes):
+    the summary line of apply can be read against the plan's. Skipped: the plan's skips and the
+    differences the CRM refused at write time. Fields Ctrl-C stopped are in neither."""
+    plan = result.plan
+    migrate = plan is not None and plan.migrate_records
+    changes = {c.address: c for c in plan.changes} if plan is not None else {}
+    ok = [changes[r.address] for r in result.results if r.ok and r.address in changes]
+    failed = [changes[r.address] for r in result.failed if r.address in changes]
+    skipped = sum(len(f.skips) for f in plan.fields) if plan is not None else 0
+    skipped += sum(len(r.skips) for r in result.results)
+    done = dataclasses.replace(count_changes(ok, migrate=migrate), skipped=skipped)
+    return done, count_changes(failed, migrate=migrate)
 
 
 def not_kept_lines(

@@ -5,7 +5,8 @@ deactivated (Salesforce) or hidden (HubSpot) on revert, fields it created stay (
 unwanted), and values it made available on record types or business processes stay available. HubSpot deal
 stages get their labels, order, probability and closed state back; a stage the apply created stays (HubSpot
 cannot hide one: archive it there if unwanted). Records a migration moved get their old values back once
-their fields are back.
+their fields are back. What revert wrote is recorded for drift as a revert (apply/applied_state.py), so
+drift says the fields were reverted instead of "changed in the CRM".
 """
 
 from __future__ import annotations
@@ -14,15 +15,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crmdefs.adapters.base import RecordChange, RecordFailure, records_failed
+from crmdefs.apply.applied_state import Provenance
 from crmdefs.apply.backup import Backup, load_backup
 from crmdefs.apply.workflow import Console, applying, crms_of, execute_and_record, now
 from crmdefs.config import Settings
 from crmdefs.connect import Connected, open_target
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.model import Crm
+from crmdefs.errors import CrmdefsError
+from crmdefs.plan.desired import desired_fields
 from crmdefs.plan.diff import compute_plan
 from crmdefs.plan.read import read_states
 from crmdefs.plan.state import DesiredField, DesiredValue
+from crmdefs.words import plural
 
 
 def revert_backup(settings: Settings, path: Path, console: Console, *, auto_approve: bool) -> bool:
@@ -47,13 +52,33 @@ def revert_backup(settings: Settings, path: Path, console: Console, *, auto_appr
         )
         console.show_plan(made)
         if backup.records:
-            console.say(f"It also sets {len(backup.records)} records back to the values they had before.")
+            console.say(
+                f"It also sets {plural(len(backup.records), 'record')} back to the values they had before."
+            )
         if not made.changes and not backup.records:
             return True
         if not auto_approve:
             console.confirm(connected.target)
-        ok = execute_and_record(settings, made, connected, states, desired, console) if made.changes else True
+        ok = True
+        if made.changes:
+            # Recorded as a revert, so drift names it rather than blaming the CRM for our own writes.
+            provenance = Provenance(reverted_from=path.name)
+            ok = execute_and_record(
+                settings, made, connected, states, as_bound(settings, desired), console, provenance
+            )
         return restore_records(connected, backup.records, console) and ok
+
+
+def as_bound(settings: Settings, desired: Sequence[DesiredField]) -> list[DesiredField]:
+    """``desired`` with each field the definitions bind as they bind it: what apply records is read the
+    way drift reads it (the record types, business processes and access a binding names), or the two
+    would never agree on what the CRM holds. Definitions that do not load leave the backup's fields."""
+    try:
+        glossary, _ = settings.load_glossary()
+    except CrmdefsError:
+        return list(desired)
+    bound = {f.address: f for f in desired_fields(glossary)}
+    return [bound.get(f.address, f) for f in desired]
 
 
 def restore_records(connected: Connected, records: Sequence[RecordChange], console: Console) -> bool:
@@ -71,7 +96,7 @@ def restore_records(connected: Connected, records: Sequence[RecordChange], conso
         console.say(f"✗ {failure}")
     if records:
         failed = records_failed(failures)
-        console.say(f"{len(records) - failed} records restored, {failed} failed.")
+        console.say(f"{plural(len(records) - failed, 'record')} restored, {failed} failed.")
     return not failures
 
 

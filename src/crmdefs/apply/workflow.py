@@ -14,7 +14,14 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
 
-from crmdefs.apply.applied_state import Verified, load_not_kept, record_applied, state_path
+from crmdefs.apply.applied_state import (
+    Provenance,
+    Verified,
+    load_not_kept,
+    plan_applied_at,
+    record_applied,
+    state_path,
+)
 from crmdefs.apply.backup import backup_folder, backup_stamp
 from crmdefs.apply.execute import ApplyResult, check_fresh, execute
 from crmdefs.apply.interrupt import ctrl_c_stops_writes
@@ -190,34 +197,36 @@ def touched(desired: Sequence[DesiredField], made: Plan) -> list[DesiredField]:
     return [f for f in desired if f.address in changed]
 
 
-def load_saved_plan(settings: Settings, path: Path, target: str | None) -> Plan:
-    """A saved plan, refused when it was made for another target or from other definitions."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlanFileError(
-            f"cannot read plan file {display_path(path)} ({exc}) — make one with `crmdefs plan -o FILE`"
-        ) from exc
-    saved = planfile.loads(text, display_path(path))
+def load_saved_plan(settings: Settings, path: Path, target: str | None) -> tuple[Plan, str]:
+    """A saved plan and its id, refused when it was made for another target, was already applied there, or
+    was made from other definitions."""
+    saved, plan_id = planfile.read_plan(path, display_path(path))
     if target is not None and target != saved.target:
         raise OptionsError(
             f"{display_path(path)} was made for target '{saved.target}', not '{target}' — drop "
             "--target or make a new plan for that target"
+        )
+    applied_at = plan_applied_at(state_path(settings.project_root, saved.target), plan_id)
+    if applied_at is not None:
+        raise PlanFileError(
+            f"{display_path(path)}: this plan was already applied at {applied_at} (target "
+            f"'{saved.target}') — make a new plan with `crmdefs plan -o FILE` to see what is left to change"
         )
     if digest_definitions(settings.definitions_dir) != saved.definitions_digest:
         raise PlanFileError(
             f"{display_path(path)} was made from different definitions than those in "
             f"{display_path(settings.definitions_dir)} — run `crmdefs plan -o` again"
         )
-    return saved
+    return saved, plan_id
 
 
 def apply_saved(settings: Settings, path: Path, target: str | None, console: Console) -> bool:
-    """`crmdefs apply PLANFILE`: exactly that plan, refused when stale. True when all succeeded."""
-    saved = load_saved_plan(settings, path, target)
+    """`crmdefs apply PLANFILE`: exactly that plan, refused when stale — before it is shown, as a plan on
+    the screen reads as what is about to happen. True when all succeeded."""
+    saved, plan_id = load_saved_plan(settings, path, target)
     desired = touched(load_desired(settings, console), saved)
-    console.show_plan(saved)
     if not saved.changes:
+        console.show_plan(saved)
         return True
     with (
         open_target(settings, saved.target, crms_of(desired), waits=console) as connected,
@@ -225,7 +234,10 @@ def apply_saved(settings: Settings, path: Path, target: str | None, console: Con
     ):
         current = read_states(connected, desired, console.progress)
         check_fresh(saved, current)
-        return execute_and_record(settings, saved, connected, current, desired, console)
+        console.show_plan(saved)
+        return execute_and_record(
+            settings, saved, connected, current, desired, console, Provenance(plan_id=plan_id)
+        )
 
 
 def execute_and_record(
@@ -235,11 +247,13 @@ def execute_and_record(
     states: Mapping[FieldAddress, FieldState],
     desired: Sequence[DesiredField],
     console: Console,
+    provenance: Provenance | None = None,
 ) -> bool:
-    """Back up and write, show the result at once, then read back, verify and record what was written: a
-    text the CRM accepted but did not keep is a failure, shown and recorded (plan/not_kept.py). The
-    summary comes last. Ctrl-C stops the writes cleanly (apply/interrupt.py): what was written is shown
-    and recorded all the same, then Interrupted ends the command (exit 130)."""
+    """Back up and write, show the result at once, then read back, verify and record what was written (and
+    where it came from: ``provenance``): a text the CRM accepted but did not keep is a failure, shown and
+    recorded (plan/not_kept.py). The summary comes last. Ctrl-C stops the writes cleanly
+    (apply/interrupt.py): what was written is shown and recorded all the same, then Interrupted ends the
+    command (exit 130)."""
     when = now()
     backups = backup_folder(settings.project_root, made.target)
     with ctrl_c_stops_writes(console.note) as interrupt:
@@ -249,7 +263,9 @@ def execute_and_record(
         changes = {c.address: c for c in made.changes}
         sent = {r.address: changes[r.address] for r in result.results if r.ok}
         written = [f for f in desired if f.address in sent]
-        problems, missed = record(settings, connected, written, when, console, sent=sent)
+        problems, missed = record(
+            settings, connected, written, when, console, sent=sent, provenance=provenance
+        )
         for line in not_kept_lines(missed, CRM_NAMES):
             console.say(line)
         for problem in problems:
@@ -274,6 +290,7 @@ def record(
     console: Console,
     states: Mapping[FieldAddress, FieldState] | None = None,
     sent: Mapping[FieldAddress, FieldPlan] | None = None,
+    provenance: Provenance | None = None,
 ) -> tuple[list[str], dict[FieldAddress, dict[str, NotKept]]]:
     """Record for drift (applied_state.py) what the CRM holds for ``written``: read back, one CRM at a time,
     so a CRM that refuses the read (daily limit, expired session) does not cost the other's record. One
@@ -307,6 +324,7 @@ def record(
                 {str(f.address): f for f in part},
                 {str(a): s for a, s in read.items()},
                 {str(a): v for a, v in verified.items()},
+                provenance,
             )
     return problems, missed
 

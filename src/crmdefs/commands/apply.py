@@ -7,10 +7,18 @@ from pathlib import Path
 import click
 
 from crmdefs import exitcodes
+from crmdefs.apply.backup import load_backup
 from crmdefs.apply.revert import revert_backup
 from crmdefs.apply.workflow import apply_definitions, apply_saved
 from crmdefs.commands.console import TerminalConsole
-from crmdefs.commands.options import migrate_option, project_options, quiet_option, target_option
+from crmdefs.commands.options import (
+    announce_target,
+    migrate_option,
+    no_color_option,
+    project_options,
+    quiet_option,
+    target_option,
+)
 from crmdefs.config import Settings
 from crmdefs.errors import OptionsError
 from crmdefs.migration.workflow import load_mapping
@@ -38,6 +46,7 @@ Examples:
     type=click.Path(path_type=Path, dir_okay=False),
     help="With --migrate-records: fill a code property from a reviewed `suggest-mapping` file.",
 )
+@no_color_option
 @quiet_option
 def apply(
     settings: Settings,
@@ -79,8 +88,10 @@ Examples:
 @project_options
 @click.argument("backup_path", metavar="BACKUP", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@no_color_option
 @quiet_option
 def revert(settings: Settings, backup_path: Path, auto_approve: bool, quiet: bool) -> int:
     """Plan and apply the way back to a backup taken by apply."""
+    announce_target(settings, [load_backup(backup_path).target])  # the backup names its target
     console = TerminalConsole(settings, quiet=quiet)
     return _exit(revert_backup(settings, backup_path, console, auto_approve=auto_approve))

@@ -13,6 +13,7 @@ from crmdefs.commands.options import project_options, quiet_option, target_optio
 from crmdefs.config import Settings
 from crmdefs.definitions.load import display_path
 from crmdefs.importing.workflow import import_fields
+from crmdefs.words import plural
 
 
 @click.command(
@@ -66,8 +67,8 @@ def import_(
         click.echo(done.text, nl=False)
         return exitcodes.OK
     click.echo(
-        f"wrote {display_path(done.path)}: {done.fields} field{'s' if done.fields != 1 else ''}, "
-        f"{done.reviews} note{'s' if done.reviews != 1 else ''} marked '# REVIEW'. Next: review it, then "
+        f"wrote {display_path(done.path)}: {plural(done.fields, 'field')}, "
+        f"{plural(done.reviews, 'note')} marked '# REVIEW'. Next: review it, then "
         "`crmdefs validate` and `crmdefs plan`.",
         err=True,
     )

@@ -13,6 +13,7 @@ from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.load import display_path
 from crmdefs.files import write_atomic
 from crmdefs.migration.workflow import suggest_mapping as suggest
+from crmdefs.words import plural
 
 
 @click.command(
@@ -47,7 +48,8 @@ def suggest_mapping(
     write_atomic(out, text)
     matched = sum(1 for e in made.entries if e.code)
     click.echo(
-        f"Wrote {display_path(out)}: {len(made.entries)} distinct texts, {matched} with an exact match, "
+        f"Wrote {display_path(out)}: {plural(len(made.entries), 'distinct text')}, "
+        f"{matched} with an exact match, "
         f"{len(made.entries) - matched} to decide. Review it before applying."
     )
     return exitcodes.OK

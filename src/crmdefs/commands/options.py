@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from collections.abc import Callable, Sequence
@@ -9,21 +10,39 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
-from crmdefs.config import Settings, load_settings
+from crmdefs.config import Settings, load_settings, settings_from_text
 from crmdefs.runtime import Runtime, read_runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+NO_COLOR = "crmdefs.no_color"  # click context meta: --no-color was given, before or after the command name
+
+
 def build_settings(config: Path | None, definitions: Path | None) -> Settings:
-    """The one place the command layer hands the process environment to config (read there, once)."""
-    return load_settings(config=config, definitions=definitions, cwd=Path.cwd(), environ=os.environ)
+    """The one place the command layer hands the process environment to config (read there, once);
+    ``--no-color`` joins NO_COLOR here."""
+    settings = load_settings(config=config, definitions=definitions, cwd=Path.cwd(), environ=os.environ)
+    return dataclasses.replace(settings, runtime=_with_no_color(settings.runtime))
+
+
+def _with_no_color(runtime: Runtime) -> Runtime:
+    context = click.get_current_context(silent=True)
+    if context is not None and context.meta.get(NO_COLOR):
+        return dataclasses.replace(runtime, no_color=True)
+    return runtime
+
+
+def settings_for_config(text: str, path: Path) -> Settings:
+    """`crmdefs init`: the settings a crmdefs.yaml will give once ``text`` is written to ``path``."""
+    return settings_from_text(text, path=path, environ=os.environ)
 
 
 def build_runtime() -> Runtime:
     """The environment's settings alone, for a command that needs no project (``sandbox serve --state``)."""
-    return read_runtime(os.environ)
+    return _with_no_color(read_runtime(os.environ))
 
 
 def project_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -80,7 +99,21 @@ def target_option(func: F) -> F:
     )(func)
 
 
-def format_option(func: F) -> F:
+def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--format, and --json for --format json (the sf CLI's habit), as the one ``fmt`` argument."""
+
+    @functools.wraps(func)
+    def with_format(*args: Any, fmt: str, as_json: bool, **kwargs: Any) -> Any:
+        if as_json:
+            given = click.get_current_context().get_parameter_source("fmt")
+            if given is ParameterSource.COMMANDLINE and fmt != "json":
+                raise click.UsageError(f"--json means --format json, so it cannot go with --format {fmt}")
+            fmt = "json"
+        return func(*args, fmt=fmt, **kwargs)
+
+    with_format = click.option("--json", "as_json", is_flag=True, help="The same as --format json.")(
+        with_format
+    )
     return click.option(
         "--format",
         "fmt",
@@ -88,6 +121,24 @@ def format_option(func: F) -> F:
         default="text",
         show_default=True,
         help="text for people, json for machines (format_version), markdown for PR comments.",
+    )(with_format)
+
+
+def _no_color(context: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        context.meta[NO_COLOR] = True
+
+
+def no_color_option(func: F) -> F:
+    """--no-color, on the group (``crmdefs --no-color plan``) and on each command that colours its output
+    (``crmdefs plan --no-color``), as pip takes its general options; the NO_COLOR variable does the
+    same."""
+    return click.option(
+        "--no-color",
+        is_flag=True,
+        expose_value=False,
+        callback=_no_color,
+        help="No colours in the output, as with the NO_COLOR environment variable.",
     )(func)
 
 

@@ -14,6 +14,7 @@ from crmdefs.definitions.changelog import changelog_problems, current_terms, ter
 from crmdefs.definitions.format import json_schema
 from crmdefs.definitions.load import display_path
 from crmdefs.errors import ProblemsError
+from crmdefs.words import plural
 
 
 @click.command(
@@ -48,7 +49,7 @@ def validate(settings: Settings, strict: bool, since: str | None) -> int:
             raise ProblemsError([*problems, *warnings])
     for warning in warnings:
         click.echo(warning.render(), err=True)
-    note = f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""
+    note = f" ({plural(len(warnings), 'warning')})" if warnings else ""
     checked = f"; every changed term has a changelog entry since {since}" if since else ""
     click.echo(f"{display_path(settings.definitions_dir)}: {glossary.summary()} — valid{note}{checked}")
     return exitcodes.OK

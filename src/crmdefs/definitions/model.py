@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
+from crmdefs.words import plural
+
 
 class Crm(str, Enum):
     SALESFORCE = "salesforce"
@@ -43,7 +45,7 @@ class ReviewPeriod:
     unit: str  # day | week | month | year
 
     def __str__(self) -> str:
-        return f"{self.count} {self.unit}{'s' if self.count != 1 else ''}"
+        return plural(self.count, self.unit)
 
 
 @dataclass(frozen=True)
@@ -185,4 +187,4 @@ class Glossary:
             (len(self.picklists), "picklist"),
             (len(self.bindings), "field binding"),
         )
-        return ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
+        return ", ".join(plural(n, word) for n, word in counts)

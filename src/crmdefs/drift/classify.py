@@ -2,6 +2,7 @@
 
 - **changed in the CRM**: the field no longer holds what crmdefs last applied (someone edited it there);
 - **definitions not applied**: the CRM holds what was last applied, but the definitions changed since;
+- **reverted**: the CRM holds what `crmdefs revert` last wrote (a backup), not the definitions;
 - **never applied**: crmdefs has no record of applying this field;
 - **unclassified**: there is no state file (``.crmdefs/state/<target>.json``), so the origin is unknown.
 
@@ -22,12 +23,13 @@ from crmdefs.apply.applied_state import AppliedField
 from crmdefs.plan.changes import Action, FieldPlan, Plan, Skip, ValueChangeKind
 from crmdefs.plan.state import FieldState
 
-REPORT_FORMAT = "1.0"
+REPORT_FORMAT = "1.1"  # 1.1: the origin "reverted" and each field's reverted_from
 
 
 class Origin(str, Enum):
     CHANGED_IN_CRM = "changed_in_crm"
     NOT_APPLIED = "definitions_not_applied"
+    REVERTED = "reverted"
     NEVER_APPLIED = "never_applied"
     UNCLASSIFIED = "unclassified"
 
@@ -35,6 +37,7 @@ class Origin(str, Enum):
 ORIGIN_TEXT = {
     Origin.CHANGED_IN_CRM: "changed in the CRM since the last apply",
     Origin.NOT_APPLIED: "definitions changed but not applied",
+    Origin.REVERTED: "reverted by `crmdefs revert`",
     Origin.NEVER_APPLIED: "never applied",
     Origin.UNCLASSIFIED: "difference (no state file to classify it)",
 }
@@ -56,6 +59,7 @@ class FieldDrift:
     modified_by: str | None = None
     modified_at: str | None = None
     last_applied_at: str | None = None
+    reverted_from: str | None = None  # Origin.REVERTED: the backup the field went back to
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,8 @@ def classify(
             origin = Origin.NEVER_APPLIED
         elif state.fingerprint() != record.crm_fingerprint:
             origin = Origin.CHANGED_IN_CRM
+        elif record.reverted_from is not None:
+            origin = Origin.REVERTED  # our own revert: the CRM is as it left it
         else:
             origin = Origin.NOT_APPLIED  # the CRM is as applied; so the definitions moved (or a write failed)
         fields.append(
@@ -166,6 +172,7 @@ def classify(
                 state.modified_by,
                 state.modified_at,
                 record.applied_at if record else None,
+                record.reverted_from if record and origin is Origin.REVERTED else None,
             )
         )
     skips = tuple((str(f.address), s) for f in plan.fields for s in f.skips)
@@ -208,6 +215,7 @@ def apply_baseline(drift: TargetDrift, baseline: Baseline, today: dt.date) -> Ta
                     field_drift.modified_by,
                     field_drift.modified_at,
                     field_drift.last_applied_at,
+                    field_drift.reverted_from,
                 )
             )
     return TargetDrift(

@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 from crmdefs.drift.classify import ORIGIN_TEXT, DriftReport, FieldDrift, TargetDrift
+from crmdefs.render.guidance import guidance_text
+from crmdefs.words import plural
 
 NO_STATE = (
     "no state file (.crmdefs/state/{target}.json), so differences cannot be told apart into "
@@ -25,8 +27,9 @@ def _show(value: Any, limit: int = 100) -> str:
     return json.dumps(text, ensure_ascii=False) if quoted else text
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def _readable(item: str, value: Any) -> Any:
+    """Path guidance is HTML in the CRM: shown as its text (render/guidance.py); the JSON keeps the HTML."""
+    return guidance_text(value) if item.startswith("path guidance") and isinstance(value, str) else value
 
 
 def headline(report: DriftReport) -> str:
@@ -40,17 +43,42 @@ def headline(report: DriftReport) -> str:
             + " the definitions."
         )
     text = (
-        f"Drift: {_plural(report.drift_count, 'difference')} in {_plural(fields, 'field')} across "
-        f"{_plural(len(report.targets), 'target')}"
+        f"Drift: {plural(report.drift_count, 'difference')} in {plural(fields, 'field')} across "
+        f"{plural(len(report.targets), 'target')}"
     )
-    return text + (f"; {_plural(errors, 'target')} could not be checked." if errors else ".")
+    return text + (f"; {plural(errors, 'target')} could not be checked." if errors else ".")
+
+
+FIELDS_NAMED = 5  # fields a chat message names per target before "and N more"
+
+
+def chat_text(report: DriftReport) -> str:
+    """What a chat shows of the report (the webhook's ``text``): the headline, then per target that drifted
+    or could not be checked, its name and the first fields — a count alone says nothing to act on."""
+    lines = [headline(report)]
+    for t in report.targets:
+        if t.error is not None:
+            lines.append(f"{t.target}: could not be checked: {t.error}")
+        elif t.fields:
+            named = ", ".join(f.address for f in t.fields[:FIELDS_NAMED])
+            more = len(t.fields) - FIELDS_NAMED
+            lines.append(
+                f"{t.target}: {plural(len(t.fields), 'field')} — {named}"
+                + (f" and {more} more" if more > 0 else "")
+            )
+    return "\n".join(lines)
 
 
 def _field_meta(f: FieldDrift) -> str:
     parts = [ORIGIN_TEXT[f.origin]]
+    if f.reverted_from is not None:  # our own write: say which backup and when, not "last applied"
+        parts = [
+            f"{parts[0]} to the backup {f.reverted_from} at {f.last_applied_at}",
+            "definitions not applied",
+        ]
     if f.modified_by or f.modified_at:
         parts.append(f"last modified by {f.modified_by or 'unknown'} at {f.modified_at or 'unknown'}")
-    if f.last_applied_at:
+    if f.last_applied_at and f.reverted_from is None:
         parts.append(f"last applied {f.last_applied_at}")
     return "; ".join(parts)
 
@@ -59,7 +87,7 @@ def _target_title(t: TargetDrift, code: bool = False) -> str:
     name = f"`{t.target}`" if code else f'"{t.target}"'
     if t.error is not None:
         return f"Target {name}: could not be checked"
-    return f"Target {name}: " + (f"{_plural(len(t.fields), 'field')} drifted" if t.fields else "in sync")
+    return f"Target {name}: " + (f"{plural(len(t.fields), 'field')} drifted" if t.fields else "in sync")
 
 
 def render_text(report: DriftReport) -> str:
@@ -74,14 +102,16 @@ def render_text(report: DriftReport) -> str:
         for f in t.fields:
             lines.append(f"  ~ {f.address}: {_field_meta(f)}")
             lines += [
-                f"      {d.item}: CRM {_show(d.before)} · definitions {_show(d.after)}" for d in f.differences
+                f"      {d.item}: CRM {_show(_readable(d.item, d.before))} · "
+                f"definitions {_show(_readable(d.item, d.after))}"
+                for d in f.differences
             ]
         if t.fields:
             lines.append(
                 f"  fix: crmdefs apply --target {t.target} (or change the definitions to keep the CRM's)"
             )
         if t.baselined:
-            lines.append(f"  {_plural(t.baselined, 'known difference')} hidden by the baseline")
+            lines.append(f"  {plural(t.baselined, 'known difference')} hidden by the baseline")
         lines += [f"  # skipped (not drift) {address} {s.attribute}: {s.reason}" for address, s in t.skips]
         lines.append("")
     lines.append(headline(report))
@@ -117,7 +147,11 @@ def render_markdown(report: DriftReport) -> str:
                 "| what | in the CRM | in the definitions |",
                 "|---|---|---|",
             ]
-            lines += [f"| {_esc(d.item)} | {_cell(d.before)} | {_cell(d.after)} |" for d in f.differences]
+            lines += [
+                f"| {_esc(d.item)} | {_cell(_readable(d.item, d.before))} | "
+                f"{_cell(_readable(d.item, d.after))} |"
+                for d in f.differences
+            ]
             lines.append("")
         if t.fields:
             lines += [
@@ -125,7 +159,7 @@ def render_markdown(report: DriftReport) -> str:
                 "",
             ]
         if t.baselined:
-            lines += [f"_{_plural(t.baselined, 'known difference')} hidden by the baseline._", ""]
+            lines += [f"_{plural(t.baselined, 'known difference')} hidden by the baseline._", ""]
         if t.skips:
             lines += [
                 "<details><summary>Skipped (not drift)</summary>",
@@ -160,6 +194,7 @@ def report_json(report: DriftReport) -> dict[str, Any]:
                         "address": f.address,
                         "origin": f.origin.value,
                         "last_applied_at": f.last_applied_at,
+                        "reverted_from": f.reverted_from,
                         "modified_by": f.modified_by,
                         "modified_at": f.modified_at,
                         "differences": [

@@ -3,8 +3,9 @@ hiding the others; and the report posted to a chat webhook."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -12,19 +13,22 @@ from urllib.parse import urlsplit
 
 from crmdefs.apply.applied_state import load_applied, state_path
 from crmdefs.config import Settings, url_problem
-from crmdefs.connect import open_target, target_crms
+from crmdefs.connect import Connected, open_target, target_crms
 from crmdefs.debuglog import remember_secret
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.load import display_path
+from crmdefs.definitions.model import FieldAddress
 from crmdefs.definitions.text_limits import CRM_NAMES
 from crmdefs.drift.baseline import save_baseline
 from crmdefs.drift.classify import Baseline, DriftReport, TargetDrift, apply_baseline, baseline_of, classify
-from crmdefs.drift.report import headline, report_json
+from crmdefs.drift.report import chat_text, report_json
 from crmdefs.errors import CrmdefsError, OptionsError, WebhookError
-from crmdefs.plan.diff import compute_plan
+from crmdefs.plan.changes import Plan
+from crmdefs.plan.diff import compute_plan, values_to_count
 from crmdefs.plan.not_kept import hold_not_kept
 from crmdefs.plan.read import read_states
 from crmdefs.plan.state import DesiredField
+from crmdefs.words import plural
 
 
 def run_drift(
@@ -44,7 +48,9 @@ def run_drift(
     if write_baseline_to is not None:
         known = baseline_of(report, expires)
         save_baseline(write_baseline_to, known, report.generated_at)
-        note(f"Wrote {display_path(write_baseline_to)} with {report.drift_count} known differences.")
+        note(
+            f"Wrote {display_path(write_baseline_to)} with {plural(report.drift_count, 'known difference')}."
+        )
     if known is not None:
         kept = tuple(apply_baseline(t, known, now.date()) for t in report.targets)
         report = DriftReport(kept, report.generated_at)
@@ -75,21 +81,42 @@ def check_target(settings: Settings, name: str, desired: Sequence[DesiredField],
     try:
         target = settings.target(name)
         fields = [f for f in desired if f.address.crm in target_crms(target)]
-        with open_target(settings, name, {f.address.crm for f in fields}, read_only=True) as connected:
-            states = read_states(connected, fields, lambda _message: None)
         applied = load_applied(state_path(settings.project_root, target.name))
         # A text the CRM did not keep at the last apply is a skip, as in `plan` (plan/not_kept.py).
         not_kept = {parse_address(a): f.not_kept for a, f in (applied or {}).items() if f.not_kept}
-        plan = compute_plan(
-            hold_not_kept(fields, states, not_kept, CRM_NAMES),
-            states,
-            target=target.name,
-            definitions_digest="",  # drift keeps no plan, so it needs no digest of the definitions
-            created_at=now,
-        )
+        with open_target(settings, name, {f.address.crm for f in fields}, read_only=True) as connected:
+            states = read_states(connected, fields, lambda _message: None)
+            wanted = hold_not_kept(fields, states, not_kept, CRM_NAMES)
+
+            def make(usage: Mapping[FieldAddress, Mapping[str, int]] | None) -> Plan:
+                return compute_plan(
+                    wanted,
+                    states,
+                    target=target.name,
+                    usage=usage,
+                    definitions_digest="",  # drift keeps no plan, so it needs no digest of the definitions
+                    created_at=now,
+                )
+
+            plan = make(None)
+            if to_count := values_to_count(plan):
+                # The records as they are today, as `plan` counts them: after `apply --migrate-records`
+                # no record holds a renamed value any more, and drift must not say one does.
+                plan = make(_count(connected, to_count))
         return classify(target.name, plan, {str(a): s for a, s in states.items()}, applied)
     except CrmdefsError as exc:
         return TargetDrift(name, error=str(exc))
+
+
+def _count(
+    connected: Connected, wanted: Mapping[FieldAddress, Sequence[str]]
+) -> dict[FieldAddress, dict[str, int]]:
+    """Records per value; a field that cannot be counted is left out (its values then count as held)."""
+    counts: dict[FieldAddress, dict[str, int]] = {}
+    for address, values in wanted.items():
+        with contextlib.suppress(CrmdefsError):
+            counts[address] = connected.adapter(address.crm).count_values(address, values, lambda _m: None)
+    return counts
 
 
 def check_webhook(url: str) -> None:
@@ -103,11 +130,12 @@ def check_webhook(url: str) -> None:
 
 
 def post_webhook(url: str, report: DriftReport) -> None:
-    """A Slack-compatible incoming webhook: ``text`` is what chat shows; ``report`` is the JSON report."""
+    """A Slack-compatible incoming webhook: ``text`` is what chat shows (the headline, each target and its
+    first fields); ``report`` is the JSON report."""
     import requests
 
     check_webhook(url)
-    payload: dict[str, Any] = {"text": headline(report), "report": report_json(report)}
+    payload: dict[str, Any] = {"text": chat_text(report), "report": report_json(report)}
     try:
         answer = requests.post(url, json=payload, timeout=15)
         answer.raise_for_status()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from crmdefs.definitions.model import Crm, FieldBinding, Glossary, Picklist, PicklistValue, Status, Term
 from crmdefs.definitions.termindex import TermUse, term_uses
 from crmdefs.review.findings import next_review
+from crmdefs.words import plural
 
 TITLE = "Revenue glossary"
 # Forecast categories as Setup shows them; the definitions use the Metadata API's names
@@ -97,13 +98,8 @@ def counts(glossary: Glossary) -> str:
     terms, groups = len(glossary.terms), len(categories(glossary))
     lists = len(shared_picklists(glossary)) + len(field_picklists(glossary))
     return (
-        f"{terms} term{_s(terms)} in {groups} categor{'y' if groups == 1 else 'ies'}, "
-        f"{lists} picklist{_s(lists)}"
+        f"{plural(terms, 'term')} in {plural(groups, 'category', 'categories')}, {plural(lists, 'picklist')}"
     )
-
-
-def _s(count: int) -> str:
-    return "" if count == 1 else "s"
 
 
 def last_reviewed(term: Term) -> str | None:

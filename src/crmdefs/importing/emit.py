@@ -17,6 +17,7 @@ import yaml
 
 from crmdefs.definitions.model import Crm
 from crmdefs.plan.state import FieldState
+from crmdefs.words import plural
 
 WRAP = 100  # folded text lines; YAML folds them back into one line with single spaces
 
@@ -120,7 +121,7 @@ def import_file(states: Sequence[FieldState], *, target: str, today: str, schema
     header = [f"# yaml-language-server: $schema={schema}"] if schema else []
     header += [
         f"# Imported by `crmdefs import` from target {scalar(target)} on {today}: "
-        f"{len(states)} field{'s' if len(states) != 1 else ''}.",
+        f"{plural(len(states), 'field')}.",
         "# Review every '# REVIEW' note, then commit. `crmdefs plan` with this file shows no changes",
         "# until you edit it; values the CRM has inactive or hidden are left out and stay as they are.",
     ]

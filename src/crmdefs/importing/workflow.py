@@ -112,20 +112,11 @@ def import_fields(
     """Bindings for ``addresses`` and the fields of ``objects`` on ``target``; written to ``out`` (default
     <definitions>/imported-<target>.yaml) unless ``out`` is '-'."""
     chosen = settings.target(target)
-    crms = target_crms(chosen)
-    wanted = [parse_address(a) for a in addresses]
-    object_names = [parse_object(o, crms) for o in objects]
-    needed = {a.crm for a in wanted} | {crm for crm, _ in object_names}
-    if needed - crms:
-        absent = ", ".join(sorted(c.value for c in needed - crms))
-        raise OptionsError(f"target '{chosen.name}' has no {absent} section — add it in crmdefs.yaml")
     path = out if out is not None else settings.definitions_dir / f"imported-{chosen.name}.yaml"
     to_stdout = str(path) == "-"
     if not to_stdout and path.exists() and not force:
         raise OutputError(f"{display_path(path)} already exists — choose another --out, or pass --force")
-    bound = bound_fields(settings)
-    with open_target(settings, chosen.name, needed, read_only=True) as connected:
-        states = collect(connected, wanted, object_names, bound, progress, note)
+    states = read_fields(settings, chosen.name, addresses, objects, progress, note)
     today = dt.date.today().isoformat()
     text = import_file(
         states, target=chosen.name, today=today, schema=None if to_stdout else schema_ref(settings, path)
@@ -137,3 +128,26 @@ def import_fields(
     except OSError as exc:
         raise OutputError(f"cannot write {display_path(path)}: {exc.strerror or exc} — check --out") from exc
     return Imported(text, path, len(states))
+
+
+def read_fields(
+    settings: Settings,
+    target: str,
+    addresses: Sequence[str],
+    objects: Sequence[str],
+    progress: Progress,
+    note: Callable[[str], None],
+) -> list[FieldState]:
+    """The CRM's state of ``addresses`` and of the fields of ``objects`` on ``target``, leaving out the
+    fields the definitions already bind. Reads only."""
+    chosen = settings.target(target)
+    crms = target_crms(chosen)
+    wanted = [parse_address(a) for a in addresses]
+    object_names = [parse_object(o, crms) for o in objects]
+    needed = {a.crm for a in wanted} | {crm for crm, _ in object_names}
+    if needed - crms:
+        absent = ", ".join(sorted(c.value for c in needed - crms))
+        raise OptionsError(f"target '{chosen.name}' has no {absent} section — add it in crmdefs.yaml")
+    bound = bound_fields(settings)
+    with open_target(settings, chosen.name, needed, read_only=True) as connected:
+        return collect(connected, wanted, object_names, bound, progress, note)

@@ -20,6 +20,7 @@ from crmdefs.definitions.model import Crm, FieldAddress, Picklist
 from crmdefs.definitions.yamlsource import load_file
 from crmdefs.errors import MappingError, Problem, ProblemsError
 from crmdefs.migration.mapping import TextMapping, from_document, mapping_target, suggest, to_yaml
+from crmdefs.words import plural
 
 
 def text_capable(adapter: Any, address: FieldAddress) -> Any:
@@ -91,7 +92,7 @@ def fill_from_mapping(
         say(f"✗ {failure}")
     failed = records_failed(failures)
     say(
-        f"{len(found) - failed} records given a {target.field} from the mapping ({failed} failed). "
+        f"{plural(len(found) - failed, 'record')} given a {target.field} from the mapping ({failed} failed). "
         f"Backup: {display_path(backup)}"
     )
     return not failures

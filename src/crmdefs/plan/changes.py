@@ -4,7 +4,7 @@ the skips and the fingerprint of the state it was made on. Built by plan.compute
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -173,16 +173,52 @@ class FieldPlan:
 
 @dataclass(frozen=True)
 class Summary:
+    """A plan (or the part of it an apply wrote) counted in changes: a field created, a value added, a text
+    or value changed, a value deactivated, a difference skipped. `plan` and `apply` both count with
+    :func:`count_changes` and say it with these words, so their numbers can be compared."""
+
     add: int = 0
     change: int = 0
     deactivate: int = 0
     skipped: int = 0
+
+    @property
+    def total(self) -> int:
+        """The changes to write (skips are not written)."""
+        return self.add + self.change + self.deactivate
 
     def __str__(self) -> str:
         return (
             f"{self.add} to add, {self.change} to change, {self.deactivate} to deactivate, "
             f"{self.skipped} skipped"
         )
+
+    def done(self) -> str:
+        """The same counts once written: "15 added, 57 changed, 0 deactivated, 5 skipped"."""
+        return (
+            f"{self.add} added, {self.change} changed, {self.deactivate} deactivated, {self.skipped} skipped"
+        )
+
+
+def count_changes(fields: Iterable[FieldPlan], *, migrate: bool) -> Summary:
+    """The changes of ``fields``; ``migrate``: the plan runs its migrations (each is a change)."""
+    add = change = deactivate = skipped = 0
+    for f in fields:
+        skipped += len(f.skips)
+        if f.action is Action.CREATE:
+            add += 1
+            continue
+        change += len(f.attributes) + len(f.record_types) + len(f.business_processes)
+        change += len(f.path_changes) + (f.access is not None)
+        change += len(f.migrations) if migrate else 0
+        for v in f.value_changes:
+            if v.kind is ValueChangeKind.ADD:
+                add += 1
+            elif v.kind is ValueChangeKind.DEACTIVATE:
+                deactivate += 1
+            else:
+                change += 1
+    return Summary(add, change, deactivate, skipped)
 
 
 @dataclass(frozen=True)
@@ -202,20 +238,4 @@ class Plan:
         return tuple(f for f in self.fields if f.has_changes)
 
     def summary(self) -> Summary:
-        add = change = deactivate = skipped = 0
-        for f in self.fields:
-            skipped += len(f.skips)
-            if f.action is Action.CREATE:
-                add += 1
-                continue
-            change += len(f.attributes) + len(f.record_types) + len(f.business_processes)
-            change += len(f.path_changes) + (f.access is not None)
-            change += len(f.migrations) if self.migrate_records else 0
-            for v in f.value_changes:
-                if v.kind is ValueChangeKind.ADD:
-                    add += 1
-                elif v.kind is ValueChangeKind.DEACTIVATE:
-                    deactivate += 1
-                else:
-                    change += 1
-        return Summary(add, change, deactivate, skipped)
+        return count_changes(self.fields, migrate=self.migrate_records)

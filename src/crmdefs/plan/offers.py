@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from crmdefs.plan.changes import ProcessChange, RecordTypeChange, Skip, ValueChange, ValueChangeKind
 from crmdefs.plan.state import DesiredField, FieldState, ValueState
+from crmdefs.words import noun
 
 
 def process_changes(
@@ -109,8 +110,8 @@ def _record_type_warnings(
         if missing:
             by_missing.setdefault(missing, []).append(name)
     return [
-        f"record type{'s' if len(names) > 1 else ''} {', '.join(names)} will not offer new "
-        f"value{'s' if len(missing) > 1 else ''} {_quoted(missing)}: reps on "
+        f"{noun(len(names), 'record type')} {', '.join(names)} will not offer new "
+        f"{noun(len(missing), 'value')} {_quoted(missing)}: reps on "
         f"{'them' if len(names) > 1 else 'it'} cannot pick {'them' if len(missing) > 1 else 'it'} — add "
         f"{', '.join(names)} to the binding's record_types (or use all)"
         for missing, names in by_missing.items()

@@ -1,12 +1,16 @@
 """Plan ⇄ JSON. The JSON form is what `plan -o FILE` saves, `apply FILE` executes and `--format json`
 prints. Schema (README "Plan format"): ``format_version`` (major.minor; a reader refuses another major),
 ``target``, ``definitions_digest``, ``created_at``, ``summary``, ``read_fingerprints`` and ``fields``.
+A saved plan's id is the digest of its file (:func:`plan_id`): no field of its own, so plans of every
+format version have one, and a copy of a plan is the same plan.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 from crmdefs.definitions.addresses import parse_address
@@ -71,6 +75,23 @@ def _field_to_json(f: FieldPlan) -> dict[str, Any]:
 
 def dumps(plan: Plan) -> str:
     return json.dumps(plan_to_json(plan), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def plan_id(text: str) -> str:
+    """The id of the saved plan whose file holds ``text``: apply records it, so the same plan is not
+    applied twice."""
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def read_plan(path: Path, source: str) -> tuple[Plan, str]:
+    """The saved plan in ``path`` (named ``source`` in messages) and its id."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanFileError(
+            f"cannot read plan file {source} ({exc}) — make one with `crmdefs plan -o FILE`"
+        ) from exc
+    return loads(text, source), plan_id(text)
 
 
 def _minor(version: str) -> int:

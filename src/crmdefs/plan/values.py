@@ -17,6 +17,7 @@ from crmdefs.plan.state import (
     add_read_only_key,
     normalize_text,
 )
+from crmdefs.words import plural
 
 
 def merge_values(
@@ -142,12 +143,13 @@ def _renames(
             migrations.append(Migration(old.value, renamed[key], records))
         if in_use and not migrate_records:
             target.append(old)  # deactivating it now would strand its records on an inactive value
-            held = f"{records} records" if records is not None else "records"
+            held = plural(records, "record") if records is not None else "records"
+            holds, them = ("holds", "it") if records == 1 else ("hold", "them")
             skips.append(
                 Skip(
                     "values",
-                    f"{held} still hold {old.value!r}: run `crmdefs apply --migrate-records` "
-                    f"to move them to {renamed[key]!r}; {old.value!r} is deactivated after that",
+                    f"{held} still {holds} {old.value!r}: run `crmdefs apply --migrate-records` "
+                    f"to move {them} to {renamed[key]!r}; {old.value!r} is deactivated after that",
                 )
             )
         elif old.active:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from crmdefs.definitions.model import Crm, FieldAddress
 from crmdefs.plan.changes import Action, AttributeChange, FieldPlan, Plan, Skip, ValueChange, ValueChangeKind
+from crmdefs.render.guidance import group_path_changes, guidance_text
 from crmdefs.render.text import (
     ACCESS_WORDS,
     attribute_pairs,
@@ -82,12 +83,11 @@ def _field_section(f: FieldPlan, migrate: bool = False) -> list[str]:
     rows += [
         (
             "~ path guidance",
-            f"{cell('master' if p.record_type == '__MASTER__' else p.record_type)} · "
-            f"{code(p.stage, in_table=True)}",
-            cell(p.before or ""),
-            cell(p.after),
+            f"{cell(g.where)} · {code(g.stage, in_table=True)}",
+            cell(guidance_text(g.before or "")),
+            cell(guidance_text(g.after)),
         )
-        for p in f.path_changes
+        for g in group_path_changes(f.path_changes)
     ]
     if f.access is not None:
         words = ACCESS_WORDS

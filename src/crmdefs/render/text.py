@@ -17,8 +17,8 @@ Layout (pinned by golden files, so it depends on nothing but the plan — not th
 
     Plan: 1 to add, 2 to change, 1 to deactivate, 1 skipped.
 
-Within a field: attributes, value changes (plan order), record types, business processes, path guidance,
-access, warnings, skips.
+Within a field: attributes, value changes (plan order), record types, business processes, path guidance
+(as text, once for the record types it is the same on), access, warnings, skips.
 """
 
 from __future__ import annotations
@@ -39,7 +39,9 @@ from crmdefs.plan.changes import (
     ValueChangeKind,
 )
 from crmdefs.plan.state import ValueState
+from crmdefs.render.guidance import PathGroup, group_path_changes, guidance_text, wrap_guidance
 from crmdefs.render.worddiff import same_words, word_diff, wrap, wrap_tokens
+from crmdefs.words import plural
 
 GREEN, RED, YELLOW, DIM, MAGENTA, RESET = (f"\x1b[{n}m" for n in (32, 31, 33, 2, 35, 0))
 _PAINT = {"+": GREEN, "-": RED, "~": YELLOW, "#": DIM, "!": MAGENTA}
@@ -97,10 +99,7 @@ def _changed_field(f: FieldPlan, color: bool, migrate: bool = False) -> list[_Li
     lines += [_Line("~", ITEM, f"~ {migration_text(m)}") for m in f.migrations if migrate]
     lines += [line for rt in f.record_types for line in _offer(f"record type {rt.record_type}", rt.add)]
     lines += [line for p in f.business_processes for line in _offer(f"business process {p.process}", p.add)]
-    for p in f.path_changes:
-        where = "master" if p.record_type == "__MASTER__" else p.record_type
-        symbol = "+" if p.before is None else "~"
-        lines += _text_change(symbol, f"path guidance ({where}) {quote(p.stage)}:", p.before, p.after, color)
+    lines += [line for g in group_path_changes(f.path_changes) for line in _path_guidance(g, color)]
     if f.access is not None:
         lines.append(_Line("~", ITEM, f"~ {access_text(f.access)}"))
     lines += [_Line("!", ITEM, f"! warning: {w}") for w in f.warnings]
@@ -113,12 +112,27 @@ def records_note(f: FieldPlan, value: str) -> str:
     count = f.usage.get(value)
     if count is None:
         return "records keep it"
-    return f"{count} record{'' if count == 1 else 's'} hold it and keep it"
+    return f"{plural(count, 'record')} {'holds it and keeps' if count == 1 else 'hold it and keep'} it"
 
 
 def migration_text(m: Migration) -> str:
-    count = "its records" if m.records is None else f"{m.records} record{'' if m.records == 1 else 's'}"
+    count = "its records" if m.records is None else plural(m.records, "record")
     return f"migrate {count}: {quote(m.old)} → {quote(m.new)}, then deactivate {quote(m.old)}"
+
+
+def _path_guidance(g: PathGroup, color: bool) -> list[_Line]:
+    """A stage's Path guidance as the rep reads it (its HTML as text), once for the record types it is the
+    same on."""
+    head = f"path guidance {quote(g.stage)} ({g.where}):"
+    after = guidance_text(g.after)
+    before = None if g.before is None else guidance_text(g.before)
+    if before is None or before == after:  # new, or only the HTML differs: the text as the rep will read it
+        symbol, note = ("+", "") if before is None else ("~", " formatting only")
+        return [
+            _Line(symbol, ITEM, f"{symbol} {head}{note}"),
+            *_body(symbol, wrap_guidance(after, WIDTH - BODY)),
+        ]
+    return _text_change("~", head, before, after, color)
 
 
 def _skips(f: FieldPlan) -> list[_Line]:

@@ -8,20 +8,19 @@ from typing import Any
 
 from crmdefs.definitions.model import Term
 from crmdefs.review.findings import ReviewReport
+from crmdefs.words import plural
 
 FORMAT_VERSION = "1.0"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def headline(report: ReviewReport) -> str:
     parts = []
     if report.overdue:
-        parts.append(f"{_plural(len(report.overdue), 'term')} overdue for review")
+        parts.append(f"{plural(len(report.overdue), 'term')} overdue for review")
     if report.stale_drafts:
-        parts.append(f"{_plural(len(report.stale_drafts), 'draft')} older than {report.draft_days} days")
+        parts.append(
+            f"{plural(len(report.stale_drafts), 'draft')} older than {plural(report.draft_days, 'day')}"
+        )
     if not parts:
         return f"Nothing overdue as of {report.as_of}."
     return f"{' and '.join(parts)} as of {report.as_of}."
@@ -32,7 +31,7 @@ def _name(term: Term) -> str:
 
 
 def _due(o_due: Any, days: int) -> str:
-    return "never reviewed" if o_due is None else f"due {o_due}, {_plural(days, 'day')} ago"
+    return "never reviewed" if o_due is None else f"due {o_due}, {plural(days, 'day')} ago"
 
 
 def _sections(report: ReviewReport) -> list[tuple[str, list[tuple[Term, str]]]]:
@@ -49,9 +48,9 @@ def _sections(report: ReviewReport) -> list[tuple[str, list[tuple[Term, str]]]]:
             ],
         ),
         (
-            f"Drafts older than {report.draft_days} days",
+            f"Drafts older than {plural(report.draft_days, 'day')}",
             [
-                (d.term, f"draft since {d.since} ({d.days} days); owner {d.term.owner or 'none'}")
+                (d.term, f"draft since {d.since} ({plural(d.days, 'day')}); owner {d.term.owner or 'none'}")
                 for d in report.stale_drafts
             ],
         ),

@@ -23,6 +23,7 @@ from crmdefs.adapters.hubspot.calls import PortalCalls
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.model import FieldAddress
 from crmdefs.errors import CrmApiError
+from crmdefs.words import plural
 
 Json = dict[str, Any]
 SEARCH_PAGE = 200  # results a search page holds at most (docs/hubspot.md#hs-search-result-cap)
@@ -118,7 +119,7 @@ def count_values(
     """Records holding each value: one search per value (EQ, limit 1) read for its ``total``, or, from
     10,000 on, the records counted window by window; a multiple-checkbox property's choices counted from
     one walk over the records that have a value."""
-    progress(f"counting records of {address} for {len(values)} values")
+    progress(f"counting records of {address} for {plural(len(values), 'value')}")
     if multi_checkbox:
         held: Counter[str] = Counter()
         for record in walk(
@@ -170,7 +171,7 @@ def distinct_values(portal: PortalCalls, address: FieldAddress, progress: Progre
         value = _value(record, address.field)
         if value not in (None, ""):
             counts[value] += 1
-    progress(f"read {sum(counts.values())} records of {address}")
+    progress(f"read {plural(sum(counts.values()), 'record')} of {address}")
     return dict(counts)
 
 
@@ -206,7 +207,7 @@ def set_records(
     for change in changes:  # one batch carries one property of one object type
         by_field.setdefault(change.address, []).append(change)
     batches = sum(math.ceil(len(mine) / BATCH_SIZE) for mine in by_field.values())
-    doing, parts = f"updating {len(changes)} records", f"batches of {BATCH_SIZE}"
+    doing, parts = f"updating {plural(len(changes), 'record')}", f"batches of {BATCH_SIZE}"
     refusal = portal.daily_shortfall(doing, batches, parts, "no record was changed")
     if refusal:  # nothing was sent: every record is as it was
         return [
