@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
+from typing import NoReturn
 
 import click
 
 from crmdefs import debuglog, exitcodes
 from crmdefs.cli import cli
-from crmdefs.errors import CrmdefsError, ProblemsError
+from crmdefs.errors import CrmdefsError, Interrupted, ProblemsError, StoppedAtOnce
 
 # Python's full collections walk every object alive. A command builds large structures that live until it
 # ends (the glossary, the fields' states, the plan) and makes almost no cyclic garbage: in a plan of 5,000
@@ -29,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
             click.echo(problem.render(), err=True)
         click.echo(f"crmdefs: {exc.summary()}", err=True)
         return exitcodes.ERROR
+    except Interrupted as exc:  # the first Ctrl-C of an apply: it finished what was in flight
+        click.echo(f"crmdefs: {exc}", err=True)
+        return exitcodes.INTERRUPTED
+    except StoppedAtOnce as exc:
+        click.echo(f"crmdefs: {exc}", err=True)
+        _exit_now(exitcodes.INTERRUPTED)
     except CrmdefsError as exc:
         debuglog.log_exception(exc)
         click.echo(f"crmdefs: error: {exc}", err=True)
@@ -55,6 +63,14 @@ def main(argv: list[str] | None = None) -> int:
         debuglog.disable()
         gc.set_threshold(*thresholds)
     return result if isinstance(result, int) else exitcodes.OK
+
+
+def _exit_now(code: int) -> NoReturn:
+    """End the process without waiting: Python joins every writer thread at exit, and the person who
+    pressed Ctrl-C twice asked not to wait for the writes they are in."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

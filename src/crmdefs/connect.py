@@ -8,7 +8,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from crmdefs.adapters.base import Adapter, ReadOnlyAdapter
+from crmdefs.adapters.base import NO_WAITS, Adapter, ReadOnlyAdapter, Waits
 from crmdefs.config import HUBSPOT_API_VERSION, Secret, Settings, Target
 from crmdefs.definitions.model import Crm
 from crmdefs.errors import CredentialsError
@@ -42,15 +42,16 @@ def open_target(
     crms: set[Crm],
     *,
     read_only: bool = False,
+    waits: Waits = NO_WAITS,
 ) -> Iterator[Connected]:
     """Adapters for the CRMs in ``crms`` on target ``name``; closed (and a sandbox stopped) on exit.
-    ``read_only`` adapters refuse to write (drift)."""
+    ``read_only`` adapters refuse to write (drift). ``waits`` hears of their long waits."""
     target = settings.target(name)
     with ExitStack() as stack:
         if target.builtin_sandbox:
-            connected = _sandbox(settings, target, crms, stack)
+            connected = _sandbox(settings, target, crms, stack, waits)
         else:
-            connected = _signed_in(target, crms, settings.runtime)
+            connected = _signed_in(target, crms, settings.runtime, waits)
         for adapter in connected.adapters.values():
             stack.callback(adapter.close)
         if read_only:
@@ -67,7 +68,7 @@ def target_crms(target: Target) -> set[Crm]:
     }
 
 
-def _signed_in(target: Target, crms: set[Crm], runtime: Runtime) -> Connected:
+def _signed_in(target: Target, crms: set[Crm], runtime: Runtime, waits: Waits) -> Connected:
     """Each CRM of ``crms`` the target has a section for, signed in as that section says."""
     from crmdefs.adapters.credentials import check_variables
 
@@ -76,19 +77,19 @@ def _signed_in(target: Target, crms: set[Crm], runtime: Runtime) -> Connected:
     if Crm.SALESFORCE in crms and target.salesforce is not None:
         from crmdefs.adapters.salesforce.login import sign_in as salesforce_sign_in
 
-        client = salesforce_sign_in(target, runtime)
-        connected.adapters[Crm.SALESFORCE] = _salesforce(target.name, client, runtime)
+        client = salesforce_sign_in(target, runtime, waits)
+        connected.adapters[Crm.SALESFORCE] = _salesforce(target.name, client, runtime, waits)
     if Crm.HUBSPOT in crms and target.hubspot is not None:
         from crmdefs.adapters.hubspot.client import sign_in as hubspot_sign_in
 
         apis = hubspot_sign_in(target, runtime)
         connected.adapters[Crm.HUBSPOT] = _hubspot(
-            target.name, apis, runtime, target.hubspot.access_token_env
+            target.name, apis, runtime, waits, target.hubspot.access_token_env
         )
     return connected
 
 
-def _sandbox(settings: Settings, target: Target, crms: set[Crm], stack: ExitStack) -> Connected:
+def _sandbox(settings: Settings, target: Target, crms: set[Crm], stack: ExitStack, waits: Waits) -> Connected:
     """Start the local sandbox and connect to it with the token it hands out."""
     from crmdefs.sandbox.service import Sandbox, running_sandbox
 
@@ -104,25 +105,29 @@ def _sandbox(settings: Settings, target: Target, crms: set[Crm], stack: ExitStac
     if Crm.SALESFORCE in crms:
         from crmdefs.adapters.salesforce.client import client_with_token, crm_session
 
-        session = crm_session(info.ca_bundle, retries=runtime.max_retries, read_timeout=runtime.http_timeout)
+        session = crm_session(
+            info.ca_bundle, retries=runtime.max_retries, read_timeout=runtime.http_timeout, waits=waits
+        )
         client = client_with_token(info.instance_url, token, session=session, version=SANDBOX_API_VERSION)
-        connected.adapters[Crm.SALESFORCE] = _salesforce(target.name, client, runtime)
+        connected.adapters[Crm.SALESFORCE] = _salesforce(target.name, client, runtime, waits)
     if Crm.HUBSPOT in crms:
         from crmdefs.adapters.hubspot.client import hubspot_apis
 
         version = target.hubspot.api_version if target.hubspot else HUBSPOT_API_VERSION
         apis = hubspot_apis(info.base_url, token, info.ca_bundle, version)
-        connected.adapters[Crm.HUBSPOT] = _hubspot(target.name, apis, runtime)
+        connected.adapters[Crm.HUBSPOT] = _hubspot(target.name, apis, runtime, waits)
     return connected
 
 
-def _salesforce(target: str, client: SalesforceClient, runtime: Runtime) -> Adapter:
+def _salesforce(target: str, client: SalesforceClient, runtime: Runtime, waits: Waits) -> Adapter:
     from crmdefs.adapters.salesforce.adapter import SalesforceAdapter
 
-    return SalesforceAdapter(target=target, client=client, max_retries=runtime.max_retries)
+    return SalesforceAdapter(target=target, client=client, max_retries=runtime.max_retries, waits=waits)
 
 
-def _hubspot(target: str, apis: HubSpotApis, runtime: Runtime, token_env: str | None = None) -> Adapter:
+def _hubspot(
+    target: str, apis: HubSpotApis, runtime: Runtime, waits: Waits, token_env: str | None = None
+) -> Adapter:
     from crmdefs.adapters.hubspot.adapter import HubSpotAdapter
 
     return HubSpotAdapter(
@@ -131,4 +136,5 @@ def _hubspot(target: str, apis: HubSpotApis, runtime: Runtime, token_env: str | 
         timeout=runtime.http_timeout,
         max_retries=runtime.max_retries,
         token_env=token_env,
+        waits=waits,
     )

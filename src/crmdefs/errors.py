@@ -90,6 +90,17 @@ class ApplyCancelled(CrmdefsError):
     """Nobody confirmed an apply (the answer was not 'yes', or there was no terminal to ask)."""
 
 
+class Interrupted(CrmdefsError):
+    """Ctrl-C stopped the command cleanly (exit 130); the message says what was and was not written."""
+
+
+class StoppedAtOnce(BaseException):
+    """A second Ctrl-C during apply or revert: stop without waiting for the writes in flight (exit 130).
+
+    Not a CrmdefsError, nor an Exception: no ``except Exception`` on its way out may hold it up, and
+    ``__main__.main`` ends the process at once rather than wait for the writers' threads."""
+
+
 class LockedError(CrmdefsError):
     """Another apply or revert of the same target is running (apply/lock.py)."""
 

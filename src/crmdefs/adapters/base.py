@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -13,6 +14,34 @@ from crmdefs.plan.state import DesiredField, FieldState
 from crmdefs.words import plural
 
 Progress = Callable[[str], None]  # receives short status lines ("read 10 of 32 fields"); may ignore them
+# Asked before each write starts: True once the run was told to stop (Ctrl-C, apply/interrupt.py). A write
+# already in flight finishes; the rest come back as not written, ``interrupted``.
+Stopping = Callable[[], bool]
+NOT_WRITTEN = "not written: apply was stopped (Ctrl-C) before it started"
+PARTLY_WRITTEN = "partly written: apply was stopped (Ctrl-C) before the rest of it; `crmdefs plan` shows it"
+
+
+def never() -> bool:
+    """The default :data:`Stopping`: nothing stops the run."""
+    return False
+
+
+class Waits(Protocol):
+    """Where an adapter says it is waiting: a rate limit, the pause before a retry, an answer that has not
+    come yet. ``seconds``: how long the wait will be, None when nobody knows (an answer). The command's
+    console shows the waits that last over 2 s (commands/console.py); adapters never print."""
+
+    def waiting(self, reason: str, seconds: float | None = None) -> AbstractContextManager[None]: ...
+
+
+class NoWaits:
+    """:class:`Waits` that shows nothing (benchmarks, tests, commands without a console)."""
+
+    def waiting(self, reason: str, seconds: float | None = None) -> AbstractContextManager[None]:
+        return nullcontext()
+
+
+NO_WAITS: Waits = NoWaits()
 
 
 @dataclass(frozen=True)
@@ -68,6 +97,7 @@ class ItemResult:
     ok: bool
     message: str = ""  # the CRM's error, or a note
     skips: tuple[Skip, ...] = ()  # differences the CRM refused at write time (reported, not failures)
+    interrupted: bool = False  # not (or not wholly) written because the run was stopped (Ctrl-C)
 
 
 class Adapter(Protocol):
@@ -78,8 +108,11 @@ class Adapter(Protocol):
         A field the CRM does not have comes back with ``exists=False``."""
         ...
 
-    def write(self, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
-        """Execute ``changes`` (read-modify-write where the API needs it); one result per field."""
+    def write(
+        self, changes: Sequence[FieldPlan], progress: Progress, stop: Stopping = never
+    ) -> list[ItemResult]:
+        """Execute ``changes`` (read-modify-write where the API needs it); one result per field. Once
+        ``stop()`` is true no further write starts (those in flight finish)."""
         ...
 
     def list_fields(self, object_name: str, progress: Progress) -> list[str]:
@@ -126,7 +159,9 @@ class ReadOnlyAdapter:
     def read(self, fields: Sequence[DesiredField], progress: Progress) -> dict[FieldAddress, FieldState]:
         return self._inner.read(fields, progress)
 
-    def write(self, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
+    def write(
+        self, changes: Sequence[FieldPlan], progress: Progress, stop: Stopping = never
+    ) -> list[ItemResult]:
         raise CrmdefsError("this connection is read-only (drift never writes)")
 
     def list_fields(self, object_name: str, progress: Progress) -> list[str]:

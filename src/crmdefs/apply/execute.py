@@ -14,8 +14,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from crmdefs.adapters.base import Adapter, ItemResult, Progress, RecordFailure, records_failed
+from crmdefs.adapters.base import (
+    PARTLY_WRITTEN,
+    Adapter,
+    ItemResult,
+    Progress,
+    RecordFailure,
+    Stopping,
+    records_failed,
+)
 from crmdefs.apply.backup import add_backup_records, drop_backup_records, write_backup
+from crmdefs.apply.interrupt import Interrupt
 from crmdefs.connect import Connected
 from crmdefs.definitions.model import Crm, FieldAddress
 from crmdefs.errors import CrmdefsError, StalePlanError
@@ -30,10 +39,16 @@ class ApplyResult:
     backup: Path | None
     migrated: int = 0  # records moved to a renamed value
     plan: Plan | None = None  # what was executed: the result lines count its changes as `plan` did
+    stopped: bool = False  # Ctrl-C stopped it: some fields were not written (``not_written``)
 
     @property
     def failed(self) -> tuple[ItemResult, ...]:
-        return tuple(r for r in self.results if not r.ok)
+        return tuple(r for r in self.results if not r.ok and not r.interrupted)
+
+    @property
+    def not_written(self) -> tuple[ItemResult, ...]:
+        """Fields Ctrl-C stopped before they were written, or wholly written."""
+        return tuple(r for r in self.results if r.interrupted)
 
 
 def check_fresh(plan: Plan, current: Mapping[FieldAddress, FieldState]) -> None:
@@ -86,15 +101,19 @@ def execute(
     backup_dir: Path,
     stamp: str,
     progress: Progress,
+    interrupt: Interrupt | None = None,
 ) -> ApplyResult:
     """Back up, then write every change of ``plan``; ``states`` are the fresh states of its fields.
 
     A field with migrations (plan made with --migrate-records) is written in two passes: first with its
     old values still active, then — once its records hold the new values — with them deactivated, so no
-    record ever points at an inactive value and a crash at any point leaves a state a re-run converges."""
+    record ever points at an inactive value and a crash at any point leaves a state a re-run converges.
+    Once ``interrupt`` is asked to stop (Ctrl-C), no new write starts (apply/interrupt.py)."""
     if not plan.changes:
         return ApplyResult((), None, plan=plan)
+    interrupt = interrupt or Interrupt()
     backup = write_backup(backup_dir, plan, states, stamp)
+    interrupt.backup = backup
     migrating = {c.address: c for c in plan.changes if plan.migrate_records and c.migrations}
     results: dict[FieldAddress, ItemResult] = {}
     jobs = {
@@ -107,25 +126,37 @@ def execute(
     }
     jobs = {crm: changes for crm, changes in jobs.items() if changes}
     adapters = {crm: connected.adapter(crm) for crm in jobs}
-    # The CRMs are written at the same time (separate limits); each adapter orders its own writes.
-    with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
-        futures = [pool.submit(_write, adapters[crm], changes, progress) for crm, changes in jobs.items()]
+    # The CRMs are written at the same time (separate limits); each adapter orders its own writes. Not
+    # `with`: its exit waits for the writers, and a second Ctrl-C (StoppedAtOnce) must not.
+    pool = ThreadPoolExecutor(max_workers=max(1, len(jobs)))
+    try:
+        futures = [
+            pool.submit(_write, adapters[crm], changes, progress, interrupt.stopping)
+            for crm, changes in jobs.items()
+        ]
         for future in futures:
             results.update({r.address: r for r in future.result()})
+    finally:
+        pool.shutdown(wait=False)
     migrated = 0
     for address, change in migrating.items():
-        if results[address].ok:
+        if results[address].ok and interrupt.stopping():  # its new values are in, its records not moved
+            results[address] = ItemResult(address, False, PARTLY_WRITTEN, interrupted=True)
+        elif results[address].ok:
             outcome, moved = _migrate(connected, change, backup, progress)
             results[address] = outcome
             migrated += moved
-    return ApplyResult(tuple(results[c.address] for c in plan.changes), backup, migrated, plan)
+    ordered = tuple(results[c.address] for c in plan.changes)
+    return ApplyResult(ordered, backup, migrated, plan, stopped=interrupt.stopping())
 
 
-def _write(adapter: Adapter, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
+def _write(
+    adapter: Adapter, changes: Sequence[FieldPlan], progress: Progress, stop: Stopping
+) -> list[ItemResult]:
     """One CRM's writes; a failure that stops the whole CRM (e.g. an expired session) fails its fields
     without hiding what the other CRM did."""
     try:
-        return adapter.write(changes, progress)
+        return adapter.write(changes, progress, stop)
     except CrmdefsError as exc:
         return [ItemResult(c.address, False, str(exc)) for c in changes]
 

@@ -14,6 +14,7 @@ from crmdefs.words import plural
 
 
 def result_lines(result: ApplyResult) -> list[str]:
+    """Each field's line and the backup's; the summary (:func:`summary_line`) comes after the read-back."""
     lines: list[str] = []
     if result.migrated:
         lines.append(
@@ -29,27 +30,38 @@ def result_lines(result: ApplyResult) -> list[str]:
             f"Backup of the previous state: {display_path(result.backup)} (undo with `crmdefs revert "
             f"{display_path(result.backup)}`)"
         )
+    return lines
+
+
+def summary_line(result: ApplyResult, not_kept: int = 0) -> str:
+    """The last line of an apply, after the read-back. ``not_kept``: texts the CRM accepted but did not
+    keep (listed above it)."""
     done, not_done = applied_counts(result)
+    if result.stopped:
+        failed = f", {plural(len(result.failed), 'field')} failed" if result.failed else ""
+        return (
+            f"Apply stopped (Ctrl-C): {done.done()}; {plural(len(result.not_written), 'field')} not "
+            f"written{failed}. Run `crmdefs apply` again to write the rest (`crmdefs plan` shows it)."
+        )
     if result.failed:
-        lines.append(
+        return (
             f"Apply partly failed: {done.done()}; {plural(not_done.total, 'change')} in "
             f"{plural(len(result.failed), 'field')} failed. Fix the cause and run `crmdefs apply` again: "
             "it converges."
         )
-    else:
-        lines.append(f"Apply complete: {done.done()}.")
-    return lines
+    kept = f"; {plural(not_kept, 'text')} not kept (listed above)" if not_kept else ""
+    return f"Apply complete: {done.done()}{kept}."
 
 
 def applied_counts(result: ApplyResult) -> tuple[Summary, Summary]:
     """What was written and what failed, counted as `plan` counted them (plan/changes.py count_changes):
     the summary line of apply can be read against the plan's. Skipped: the plan's skips and the
-    differences the CRM refused at write time."""
+    differences the CRM refused at write time. Fields Ctrl-C stopped are in neither."""
     plan = result.plan
     migrate = plan is not None and plan.migrate_records
     changes = {c.address: c for c in plan.changes} if plan is not None else {}
     ok = [changes[r.address] for r in result.results if r.ok and r.address in changes]
-    failed = [changes[r.address] for r in result.results if not r.ok and r.address in changes]
+    failed = [changes[r.address] for r in result.failed if r.address in changes]
     skipped = sum(len(f.skips) for f in plan.fields) if plan is not None else 0
     skipped += sum(len(r.skips) for r in result.results)
     done = dataclasses.replace(count_changes(ok, migrate=migrate), skipped=skipped)

@@ -38,7 +38,10 @@ def revert_backup(settings: Settings, path: Path, console: Console, *, auto_appr
     for note in notes:
         console.note(f"note: {note}")
     crms = crms_of(desired) | {parse_address(r.address).crm for r in backup.records}
-    with open_target(settings, backup.target, crms) as connected, applying(settings, connected, console):
+    with (
+        open_target(settings, backup.target, crms, waits=console) as connected,
+        applying(settings, connected, console),
+    ):
         states = read_states(connected, desired, console.progress)
         made = compute_plan(
             desired,

@@ -24,15 +24,16 @@ from crmdefs.apply.applied_state import (
 )
 from crmdefs.apply.backup import backup_folder, backup_stamp
 from crmdefs.apply.execute import ApplyResult, check_fresh, execute
+from crmdefs.apply.interrupt import ctrl_c_stops_writes
 from crmdefs.apply.lock import apply_lock
-from crmdefs.apply.report import not_kept_lines
+from crmdefs.apply.report import not_kept_lines, summary_line
 from crmdefs.config import Settings
 from crmdefs.connect import Connected, open_target
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.load import digest_definitions, display_path
 from crmdefs.definitions.model import Crm, FieldAddress
 from crmdefs.definitions.text_limits import CRM_NAMES
-from crmdefs.errors import CrmdefsError, OptionsError, PlanFileError
+from crmdefs.errors import CrmdefsError, Interrupted, OptionsError, PlanFileError
 from crmdefs.migration.mapping import TextMapping
 from crmdefs.migration.workflow import fill_from_mapping
 from crmdefs.plan import planfile
@@ -51,6 +52,7 @@ class Console(Protocol):
     """What the workflow tells the person running it. ``confirm`` raises ApplyCancelled unless they agree."""
 
     def progress(self, message: str) -> None: ...
+    def waiting(self, reason: str, seconds: float | None = None) -> AbstractContextManager[None]: ...
     def note(self, message: str) -> None: ...  # a warning or remark, apart from the result (stderr)
     def say(self, message: str) -> None: ...  # a line of the result (stdout)
     def show_plan(self, plan: Plan) -> None: ...
@@ -142,7 +144,7 @@ def plan_target(
 ) -> Plan:
     """`crmdefs plan`: what apply would change on ``target`` (reads only)."""
     desired = load_desired(settings, console, only)
-    with open_target(settings, target, crms_of(desired)) as connected:
+    with open_target(settings, target, crms_of(desired), waits=console) as connected:
         made, _, _ = make_plan(settings, connected, desired, console, migrate)
     return made
 
@@ -160,7 +162,10 @@ def apply_definitions(
     fill a code property from a reviewed mapping. True when everything succeeded."""
     desired = load_desired(settings, console)
     crms = crms_of(desired) | ({parse_address(mapping.source).crm} if mapping else set())
-    with open_target(settings, target, crms) as connected, applying(settings, connected, console):
+    with (
+        open_target(settings, target, crms, waits=console) as connected,
+        applying(settings, connected, console),
+    ):
         made, states, desired = make_plan(settings, connected, desired, console, migrate)
         console.show_plan(made)
         if mapping is not None:
@@ -227,7 +232,7 @@ def apply_saved(settings: Settings, path: Path, target: str | None, console: Con
         console.show_plan(saved)
         return True
     with (
-        open_target(settings, saved.target, crms_of(desired)) as connected,
+        open_target(settings, saved.target, crms_of(desired), waits=console) as connected,
         applying(settings, connected, console),
     ):
         desired, current = read_bound(connected, desired, console.progress)
@@ -249,21 +254,33 @@ def execute_and_record(
 ) -> bool:
     """Back up and write, show the result at once, then read back, verify and record what was written (and
     where it came from: ``provenance``): a text the CRM accepted but did not keep is a failure, shown and
-    recorded (plan/not_kept.py)."""
+    recorded (plan/not_kept.py). The summary comes last. Ctrl-C stops the writes cleanly
+    (apply/interrupt.py): what was written is shown and recorded all the same, then Interrupted ends the
+    command (exit 130)."""
     when = now()
     backups = backup_folder(settings.project_root, made.target)
-    result = execute(made, connected, states, backups, backup_stamp(when), console.progress)
-    console.show_result(result)  # first: whatever happens next, the user sees what was written and the backup
-    changes = {c.address: c for c in made.changes}
-    sent = {r.address: changes[r.address] for r in result.results if r.ok}
-    written = [f for f in desired if f.address in sent]
-    problems, missed = record(settings, connected, written, when, console, sent=sent, provenance=provenance)
-    for line in not_kept_lines(missed, CRM_NAMES):
-        console.say(line)
-    for problem in problems:
-        console.note(
-            "crmdefs: could not read back what was written, so drift's record of this apply is incomplete: "
-            f"{problem}"
+    with ctrl_c_stops_writes(console.note) as interrupt:
+        result = execute(made, connected, states, backups, backup_stamp(when), console.progress, interrupt)
+        # First: whatever happens next, the user sees what was written and the backup.
+        console.show_result(result)
+        changes = {c.address: c for c in made.changes}
+        sent = {r.address: changes[r.address] for r in result.results if r.ok}
+        written = [f for f in desired if f.address in sent]
+        problems, missed = record(
+            settings, connected, written, when, console, sent=sent, provenance=provenance
+        )
+        for line in not_kept_lines(missed, CRM_NAMES):
+            console.say(line)
+        for problem in problems:
+            console.note(
+                "crmdefs: could not read back what was written, so drift's record of this apply is "
+                f"incomplete: {problem}"
+            )
+        console.say(summary_line(result, sum(len(texts) for texts in missed.values())))
+    if interrupt.stopping():
+        raise Interrupted(
+            "stopped by Ctrl-C: the writes in flight finished and what was written is recorded; run the "
+            "command again to write the rest"
         )
     return not problems and not result.failed and not missed
 

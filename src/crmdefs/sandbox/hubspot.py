@@ -48,6 +48,7 @@ class HubSpotApi:
         clock: Callable[[], float] = time.monotonic,
         retry_after: bool = True,
         retry_after_ms: bool = False,
+        injected_retry_after: int = 1,  # the seconds an injected 429 asks for (FaultPlan)
         failing: frozenset[str] = frozenset(),
         search_rate: int = SEARCH_RATE_PER_SECOND,  # CRM search requests a second (hubspot_search.py)
     ) -> None:
@@ -59,6 +60,7 @@ class HubSpotApi:
         self.retry_after_ms = (
             retry_after_ms  # … in milliseconds, as one source says (docs/hubspot.md#hs-retry-after)
         )
+        self.injected_retry_after = injected_retry_after
 
     def _retry_after(self, policy: str, seconds: int) -> int | None:
         # Only for the 10-second window: a DAILY Retry-After (up to a day) would make urllib3 sleep that long.
@@ -87,7 +89,9 @@ class HubSpotApi:
             response.action = "injected.daily"
             return response
         if kind in ("429", "concurrent"):  # HubSpot has one rate-limit answer
-            response = rate_limited("TEN_SECONDLY_ROLLING", self._retry_after("TEN_SECONDLY_ROLLING", 1))
+            response = rate_limited(
+                "TEN_SECONDLY_ROLLING", self._retry_after("TEN_SECONDLY_ROLLING", self.injected_retry_after)
+            )
             response.headers.update({**self.limiter.headers(), "X-HubSpot-RateLimit-Remaining": "0"})
             response.action = "injected.429"
             return response

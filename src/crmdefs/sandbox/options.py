@@ -30,9 +30,11 @@ class SandboxOptions:
     hubspot_daily_limit: int = 250_000
     # HubSpot's documented 429 carries no Retry-After (docs/hubspot.md#hs-retry-after), and urllib3 would
     # silently sleep and retry GETs on one; so it is off unless CRMDEFS_SANDBOX_HUBSPOT_RETRY_AFTER=1 (in
-    # seconds) or =ms (in milliseconds, as one source says HubSpot sends it).
+    # seconds) or =ms (in milliseconds, as one source says HubSpot sends it). =N (seconds) also makes the
+    # injected 429s (FaultPlan) ask for N seconds instead of 1, so a test can make a client wait longer.
     hubspot_retry_after: bool = False
     hubspot_retry_after_ms: bool = False
+    hubspot_injected_retry_after: int = 1
     # The HubSpot CRM search API's own limit, 5 a second; CRMDEFS_SANDBOX_HUBSPOT_SEARCH_RATE lifts it, e.g.
     # for test suites that search in bursts.
     hubspot_search_rate: int = SEARCH_RATE_PER_SECOND
@@ -47,11 +49,13 @@ class SandboxOptions:
                 raise SandboxStateError(f"{name} must be a whole number, not {text!r}")
             return int(text)
 
+        retry_after = env.get("CRMDEFS_SANDBOX_HUBSPOT_RETRY_AFTER", "").strip()
         values: dict[str, Any] = {
             "hubspot_rate_per_10s": number("CRMDEFS_SANDBOX_HUBSPOT_RATE", 100),
             "hubspot_daily_limit": number("CRMDEFS_SANDBOX_HUBSPOT_DAILY", 250_000),
-            "hubspot_retry_after": env.get("CRMDEFS_SANDBOX_HUBSPOT_RETRY_AFTER", "") in ("1", "ms"),
-            "hubspot_retry_after_ms": env.get("CRMDEFS_SANDBOX_HUBSPOT_RETRY_AFTER", "") == "ms",
+            "hubspot_retry_after": retry_after == "ms" or (retry_after.isdigit() and int(retry_after) > 0),
+            "hubspot_retry_after_ms": retry_after == "ms",
+            "hubspot_injected_retry_after": int(retry_after) if retry_after.isdigit() else 1,
             "hubspot_search_rate": _search_rate(env),
         }
         return cls(**{**values, **overrides})

@@ -104,6 +104,7 @@ class Sandbox:
             daily_limit=self.options.hubspot_daily_limit,
             retry_after=self.options.hubspot_retry_after,
             retry_after_ms=self.options.hubspot_retry_after_ms,
+            injected_retry_after=self.options.hubspot_injected_retry_after,
             failing=self.faults.fail_components,
             search_rate=self.options.hubspot_search_rate,
         )

@@ -26,7 +26,18 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from crmdefs.adapters.base import ItemResult, ObjectNames, Progress, RecordChange, RecordFailure
+from crmdefs.adapters.base import (
+    NO_WAITS,
+    NOT_WRITTEN,
+    ItemResult,
+    ObjectNames,
+    Progress,
+    RecordChange,
+    RecordFailure,
+    Stopping,
+    Waits,
+    never,
+)
 from crmdefs.adapters.hubspot import pipelines, records
 from crmdefs.adapters.hubspot.calls import PortalCalls, cause_status
 from crmdefs.adapters.hubspot.client import MAX_IN_FLIGHT, HubSpotApis
@@ -70,6 +81,7 @@ class HubSpotAdapter:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         token_env: str | None = None,  # the variable the token came from, for messages; None: the sandbox
+        waits: Waits = NO_WAITS,
     ) -> None:
         self.target = target
         self._apis = apis
@@ -82,6 +94,7 @@ class HubSpotAdapter:
             sleep=sleep,
             clock=clock,
             token_env=token_env,
+            waits=waits,
         )
         self._group_names: dict[str, set[str]] = {}
         self._multi_checkbox: dict[FieldAddress, bool] = {}  # what reads told of each property's fieldType
@@ -196,10 +209,13 @@ class HubSpotAdapter:
 
     # --- write -----------------------------------------------------------------------------------------
 
-    def write(self, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
+    def write(
+        self, changes: Sequence[FieldPlan], progress: Progress, stop: Stopping = never
+    ) -> list[ItemResult]:
         """One result per field, in plan order; a failed field does not stop the others, except a refusal
         every call would get (daily limit, rejected token): the rest are then reported as not attempted,
-        without calls. Nothing is written when the day's allowance left cannot cover the whole run.
+        without calls. Nothing is written when the day's allowance left cannot cover the whole run. Once
+        ``stop()`` is true (Ctrl-C), no further property is started; those in flight finish.
 
         Creates go first, one at a time, then the first update alone (a refusal every call would get costs
         one call, not ``MAX_IN_FLIGHT``), then the other updates ``MAX_IN_FLIGHT`` at once: the limiter
@@ -214,6 +230,8 @@ class HubSpotAdapter:
             plan = changes[number]
             if stopped:
                 return ItemResult(plan.address, False, f"not attempted: {stopped[0]}")
+            if stop():
+                return ItemResult(plan.address, False, NOT_WRITTEN, interrupted=True)
             progress(f"writing {plan.address} ({number + 1} of {len(changes)})")
             try:
                 if plan.action is Action.CREATE:

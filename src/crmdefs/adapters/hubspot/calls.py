@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from urllib3.exceptions import HTTPError
 
+from crmdefs.adapters.base import NO_WAITS, Waits
 from crmdefs.adapters.hubspot.client import MAX_IN_FLIGHT, HubSpotApis
 from crmdefs.adapters.hubspot.limits import FLOOR_PER_10S, PortalLimits
 from crmdefs.adapters.hubspot.ratelimit import (
@@ -45,17 +46,26 @@ class PortalCalls:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         token_env: str | None = None,
+        waits: Waits = NO_WAITS,  # where long waits are told (a rate limit, a retry, a slow answer)
     ) -> None:
         self.target = target
         self.token_env = token_env
         self.apis = apis
+        self.waits = waits
         read = DEFAULT_TIMEOUT if timeout is None else timeout
         self.timeout = (min(10.0, read), read)  # (connect, read) on every call: the SDK sets none
-        limiter = SlidingWindowLimiter(rate_per_10s, clock=clock, sleep=sleep)
+        limiter = SlidingWindowLimiter(rate_per_10s, clock=clock, sleep=sleep, waits=waits)
         self.limits = PortalLimits(limiter)  # follows the portal's X-HubSpot-RateLimit-* headers
-        self.policy = RetryPolicy(limiter, max_retries=max_retries, sleep=sleep)
+        self.policy = RetryPolicy(limiter, max_retries=max_retries, sleep=sleep, waits=waits)
         # Searches pass a second limiter as well, counted like the first from each answer (ratelimit.py)
-        self.search_limiter = SlidingWindowLimiter(SEARCH_PER_SECOND, window=1.0, clock=clock, sleep=sleep)
+        self.search_limiter = SlidingWindowLimiter(
+            SEARCH_PER_SECOND,
+            window=1.0,
+            clock=clock,
+            sleep=sleep,
+            waits=waits,
+            name="HubSpot search rate limit",
+        )
         self._in_flight = threading.BoundedSemaphore(MAX_IN_FLIGHT)
 
     def call(self, what: str, request: Callable[[], T]) -> T:
@@ -92,7 +102,7 @@ class PortalCalls:
             paced: AbstractContextManager[None] = nullcontext()
             if also_limit is not None:  # each attempt, retries included, passes it too
                 paced = also_limit.slot()
-            with self._in_flight, paced:
+            with self._in_flight, paced, self.waits.waiting("waiting for HubSpot's answer"):
                 try:
                     answer = self.apis.api_client.call_api(
                         path,

@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError, SSLError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
+from crmdefs.adapters.base import NO_WAITS, Waits
 from crmdefs.errors import DailyLimitError, RetriesExhausted
 
 # HubSpot's burst window: a rolling 10 s (X-HubSpot-RateLimit-Interval, docs/hubspot.md#hs-rate-limit-headers)
@@ -61,11 +62,14 @@ class SlidingWindowLimiter:
         *,
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
+        waits: Waits = NO_WAITS,
+        name: str = "HubSpot rate limit",  # what a long wait is shown as (Waits)
     ) -> None:
         if rate < 1:
             raise ValueError("rate must be at least 1 request per window")
         self.rate, self.window = rate, window
         self._clock, self._sleep = clock, sleep
+        self._waits, self.name = waits, name
         self._sent: list[list[float]] = []  # one cell per request: when it counts from
         self._lock = threading.Lock()
 
@@ -110,9 +114,11 @@ class SlidingWindowLimiter:
             cell = [claimed[0] + self.window]
             self._sent.append(cell)
         waited = 0.0
-        while (delay := claimed[0] + self.window - self._clock()) > 0:  # its answer may come later still
-            self._sleep(delay)
-            waited += delay
+        reason = f"{self.name} ({self.rate} requests per {self.window:g} s)"
+        with self._waits.waiting(reason, max(0.0, claimed[0] + self.window - self._clock())):
+            while (delay := claimed[0] + self.window - self._clock()) > 0:  # its answer may come later
+                self._sleep(delay)
+                waited += delay
         cell[0] = max(cell[0], self._clock())
         return cell, waited
 
@@ -172,6 +178,15 @@ def is_transport_error(exc: BaseException) -> bool:
     return isinstance(exc, (ProtocolError, NewConnectionError, Urllib3Timeout, ConnectionError))
 
 
+def retry_reason(exc: BaseException, number: int, retries: int) -> str:
+    """Why a retry waits, for the person watching: "retry 2 of 5 after a 503 from HubSpot"."""
+    status = http_status(exc)
+    if status == 429:
+        return f"HubSpot rate limit (429), retry {number} of {retries}"
+    cause = f"a {status}" if status else "a dropped connection or no answer"
+    return f"retry {number} of {retries} after {cause} from HubSpot"
+
+
 def backoff(attempt: int) -> float:
     """0.5, 1, 2, 4, 8, 10, 10, … seconds for attempt 0, 1, 2, …"""
     return min(BACKOFF_CAP, BACKOFF_START * 2.0**attempt)
@@ -181,11 +196,17 @@ class RetryPolicy:
     """Runs one API call: paced by ``limiter`` before every attempt, retried as the module doc says."""
 
     def __init__(
-        self, limiter: SlidingWindowLimiter, *, max_retries: int = 5, sleep: Sleep = time.sleep
+        self,
+        limiter: SlidingWindowLimiter,
+        *,
+        max_retries: int = 5,
+        sleep: Sleep = time.sleep,
+        waits: Waits = NO_WAITS,
     ) -> None:
         self.limiter = limiter
         self.max_retries = max_retries
         self._sleep = sleep
+        self._waits = waits
         self._lock = threading.Lock()
         self.retries = 0  # retries made so far (all calls), for the benchmark
 
@@ -213,7 +234,9 @@ class RetryPolicy:
                     raise
                 if attempt >= self.max_retries:
                     raise RetriesExhausted(exc, attempt + 1) from exc
-            self._sleep(wait)
+                reason = retry_reason(exc, attempt + 1, self.max_retries)
+            with self._waits.waiting(reason, wait):
+                self._sleep(wait)
             attempt += 1
             with self._lock:
                 self.retries += 1

@@ -15,7 +15,17 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
-from crmdefs.adapters.base import ItemResult, ObjectNames, Progress, RecordChange, RecordFailure
+from crmdefs.adapters.base import (
+    NO_WAITS,
+    ItemResult,
+    ObjectNames,
+    Progress,
+    RecordChange,
+    RecordFailure,
+    Stopping,
+    Waits,
+    never,
+)
 from crmdefs.adapters.salesforce import names, reads, records, writes
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.adapters.salesforce.client import SalesforceClient
@@ -34,9 +44,10 @@ class SalesforceAdapter:
         client: SalesforceClient,
         max_retries: int = 5,
         sleep: Callable[[float], None] = time.sleep,
+        waits: Waits = NO_WAITS,
     ) -> None:
         self.target = target
-        self._org = OrgCalls(target, client, max_retries=max_retries, sleep=sleep)
+        self._org = OrgCalls(target, client, max_retries=max_retries, sleep=sleep, waits=waits)
         self._multi_select: dict[FieldAddress, bool] = {}  # what reads told of each field's type
 
     @property
@@ -68,8 +79,10 @@ class SalesforceAdapter:
     def object_types(self, progress: Progress) -> list[str]:
         return names.object_types(self._org, progress)
 
-    def write(self, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
-        return writes.write_fields(self._org, changes, progress)
+    def write(
+        self, changes: Sequence[FieldPlan], progress: Progress, stop: Stopping = never
+    ) -> list[ItemResult]:
+        return writes.write_fields(self._org, changes, progress, stop)
 
     def count_values(
         self, address: FieldAddress, values: Sequence[str], progress: Progress

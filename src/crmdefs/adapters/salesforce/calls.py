@@ -17,10 +17,12 @@ import requests
 import zeep.exceptions
 from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession, SalesforceRefusedRequest
 
+from crmdefs.adapters.base import NO_WAITS, Stopping, Waits, never
 from crmdefs.adapters.salesforce import roundtrip
 from crmdefs.adapters.salesforce.client import SalesforceClient
 from crmdefs.errors import CrmApiError
 
+INTERRUPTED = "apply was stopped (Ctrl-C)"  # OrgCalls.stopped once stop() said so
 BATCH = 10  # readMetadata/updateMetadata/createMetadata limit (docs/salesforce.md#sf-metadata-batch-limit)
 T = TypeVar("T")
 
@@ -74,10 +76,12 @@ class OrgCalls:
         *,
         max_retries: int = 5,
         sleep: Callable[[float], None] = time.sleep,
+        waits: Waits = NO_WAITS,  # where long waits are told (a busy org, a slow answer)
     ) -> None:
         self.target = target
         self.max_retries = max_retries  # waits for a busy org (ConcurrentPerOrgLongTxn) before giving up
         self._sleep = sleep
+        self._waits = waits
         self.client = client
         self.rest = client.rest
         self.md = client.metadata.types  # builds components and values
@@ -86,6 +90,7 @@ class OrgCalls:
         self.counts: Counter[str] = Counter()
         self._counts_lock = threading.Lock()
         self.stopped: str | None = None  # why writes stopped (write() resets it)
+        self.stop: Stopping = never  # asked before each save: Ctrl-C stops the writes (write() sets it)
 
     def call(self, what: str, call: Callable[[], T]) -> T:
         """``call()``, counted; a busy org (too many long-running requests at once) is waited out, up to
@@ -98,12 +103,17 @@ class OrgCalls:
             except _OrgBusy as busy:
                 if attempt == self.max_retries:
                     raise CrmApiError(self._busy_message(busy.limit, attempt + 1)) from busy.__cause__
-                self._sleep(min(2.0**attempt, 10.0))
+                pause, number = min(2.0**attempt, 10.0), attempt + 1
+                with self._waits.waiting(
+                    f"Salesforce busy ({busy.limit}), retry {number} of {self.max_retries}", pause
+                ):
+                    self._sleep(pause)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _once(self, call: Callable[[], T]) -> T:
         try:
-            return call()
+            with self._waits.waiting("waiting for Salesforce's answer"):
+                return call()
         except zeep.exceptions.Fault as fault:
             if limit := _busy_limit(str(fault.code or ""), str(fault.message or "")):
                 raise _OrgBusy(limit) from fault
@@ -251,6 +261,8 @@ class OrgCalls:
             else:
                 sendable.append(component)
         for batch in chunks(sendable):
+            if self.stopped is None and self.stop():
+                self.stopped = INTERRUPTED
             if self.stopped is not None:  # an earlier call failed outright: do not hammer the API
                 outcome += [(str(c.fullName), [f"not attempted: {self.stopped}"]) for c in batch]
                 continue

@@ -18,6 +18,7 @@ import zeep.exceptions
 import zeep.xsd
 from simple_salesforce.api import Salesforce
 
+from crmdefs.adapters.base import NO_WAITS, Waits
 from crmdefs.adapters.salesforce import soapread
 from crmdefs.adapters.salesforce.transport import DEFAULT_TIMEOUT, CrmSession
 from crmdefs.config import DEFAULT_API_VERSION, Secret
@@ -25,13 +26,19 @@ from crmdefs.config import DEFAULT_API_VERSION, Secret
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
 
 
-def crm_session(ca_bundle: Path | None, *, retries: int = 4, read_timeout: float | None = None) -> CrmSession:
+def crm_session(
+    ca_bundle: Path | None,
+    *,
+    retries: int = 4,
+    read_timeout: float | None = None,
+    waits: Waits = NO_WAITS,
+) -> CrmSession:
     """The session every Salesforce call goes through. ``read_timeout`` None = the default (connect,
-    read) timeouts; else the connect timeout is capped at it."""
+    read) timeouts; else the connect timeout is capped at it. ``waits`` hears of each pause to retry."""
     timeout = (
         DEFAULT_TIMEOUT if read_timeout is None else (min(DEFAULT_TIMEOUT[0], read_timeout), read_timeout)
     )
-    return CrmSession(ca_bundle, timeout=timeout, retries=retries)
+    return CrmSession(ca_bundle, timeout=timeout, retries=retries, waits=waits)
 
 
 class MetadataClient:

@@ -8,6 +8,7 @@ import requests
 from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed
 
+from crmdefs.adapters.base import NO_WAITS, Waits
 from crmdefs.adapters.credentials import SalesforceCredentials, salesforce_credentials
 from crmdefs.adapters.salesforce.client import (
     SalesforceClient,
@@ -22,12 +23,14 @@ from crmdefs.errors import CredentialsError, CrmdefsError
 from crmdefs.runtime import Runtime
 
 
-def sign_in(target: Target, runtime: Runtime) -> SalesforceClient:
-    """A client on the org of ``target``, signed in as its ``auth:`` says."""
+def sign_in(target: Target, runtime: Runtime, waits: Waits = NO_WAITS) -> SalesforceClient:
+    """A client on the org of ``target``, signed in as its ``auth:`` says; ``waits`` hears of retries."""
     assert target.salesforce is not None
     creds = salesforce_credentials(target, runtime.secrets)
     version = target.salesforce.api_version
-    session = crm_session(target.ca_bundle, retries=runtime.max_retries, read_timeout=runtime.http_timeout)
+    session = crm_session(
+        target.ca_bundle, retries=runtime.max_retries, read_timeout=runtime.http_timeout, waits=waits
+    )
     if creds.auth == "access_token" and creds.access_token is not None and creds.instance_url:
         return client_with_token(creds.instance_url, creds.access_token, session=session, version=version)
     if creds.auth == "sf_cli":

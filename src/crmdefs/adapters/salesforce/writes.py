@@ -9,8 +9,9 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from crmdefs.adapters.base import ItemResult, Progress
-from crmdefs.adapters.salesforce.calls import OrgCalls, chunks
+from crmdefs.adapters.base import NOT_WRITTEN, PARTLY_WRITTEN, ItemResult, Progress, Stopping, never
+from crmdefs.adapters.salesforce import metadata as smd
+from crmdefs.adapters.salesforce.calls import INTERRUPTED, OrgCalls, chunks
 from crmdefs.adapters.salesforce.components import (
     add_process_values,
     add_record_type_values,
@@ -28,11 +29,18 @@ from crmdefs.plan.changes import Action, FieldPlan, PathChange, Skip
 WRITE_SLICE = 200  # fields read, changed and saved together by apply (20 Metadata API batches)
 
 
-def write_fields(org: OrgCalls, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
+def write_fields(
+    org: OrgCalls, changes: Sequence[FieldPlan], progress: Progress, stop: Stopping = never
+) -> list[ItemResult]:
     """One result per field. A call that fails outright (expired session, API limit, no answer) stops
-    the writes: what was saved before it stays reported as saved, the rest as failed or not attempted."""
-    org.stopped = None
-    return _Writes(org, changes).run(changes, progress)
+    the writes: what was saved before it stays reported as saved, the rest as failed or not attempted.
+    Once ``stop()`` is true (Ctrl-C) no further save starts: the fields not saved, or not wholly, come
+    back ``interrupted``."""
+    org.stopped, org.stop = None, stop
+    try:
+        return _Writes(org, changes).run(changes, progress)
+    finally:
+        org.stop = never
 
 
 class _Writes:
@@ -42,10 +50,13 @@ class _Writes:
         self.org = org
         self.errors: dict[FieldAddress, list[str]] = {c.address: [] for c in changes}
         self.skips: dict[FieldAddress, list[Skip]] = {c.address: [] for c in changes}
+        self.saved: set[FieldAddress] = set()  # fields a phase saved something of
 
-    def phase(self, fields: Sequence[FieldPlan], run: Callable[[], None]) -> None:
-        """Run one phase for ``fields``, unless an earlier call stopped the writes."""
+    def phase(self, fields: Sequence[FieldPlan], run: Callable[[], None], *, saves: bool = True) -> None:
+        """Run one phase for ``fields``, unless an earlier call (or Ctrl-C) stopped the writes."""
         errors = self.errors
+        if fields and self.org.stopped is None and self.org.stop():
+            self.org.stopped = INTERRUPTED
         if fields and self.org.stopped is None:
             try:
                 run()
@@ -53,12 +64,14 @@ class _Writes:
                 self.org.stopped = str(exc)
                 for c in fields:
                     errors[c.address] = errors[c.address] or [str(exc)]
+            if saves:
+                self.saved.update(c.address for c in fields if not errors[c.address])
         elif fields:
             for c in fields:
                 errors[c.address] = errors[c.address] or [f"not attempted: {self.org.stopped}"]
 
     def run(self, changes: Sequence[FieldPlan], progress: Progress) -> list[ItemResult]:
-        errors, skips, phase = self.errors, self.skips, self.phase
+        errors, phase = self.errors, self.phase
         creates = [c for c in changes if c.action is Action.CREATE]
         if creates:
             progress(f"creating {len(creates)} Salesforce fields")
@@ -69,9 +82,9 @@ class _Writes:
         # Read-modify-write a slice at a time: a field's component is read just before it is saved and
         # dropped after, so memory does not grow with the org (bench/: 5,000 fields held ~65 MB at once).
         for chunk in chunks(updates, WRITE_SLICE):
-            phase(chunk, partial(self.ensure_cached, chunk))
+            phase(chunk, partial(self.ensure_cached, chunk), saves=False)
             phase(chunk, partial(self.save_fields, chunk))
-            phase(chunk, partial(self.save_value_sets, chunk))
+            phase(self.sharing_values(chunk), partial(self.save_value_sets, chunk))
             fields = self.org.cache.get("CustomField", {})
             for change in chunk:
                 fields.pop(change.address.dotted, None)
@@ -84,11 +97,24 @@ class _Writes:
         # Last, so that a grant that fails holds back nothing else (docs/salesforce.md#sf-field-access-state)
         grants = [c for c in updates if c.access is not None]
         phase(grants, lambda: self._grant_access(grants))
+        return [self.result(c.address) for c in changes]
+
+    def result(self, address: FieldAddress) -> ItemResult:
+        errors, skips = self.errors[address], tuple(self.skips[address])
+        # Only not attempted, because of Ctrl-C (a record type's or a path's error names it first)
+        if errors and all(e.endswith(f"not attempted: {INTERRUPTED}") for e in errors):
+            message = PARTLY_WRITTEN if address in self.saved else NOT_WRITTEN
+            return ItemResult(address, False, message, skips, interrupted=True)
+        return ItemResult(address, not errors, "; ".join(errors), skips)
+
+    def sharing_values(self, updates: Sequence[FieldPlan]) -> list[FieldPlan]:
+        """The fields whose values live in a standard or global value set (a field not read yet may)."""
+        read = self.org.cache.get("CustomField", {})
         return [
-            ItemResult(
-                c.address, not errors[c.address], "; ".join(errors[c.address]), tuple(skips[c.address])
-            )
-            for c in changes
+            c
+            for c in updates
+            if c.target_values is not None
+            and (c.address.dotted not in read or smd.value_source(c.address.dotted, read[c.address.dotted]))
         ]
 
     def ensure_cached(self, updates: Sequence[FieldPlan]) -> None:
