@@ -46,7 +46,6 @@ PROCESS_FIELDS: dict[str, str] = {
 }
 
 
-
 def standard_spelling(dotted: str) -> str:
     """``Object.Field`` as Salesforce spells it when it is a standard field named above, else as given:
     API names match in any case (docs/salesforce.md#sf-api-names-case-insensitive), so the rules above
