@@ -137,6 +137,26 @@ def test_addresses_match_in_any_case_and_use_the_crms_spelling(run_cli: RunCli, 
     assert run_cli("drift").code == 0
 
 
+def test_a_standard_field_in_another_case_gets_its_standard_rules(run_cli: RunCli, tmp_path: Path) -> None:
+    """What crmdefs knows of standard fields before reading an org (value sets, business processes, Path)
+    holds for `opportunity.stagename` as for `Opportunity.StageName`: a user's casing must not turn a valid
+    binding into a validate error, nor skip the rules of its value set."""
+    write_files(
+        tmp_path,
+        {
+            "definitions/f.yaml": (
+                "kind: field\nsalesforce: opportunity.stagename\nhelp_text: Where the deal stands.\n"
+                f"picklist:\n  values: [{STAGE}]\nbusiness_processes: all\npath_guidance: all\n"
+            )
+        },
+    )
+    validated = run_cli("validate")
+    assert validated.code == 0, validated.err
+    plan = run_cli("plan")
+    assert plan.code == 0, plan.err
+    assert "~ salesforce:Opportunity.StageName" in plan.out and "stagename" not in plan.out
+
+
 def test_two_bindings_that_differ_only_in_case_are_a_validate_error(run_cli: RunCli, tmp_path: Path) -> None:
     write_files(
         tmp_path,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from crmdefs.definitions.crmfacts import standard_spelling
 from crmdefs.definitions.model import Crm, FieldAddress
 from crmdefs.errors import CrmdefsError
 
@@ -16,4 +17,7 @@ def parse_address(text: str) -> FieldAddress:
         raise CrmdefsError(
             f"'{text}' is not a field address — write salesforce:Object.Field or hubspot:objectType.property"
         )
-    return FieldAddress(Crm(match.group(1)), match.group(2), match.group(3))
+    crm = Crm(match.group(1))
+    dotted = f"{match.group(2)}.{match.group(3)}"
+    obj, _, field = (standard_spelling(dotted) if crm is Crm.SALESFORCE else dotted).partition(".")
+    return FieldAddress(crm, obj, field)

@@ -45,6 +45,14 @@ PROCESS_FIELDS: dict[str, str] = {
     "Solution.Status": "solution process",
 }
 
+
+def standard_spelling(dotted: str) -> str:
+    """``Object.Field`` as Salesforce spells it when it is a standard field named above, else as given:
+    API names match in any case (docs/salesforce.md#sf-api-names-case-insensitive), so the rules above
+    must hold for ``opportunity.stagename`` too, before any org is read."""
+    return _SPELLINGS.get(dotted.casefold(), dotted)
+
+
 # Keys a new value of these value sets must carry (CumulusCI value_sets.py; Metadata API StandardValue).
 REQUIRED_VALUE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "OpportunityStage": ("closed", "won", "probability", "forecast_category"),
@@ -78,3 +86,6 @@ HUBSPOT_DEFINED: dict[str, HubSpotDefined] = {
     "deals.closedate": HubSpotDefined(True, free_text=True),
     "deals.closed_lost_reason": HubSpotDefined(False, free_text=True),
 }
+
+
+_SPELLINGS = {name.casefold(): name for name in (*STANDARD_VALUE_SETS, *PROCESS_FIELDS)}

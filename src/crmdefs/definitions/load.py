@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from crmdefs.definitions import checks
+from crmdefs.definitions.crmfacts import standard_spelling
 from crmdefs.definitions.format import DOCUMENT_KINDS, binding_spec
 from crmdefs.definitions.model import (
     ChangeEntry,
@@ -211,7 +212,8 @@ class _Builder:
     def _binding(self, item: _Pending, c: Checker) -> FieldBinding | None:
         data, doc = item.data, item.doc
         crm = Crm.HUBSPOT if "hubspot" in data else Crm.SALESFORCE
-        obj, _, name = data[crm.value].partition(".")
+        written = data[crm.value]
+        obj, _, name = (standard_spelling(written) if crm is Crm.SALESFORCE else written).partition(".")
         address = FieldAddress(crm, obj, name)
         picklist: Picklist | None = None
         ref = data.get("picklist")
