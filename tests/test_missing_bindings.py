@@ -157,6 +157,26 @@ def test_a_standard_field_in_another_case_gets_its_standard_rules(run_cli: RunCl
     assert "~ salesforce:Opportunity.StageName" in plan.out and "stagename" not in plan.out
 
 
+def test_path_guidance_for_a_record_type_the_org_lacks_is_an_error(run_cli: RunCli, tmp_path: Path) -> None:
+    """A Path for a record type that does not exist cannot be saved: the plan must not promise it."""
+    write_files(
+        tmp_path,
+        {
+            "definitions/f.yaml": (
+                "kind: field\nsalesforce: Opportunity.StageName\nhelp_text: Where the deal stands.\n"
+                f"picklist:\n  values: [{STAGE}]\npath_guidance: [New_Busines, renewal]\n"
+            )
+        },
+    )
+    plan = run_cli("plan", "--detailed-exitcode")
+    assert plan.code == 1, plan.out
+    assert errors(plan.err)[0] == (
+        "definitions/f.yaml:2:1: salesforce:Opportunity.StageName: Opportunity has no record type "
+        "'New_Busines' — did you mean 'New_Business'?"
+    )
+    assert "renewal" not in plan.err  # another case is the same record type
+
+
 def test_two_bindings_that_differ_only_in_case_are_a_validate_error(run_cli: RunCli, tmp_path: Path) -> None:
     write_files(
         tmp_path,

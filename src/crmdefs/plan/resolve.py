@@ -1,11 +1,12 @@
 """The bindings checked against what a target really has, right after the read.
 
-A binding to a field, record type or business process the CRM does not have is an error, naming the
-binding's file:line and the closest names the CRM has — unless the binding creates the field. A name
-written in another case is bound to the CRM's own spelling, which every later call, the plan and the
-recorded state then use (docs/salesforce.md#sf-api-names-case-insensitive,
-docs/hubspot.md#hs-property-name-case). Every problem of the run is reported at once, before anything is
-written: the read is the first thing `plan`, `apply` and `drift` do with a target.
+A binding to a field, record type (of its values or its Path guidance) or business process the CRM
+does not have is an error, naming the binding's file:line and the closest names the CRM has — unless the
+binding creates the field. A name written in another case is bound to the CRM's own spelling, which
+every later call, the plan and the recorded state then use
+(docs/salesforce.md#sf-api-names-case-insensitive, docs/hubspot.md#hs-property-name-case). Every problem
+of the run is reported at once, before anything is written: the read is the first thing `plan`, `apply`
+and `drift` do with a target.
 
 The CRM's names are asked for only when a read did not find something (or a field is to be created), so a
 plan of bindings that all resolve costs no call more than before.
@@ -98,6 +99,8 @@ def _names_something_unread(want: DesiredField, have: FieldState) -> bool:
     named = want.record_types if want.record_types != ALL and want.values is not None else None
     if any(name not in have.record_types for name in named or ()):
         return True
+    if any(name not in have.record_types for name in _path_names(want.path_record_types)):
+        return True
     processes = have.business_processes
     if want.business_processes and want.business_processes != ALL and processes is not None:
         return any(name not in processes for name in want.business_processes)
@@ -130,14 +133,23 @@ def _resolve(want: DesiredField, have: FieldState, names: _Names) -> tuple[Desir
     processes = _respell(
         want.business_processes, found.business_processes, f"{found.object} has no business process"
     )
-    findings += [(f"{address}: {what}", hint) for what, hint in record_types[1] + processes[1]]
+    paths = _respell(
+        _path_names(want.path_record_types), found.record_types, f"{found.object} has no record type"
+    )
+    findings += [(f"{address}: {what}", hint) for what, hint in record_types[1] + processes[1] + paths[1]]
     fixed = dataclasses.replace(
         want,
         address=FieldAddress(crm, found.object, field),
         record_types=record_types[0],
         business_processes=processes[0],
+        path_record_types=paths[0] or want.path_record_types,
     )
     return fixed, findings
+
+
+def _path_names(path_record_types: tuple[str, ...]) -> tuple[str, ...]:
+    """The record types a binding's Path guidance names; ``*`` (all) and the master Path name none."""
+    return tuple(n for n in path_record_types if n not in ("*", "__MASTER__"))
 
 
 def _respell(
@@ -188,8 +200,8 @@ def _did_you_mean(close: Sequence[str], otherwise: str) -> str:
     return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
 
 
-def _spelling(want: DesiredField) -> tuple[str, tuple[str, ...] | None, tuple[str, ...] | None]:
-    return str(want.address), want.record_types, want.business_processes
+def _spelling(want: DesiredField) -> tuple[object, ...]:
+    return str(want.address), want.record_types, want.business_processes, want.path_record_types
 
 
 def _problem(want: DesiredField, message: str, hint: str) -> Problem:
