@@ -214,7 +214,8 @@ class _Hook(BaseHTTPRequestHandler):
         return
 
 
-def test_webhook_gets_the_report_as_json(run_cli: RunCli, project: Path) -> None:
+def drift_to_a_webhook(run_cli: RunCli) -> tuple[int, dict[str, Any]]:
+    """`crmdefs drift --webhook` posting to a local chat stand-in: the exit code and what it received."""
     server = HTTPServer(("127.0.0.1", 0), _Hook)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -222,8 +223,12 @@ def test_webhook_gets_the_report_as_json(run_cli: RunCli, project: Path) -> None
         result = run_cli("drift", "--webhook", f"http://127.0.0.1:{server.server_address[1]}/hook")
     finally:
         server.shutdown()
-    assert result.code == 2
-    payload = _Hook.received[-1]
+    return result.code, _Hook.received[-1]
+
+
+def test_webhook_gets_the_report_as_json(run_cli: RunCli, project: Path) -> None:
+    code, payload = drift_to_a_webhook(run_cli)
+    assert code == 2
     assert payload["text"].startswith("Drift: ")
     assert payload["report"]["format_version"] == "1.1" and payload["report"]["summary"]["differences"] > 0
     refused = run_cli("drift", "--webhook", "http://hooks.example.com/T000")

@@ -6,15 +6,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import threading
-from http.server import HTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .conftest import REPO, RunCli
-from .test_drift import _Hook, edit_in_the_crm, origins
+from .test_drift import drift_to_a_webhook, edit_in_the_crm, origins
 
 
 @pytest.fixture
@@ -69,16 +67,10 @@ def test_drift_after_a_revert_names_the_revert_not_the_crm(run_cli: RunCli, proj
 
 
 def test_the_webhook_message_names_the_target_and_the_fields(run_cli: RunCli, project: Path) -> None:
-    server = HTTPServer(("127.0.0.1", 0), _Hook)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        result = run_cli("drift", "--webhook", f"http://127.0.0.1:{server.server_address[1]}/hook")
-    finally:
-        server.shutdown()
-    assert result.code == 2
-    text = _Hook.received[-1]["text"]
-    fields = [f["address"] for f in _Hook.received[-1]["report"]["targets"][0]["fields"]]
+    code, payload = drift_to_a_webhook(run_cli)
+    assert code == 2
+    text = payload["text"]
+    fields = [f["address"] for f in payload["report"]["targets"][0]["fields"]]
     assert len(fields) > 5
     head, target = text.splitlines()
     assert head.startswith("Drift: ")
