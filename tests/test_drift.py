@@ -250,3 +250,30 @@ def test_drift_reports_are_pinned(run_cli: RunCli, project: Path, fmt: str, gold
     assert result.code == 2
     assert (project / f"report.{fmt}").read_text() == result.out
     assert_golden(golden, _normalized(result.out))
+
+
+def test_path_guidance_the_same_on_several_record_types_is_shown_once(run_cli: RunCli, project: Path) -> None:
+    """Before the first apply, every record type's Path lacks the same guidance: one line per stage, naming
+    the record types, not one per stage and record type. The JSON keeps every difference."""
+    result = run_cli("drift")
+    assert result.code == 2, result.err
+    closed_won = [
+        line for line in result.out.splitlines() if "path guidance" in line and "'Closed Won'" in line
+    ]
+    assert len(closed_won) == 1, closed_won
+    assert "path guidance (master, New_Business, Renewal) 'Closed Won': CRM (none)" in closed_won[0]
+    markdown = run_cli("drift", "--format", "markdown").out
+    rows = [
+        line
+        for line in markdown.splitlines()
+        if line.startswith("| path guidance") and "'Closed Won'" in line
+    ]
+    assert len(rows) == 1 and rows[0].startswith(
+        "| path guidance (master, New_Business, Renewal) 'Closed Won' |"
+    )
+    report = json.loads(run_cli("drift", "--json").out)
+    items = [d["item"] for f in report["targets"][0]["fields"] for d in f["differences"]]
+    assert (
+        "path guidance (New_Business) 'Closed Won'" in items
+        and "path guidance (Renewal) 'Closed Won'" in items
+    )

@@ -4,9 +4,10 @@ machines. Pure functions of a :class:`~crmdefs.drift.DriftReport`."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from crmdefs.drift.classify import ORIGIN_TEXT, DriftReport, FieldDrift, TargetDrift
+from crmdefs.drift.classify import ORIGIN_TEXT, Difference, DriftReport, FieldDrift, TargetDrift
 from crmdefs.render.guidance import guidance_text
 from crmdefs.words import plural
 
@@ -30,6 +31,29 @@ def _show(value: Any, limit: int = 100) -> str:
 def _readable(item: str, value: Any) -> Any:
     """Path guidance is HTML in the CRM: shown as its text (render/guidance.py); the JSON keeps the HTML."""
     return guidance_text(value) if item.startswith("path guidance") and isinstance(value, str) else value
+
+
+_PATH_ITEM = re.compile(r"^path guidance \((?P<record_type>[^)]*)\) (?P<stage>.*)$")
+
+
+def shown(differences: tuple[Difference, ...]) -> list[tuple[str, Any, Any]]:
+    """The differences as people read them: one stage's Path guidance that differs in the same way on
+    several record types is one line naming them, where the first of them stood (the JSON keeps each)."""
+    out: list[tuple[str, Any, Any]] = []
+    merged: dict[tuple[str, str, str], int] = {}
+    for d in differences:
+        match = _PATH_ITEM.match(d.item)
+        if match is None:
+            out.append((d.item, d.before, d.after))
+            continue
+        key = (match["stage"], json.dumps(d.before, default=str), json.dumps(d.after, default=str))
+        if key in merged:
+            item, before, after = out[merged[key]]
+            out[merged[key]] = (item.replace(") ", f", {match['record_type']}) ", 1), before, after)
+        else:
+            merged[key] = len(out)
+            out.append((d.item, d.before, d.after))
+    return out
 
 
 def headline(report: DriftReport) -> str:
@@ -102,9 +126,9 @@ def render_text(report: DriftReport) -> str:
         for f in t.fields:
             lines.append(f"  ~ {f.address}: {_field_meta(f)}")
             lines += [
-                f"      {d.item}: CRM {_show(_readable(d.item, d.before))} · "
-                f"definitions {_show(_readable(d.item, d.after))}"
-                for d in f.differences
+                f"      {item}: CRM {_show(_readable(item, before))} · "
+                f"definitions {_show(_readable(item, after))}"
+                for item, before, after in shown(f.differences)
             ]
         if t.fields:
             lines.append(
@@ -148,9 +172,8 @@ def render_markdown(report: DriftReport) -> str:
                 "|---|---|---|",
             ]
             lines += [
-                f"| {_esc(d.item)} | {_cell(_readable(d.item, d.before))} | "
-                f"{_cell(_readable(d.item, d.after))} |"
-                for d in f.differences
+                f"| {_esc(item)} | {_cell(_readable(item, before))} | {_cell(_readable(item, after))} |"
+                for item, before, after in shown(f.differences)
             ]
             lines.append("")
         if t.fields:
