@@ -12,6 +12,7 @@ drift says the fields were reverted instead of "changed in the CRM".
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from crmdefs.adapters.base import RecordChange, RecordFailure, records_failed
@@ -59,14 +60,14 @@ def revert_backup(settings: Settings, path: Path, console: Console, *, auto_appr
             return True
         if not auto_approve:
             console.confirm(connected.target)
-        ok = True
-        if made.changes:
-            # Recorded as a revert, so drift names it rather than blaming the CRM for our own writes.
-            provenance = Provenance(reverted_from=path.name)
-            ok = execute_and_record(
-                settings, made, connected, states, as_bound(settings, desired), console, provenance
-            )
-        return restore_records(connected, backup.records, console) and ok
+        # The records once their fields are back, before the summary (the last line).
+        restore = partial(restore_records, connected, backup.records, console)
+        if not made.changes:
+            return restore()
+        # Recorded as a revert, so drift names it rather than blaming the CRM for our own writes.
+        provenance = Provenance(reverted_from=path.name)
+        bound = as_bound(settings, desired)
+        return execute_and_record(settings, made, connected, states, bound, console, provenance, then=restore)
 
 
 def as_bound(settings: Settings, desired: Sequence[DesiredField]) -> list[DesiredField]:
