@@ -25,7 +25,7 @@ from crmdefs.apply.applied_state import (
 )
 from crmdefs.apply.backup import backup_folder, backup_stamp
 from crmdefs.apply.execute import ApplyResult, check_fresh, execute
-from crmdefs.apply.interrupt import ctrl_c_stops_writes
+from crmdefs.apply.interrupt import ctrl_c_stops_writes, ctrl_c_while_reading
 from crmdefs.apply.lock import apply_lock
 from crmdefs.apply.report import not_kept_lines, summary_line
 from crmdefs.config import Settings
@@ -145,7 +145,10 @@ def plan_target(
 ) -> Plan:
     """`crmdefs plan`: what apply would change on ``target`` (reads only)."""
     desired = load_desired(settings, console, only)
-    with open_target(settings, target, crms_of(desired), waits=console) as connected:
+    with (
+        open_target(settings, target, crms_of(desired), waits=console) as connected,
+        ctrl_c_while_reading(connected.target, writes=False),
+    ):
         made, _, _ = make_plan(settings, connected, desired, console, migrate)
     return made
 
@@ -167,23 +170,24 @@ def apply_definitions(
         open_target(settings, target, crms, waits=console) as connected,
         applying(settings, connected, console),
     ):
-        made, states, desired = make_plan(settings, connected, desired, console, migrate)
-        console.show_plan(made)
-        if mapping is not None:
-            console.say(
-                f"It also fills empty {mapping.target} values from {mapping.source}, as the mapping says."
-            )
-        elif not made.changes:
-            # Nothing to write, but the CRM matches the definitions now: record that, so drift can tell a
-            # later edit in the CRM from definitions that were never applied.
-            existing = [f for f in desired if states[f.address].exists]
-            record(settings, connected, existing, now(), console, states)
-            return True
-        if not auto_approve:
-            console.confirm(connected.target)
-            if made.changes:
-                states = read_states(connected, touched(desired, made), console.progress)
-                check_fresh(made, states)  # someone may have edited the CRM while we waited for 'yes'
+        with ctrl_c_while_reading(connected.target, writes=True):  # until the writes start
+            made, states, desired = make_plan(settings, connected, desired, console, migrate)
+            console.show_plan(made)
+            if mapping is not None:
+                console.say(
+                    f"It also fills empty {mapping.target} values from {mapping.source}, as the mapping says."
+                )
+            elif not made.changes:
+                # Nothing to write, but the CRM matches the definitions now: record that, so drift can tell
+                # a later edit in the CRM from definitions that were never applied.
+                existing = [f for f in desired if states[f.address].exists]
+                record(settings, connected, existing, now(), console, states)
+                return True
+            if not auto_approve:
+                console.confirm(connected.target)
+                if made.changes:
+                    states = read_states(connected, touched(desired, made), console.progress)
+                    check_fresh(made, states)  # someone may have edited the CRM while we waited for 'yes'
         fill = None  # after the writes (the code property may be created by them), before the summary
         if mapping is not None:
             fill = partial(fill_from_mapping, settings, connected, mapping, console.progress, console.say)
@@ -238,9 +242,10 @@ def apply_saved(settings: Settings, path: Path, target: str | None, console: Con
         open_target(settings, saved.target, crms_of(desired), waits=console) as connected,
         applying(settings, connected, console),
     ):
-        desired, current = read_bound(connected, desired, console.progress)
-        check_fresh(saved, current)
-        console.show_plan(saved)
+        with ctrl_c_while_reading(connected.target, writes=True):
+            desired, current = read_bound(connected, desired, console.progress)
+            check_fresh(saved, current)
+            console.show_plan(saved)
         return execute_and_record(
             settings, saved, connected, current, desired, console, Provenance(plan_id=plan_id)
         )

@@ -6,13 +6,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crmdefs.adapters.base import NO_WAITS, Waits
+from crmdefs.adapters.base import NO_WAITS, Waits, reading_pool
 from crmdefs.apply.applied_state import load_applied, state_path
+from crmdefs.apply.interrupt import ctrl_c_while_reading
 from crmdefs.config import Settings, url_problem
 from crmdefs.connect import Connected, open_target, target_crms
 from crmdefs.debuglog import remember_secret
@@ -79,7 +79,7 @@ def check_targets(
     settings: Settings, names: Sequence[str], desired: Sequence[DesiredField], now: str, waits: Waits
 ) -> DriftReport:
     """Every target at once (at most 8 in flight); each target's failure is its own result."""
-    with ThreadPoolExecutor(max_workers=min(8, len(names))) as pool:
+    with ctrl_c_while_reading(names, writes=False), reading_pool(min(8, len(names))) as pool:
         results = list(pool.map(lambda name: check_target(settings, name, desired, now, waits), names))
     return DriftReport(tuple(results), now)
 
