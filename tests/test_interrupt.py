@@ -202,3 +202,54 @@ def test_ctrl_c_at_the_confirmation_prompt_writes_nothing(project: Path, baselin
     assert "aborted at the confirmation prompt — nothing was written" in apply.err, apply.err
     assert not [e for e in apply.log() if e["method"] == "PATCH" or e.get("action") in WRITE_ACTIONS]
     assert not (project / ".crmdefs" / "backups").exists()
+
+
+READ_HELD_MS = 10000  # the first HubSpot read's answer is held this long
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (("plan",), "crmdefs: interrupted (Ctrl-C) while reading target 'sandbox'"),
+        (("drift",), "crmdefs: interrupted (Ctrl-C) while reading target 'sandbox'"),
+        (
+            ("apply", "--auto-approve"),
+            "crmdefs: interrupted (Ctrl-C) while reading target 'sandbox' — nothing was written",
+        ),
+    ],
+    ids=lambda value: value[0] if isinstance(value, tuple) else "",
+)
+def test_ctrl_c_while_the_target_is_read_says_what_it_stopped_and_does_not_wait_for_the_read(
+    tmp_path: Path, command: tuple[str, ...], said: str
+) -> None:
+    shutil.copytree(REPO / "definitions", tmp_path / "definitions")
+    faults = {"CRMDEFS_SANDBOX_SCHEDULE": "hubspot:1:slow", "CRMDEFS_SANDBOX_SLOW_MS": str(READ_HELD_MS)}
+    err_path = tmp_path / "err.txt"
+    with err_path.open("wb") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "crmdefs", *command],
+            cwd=tmp_path,
+            env=env(faults),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+    deadline = time.monotonic() + DEADLINE
+    # The wait line shows once the read has been in flight for 2 s: Ctrl-C lands while it is.
+    while "waiting for HubSpot's answer" not in err_path.read_text(encoding="utf-8"):
+        assert process.poll() is None, err_path.read_text(encoding="utf-8")
+        assert time.monotonic() < deadline, err_path.read_text(encoding="utf-8")
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    pressed = time.monotonic()
+    assert process.wait(timeout=DEADLINE) == 130
+    # At once: the held read still had seconds to go, and a read changes nothing worth waiting for.
+    assert time.monotonic() - pressed < READ_HELD_MS / 1000 - 2 - 3
+    shown = err_path.read_text(encoding="utf-8")
+    assert shown.rstrip().splitlines()[-1] == said, shown
+    assert "Aborted." not in shown and "Traceback" not in shown, shown
+    assert not [
+        e for e in log_entries(tmp_path) if e["method"] == "PATCH" or e.get("action") in WRITE_ACTIONS
+    ]
+    assert not (tmp_path / ".crmdefs" / "backups").exists()
+    assert not list((tmp_path / ".crmdefs").glob("locks/*.lock"))

@@ -131,6 +131,36 @@ def test_free_text_reasons_become_codes_through_a_reviewed_mapping(run_cli: RunC
     assert all(not deals(project)[i].get("closed_lost_reason_code") for i in with_text)
 
 
+def test_the_summary_is_the_last_line_of_an_apply_with_a_mapping_and_of_its_revert(
+    run_cli: RunCli, project: Path
+) -> None:
+    # One apply creates the code property, migrates renamed values and fills the codes: the records'
+    # line comes before "Apply complete", which is the last line; so does revert's "records restored".
+    suggested = run_cli(
+        "suggest-mapping",
+        "--from",
+        "hubspot:deals.closed_lost_reason",
+        "--to",
+        "hubspot:deals.closed_lost_reason_code",
+        "--out",
+        "mapping.yaml",
+    )
+    assert suggested.code == 0, suggested.err
+    mapping = project / "mapping.yaml"
+    mapping.write_text(mapping.read_text().replace("code: null", "code: other"))
+    applied = run_cli("apply", "--auto-approve", "--migrate-records", "--mapping", "mapping.yaml")
+    assert applied.code == 0, applied.out + applied.err
+    lines = applied.out.rstrip().splitlines()
+    assert lines[-1].startswith("Apply complete: "), applied.out
+    assert any(" given a closed_lost_reason_code from the mapping (0 failed)" in line for line in lines)
+
+    backup = sorted((project / ".crmdefs" / "backups" / "sandbox").glob("*.json"))[0]  # the fields' backup
+    reverted = run_cli("revert", str(backup), "--auto-approve")
+    assert reverted.code == 0, reverted.out + reverted.err
+    lines = reverted.out.rstrip().splitlines()
+    assert lines[-1].startswith("Apply complete: ") and " restored, 0 failed." in lines[-2], reverted.out
+
+
 def test_a_mapping_with_an_unknown_code_is_refused(run_cli: RunCli, project: Path) -> None:
     (project / "mapping.yaml").write_text(
         "kind: mapping\nsource: hubspot:deals.closed_lost_reason\ntarget: hubspot:deals.closed_lost_reason_code\n"

@@ -47,8 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exitcodes.ERROR
-    except (click.Abort, KeyboardInterrupt):
-        click.echo("Aborted.", err=True)
+    except (click.Abort, KeyboardInterrupt) as exc:
+        # Ctrl-C anywhere else (click turns it into Abort); a prompt's end of input stays "Aborted."
+        ctrl_c = isinstance(exc, KeyboardInterrupt) or isinstance(exc.__cause__, KeyboardInterrupt)
+        click.echo("crmdefs: interrupted (Ctrl-C)" if ctrl_c else "Aborted.", err=True)
         return exitcodes.INTERRUPTED
     except BrokenPipeError:  # `crmdefs schema | head`: the reader left; nothing more to say
         sys.stderr.close()

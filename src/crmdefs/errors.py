@@ -95,7 +95,8 @@ class Interrupted(CrmdefsError):
 
 
 class StoppedAtOnce(BaseException):
-    """A second Ctrl-C during apply or revert: stop without waiting for the writes in flight (exit 130).
+    """A second Ctrl-C during apply or revert, or one while a target is read: stop without waiting for the
+    calls in flight (exit 130).
 
     Not a CrmdefsError, nor an Exception: no ``except Exception`` on its way out may hold it up, and
     ``__main__.main`` ends the process at once rather than wait for the writers' threads."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -19,6 +20,22 @@ Progress = Callable[[str], None]  # receives short status lines ("read 10 of 32 
 Stopping = Callable[[], bool]
 NOT_WRITTEN = "not written: apply was stopped (Ctrl-C) before it started"
 PARTLY_WRITTEN = "partly written: apply was stopped (Ctrl-C) before the rest of it; `crmdefs plan` shows it"
+
+
+@contextmanager
+def reading_pool(workers: int) -> Iterator[ThreadPoolExecutor]:
+    """Threads for reads, waited for on the way out — except when Ctrl-C ends the command (KeyboardInterrupt,
+    StoppedAtOnce: not an Exception): a read changes nothing, so the reads in flight are not waited for,
+    and Ctrl-C on a slow answer stops the command at once (apply/interrupt.py)."""
+    pool = ThreadPoolExecutor(max_workers=workers)
+    stopping = False
+    try:
+        yield pool
+    except BaseException as exc:
+        stopping = not isinstance(exc, Exception)
+        raise
+    finally:
+        pool.shutdown(wait=not stopping, cancel_futures=stopping)
 
 
 def never() -> bool:

@@ -11,13 +11,17 @@ the command said "Aborted.", with nothing recorded. Instead, while a plan is wri
 
 Signals reach the main thread only: called from another thread, nothing is installed and Ctrl-C keeps
 Python's default behaviour.
+
+Before any write (reading the target, the plan on the screen) Ctrl-C stops at once too, but says what it
+stopped — :func:`ctrl_c_while_reading` — rather than Python's bare "Aborted.": the reads in flight are not
+waited for (adapters.base.reading_pool), and nothing was written.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -64,6 +68,22 @@ def ctrl_c_stops_writes(note: Callable[[str], None]) -> Iterator[Interrupt]:
         yield interrupt
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def ctrl_c_while_reading(targets: str | Sequence[str], *, writes: bool) -> Iterator[None]:
+    """Ctrl-C in the ``with`` block (reading ``targets``, before any write) ends the command at once with
+    exit 130, saying so; ``writes``: the command would have written later, so say that nothing was.
+    Ctrl-C at the confirmation prompt keeps its own message (commands/console.py)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        names = [targets] if isinstance(targets, str) else list(targets)
+        which = ", ".join(f"'{name}'" for name in names)
+        nothing = " — nothing was written" if writes else ""
+        raise StoppedAtOnce(
+            f"interrupted (Ctrl-C) while reading target{'s' if len(names) > 1 else ''} {which}{nothing}"
+        ) from None
 
 
 def stopped_at_once(backup: Path | None) -> str:

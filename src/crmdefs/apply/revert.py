@@ -12,11 +12,13 @@ drift says the fields were reverted instead of "changed in the CRM".
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from crmdefs.adapters.base import RecordChange, RecordFailure, records_failed
 from crmdefs.apply.applied_state import Provenance
 from crmdefs.apply.backup import Backup, load_backup
+from crmdefs.apply.interrupt import ctrl_c_while_reading
 from crmdefs.apply.workflow import Console, applying, crms_of, execute_and_record, now
 from crmdefs.config import Settings
 from crmdefs.connect import Connected, open_target
@@ -42,31 +44,31 @@ def revert_backup(settings: Settings, path: Path, console: Console, *, auto_appr
         open_target(settings, backup.target, crms, waits=console) as connected,
         applying(settings, connected, console),
     ):
-        states = read_states(connected, desired, console.progress)
-        made = compute_plan(
-            desired,
-            states,
-            target=connected.target,
-            definitions_digest=f"revert:{backup.created_at}",
-            created_at=now().isoformat(timespec="seconds"),
-        )
-        console.show_plan(made)
-        if backup.records:
-            console.say(
-                f"It also sets {plural(len(backup.records), 'record')} back to the values they had before."
+        with ctrl_c_while_reading(connected.target, writes=True):  # until the writes start
+            states = read_states(connected, desired, console.progress)
+            made = compute_plan(
+                desired,
+                states,
+                target=connected.target,
+                definitions_digest=f"revert:{backup.created_at}",
+                created_at=now().isoformat(timespec="seconds"),
             )
-        if not made.changes and not backup.records:
-            return True
-        if not auto_approve:
-            console.confirm(connected.target)
-        ok = True
-        if made.changes:
-            # Recorded as a revert, so drift names it rather than blaming the CRM for our own writes.
-            provenance = Provenance(reverted_from=path.name)
-            ok = execute_and_record(
-                settings, made, connected, states, as_bound(settings, desired), console, provenance
-            )
-        return restore_records(connected, backup.records, console) and ok
+            console.show_plan(made)
+            if backup.records:
+                records = plural(len(backup.records), "record")
+                console.say(f"It also sets {records} back to the values they had before.")
+            if not made.changes and not backup.records:
+                return True
+            if not auto_approve:
+                console.confirm(connected.target)
+        # The records once their fields are back, before the summary (the last line).
+        restore = partial(restore_records, connected, backup.records, console)
+        if not made.changes:
+            return restore()
+        # Recorded as a revert, so drift names it rather than blaming the CRM for our own writes.
+        provenance = Provenance(reverted_from=path.name)
+        bound = as_bound(settings, desired)
+        return execute_and_record(settings, made, connected, states, bound, console, provenance, then=restore)
 
 
 def as_bound(settings: Settings, desired: Sequence[DesiredField]) -> list[DesiredField]:

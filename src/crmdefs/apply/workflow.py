@@ -9,8 +9,9 @@ the :class:`Console` the command passes in, so the command decides how it looks.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -24,7 +25,7 @@ from crmdefs.apply.applied_state import (
 )
 from crmdefs.apply.backup import backup_folder, backup_stamp
 from crmdefs.apply.execute import ApplyResult, check_fresh, execute
-from crmdefs.apply.interrupt import ctrl_c_stops_writes
+from crmdefs.apply.interrupt import ctrl_c_stops_writes, ctrl_c_while_reading
 from crmdefs.apply.lock import apply_lock
 from crmdefs.apply.report import not_kept_lines, summary_line
 from crmdefs.config import Settings
@@ -144,7 +145,10 @@ def plan_target(
 ) -> Plan:
     """`crmdefs plan`: what apply would change on ``target`` (reads only)."""
     desired = load_desired(settings, console, only)
-    with open_target(settings, target, crms_of(desired), waits=console) as connected:
+    with (
+        open_target(settings, target, crms_of(desired), waits=console) as connected,
+        ctrl_c_while_reading(connected.target, writes=False),
+    ):
         made, _, _ = make_plan(settings, connected, desired, console, migrate)
     return made
 
@@ -166,27 +170,30 @@ def apply_definitions(
         open_target(settings, target, crms, waits=console) as connected,
         applying(settings, connected, console),
     ):
-        made, states, desired = make_plan(settings, connected, desired, console, migrate)
-        console.show_plan(made)
+        with ctrl_c_while_reading(connected.target, writes=True):  # until the writes start
+            made, states, desired = make_plan(settings, connected, desired, console, migrate)
+            console.show_plan(made)
+            if mapping is not None:
+                console.say(
+                    f"It also fills empty {mapping.target} values from {mapping.source}, as the mapping says."
+                )
+            elif not made.changes:
+                # Nothing to write, but the CRM matches the definitions now: record that, so drift can tell
+                # a later edit in the CRM from definitions that were never applied.
+                existing = [f for f in desired if states[f.address].exists]
+                record(settings, connected, existing, now(), console, states)
+                return True
+            if not auto_approve:
+                console.confirm(connected.target)
+                if made.changes:
+                    states = read_states(connected, touched(desired, made), console.progress)
+                    check_fresh(made, states)  # someone may have edited the CRM while we waited for 'yes'
+        fill = None  # after the writes (the code property may be created by them), before the summary
         if mapping is not None:
-            console.say(
-                f"It also fills empty {mapping.target} values from {mapping.source}, as the mapping says."
-            )
-        elif not made.changes:
-            # Nothing to write, but the CRM matches the definitions now: record that, so drift can tell a
-            # later edit in the CRM from definitions that were never applied.
-            existing = [f for f in desired if states[f.address].exists]
-            record(settings, connected, existing, now(), console, states)
-            return True
-        if not auto_approve:
-            console.confirm(connected.target)
-            if made.changes:
-                states = read_states(connected, touched(desired, made), console.progress)
-                check_fresh(made, states)  # someone may have edited the CRM while we waited for 'yes'
-        ok = execute_and_record(settings, made, connected, states, desired, console) if made.changes else True
-        if mapping is not None:
-            ok = fill_from_mapping(settings, connected, mapping, console.progress, console.say) and ok
-        return ok
+            fill = partial(fill_from_mapping, settings, connected, mapping, console.progress, console.say)
+        if not made.changes:
+            return fill() if fill is not None else True
+        return execute_and_record(settings, made, connected, states, desired, console, then=fill)
 
 
 def applying(settings: Settings, connected: Connected, console: Console) -> AbstractContextManager[None]:
@@ -235,9 +242,10 @@ def apply_saved(settings: Settings, path: Path, target: str | None, console: Con
         open_target(settings, saved.target, crms_of(desired), waits=console) as connected,
         applying(settings, connected, console),
     ):
-        desired, current = read_bound(connected, desired, console.progress)
-        check_fresh(saved, current)
-        console.show_plan(saved)
+        with ctrl_c_while_reading(connected.target, writes=True):
+            desired, current = read_bound(connected, desired, console.progress)
+            check_fresh(saved, current)
+            console.show_plan(saved)
         return execute_and_record(
             settings, saved, connected, current, desired, console, Provenance(plan_id=plan_id)
         )
@@ -251,12 +259,14 @@ def execute_and_record(
     desired: Sequence[DesiredField],
     console: Console,
     provenance: Provenance | None = None,
+    then: Callable[[], bool] | None = None,
 ) -> bool:
     """Back up and write, show the result at once, then read back, verify and record what was written (and
     where it came from: ``provenance``): a text the CRM accepted but did not keep is a failure, shown and
-    recorded (plan/not_kept.py). The summary comes last. Ctrl-C stops the writes cleanly
-    (apply/interrupt.py): what was written is shown and recorded all the same, then Interrupted ends the
-    command (exit 130)."""
+    recorded (plan/not_kept.py). ``then`` (records filled from a mapping, restored by a revert) runs after
+    that unless Ctrl-C stopped the writes, and prints its lines; the summary comes last. Ctrl-C stops the
+    writes cleanly (apply/interrupt.py): what was written is shown and recorded all the same, then
+    Interrupted ends the command (exit 130)."""
     when = now()
     backups = backup_folder(settings.project_root, made.target)
     with ctrl_c_stops_writes(console.note) as interrupt:
@@ -276,13 +286,14 @@ def execute_and_record(
                 "crmdefs: could not read back what was written, so drift's record of this apply is "
                 f"incomplete: {problem}"
             )
+        followed = then() if then is not None and not interrupt.stopping() else True
         console.say(summary_line(result, sum(len(texts) for texts in missed.values())))
     if interrupt.stopping():
         raise Interrupted(
             "stopped by Ctrl-C: the writes in flight finished and what was written is recorded; run the "
             "command again to write the rest"
         )
-    return not problems and not result.failed and not missed
+    return not problems and not result.failed and not missed and followed
 
 
 def record(

@@ -78,6 +78,7 @@ def drift(
         write_baseline_to=write_baseline,
         expires=expires,
         note=console.note,
+        waits=console,
     )
     rendered = RENDERERS[fmt](report)
     click.echo(rendered, nl=False)

@@ -61,7 +61,15 @@ def import_(
         )
     console = TerminalConsole(settings, quiet=quiet)
     done = import_fields(
-        settings, target, addresses, objects, out, force=force, progress=console.progress, note=console.note
+        settings,
+        target,
+        addresses,
+        objects,
+        out,
+        force=force,
+        progress=console.progress,
+        note=console.note,
+        waits=console,
     )
     if done.path is None:
         click.echo(done.text, nl=False)

@@ -75,7 +75,9 @@ def init(directory: Path, imports: tuple[str, ...], quiet: bool, **flags: Any) -
     settings = settings_for_config(config, root / CONFIG_FILE)
     console = TerminalConsole(settings, quiet=quiet)
     objects = [name.strip() for item in imports for name in item.split(",") if name.strip()]
-    written = create_project(root, config, settings, objects, progress=console.progress, note=console.note)
+    written = create_project(
+        root, config, settings, objects, progress=console.progress, note=console.note, waits=console
+    )
     for line in report_lines(written, settings, Path.cwd()):
         click.echo(line)
     return exitcodes.OK

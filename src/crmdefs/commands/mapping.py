@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from crmdefs import exitcodes
+from crmdefs.commands.console import TerminalConsole
 from crmdefs.commands.options import project_options, quiet_option, target_option
 from crmdefs.config import Settings
 from crmdefs.definitions.addresses import parse_address
@@ -41,7 +42,8 @@ def suggest_mapping(
     quiet: bool,
 ) -> int:
     """Propose standard codes for the texts of a free-text property, for a person to review."""
-    made, text = suggest(settings, target, parse_address(source), parse_address(to))
+    console = TerminalConsole(settings, quiet=quiet)  # the CRM's long waits, unless --quiet
+    made, text = suggest(settings, target, parse_address(source), parse_address(to), console)
     if out is None:
         click.echo(text, nl=False)
         return exitcodes.OK

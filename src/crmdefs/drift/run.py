@@ -6,12 +6,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crmdefs.adapters.base import NO_WAITS, Waits, reading_pool
 from crmdefs.apply.applied_state import load_applied, state_path
+from crmdefs.apply.interrupt import ctrl_c_while_reading
 from crmdefs.config import Settings, url_problem
 from crmdefs.connect import Connected, open_target, target_crms
 from crmdefs.debuglog import remember_secret
@@ -40,16 +41,18 @@ def run_drift(
     write_baseline_to: Path | None = None,
     expires: dt.date | None = None,
     note: Callable[[str], None] = lambda _message: None,
+    waits: Waits = NO_WAITS,
 ) -> DriftReport:
     """Check ``names``; with ``write_baseline_to``, record today's differences as known first; with a
-    baseline (given or just written), hide what it lists until it expires."""
+    baseline (given or just written), hide what it lists until it expires. ``waits`` hears of the CRMs'
+    long waits (a nightly job's log says why it took long)."""
     if not desired:  # a nightly job checking nothing would report "in sync" forever
         raise CrmdefsError(
             "drift has nothing to check: no definition binds a field — bind fields in definitions/ (README "
             "'Field bindings'), or start from what the org holds: crmdefs import --object Opportunity"
         )
     now = dt.datetime.now(dt.timezone.utc)
-    report = check_targets(settings, names, desired, now.isoformat(timespec="seconds"))
+    report = check_targets(settings, names, desired, now.isoformat(timespec="seconds"), waits)
     if write_baseline_to is not None:
         known = baseline_of(report, expires)
         save_baseline(write_baseline_to, known, report.generated_at)
@@ -73,15 +76,17 @@ def target_names(settings: Settings, names: Sequence[str], all_targets: bool) ->
 
 
 def check_targets(
-    settings: Settings, names: Sequence[str], desired: Sequence[DesiredField], now: str
+    settings: Settings, names: Sequence[str], desired: Sequence[DesiredField], now: str, waits: Waits
 ) -> DriftReport:
     """Every target at once (at most 8 in flight); each target's failure is its own result."""
-    with ThreadPoolExecutor(max_workers=min(8, len(names))) as pool:
-        results = list(pool.map(lambda name: check_target(settings, name, desired, now), names))
+    with ctrl_c_while_reading(names, writes=False), reading_pool(min(8, len(names))) as pool:
+        results = list(pool.map(lambda name: check_target(settings, name, desired, now, waits), names))
     return DriftReport(tuple(results), now)
 
 
-def check_target(settings: Settings, name: str, desired: Sequence[DesiredField], now: str) -> TargetDrift:
+def check_target(
+    settings: Settings, name: str, desired: Sequence[DesiredField], now: str, waits: Waits = NO_WAITS
+) -> TargetDrift:
     """One target's drift; any failure becomes the target's error, never the whole run's."""
     try:
         target = settings.target(name)
@@ -89,7 +94,8 @@ def check_target(settings: Settings, name: str, desired: Sequence[DesiredField],
         applied = load_applied(state_path(settings.project_root, target.name))
         # A text the CRM did not keep at the last apply is a skip, as in `plan` (plan/not_kept.py).
         not_kept = {parse_address(a): f.not_kept for a, f in (applied or {}).items() if f.not_kept}
-        with open_target(settings, name, {f.address.crm for f in fields}, read_only=True) as connected:
+        crms = {f.address.crm for f in fields}
+        with open_target(settings, name, crms, read_only=True, waits=waits) as connected:
             fields, states = read_bound(connected, fields, lambda _message: None)
             wanted = hold_not_kept(fields, states, not_kept, CRM_NAMES)
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from crmdefs.adapters.base import Progress
+from crmdefs.adapters.base import NO_WAITS, Progress, Waits
 from crmdefs.config import Settings
 from crmdefs.connect import Connected, open_target, target_crms
 from crmdefs.definitions.addresses import parse_address
@@ -108,6 +108,7 @@ def import_fields(
     force: bool,
     progress: Progress,
     note: Callable[[str], None],
+    waits: Waits = NO_WAITS,
 ) -> Imported:
     """Bindings for ``addresses`` and the fields of ``objects`` on ``target``; written to ``out`` (default
     <definitions>/imported-<target>.yaml) unless ``out`` is '-'."""
@@ -116,7 +117,7 @@ def import_fields(
     to_stdout = str(path) == "-"
     if not to_stdout and path.exists() and not force:
         raise OutputError(f"{display_path(path)} already exists — choose another --out, or pass --force")
-    states = read_fields(settings, chosen.name, addresses, objects, progress, note)
+    states = read_fields(settings, chosen.name, addresses, objects, progress, note, waits)
     today = dt.date.today().isoformat()
     text = import_file(
         states, target=chosen.name, today=today, schema=None if to_stdout else schema_ref(settings, path)
@@ -137,6 +138,7 @@ def read_fields(
     objects: Sequence[str],
     progress: Progress,
     note: Callable[[str], None],
+    waits: Waits = NO_WAITS,
 ) -> list[FieldState]:
     """The CRM's state of ``addresses`` and of the fields of ``objects`` on ``target``, leaving out the
     fields the definitions already bind. Reads only."""
@@ -149,5 +151,5 @@ def read_fields(
         absent = ", ".join(sorted(c.value for c in needed - crms))
         raise OptionsError(f"target '{chosen.name}' has no {absent} section — add it in crmdefs.yaml")
     bound = bound_fields(settings)
-    with open_target(settings, chosen.name, needed, read_only=True) as connected:
+    with open_target(settings, chosen.name, needed, read_only=True, waits=waits) as connected:
         return collect(connected, wanted, object_names, bound, progress, note)

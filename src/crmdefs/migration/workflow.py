@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from crmdefs.adapters.base import Progress, records_failed
+from crmdefs.adapters.base import NO_WAITS, Progress, Waits, records_failed
 from crmdefs.apply.backup import backup_folder, backup_stamp, drop_backup_records, write_records_backup
 from crmdefs.config import Settings
 from crmdefs.connect import Connected, open_target
@@ -43,11 +43,12 @@ def code_picklist(settings: Settings, target: FieldAddress) -> Picklist:
 
 
 def suggest_mapping(
-    settings: Settings, target: str | None, source: FieldAddress, to: FieldAddress
+    settings: Settings, target: str | None, source: FieldAddress, to: FieldAddress, waits: Waits = NO_WAITS
 ) -> tuple[TextMapping, str]:
-    """The texts of ``source`` with a code proposed for each exact match, and the mapping file's text."""
+    """The texts of ``source`` with a code proposed for each exact match, and the mapping file's text.
+    ``waits`` hears of the CRM's long waits."""
     picklist = code_picklist(settings, to)
-    with open_target(settings, target, {source.crm}, read_only=True) as connected:
+    with open_target(settings, target, {source.crm}, read_only=True, waits=waits) as connected:
         adapter = text_capable(connected.adapter(source.crm), source)
         texts = adapter.distinct_values(source, lambda _m: None)
     made = TextMapping(str(source), str(to), picklist.id, suggest(texts, picklist))

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 
-from crmdefs.adapters.base import Progress
+from crmdefs.adapters.base import Progress, reading_pool
 from crmdefs.connect import Connected
 from crmdefs.definitions.model import Crm, FieldAddress
 from crmdefs.plan.state import DesiredField, FieldState
@@ -23,7 +22,7 @@ def read_states(
         for crm, wanted in jobs.items():
             states.update(adapters[crm].read(wanted, progress))
         return states
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+    with reading_pool(len(jobs)) as pool:
         futures = [pool.submit(adapters[crm].read, wanted, progress) for crm, wanted in jobs.items()]
         for future in futures:
             states.update(future.result())  # the first failure is raised, in CRM order

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from crmdefs.adapters.base import Progress
+from crmdefs.adapters.base import NO_WAITS, Progress, Waits
 from crmdefs.config import CONFIG_FILE, Settings
 from crmdefs.definitions.format import json_schema
 from crmdefs.definitions.load import display_path
@@ -65,6 +65,7 @@ def create_project(
     *,
     progress: Progress,
     note: Callable[[str], None],
+    waits: Waits = NO_WAITS,
 ) -> Written:
     """Write the project into ``root``: ``config`` as crmdefs.yaml (``settings`` are what it says), the
     schema, the starter definitions and, for ``imports`` (objects), the bindings of their fields on the
@@ -76,7 +77,7 @@ def create_project(
     refuse_existing(root, files)
     imported = 0
     if imports:
-        states = read_fields(settings, target, (), imports, progress, note)
+        states = read_fields(settings, target, (), imports, progress, note, waits)
         today = dt.date.today().isoformat()
         files[import_path(target)] = import_file(states, target=target, today=today, schema=SCHEMA_REF)
         imported = len(states)

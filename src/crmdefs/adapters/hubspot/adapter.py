@@ -37,6 +37,7 @@ from crmdefs.adapters.base import (
     Stopping,
     Waits,
     never,
+    reading_pool,
 )
 from crmdefs.adapters.hubspot import pipelines, records
 from crmdefs.adapters.hubspot.calls import PortalCalls, cause_status
@@ -156,7 +157,7 @@ class HubSpotAdapter:
         # One GET per object type (docs/hubspot.md#hs-properties-endpoints), all at once: the limiter keeps
         # them within the burst limit.
         states: dict[FieldAddress, FieldState] = {}
-        with ThreadPoolExecutor(max_workers=max(1, min(READ_WORKERS, len(by_type)))) as pool:
+        with reading_pool(max(1, min(READ_WORKERS, len(by_type)))) as pool:
             for part in pool.map(lambda item: read_type(*item), list(by_type.items())):
                 states.update(part)
         self._multi_checkbox.update({a: s.multi_select for a, s in states.items() if s.exists})

@@ -9,7 +9,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
@@ -17,7 +16,7 @@ import requests
 import zeep.exceptions
 from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession, SalesforceRefusedRequest
 
-from crmdefs.adapters.base import NO_WAITS, Stopping, Waits, never
+from crmdefs.adapters.base import NO_WAITS, Stopping, Waits, never, reading_pool
 from crmdefs.adapters.salesforce import roundtrip
 from crmdefs.adapters.salesforce.client import SalesforceClient
 from crmdefs.errors import CrmApiError
@@ -210,7 +209,7 @@ class OrgCalls:
         batches = list(chunks(sorted(set(names))))
         read_batch = partial(self._read_batch, type_name, light=not keep, digest=None if keep else digest)
         if len(batches) > 1:
-            with ThreadPoolExecutor(max_workers=min(READ_WORKERS, len(batches))) as pool:
+            with reading_pool(min(READ_WORKERS, len(batches))) as pool:
                 parts = list(pool.map(read_batch, batches))
         else:
             parts = [read_batch(batch) for batch in batches]
