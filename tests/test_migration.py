@@ -158,7 +158,7 @@ def test_the_summary_is_the_last_line_of_an_apply_with_a_mapping_and_of_its_reve
     reverted = run_cli("revert", str(backup), "--auto-approve")
     assert reverted.code == 0, reverted.out + reverted.err
     lines = reverted.out.rstrip().splitlines()
-    assert lines[-1].startswith("Apply complete: ") and " restored, 0 failed." in lines[-2], reverted.out
+    assert lines[-1].startswith("Revert complete: ") and " restored, 0 failed." in lines[-2], reverted.out
 
 
 def test_a_mapping_with_an_unknown_code_is_refused(run_cli: RunCli, project: Path) -> None:

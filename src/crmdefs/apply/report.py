@@ -33,24 +33,25 @@ def result_lines(result: ApplyResult) -> list[str]:
     return lines
 
 
-def summary_line(result: ApplyResult, not_kept: int = 0) -> str:
-    """The last line of an apply, after the read-back. ``not_kept``: texts the CRM accepted but did not
-    keep (listed above it)."""
+def summary_line(result: ApplyResult, not_kept: int = 0, *, revert: bool = False) -> str:
+    """The last line of an apply (or, with ``revert``, of a revert), after the read-back. ``not_kept``:
+    texts the CRM accepted but did not keep (listed above it)."""
     done, not_done = applied_counts(result)
+    verb, again = ("Revert", "the same `crmdefs revert`") if revert else ("Apply", "`crmdefs apply`")
     if result.stopped:
         failed = f", {plural(len(result.failed), 'field')} failed" if result.failed else ""
         return (
-            f"Apply stopped (Ctrl-C): {done.done()}; {plural(len(result.not_written), 'field')} not "
-            f"written{failed}. Run `crmdefs apply` again to write the rest (`crmdefs plan` shows it)."
+            f"{verb} stopped (Ctrl-C): {done.done()}; {plural(len(result.not_written), 'field')} not "
+            f"written{failed}. Run {again} again to write the rest (`crmdefs plan` shows it)."
         )
     if result.failed:
         return (
-            f"Apply partly failed: {done.done()}; {plural(not_done.total, 'change')} in "
-            f"{plural(len(result.failed), 'field')} failed. Fix the cause and run `crmdefs apply` again: "
+            f"{verb} partly failed: {done.done()}; {plural(not_done.total, 'change')} in "
+            f"{plural(len(result.failed), 'field')} failed. Fix the cause and run {again} again: "
             "it converges."
         )
     kept = f"; {plural(not_kept, 'text')} not kept (listed above)" if not_kept else ""
-    return f"Apply complete: {done.done()}{kept}."
+    return f"{verb} complete: {done.done()}{kept}."
 
 
 def applied_counts(result: ApplyResult) -> tuple[Summary, Summary]:

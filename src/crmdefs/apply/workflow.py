@@ -287,7 +287,8 @@ def execute_and_record(
                 f"incomplete: {problem}"
             )
         followed = then() if then is not None and not interrupt.stopping() else True
-        console.say(summary_line(result, sum(len(texts) for texts in missed.values())))
+        reverting = provenance is not None and provenance.reverted_from is not None
+        console.say(summary_line(result, sum(len(t) for t in missed.values()), revert=reverting))
     if interrupt.stopping():
         raise Interrupted(
             "stopped by Ctrl-C: the writes in flight finished and what was written is recorded; run the "
