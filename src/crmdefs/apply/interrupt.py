@@ -28,6 +28,7 @@ from types import FrameType
 
 from crmdefs.definitions.load import display_path
 from crmdefs.errors import StoppedAtOnce
+from crmdefs.words import noun
 
 
 class Interrupt:
@@ -82,7 +83,7 @@ def ctrl_c_while_reading(targets: str | Sequence[str], *, writes: bool) -> Itera
         which = ", ".join(f"'{name}'" for name in names)
         nothing = " — nothing was written" if writes else ""
         raise StoppedAtOnce(
-            f"interrupted (Ctrl-C) while reading target{'s' if len(names) > 1 else ''} {which}{nothing}"
+            f"interrupted (Ctrl-C) while reading {noun(len(names), 'target')} {which}{nothing}"
         ) from None
 
 
