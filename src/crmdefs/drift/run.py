@@ -29,6 +29,7 @@ from crmdefs.plan.diff import compute_plan, values_to_count
 from crmdefs.plan.not_kept import hold_not_kept
 from crmdefs.plan.resolve import read_bound
 from crmdefs.plan.state import DesiredField
+from crmdefs.render.text import NOTHING_BOUND_HINT
 from crmdefs.words import plural
 
 
@@ -47,10 +48,7 @@ def run_drift(
     baseline (given or just written), hide what it lists until it expires. ``waits`` hears of the CRMs'
     long waits (a nightly job's log says why it took long)."""
     if not desired:  # a nightly job checking nothing would report "in sync" forever
-        raise CrmdefsError(
-            "drift has nothing to check: no definition binds a field — bind fields in definitions/ (README "
-            "'Field bindings'), or start from what the org holds: crmdefs import --object Opportunity"
-        )
+        raise CrmdefsError(f"drift has nothing to check: no definition binds a field — {NOTHING_BOUND_HINT}")
     now = dt.datetime.now(dt.timezone.utc)
     report = check_targets(settings, names, desired, now.isoformat(timespec="seconds"), waits)
     if write_baseline_to is not None:

@@ -61,8 +61,8 @@ class _Line:
 # Right after `crmdefs init` nothing is bound; "matches the definitions" would then read as a clean bill
 # of health for an org nobody has compared yet.
 NOTHING_BOUND_HINT = (
-    "Bind fields in definitions/ (README 'Field bindings'), or start from what the org holds: "
-    "crmdefs import --object Opportunity"
+    "bind fields in definitions/ (README 'Field bindings'), or start from what the org holds: "
+    "crmdefs import --object Opportunity --object hubspot:deals"
 )
 
 
@@ -74,7 +74,7 @@ def render_plan(plan: Plan, *, color: bool) -> str:
         out.append(f"crmdefs will make these changes to target {quote(plan.target)}:")
     elif not plan.fields:
         out.append(f"Nothing to compare: no definition binds a field on target {quote(plan.target)}.")
-        out.append(NOTHING_BOUND_HINT)
+        out.append(NOTHING_BOUND_HINT[:1].upper() + NOTHING_BOUND_HINT[1:])
     else:
         out.append(f"No changes. Target {quote(plan.target)} matches the definitions.")
     for f in changed:
