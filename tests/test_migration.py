@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, RunCli
+from .conftest import REPO, Result, RunCli
 from .test_plan_apply import sandbox_clients
 
 RENAMES = {
@@ -93,10 +93,9 @@ def deals(project: Path) -> dict[str, dict[str, str | None]]:
         sandbox.stop()
 
 
-def test_free_text_reasons_become_codes_through_a_reviewed_mapping(run_cli: RunCli, project: Path) -> None:
-    assert run_cli("apply", "--auto-approve").code == 0  # creates the code property
-    before = deals(project)
-    suggested = run_cli(
+def suggest_reason_codes(run_cli: RunCli) -> Result:
+    """`suggest-mapping` from the free-text loss reason to its code property, into mapping.yaml."""
+    return run_cli(
         "suggest-mapping",
         "--from",
         "hubspot:deals.closed_lost_reason",
@@ -105,6 +104,12 @@ def test_free_text_reasons_become_codes_through_a_reviewed_mapping(run_cli: RunC
         "--out",
         "mapping.yaml",
     )
+
+
+def test_free_text_reasons_become_codes_through_a_reviewed_mapping(run_cli: RunCli, project: Path) -> None:
+    assert run_cli("apply", "--auto-approve").code == 0  # creates the code property
+    before = deals(project)
+    suggested = suggest_reason_codes(run_cli)
     assert suggested.code == 0 and "Review it before applying" in suggested.out
     text = (project / "mapping.yaml").read_text()
     assert "{text: Pricing!!, records: 1, code: price, match: renamed}" in text  # a renamed_from spelling
@@ -136,15 +141,7 @@ def test_the_summary_is_the_last_line_of_an_apply_with_a_mapping_and_of_its_reve
 ) -> None:
     # One apply creates the code property, migrates renamed values and fills the codes: the records'
     # line comes before "Apply complete", which is the last line; so does revert's "records restored".
-    suggested = run_cli(
-        "suggest-mapping",
-        "--from",
-        "hubspot:deals.closed_lost_reason",
-        "--to",
-        "hubspot:deals.closed_lost_reason_code",
-        "--out",
-        "mapping.yaml",
-    )
+    suggested = suggest_reason_codes(run_cli)
     assert suggested.code == 0, suggested.err
     mapping = project / "mapping.yaml"
     mapping.write_text(mapping.read_text().replace("code: null", "code: other"))
