@@ -40,9 +40,9 @@ from crmdefs.migration.workflow import fill_from_mapping
 from crmdefs.plan import planfile
 from crmdefs.plan.changes import FieldPlan, Plan
 from crmdefs.plan.desired import desired_fields
-from crmdefs.plan.diff import compute_plan, values_to_count
+from crmdefs.plan.diff import compute_plan
 from crmdefs.plan.not_kept import NotKept, compare_written, hold_not_kept
-from crmdefs.plan.read import read_states
+from crmdefs.plan.read import plan_with_counts, read_states
 from crmdefs.plan.resolve import read_bound
 from crmdefs.plan.state import DesiredField, FieldState
 
@@ -115,24 +115,7 @@ def make_plan(
             created_at=created_at,
         )
 
-    first = make(None)
-    to_count = values_to_count(first)
-    if not to_count:
-        return first, states, desired
-    return make(count_usage(connected, to_count, console)), states, desired
-
-
-def count_usage(
-    connected: Connected, wanted: Mapping[FieldAddress, Sequence[str]], console: Console
-) -> dict[FieldAddress, dict[str, int]]:
-    """Usage counts are information, not a precondition: a field that cannot be counted plans without them."""
-    counts: dict[FieldAddress, dict[str, int]] = {}
-    for address, values in wanted.items():
-        try:
-            counts[address] = connected.adapter(address.crm).count_values(address, values, console.progress)
-        except CrmdefsError as exc:
-            console.note(f"note: could not count the records of {address}: {exc}")
-    return counts
+    return plan_with_counts(connected, make, console.progress, console.note), states, desired
 
 
 def plan_target(

@@ -3,7 +3,6 @@ hiding the others; and the report posted to a chat webhook."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -14,7 +13,7 @@ from crmdefs.adapters.base import NO_WAITS, Waits, reading_pool
 from crmdefs.apply.applied_state import load_applied, state_path
 from crmdefs.apply.interrupt import ctrl_c_while_reading
 from crmdefs.config import Settings, url_problem
-from crmdefs.connect import Connected, open_target, target_crms
+from crmdefs.connect import open_target, target_crms
 from crmdefs.debuglog import remember_secret
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.load import display_path
@@ -25,8 +24,9 @@ from crmdefs.drift.classify import Baseline, DriftReport, TargetDrift, apply_bas
 from crmdefs.drift.report import chat_text, report_json
 from crmdefs.errors import CrmdefsError, OptionsError, WebhookError
 from crmdefs.plan.changes import Plan
-from crmdefs.plan.diff import compute_plan, values_to_count
+from crmdefs.plan.diff import compute_plan
 from crmdefs.plan.not_kept import hold_not_kept
+from crmdefs.plan.read import plan_with_counts
 from crmdefs.plan.resolve import read_bound
 from crmdefs.plan.state import DesiredField
 from crmdefs.render.text import NOTHING_BOUND_HINT
@@ -107,25 +107,12 @@ def check_target(
                     created_at=now,
                 )
 
-            plan = make(None)
-            if to_count := values_to_count(plan):
-                # The records as they are today, as `plan` counts them: after `apply --migrate-records`
-                # no record holds a renamed value any more, and drift must not say one does.
-                plan = make(_count(connected, to_count))
+            # The records as they are today, counted as `plan` counts them: after `apply --migrate-records`
+            # no record holds a renamed value any more, and drift must not say one does.
+            plan = plan_with_counts(connected, make, lambda _m: None, lambda _m: None)
         return classify(target.name, plan, {str(a): s for a, s in states.items()}, applied)
     except CrmdefsError as exc:
         return TargetDrift(name, error=str(exc))
-
-
-def _count(
-    connected: Connected, wanted: Mapping[FieldAddress, Sequence[str]]
-) -> dict[FieldAddress, dict[str, int]]:
-    """Records per value; a field that cannot be counted is left out (its values then count as held)."""
-    counts: dict[FieldAddress, dict[str, int]] = {}
-    for address, values in wanted.items():
-        with contextlib.suppress(CrmdefsError):
-            counts[address] = connected.adapter(address.crm).count_values(address, values, lambda _m: None)
-    return counts
 
 
 def check_webhook(url: str) -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from crmdefs.adapters.base import Progress, reading_pool
 from crmdefs.connect import Connected
 from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.errors import CrmdefsError
+from crmdefs.plan.changes import Plan
+from crmdefs.plan.diff import values_to_count
 from crmdefs.plan.state import DesiredField, FieldState
+
+Usage = Mapping[FieldAddress, Mapping[str, int]]  # records per value, per field
 
 
 def read_states(
@@ -27,3 +32,25 @@ def read_states(
         for future in futures:
             states.update(future.result())  # the first failure is raised, in CRM order
     return states
+
+
+def plan_with_counts(
+    connected: Connected,
+    make: Callable[[Usage | None], Plan],
+    progress: Progress,
+    note: Callable[[str], None],
+) -> Plan:
+    """``make`` a plan; when it would retire or migrate values, count their records and make it again with
+    the counts, so that `plan` and `drift` say how many records hold a value before it goes. Counts are
+    information, not a precondition: a field that cannot be counted is planned without them (``note``)."""
+    first = make(None)
+    wanted = values_to_count(first)
+    if not wanted:
+        return first
+    counts: dict[FieldAddress, dict[str, int]] = {}
+    for address, values in wanted.items():
+        try:
+            counts[address] = connected.adapter(address.crm).count_values(address, values, progress)
+        except CrmdefsError as exc:
+            note(f"note: could not count the records of {address}: {exc}")
+    return make(counts)
