@@ -86,9 +86,8 @@ def test_hubspot_read_only_properties_are_skipped_and_never_patched(run_cli: Run
     }
 
 
-def test_a_saved_plan_is_applied_exactly_and_a_stale_one_is_refused(run_cli: RunCli, project: Path) -> None:
-    saved = run_cli("plan", "-o", "p.json")
-    assert saved.code == 0 and (project / "p.json").exists()
+def edit_help_text_by_hand(project: Path) -> None:
+    """What an admin does in Setup: new help text on Lead.Status, so a plan made before is stale."""
     sandbox, sf, _ = sandbox_clients(project)
     try:
         field = sf.mdapi.CustomField.read(["Lead.Status"])
@@ -96,6 +95,12 @@ def test_a_saved_plan_is_applied_exactly_and_a_stale_one_is_refused(run_cli: Run
         sf.mdapi.CustomField.update([field])
     finally:
         sandbox.stop()
+
+
+def test_a_saved_plan_is_applied_exactly_and_a_stale_one_is_refused(run_cli: RunCli, project: Path) -> None:
+    saved = run_cli("plan", "-o", "p.json")
+    assert saved.code == 0 and (project / "p.json").exists()
+    edit_help_text_by_hand(project)
     stale = run_cli("apply", "p.json")
     assert stale.code == 1
     assert "the saved plan is stale" in stale.err

@@ -10,23 +10,13 @@ from pathlib import Path
 import pytest
 
 from .conftest import REPO, RunCli
-from .test_plan_apply import requests_logged, sandbox_clients
+from .test_plan_apply import edit_help_text_by_hand, requests_logged
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "definitions", tmp_path / "definitions")
     return tmp_path
-
-
-def edit_help_text_by_hand(project: Path) -> None:
-    sandbox, sf, _ = sandbox_clients(project)
-    try:
-        field = sf.mdapi.CustomField.read(["Lead.Status"])
-        field.inlineHelpText = "Edited by hand in Setup."
-        sf.mdapi.CustomField.update([field])
-    finally:
-        sandbox.stop()
 
 
 def test_a_stale_plan_is_refused_before_it_is_printed(run_cli: RunCli, project: Path) -> None:
