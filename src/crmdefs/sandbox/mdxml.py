@@ -142,6 +142,15 @@ TYPES: dict[str, list[Field]] = {
         ("info", "string", False),
         ("picklistValueName", "string", False),
     ],
+    # ValidationRule extends Metadata (docs/salesforce.md#sf-validation-rule), elements in WSDL order.
+    "ValidationRule": [
+        ("fullName", "string", False),
+        ("active", "boolean", False),
+        ("description", "string", False),
+        ("errorConditionFormula", "string", False),
+        ("errorDisplayField", "string", False),
+        ("errorMessage", "string", False),
+    ],
     # What listMetadata answers for each component (dates as the API's xsd:dateTime text).
     "FileProperties": [
         ("createdById", "string", False),
@@ -168,6 +177,7 @@ FILE_NAMES = {
     "GlobalValueSet": "globalValueSets/{name}.globalValueSet",
     "PathAssistant": "pathAssistants/{name}.pathAssistant",
     "PermissionSet": "permissionsets/{name}.permissionset",
+    "ValidationRule": "objects/{object}.object",
 }
 COMPONENT_TYPES = (
     "CustomField",
@@ -177,6 +187,7 @@ COMPONENT_TYPES = (
     "PathAssistant",
     "PermissionSet",
     "BusinessProcess",
+    "ValidationRule",
 )
 
 

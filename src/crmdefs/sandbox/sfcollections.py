@@ -23,6 +23,9 @@ Sources (CONFIRMED = read in the source named; UNVERIFIED = our choice, no sourc
   (wording seen in real DmlExceptions). Salesforce also has ENTITY_IS_DELETED "entity is deleted" for
   records in the recycle bin; the sandbox never deletes, so which one a never-existing id gets is
   UNVERIFIED. Failed results keep their ``id`` when it was a valid one: UNVERIFIED.
+- An active validation rule the record (its values once saved) fails: the record's result holds
+  FIELD_CUSTOM_VALIDATION_EXCEPTION with the rule's message (sfvalidation.py,
+  docs/salesforce.md#sf-validation-error-shape); only the first failing rule is listed (UNVERIFIED).
 - Whole-request 400s for a bad body (JSON_PARSER_ERROR), an unknown object (INVALID_TYPE) or field
   (INVALID_FIELD "No such column 'F' on sobject of type O"), per-record MISSING_ARGUMENT "Id not specified
   in an update call", INVALID_FIELD_FOR_INSERT_UPDATE for read-only fields: wordings from third-party error
@@ -39,6 +42,7 @@ from crmdefs.sandbox.http import Request
 from crmdefs.sandbox.records_seed import salesforce_id18
 from crmdefs.sandbox.sfsoql import INVALID_TYPE, QueryError
 from crmdefs.sandbox.sfstore import Json, SalesforceOrg, field_name
+from crmdefs.sandbox.sfvalidation import violations
 
 COLLECTION_LIMIT = 200
 _TOO_MANY = "record limit reached. cannot submit more than 200 records into this call"
@@ -82,7 +86,7 @@ def _restricted_values(org: SalesforceOrg, obj: str, name: str, record: Json) ->
     return allowed
 
 
-def _check_record(
+def check_record(
     org: SalesforceOrg, obj: str, fields: dict[str, Json], item: Json
 ) -> tuple[str | None, Json | None]:
     """(18-character id or None, error or None) for one record of the collection."""
@@ -104,7 +108,7 @@ def _check_record(
         name = field_name(fields, key) or key
         if not fields[name]["updateable"]:
             return record_id, _error("INVALID_FIELD_FOR_INSERT_UPDATE", _NOT_UPDATEABLE.format(name), [name])
-        allowed = _restricted_values(org, obj, name, {**record, **_changes(fields, item)})
+        allowed = _restricted_values(org, obj, name, {**record, **record_changes(fields, item)})
         # A multi-select value "a;b" is each of its selections
         # (docs/salesforce.md#sf-multiselect-not-groupable).
         chosen = str(value).split(";") if fields[name].get("type") == "multipicklist" else [value]
@@ -118,12 +122,23 @@ def _check_record(
     return record_id, None
 
 
-def _changes(fields: dict[str, Json], item: Json) -> Json:
+def record_changes(fields: dict[str, Json], item: Json) -> Json:
     return {
         field_name(fields, key) or key: value
         for key, value in item.items()
         if key not in ("attributes", "id", "Id")
     }
+
+
+def _checked(
+    org: SalesforceOrg, obj: str, fields: dict[str, Json], item: Json
+) -> tuple[str | None, Json | None]:
+    """check_record, then the active validation rules on the record as it would be saved."""
+    record_id, error = check_record(org, obj, fields, item)
+    if error is None and record_id is not None:
+        failing = violations(org, obj, {**org.records(obj)[record_id], **record_changes(fields, item)})
+        error = failing[0] if failing else None
+    return record_id, error
 
 
 def update_collection(org: SalesforceOrg, request: Request) -> list[Json]:
@@ -153,7 +168,7 @@ def update_collection(org: SalesforceOrg, request: Request) -> list[Json]:
             if key not in ("attributes", "id", "Id") and field_name(fields, key) is None:
                 raise QueryError("INVALID_FIELD", f"No such column '{key}' on sobject of type {obj}")
         checked.append((obj, fields, item))
-    outcomes = [(obj, fields, item, *_check_record(org, obj, fields, item)) for obj, fields, item in checked]
+    outcomes = [(obj, fields, item, *_checked(org, obj, fields, item)) for obj, fields, item in checked]
     failed = any(error is not None for *_, error in outcomes)
     results: list[Json] = []
     saved = False
@@ -166,7 +181,7 @@ def update_collection(org: SalesforceOrg, request: Request) -> list[Json]:
             results.append({**result, "success": False, "errors": [rolled_back]})
         else:
             assert record_id is not None
-            org.records(obj)[record_id].update(_changes(fields, item))
+            org.records(obj)[record_id].update(record_changes(fields, item))
             results.append({**result, "success": True, "errors": []})
             saved = True
     if saved:

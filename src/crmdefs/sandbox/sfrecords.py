@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crmdefs.sandbox import sfrecord
 from crmdefs.sandbox.http import Request
 from crmdefs.sandbox.sfcollections import update_collection
 from crmdefs.sandbox.sfquery import QueryCursors, query, query_more
@@ -36,6 +37,9 @@ def handle(
             return 200, query_more(org, cursors, more.group(1), int(more.group(2)), version)
         if rest == "/composite/sobjects" and request.method == "PATCH":
             return 200, update_collection(org, request)
+        single = sfrecord.handle(org, request, rest)  # /sobjects/O[/id]: a rep's or integration's write
+        if single is not None:
+            return single
     except QueryError as error:
         return error.status, [{"message": error.message, "errorCode": error.code}]
     return None

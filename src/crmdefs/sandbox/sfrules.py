@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote
 
+from crmdefs.sandbox import sfvalidation
 from crmdefs.sandbox.sfstore import SalesforceOrg
 
 SaveError = tuple[str, str]  # (statusCode, message)
@@ -50,6 +51,7 @@ def check(
         "PathAssistant": _path_assistant,
         "PermissionSet": _permission_set,
         "BusinessProcess": _business_process,
+        "ValidationRule": sfvalidation.check_rule,
     }[type_name]
     errors = _too_long(component, TEXT_LIMITS)
     more, stored = checker(org, component, existing or {}, create)
