@@ -208,6 +208,6 @@ class ReadOnlyAdapter:
 
     def __getattr__(self, name: str) -> object:
         # Other read-only helpers an adapter may offer (e.g. HubSpot's distinct_values) pass through.
-        if name in ("distinct_values",):
+        if name in ("distinct_values", "count_violations"):
             return getattr(self._inner, name)
         raise AttributeError(name)

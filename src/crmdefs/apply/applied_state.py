@@ -44,6 +44,10 @@ def desired_digest(field: DesiredField) -> str:
     # Keys newer than most state files are left out at their defaults, so those files keep their digests.
     if data.get("pipeline") is None:
         del data["pipeline"]
+    if not data.get("rules"):  # none (or not managed): as before validation rules existed
+        data.pop("rules", None)
+    for rule in data.get("rules") or ():
+        del rule["source"]  # where the requirement is written is not what it asks
     for value in data.get("values") or ():
         if value.get("new_label") is None:
             del value["new_label"]

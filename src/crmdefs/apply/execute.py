@@ -85,6 +85,8 @@ def describe_move(before: FieldState | None, after: FieldState) -> str:
         moves.append("record type values changed")
     if before.business_processes != after.business_processes:
         moves.append("business process values changed")
+    if before.validation_rules != after.validation_rules:
+        moves.append("validation rules changed")
     return "; ".join(moves) or "its state changed"
 
 

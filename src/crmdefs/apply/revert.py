@@ -28,7 +28,7 @@ from crmdefs.errors import CrmdefsError
 from crmdefs.plan.desired import desired_fields
 from crmdefs.plan.diff import compute_plan
 from crmdefs.plan.read import read_states
-from crmdefs.plan.state import DesiredField, DesiredValue
+from crmdefs.plan.state import DesiredField, DesiredRule, DesiredValue, FieldState
 from crmdefs.words import plural
 
 
@@ -136,6 +136,25 @@ def desired_from_backup(backup: Backup) -> tuple[list[DesiredField], list[str]]:
                 values=values,
                 unlisted_values="deactivate",  # values added since the backup: deactivate/hide, never delete
                 pipeline=state.pipeline,
+                rules=backup_rules(state),
             )
         )
     return desired, notes
+
+
+def backup_rules(state: FieldState) -> tuple[DesiredRule, ...] | None:
+    """A Salesforce picklist's validation rules as they were, written back as they were; a rule crmdefs made
+    since is deactivated (never deleted). Other fields' rules are not crmdefs' to manage."""
+    if state.address.crm is not Crm.SALESFORCE or state.values is None:
+        return None
+    return tuple(
+        DesiredRule(
+            name=name,
+            message=str(rule.get("message") or ""),
+            description=str(rule.get("description") or ""),
+            active=bool(rule.get("active")),
+            formula=str(rule.get("formula") or ""),
+            display_field=rule.get("display_field"),
+        )
+        for name, rule in state.validation_rules.items()
+    )

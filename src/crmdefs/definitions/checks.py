@@ -21,6 +21,7 @@ from crmdefs.definitions.text_limits import CRM_NAMES, limit_for
 from crmdefs.definitions.yamlsource import PathKey
 from crmdefs.errors import Severity
 from crmdefs.plan.desired import compose, value_description
+from crmdefs.plan.desired_rules import default_message
 
 TEXT_KEYS = ("label", "help_text", "description")
 # HubSpot: which field types go with which property type (docs/hubspot.md#hs-field-types).
@@ -150,6 +151,31 @@ def _text_length(
             )
 
 
+def _requirement_messages(c: Checker, b: FieldBinding, terms: Mapping[str, Term], known: set[str]) -> None:
+    """Each requirement's error message: its terms exist and, composed (or as crmdefs words it), it fits
+    the CRM's limit (docs/salesforce.md#sf-validation-rule)."""
+    limit = limit_for(b.address.crm, "validation_message")
+    for i, req in enumerate(b.requirements):
+        at: PathKey = ("requirements", i, "message")
+        spec = req.message
+        if spec is not None:
+            keys = [
+                (*at, "terms", j) if spec.composed_list else (*at, "term") for j in range(len(spec.terms))
+            ]
+            found = [reference(c, k, t, known, "term") for k, t in zip(keys, spec.terms, strict=True)]
+            if not all(found):  # every unknown term reported, then no length to measure
+                continue
+        final = compose(spec, terms) if spec is not None else default_message(b, req, req.when)
+        if limit is not None and len(final) > limit:
+            composed = " after composition" if spec is not None and spec.literal is None else ""
+            c.report(
+                at if spec is not None else ("requirements", i),
+                f"the message of requirement {i + 1} is {len(final)} characters{composed}; "
+                f"{CRM_NAMES[b.address.crm]} allows {limit}",
+                "shorten it, or write a shorter 'message:'",
+            )
+
+
 def binding(
     c: Checker,
     data: Mapping[str, Any],
@@ -164,6 +190,7 @@ def binding(
         text = getattr(b, key)
         if text is not None:
             _text_length(c, key, text, b, terms, known_terms)
+    _requirement_messages(c, b, terms, known_terms)
     if "picklist" not in data:
         for key in ("unlisted_values", "record_types", "business_processes"):
             if key in data:

@@ -11,6 +11,8 @@ Sources (see docs/salesforce.md and docs/hubspot.md):
   picklists (fixture rest_describe_Lead.json); an exact documented limit is UNVERIFIED (same entry).
 - Salesforce field label 40 (docs/salesforce.md#sf-field-name-length): Salesforce KB 000381913 ("The current
   character limit for creating field names and labels is 40 characters").
+- Salesforce validation rule error message 255: ValidationRule reference
+  (docs/salesforce.md#sf-validation-rule).
 - HubSpot: no documented length limits for property descriptions, labels or option descriptions were found
   (docs/hubspot.md#hs-text-limits-undocumented), so none are enforced; the API's own 400 VALIDATION_ERROR
   reports them.
@@ -29,6 +31,8 @@ LIMITS: dict[tuple[Crm, str], int] = {
     (Crm.SALESFORCE, "value"): 255,
     (Crm.SALESFORCE, "value_label"): 255,
     (Crm.SALESFORCE, "value_description"): 255,
+    # a validation rule's errorMessage: a requirement's message (docs/salesforce.md#sf-validation-rule)
+    (Crm.SALESFORCE, "validation_message"): 255,
 }
 
 CRM_NAMES = {Crm.SALESFORCE: "Salesforce", Crm.HUBSPOT: "HubSpot"}

@@ -137,6 +137,7 @@ def differences(change: FieldPlan) -> tuple[Difference, ...]:
                 change.access.after,
             )
         )
+    items += [(f"validation rule {r.name}", r.before, dict(r.after)) for r in change.rules]
     return tuple(
         Difference(item, before, after, _key(address, item, before, after)) for item, before, after in items
     )

@@ -12,7 +12,8 @@ from typing import Any
 from crmdefs.definitions.model import CreateSpec, FieldAddress
 from crmdefs.plan.state import FieldState, ValueState
 
-FORMAT_VERSION = "1.2"  # 1.1: business_processes and access in field plans; 1.2: HubSpot deal pipelines
+# 1.1: business_processes and access in field plans; 1.2: HubSpot deal pipelines; 1.3: validation rules
+FORMAT_VERSION = "1.3"
 
 
 class Action(str, Enum):
@@ -95,7 +96,7 @@ class ProcessChange:
 class Skip:
     """Something the definitions ask for that this plan will not write, with the reason a person reads.
     ``attribute``: label | help_text | description | values | field | record_types | business_processes |
-    path_guidance | access | required_properties;
+    path_guidance | access | required_properties | requirements;
     before/after: what the CRM holds and what the definitions want, where that helps (else None)."""
 
     attribute: str
@@ -138,6 +139,31 @@ class AccessChange:
 
 
 @dataclass(frozen=True)
+class RuleChange:
+    """A Salesforce validation rule made from a binding's requirement (plan/rules.py). before: the rule as
+    the CRM holds it (None: new), after: as apply writes it — dicts of plan/state.py RULE_KEYS. ``when`` and
+    ``require``: the values and fields it is about (the CRM's names; empty for a rule only deactivated or
+    restored), from which the plan counts the records that fail it today (``violations``; None = not
+    counted). A rule is never deleted: one no longer wanted is deactivated."""
+
+    name: str
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any]
+    when: tuple[str, ...] = ()
+    require: tuple[str, ...] = ()
+    violations: int | None = None
+
+    @property
+    def kind(self) -> str:
+        """create | deactivate (only ``active`` goes from true to false) | update."""
+        if self.before is None:
+            return "create"
+        if self.before.get("active") and self.after == {**self.before, "active": False}:
+            return "deactivate"
+        return "update"
+
+
+@dataclass(frozen=True)
 class FieldPlan:
     """Everything the plan says about one bound field: its :class:`Action`, the changes that make it match
     the definitions, what is skipped and why, and the fingerprint of the state it was planned on (apply
@@ -161,6 +187,7 @@ class FieldPlan:
     # HubSpot deals.dealstage: the id of the deal pipeline whose stages are the values. Apply then writes the
     # value changes to those stages, one request per stage (docs/hubspot.md#hs-pipeline-put-overwrites).
     pipeline: str | None = None
+    rules: tuple[RuleChange, ...] = ()  # Salesforce validation rules to create, update or deactivate
 
     def __post_init__(self) -> None:
         # A closed set: "create" becomes Action.CREATE, and anything outside the set is refused here.
@@ -210,6 +237,10 @@ def count_changes(fields: Iterable[FieldPlan], *, migrate: bool) -> Summary:
             continue
         change += len(f.attributes) + len(f.record_types) + len(f.business_processes)
         change += len(f.path_changes) + (f.access is not None)
+        for rule in f.rules:
+            add += rule.kind == "create"
+            deactivate += rule.kind == "deactivate"
+            change += rule.kind == "update"
         change += len(f.migrations) if migrate else 0
         for v in f.value_changes:
             if v.kind is ValueChangeKind.ADD:

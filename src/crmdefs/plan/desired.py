@@ -21,6 +21,7 @@ from typing import Any
 
 from crmdefs.definitions.dealstages import deal_stage_attributes
 from crmdefs.definitions.model import Crm, FieldBinding, Glossary, PicklistValue, Status, Term, TextSpec
+from crmdefs.plan.desired_rules import desired_rules
 from crmdefs.plan.state import STAGE_ATTRIBUTES, DesiredField, DesiredValue, normalize_text
 
 
@@ -83,8 +84,8 @@ def desired_field(binding: FieldBinding, terms: Mapping[str, Term]) -> DesiredFi
     crm = binding.address.crm
     held: list[tuple[str, str]] = []
 
-    def text(attribute: str) -> str | None:
-        spec, reasons = _gate_text(getattr(binding, attribute), terms)
+    def text(attribute: str, given: TextSpec | None = None) -> str | None:
+        spec, reasons = _gate_text(given if given is not None else getattr(binding, attribute), terms)
         held.extend((attribute, reason) for reason in reasons)
         return normalize_text(compose(spec, terms)) if spec is not None else None
 
@@ -107,6 +108,7 @@ def desired_field(binding: FieldBinding, terms: Mapping[str, Term]) -> DesiredFi
             for v in binding.picklist.values
             if v.value_in(crm) not in held_values
         }
+    rules = desired_rules(binding, terms, lambda spec: text("requirements", spec))  # before ``held`` is read
     return DesiredField(
         address=binding.address,
         path_record_types=binding.path_guidance or (),
@@ -125,6 +127,7 @@ def desired_field(binding: FieldBinding, terms: Mapping[str, Term]) -> DesiredFi
         sorted=binding.picklist.sorted if binding.picklist else False,
         pipeline=binding.pipeline,
         source=binding.address_source or binding.source,
+        rules=rules,
     )
 
 

@@ -28,6 +28,7 @@ from crmdefs.plan.changes import (
     ValueChangeKind,
 )
 from crmdefs.plan.offers import not_offered, offer_warnings, process_changes
+from crmdefs.plan.rules import plan_rules
 from crmdefs.plan.state import (
     ACCESS_READ_EDIT,
     NOTE_REQUIRED_PROPERTIES,
@@ -101,16 +102,19 @@ def _field_plan(
     processes, process_skips = process_changes(want, have, target_values or have.values or ())
     path_changes, path_skips = _path_changes(want, have)
     access, access_skips = _access_change(want, have)
-    skips += rt_skips + process_skips + path_skips + access_skips
-    if NOTE_REQUIRED_PROPERTIES in have.read_only:  # always said: the CRM has no API for it
+    rules, rule_skips = plan_rules(want, have)
+    skips += rt_skips + process_skips + path_skips + access_skips + rule_skips
+    # always said (the CRM has no API for it), once: a requirement's own skip says it already
+    if NOTE_REQUIRED_PROPERTIES in have.read_only and not rule_skips:
         skips.append(Skip(NOTE_REQUIRED_PROPERTIES, have.read_only[NOTE_REQUIRED_PROPERTIES]))
     if want.document_only:
         attributes, value_changes, record_types, target_values, skips = _document_only(
             attributes, value_changes, record_types, skips, path_changes, access
         )
         skips += [Skip("business_processes", DOCUMENT_ONLY, p.process, list(p.add)) for p in processes]
-        migrations, processes, path_changes, access = [], [], [], None
-    writes = (attributes, value_changes, record_types, processes, path_changes, access)
+        skips += [Skip("requirements", DOCUMENT_ONLY, r.before, r.after) for r in rules]
+        migrations, processes, path_changes, access, rules = [], [], [], None, []
+    writes = (attributes, value_changes, record_types, processes, path_changes, access, rules)
     has_changes = any(writes) or bool(migrations and migrate_records)
     return FieldPlan(
         address=want.address,
@@ -131,6 +135,7 @@ def _field_plan(
         path_changes=tuple(path_changes),
         access=access,
         pipeline=have.pipeline,
+        rules=tuple(rules),
     )
 
 
@@ -201,6 +206,12 @@ def _create_or_skip(want: DesiredField, have: FieldState) -> FieldPlan:
         if value is not None
     )
     changes = tuple(ValueChange(ValueChangeKind.ADD, v.value, None, v.label) for v in values)
+    if want.rules:  # a rule needs the field's type: the next plan, once the field exists, shows them
+        held += (
+            Skip(
+                "requirements", "validation rules are planned once the field exists: plan again after apply"
+            ),
+        )
     return FieldPlan(
         want.address,
         Action.CREATE,

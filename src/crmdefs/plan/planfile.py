@@ -28,6 +28,7 @@ from crmdefs.plan.changes import (
     Plan,
     ProcessChange,
     RecordTypeChange,
+    RuleChange,
     Skip,
     ValueChange,
     ValueChangeKind,
@@ -70,7 +71,27 @@ def _field_to_json(f: FieldPlan) -> dict[str, Any]:
         "access": None if f.access is None else dataclasses.asdict(f.access),
         "usage": dict(f.usage),
         **({"pipeline": f.pipeline} if f.pipeline is not None else {}),  # 1.2: only where set
+        **({"rules": [_rule_to_json(r) for r in f.rules]} if f.rules else {}),  # 1.3: only where any
     }
+
+
+def _rule_to_json(r: RuleChange) -> dict[str, Any]:
+    before = None if r.before is None else dict(r.before)
+    return {"name": r.name, "kind": r.kind, "before": before, "after": dict(r.after), "when": list(r.when),
+            "require": list(r.require), "violations": r.violations}  # fmt: skip
+
+
+def _rule_from_json(data: dict[str, Any]) -> RuleChange:
+    before = data.get("before")
+    violations = data.get("violations")
+    return RuleChange(
+        str(data["name"]),
+        None if before is None else dict(before),
+        dict(data["after"]),
+        tuple(str(v) for v in data.get("when", [])),
+        tuple(str(v) for v in data.get("require", [])),
+        None if violations is None else int(violations),
+    )
 
 
 def dumps(plan: Plan) -> str:
@@ -111,7 +132,8 @@ def loads(text: str, source: str) -> Plan:
             )
         if _minor(version) > _minor(FORMAT_VERSION):
             # A newer minor may carry changes this crmdefs does not know (1.1 added business processes and
-            # field access, 1.2 deal pipelines): applying the rest would silently leave them out, or worse.
+            # field access, 1.2 deal pipelines, 1.3 validation rules): applying the rest would silently
+            # leave them out, or worse.
             raise PlanFileError(
                 f"{source}: plan format {version} was written by a newer crmdefs (this one reads up to "
                 f"{FORMAT_VERSION}) and may hold changes it cannot make — upgrade crmdefs, or make a new "
@@ -175,4 +197,5 @@ def _field_from_json(data: dict[str, Any]) -> FieldPlan:
         access=None if access is None else AccessChange(**access),
         usage={str(k): int(v) for k, v in dict(data.get("usage", {})).items()},
         pipeline=None if data.get("pipeline") is None else str(data["pipeline"]),
+        rules=tuple(_rule_from_json(r) for r in data.get("rules", [])),
     )

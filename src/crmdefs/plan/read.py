@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 
 from crmdefs.adapters.base import Progress, reading_pool
@@ -46,11 +47,32 @@ def plan_with_counts(
     first = make(None)
     wanted = values_to_count(first)
     if not wanted:
-        return first
+        return count_violations(connected, first, progress, note)
     counts: dict[FieldAddress, dict[str, int]] = {}
     for address, values in wanted.items():
         try:
             counts[address] = connected.adapter(address.crm).count_values(address, values, progress)
         except CrmdefsError as exc:
             note(f"note: could not count the records of {address}: {exc}")
-    return make(counts)
+    return count_violations(connected, make(counts), progress, note)
+
+
+def count_violations(
+    connected: Connected, plan: Plan, progress: Progress, note: Callable[[str], None]
+) -> Plan:
+    """``plan`` with, for each validation rule it creates or changes, how many records fail it today: reps
+    meet a rule only when they edit such a record, so a high count is worth cleaning first. One aggregate
+    count per rule; like the value counts, information rather than a precondition."""
+    fields = []
+    for f in plan.fields:
+        rules = []
+        for rule in f.rules:
+            counter = getattr(connected.adapter(f.address.crm), "count_violations", None)
+            if counter is not None and rule.kind != "deactivate" and rule.when and rule.require:
+                try:
+                    rule = dataclasses.replace(rule, violations=counter(f.address, rule, progress))
+                except CrmdefsError as exc:
+                    note(f"note: could not count the records that fail validation rule {rule.name}: {exc}")
+            rules.append(rule)
+        fields.append(dataclasses.replace(f, rules=tuple(rules)) if f.rules else f)
+    return dataclasses.replace(plan, fields=tuple(fields))

@@ -60,6 +60,7 @@ def read_bound(
             if not again[f.address].exists and f.create is None
         ]
         states = {**states, **again}
+    problems += [p for want in resolved for p in _requirement_problems(want, states[want.address], names)]
     if problems:
         raise BindingsError(problems, connected.target)
     # Keyed by the CRM's spelling (addresses compare in any case, so every lookup still finds its state).
@@ -202,6 +203,27 @@ def _did_you_mean(close: Sequence[str], otherwise: str) -> str:
 
 def _spelling(want: DesiredField) -> tuple[object, ...]:
     return str(want.address), want.record_types, want.business_processes, want.path_record_types
+
+
+def _requirement_problems(want: DesiredField, have: FieldState, names: _Names) -> list[Problem]:
+    """A requirement's field that the object lacks, with the closest names it has, or that is a checkbox
+    (never blank: docs/salesforce.md#sf-formula-picklist-functions). Only Salesforce writes rules."""
+    if not want.rules or want.address.crm is not Crm.SALESFORCE or not have.exists:
+        return []
+    problems: list[Problem] = []
+    for rule in (r for r in want.rules if r.formula is None):
+        at = dataclasses.replace(want, source=rule.source or want.source)
+        for name in rule.require:
+            found = have.rule_fields.get(name)
+            if found is None:
+                known = names.of(want.address.crm, want.address.object)
+                close = _closest(name, known.fields if known is not None else ())
+                what = f"{want.address}: {want.address.object} has no field '{name}' (rule {rule.name})"
+                problems.append(_problem(at, what, _did_you_mean(close, "require a field the object has")))
+            elif found[1] == "boolean":
+                what = f"{want.address}: '{found[0]}' is a checkbox, always true or false, so never blank"
+                problems.append(_problem(at, what, "require a field that can be empty, or drop it"))
+    return problems
 
 
 def _problem(want: DesiredField, message: str, hint: str) -> Problem:

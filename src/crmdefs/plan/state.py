@@ -120,6 +120,18 @@ class FieldState:
     # Names the definitions give values the CRM stores under another name (a HubSpot deal stage matched by
     # its label: definitions' value → stage id). Read with the definitions, like the create notes.
     value_aliases: Mapping[str, str] = field(default_factory=dict, compare=False, metadata=NOT_SERIALIZED)
+    # Salesforce validation rules of this field (plan/rules.py): rule name → RULE_KEYS, the ones crmdefs made
+    # for it and the ones its requirements name. Serialized only when read and non-empty, like ``pipeline``.
+    validation_rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Read with the definitions, like the create notes: each wanted rule's formula and error display field
+    # as the adapter writes them (rule name → {"formula", "display_field"}), and each required field as
+    # written → (the CRM's spelling, its type), absent when the object lacks it (plan/resolve.py says so).
+    rule_targets: Mapping[str, Mapping[str, str | None]] = field(
+        default_factory=dict, compare=False, metadata=NOT_SERIALIZED
+    )
+    rule_fields: Mapping[str, tuple[str, str]] = field(
+        default_factory=dict, compare=False, metadata=NOT_SERIALIZED
+    )
 
     def value_key(self, value: str) -> str:
         """What a picklist value of this field is matched by (``value_match``, after ``value_aliases``)."""
@@ -144,6 +156,9 @@ class FieldState:
             del data["field_access"]
         if self.pipeline is None:
             del data["pipeline"]
+        data["validation_rules"] = {k: dict(v) for k, v in self.validation_rules.items()}
+        if not self.validation_rules:
+            del data["validation_rules"]
         return data
 
     def fingerprint(self) -> str:
@@ -168,6 +183,9 @@ def path_read_only_key(record_type: str) -> str:
 NO_VALUE_DESCRIPTIONS = "value_descriptions"  # values hold no description (HubSpot deal stages)
 NO_HIDING = "hide_values"  # values cannot be deactivated or hidden (HubSpot deal stages)
 NOTE_REQUIRED_PROPERTIES = "required_properties"  # always shown as a skip: set in the CRM's own settings
+RULES_ELSEWHERE = "requirements"  # the CRM has no API for required fields: where a person sets them
+# What a validation rule holds, as FieldState.validation_rules keeps it (plan/rules.py compares these).
+RULE_KEYS = ("active", "formula", "display_field", "message", "description")
 
 
 def add_read_only_key(value: str) -> str:
@@ -194,6 +212,23 @@ class DesiredValue:
     # The definitions name the CRM's stored value for this CRM (``hubspot: {value: …}``): a HubSpot deal
     # stage is then matched by that id only, never by its label.
     value_given: bool = False
+
+
+@dataclass(frozen=True)
+class DesiredRule:
+    """A requirement as the CRM should enforce it: ``require`` must be filled while the field holds one of
+    ``when`` (values as the CRM stores them; fields as written). ``formula``/``display_field``: given only
+    when the rule is restored as it was (revert); otherwise the adapter writes them for the field types."""
+
+    name: str
+    message: str
+    description: str
+    active: bool = True
+    when: tuple[str, ...] = ()
+    require: tuple[str, ...] = ()
+    source: Source | None = None
+    formula: str | None = None
+    display_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -225,6 +260,9 @@ class DesiredField:
     # Where the binding is written, for messages (None: not from the definitions, e.g. a revert's backup).
     # Not part of what is asked of the field: applied_state.desired_digest leaves it out.
     source: Source | None = None
+    # The requirements (plan/rules.py). None: not managed (the CRM's rules are not even read); (): none
+    # wanted, so a rule crmdefs made for the field is deactivated.
+    rules: tuple[DesiredRule, ...] | None = None
 
 
 def field_state_from_json(data: Mapping[str, Any]) -> FieldState:
@@ -251,4 +289,5 @@ def field_state_from_json(data: Mapping[str, Any]) -> FieldState:
         modified_by=data.get("modified_by"),
         modified_at=data.get("modified_at"),
         pipeline=None if data.get("pipeline") is None else str(data["pipeline"]),
+        validation_rules={str(k): dict(v) for k, v in dict(data.get("validation_rules", {})).items()},
     )

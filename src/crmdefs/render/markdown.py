@@ -12,7 +12,17 @@ import re
 from collections.abc import Sequence
 
 from crmdefs.definitions.model import Crm, FieldAddress
-from crmdefs.plan.changes import Action, AttributeChange, FieldPlan, Plan, Skip, ValueChange, ValueChangeKind
+from crmdefs.plan.changes import (
+    Action,
+    AttributeChange,
+    FieldPlan,
+    Plan,
+    RuleChange,
+    Skip,
+    ValueChange,
+    ValueChangeKind,
+)
+from crmdefs.render import rules
 from crmdefs.render.guidance import group_path_changes, guidance_text
 from crmdefs.render.text import (
     ACCESS_WORDS,
@@ -103,8 +113,22 @@ def _field_section(f: FieldPlan, migrate: bool = False) -> list[str]:
         )
     if migrate:
         rows += [("~ migrate", "records", "", cell(migration_text(m))) for m in f.migrations]
+    rows += [row for rule in f.rules for row in _rule_rows(rule)]
     out += [*_table(("change", "what", "before", "after"), rows), ""]
-    return out + [line for w in f.warnings for line in (f"> **Warning:** {cell(w)}", "")]
+    notes = [f"**{code(r.name)}:** {n}" for r in f.rules if (n := rules.violations(r)) and r.violations]
+    return out + [line for w in [*f.warnings, *notes] for line in (f"> **Warning:** {cell(w)}", "")]
+
+
+def _rule_rows(rule: RuleChange) -> list[Row]:
+    """A validation rule: its change, then each attribute it sets (formula and message in full)."""
+    symbol, head = rules.head(rule)
+    name = f"validation rule {code(rule.name, in_table=True)}"
+    rows: list[Row] = [(f"{symbol} rule", name, "", cell(head.removeprefix(f"validation rule {rule.name}")))]
+    if rule.kind != "deactivate":
+        rows += [
+            ("", f"{name} · {what}", cell(_text(b)), cell(_text(a))) for what, b, a in rules.changed(rule)
+        ]
+    return rows
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:

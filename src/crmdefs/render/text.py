@@ -18,7 +18,8 @@ Layout (pinned by golden files, so it depends on nothing but the plan — not th
     Plan: 1 to add, 2 to change, 1 to deactivate, 1 skipped.
 
 Within a field: attributes, value changes (plan order), record types, business processes, path guidance
-(as text, once for the record types it is the same on), access, warnings, skips.
+(as text, once for the record types it is the same on), access, validation rules (render/rules.py),
+warnings, skips.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from crmdefs.plan.changes import (
 )
 from crmdefs.plan.state import ValueState
 from crmdefs.render.guidance import PathGroup, group_path_changes, guidance_text, wrap_guidance
+from crmdefs.render.rules import text_lines as rule_lines
 from crmdefs.render.worddiff import same_words, word_diff, wrap, wrap_tokens
 from crmdefs.words import plural
 
@@ -113,6 +115,7 @@ def _changed_field(f: FieldPlan, color: bool, migrate: bool = False) -> list[_Li
     lines += [line for g in group_path_changes(f.path_changes) for line in _path_guidance(g, color)]
     if f.access is not None:
         lines.append(_Line("~", ITEM, f"~ {access_text(f.access)}"))
+    lines += [_Line(*line) for r in f.rules for line in rule_lines(r, ITEM, BODY, WIDTH)]
     lines += [_Line("!", ITEM, f"! warning: {w}") for w in f.warnings]
     return lines + _skips(f)
 

@@ -39,7 +39,7 @@ from crmdefs.adapters.base import (
     never,
     reading_pool,
 )
-from crmdefs.adapters.hubspot import pipelines, records
+from crmdefs.adapters.hubspot import pipelines, records, requirements
 from crmdefs.adapters.hubspot.calls import PortalCalls, cause_status
 from crmdefs.adapters.hubspot.client import MAX_IN_FLIGHT, HubSpotApis
 from crmdefs.adapters.hubspot.limits import FLOOR_PER_10S
@@ -161,7 +161,8 @@ class HubSpotAdapter:
             for part in pool.map(lambda item: read_type(*item), list(by_type.items())):
                 states.update(part)
         self._multi_checkbox.update({a: s.multi_select for a, s in states.items() if s.exists})
-        return pipelines.with_stages(self._portal, fields, states)  # deal stages: their pipeline's
+        # deal stages: their pipeline's; requirements: where a person sets them
+        return requirements.mark(fields, pipelines.with_stages(self._portal, fields, states))
 
     def _properties(self, object_type: str) -> dict[str, Json] | None:
         """Every property of ``object_type`` by name, or None when the portal has no such object type: the

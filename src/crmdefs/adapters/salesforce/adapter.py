@@ -26,11 +26,11 @@ from crmdefs.adapters.base import (
     Waits,
     never,
 )
-from crmdefs.adapters.salesforce import names, reads, records, writes
+from crmdefs.adapters.salesforce import names, reads, records, validation, writes
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.adapters.salesforce.client import SalesforceClient
 from crmdefs.definitions.model import Crm, FieldAddress
-from crmdefs.plan.changes import FieldPlan
+from crmdefs.plan.changes import FieldPlan, RuleChange
 from crmdefs.plan.state import DesiredField, FieldState
 
 
@@ -59,7 +59,7 @@ class SalesforceAdapter:
         self._org.client.close()
 
     def read(self, fields: Sequence[DesiredField], progress: Progress) -> dict[FieldAddress, FieldState]:
-        states = reads.read_fields(self._org, fields, progress)
+        states = validation.read_rules(self._org, fields, reads.read_fields(self._org, fields, progress))
         self._multi_select.update({a: s.multi_select for a, s in states.items() if s.exists})
         return states
 
@@ -98,3 +98,8 @@ class SalesforceAdapter:
 
     def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[RecordFailure]:
         return records.set_records(self._org, changes, progress)
+
+    def count_violations(self, address: FieldAddress, rule: RuleChange, progress: Progress) -> int:
+        """Records that would fail ``rule`` today (docs/salesforce.md#sf-validation-rule): one COUNT()."""
+        progress(f"counting the records that fail validation rule {rule.name}")
+        return validation.count_violations(self._org, address, rule, self._is_multi_select(address))

@@ -22,6 +22,7 @@ from crmdefs.adapters.salesforce.components import (
     value_set_components,
 )
 from crmdefs.adapters.salesforce.paths import conflict, find_path, for_other_field, free_path_name, read_paths
+from crmdefs.adapters.salesforce.validation import save_rules
 from crmdefs.definitions.model import FieldAddress
 from crmdefs.errors import CrmApiError
 from crmdefs.plan.changes import Action, FieldPlan, PathChange, Skip
@@ -94,6 +95,9 @@ class _Writes:
         phase(processes, lambda: self.save_business_processes(processes))
         paths = [c for c in changes if c.path_changes and not errors[c.address]]
         phase(paths, lambda: self.save_paths(paths))
+        # After the field's values: a rule's formula names them (docs/salesforce.md#sf-validation-rule)
+        rules = [c for c in changes if c.rules and not errors[c.address]]
+        phase(rules, lambda: save_rules(self.org, rules, self.errors))
         # Last, so that a grant that fails holds back nothing else (docs/salesforce.md#sf-field-access-state)
         grants = [c for c in updates if c.access is not None]
         phase(grants, lambda: self._grant_access(grants))
