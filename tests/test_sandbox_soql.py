@@ -16,6 +16,8 @@ import pytest
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
+from crmdefs.sandbox.sfusers import USER_IDS, seeded_users
+
 from .records_sandbox import LEADS, OPPORTUNITIES, Env
 from .records_sandbox import env_fixture as env_fixture  # pytest fixture
 from .records_sandbox import fresh_fixture as fresh_fixture  # pytest fixture
@@ -44,6 +46,13 @@ def stamp(env: Env, obj: str, values: dict[str, dict[str, Any]]) -> None:
         records = env.state.data["salesforce"]["records"][obj]
         for record_id, fields in values.items():
             records[record_id].update(fields)
+
+
+def clear(env: Env, obj: str, *fields: str) -> None:
+    """Empties ``fields`` on every record, so that a test counts only the values it writes itself."""
+    with env.state.lock:
+        for record in env.state.data["salesforce"]["records"][obj].values():
+            record.update(dict.fromkeys(fields))
 
 
 def rest_datetime(moment: datetime) -> str:
@@ -112,6 +121,7 @@ def test_last_n_days_starts_at_midnight_n_days_ago_and_includes_today(env: Env, 
     today = datetime.now(UTC).date()
     lost = [r["Id"] for r in OPPORTUNITIES if r["StageName"] == "Closed Lost" and r["Loss_Reason__c"] is None]
     assert len(lost) >= 3
+    clear(env, "Opportunity", "LastModifiedDate")
     stamp(
         env,
         "Opportunity",
@@ -139,6 +149,7 @@ def test_last_n_days_starts_at_midnight_n_days_ago_and_includes_today(env: Env, 
 
 def test_datetimes_compare_as_instants_and_dates_as_days(env: Env, sf: Salesforce) -> None:
     ids = [r["Id"] for r in OPPORTUNITIES[:4]]
+    clear(env, "Opportunity", "CreatedDate", "CloseDate")
     stamp(
         env,
         "Opportunity",
@@ -211,3 +222,107 @@ def test_malformed_date_conditions_are_refused_as_salesforce_does(
     assert error["errorCode"] == code
     assert error["message"].startswith(f"\n{soql}\n") and "\nERROR at Row:1:Column:" in error["message"]
     assert text in error["message"]
+
+
+# ------------------------------------------------------------------------------------- ORDER BY, LIMIT
+# docs/salesforce.md#sf-soql-order-by
+
+
+def test_order_by_sorts_several_keys_with_nulls_first_by_default_and_limit_cuts(
+    env: Env, sf: Salesforce
+) -> None:
+    ids = [r["Id"] for r in OPPORTUNITIES]
+    closes = {ids[0]: "2026-11-03", ids[1]: "2026-11-01", ids[2]: "2026-11-03", ids[3]: "2026-10-07"}
+    stamp(env, "Opportunity", {i: {"CloseDate": closes.get(i)} for i in ids})
+    dated = sorted(closes, key=lambda i: (closes[i], i))  # ascending dates, ties by Id
+    undated = sorted(i for i in ids if i not in closes)
+
+    result = sf.query("SELECT Id, CloseDate FROM Opportunity ORDER BY CloseDate, Id")
+    assert [r["Id"] for r in result["records"]] == undated + dated  # nulls first, by default
+    result = sf.query("SELECT Id FROM Opportunity ORDER BY CloseDate DESC NULLS LAST, Id DESC LIMIT 3")
+    newest = sorted(closes, key=lambda i: (closes[i], i), reverse=True)
+    assert result["totalSize"] == 3 and [r["Id"] for r in result["records"]] == newest[:3]
+    # Text sorts case-insensitively.
+    names = sf.query(
+        "SELECT LastName FROM Lead WHERE LastName IN ('kim', 'Ahmed', 'becker') ORDER BY LastName"
+    )
+    assert [r["LastName"] for r in names["records"]] == ["Ahmed", "Becker", "Kim"]
+
+
+def test_group_by_orders_by_the_count_and_limit_keeps_the_top_groups(sf: Salesforce) -> None:
+    result = sf.query(
+        "SELECT Loss_Reason__c, COUNT(Id) FROM Opportunity WHERE Loss_Reason__c != null "
+        "GROUP BY Loss_Reason__c ORDER BY COUNT(Id) DESC, Loss_Reason__c LIMIT 2"
+    )
+    expected = Counter(r["Loss_Reason__c"] for r in OPPORTUNITIES if r["Loss_Reason__c"])
+    top = sorted(expected.items(), key=lambda item: (-item[1], item[0].casefold()))[:2]
+    assert [(r["Loss_Reason__c"], r["expr0"]) for r in result["records"]] == top
+    assert sf.query("SELECT COUNT() FROM Opportunity LIMIT 5")["totalSize"] == 5
+
+
+@pytest.mark.parametrize(
+    ("soql", "text"),
+    [
+        ("SELECT COUNT() FROM Opportunity ORDER BY Name", "unexpected token: 'ORDER'"),
+        ("SELECT Id FROM Lead ORDER BY Product_Interest__c", "field 'Product_Interest__c' can not be sorted"),
+        (
+            "SELECT StageName, COUNT(Id) FROM Opportunity GROUP BY StageName ORDER BY Name",
+            "Ordered field must be grouped or aggregated: Name",
+        ),
+        ("SELECT Id FROM Opportunity ORDER BY Name NULLS LATER", "unexpected token: 'LATER'"),
+        ("SELECT Id FROM Opportunity LIMIT ten", "unexpected token: 'ten'"),
+    ],
+)
+def test_orders_salesforce_refuses_are_refused(sf: Salesforce, soql: str, text: str) -> None:
+    error = query_error(sf, soql)
+    assert error["errorCode"] == "MALFORMED_QUERY" and text in error["message"]
+    assert error["message"].startswith(f"\n{soql}\n") and "\nERROR at Row:1:Column:" in error["message"]
+
+
+# ------------------------------------------------------------------------------------------ Owner.Name
+# docs/salesforce.md#sf-soql-parent-fields
+
+
+def test_owner_name_comes_back_nested_under_owner_or_as_null(env: Env, sf: Salesforce) -> None:
+    owned, unowned = OPPORTUNITIES[0]["Id"], OPPORTUNITIES[1]["Id"]
+    clear(env, "Opportunity", "OwnerId")
+    stamp(env, "Opportunity", {owned: {"OwnerId": USER_IDS[1]}})
+    user = seeded_users()[USER_IDS[1]]
+    result = sf.query(
+        f"SELECT Id, Name, Owner.Name FROM Opportunity WHERE Id IN ('{owned}', '{unowned}') ORDER BY Id"
+    )
+    first, second = result["records"]
+    assert list(first) == ["attributes", "Id", "Name", "Owner"]
+    assert first["Owner"] == {
+        "attributes": {"type": "User", "url": f"/services/data/v62.0/sobjects/User/{USER_IDS[1]}"},
+        "Name": user["Name"],
+    }
+    assert second["Owner"] is None  # no OwnerId: the parent is null
+    # Lead.Owner can be a user or a queue: the parent's type is Name, its url the user's.
+    lead = LEADS[0]["Id"]
+    stamp(env, "Lead", {lead: {"OwnerId": USER_IDS[0]}})
+    [row] = sf.query(f"SELECT owner.name, owner.email FROM Lead WHERE Id = '{lead}'")["records"]
+    assert row["Owner"] == {
+        "attributes": {"type": "Name", "url": f"/services/data/v62.0/sobjects/User/{USER_IDS[0]}"},
+        "Name": seeded_users()[USER_IDS[0]]["Name"],
+        "Email": seeded_users()[USER_IDS[0]]["Email"],
+    }
+    # Sorted by the owner's name, owners first in name order, the unowned (null) first by default.
+    stamp(env, "Opportunity", {OPPORTUNITIES[2]["Id"]: {"OwnerId": USER_IDS[0]}})
+    rows = sf.query("SELECT Owner.Name FROM Opportunity ORDER BY Owner.Name DESC NULLS LAST LIMIT 2")[
+        "records"
+    ]
+    names = sorted((seeded_users()[u]["Name"] for u in (USER_IDS[0], USER_IDS[1])), reverse=True)
+    assert [r["Owner"]["Name"] for r in rows] == names
+
+
+@pytest.mark.parametrize(
+    ("soql", "text"),
+    [
+        ("SELECT Manager.Name FROM Opportunity", "Didn't understand relationship 'Manager' in field path."),
+        ("SELECT Owner.Nickname FROM Opportunity", "No such column 'Nickname' on entity 'User'."),
+    ],
+)
+def test_unknown_parents_and_their_fields_are_invalid_fields(sf: Salesforce, soql: str, text: str) -> None:
+    error = query_error(sf, soql)
+    assert error["errorCode"] == "INVALID_FIELD" and text in error["message"]
