@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from crmdefs.definitions.format_hubspot import HS_CREATE, PIPELINE
+from crmdefs.definitions.format_rules import CATCH_ALL, DEPENDS_ON, QUALITY, requirements
 from crmdefs.definitions.schema import Bool, Date, Duration, Int, Str
 from crmdefs.definitions.shapes import Either, Key, ListOf, MapOf, Obj
 
@@ -145,6 +146,7 @@ PICKLIST_VALUE = Obj(
             )
         ),
         "converted": Key(Bool("Salesforce LeadStatus: the status marks a converted lead.")),
+        "catch_all": Key(CATCH_ALL),
     },
 )
 VALUES = ListOf("The values, in the order they should appear.", item=PICKLIST_VALUE, min_items=1)
@@ -191,6 +193,8 @@ _COMMON_BINDING: dict[str, Key] = {
         )
     ),
     "document_only": Key(Bool("Document and compare this field, never write it.")),
+    "requirements": Key(requirements(TEXT)),
+    "quality": Key(QUALITY),
 }
 
 
@@ -237,6 +241,7 @@ SF_BINDING = Obj(
             )
         ),
         "create": Key(SF_CREATE),
+        "depends_on": Key(DEPENDS_ON),
         "path_guidance": Key(
             Either(
                 "Opportunity.StageName only: push each stage's definition as Path 'Guidance for Success', on "
@@ -267,6 +272,8 @@ HS_BINDING = Obj(
         "help_text": "HubSpot properties have no help text; put the text in 'description'",
         "record_types": "record types exist only in Salesforce",
         "business_processes": "business processes exist only in Salesforce; HubSpot has pipelines",
+        "depends_on": "dependent picklists exist only in Salesforce; in HubSpot, show options conditionally "
+        "in forms (form field logic)",
         "salesforce": "bind the Salesforce field in its own document (separate it with ---)",
     },
 )

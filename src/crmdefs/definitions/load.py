@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crmdefs.definitions import checks
+from crmdefs.definitions import checks, rules
 from crmdefs.definitions.crmfacts import standard_spelling
 from crmdefs.definitions.format import DOCUMENT_KINDS, binding_spec
 from crmdefs.definitions.model import (
@@ -238,6 +238,9 @@ class _Builder:
             create=_create(data.get("create")),
             path_guidance=_path_record_types(data.get("path_guidance")),
             pipeline=data["pipeline"].strip() if "pipeline" in data else None,
+            requirements=rules.requirements(doc, data.get("requirements"), _text),
+            depends_on=rules.dependency(doc, data.get("depends_on")),
+            quality=rules.thresholds(doc, data.get("quality")),
         )
         # Problems with a shared picklist's values are reported where the values are written.
         picklist_doc = self.picklist_ids.get(ref) if isinstance(ref, str) else doc
@@ -251,6 +254,7 @@ class _Builder:
             picklist_c,
             ("picklist",) if isinstance(ref, dict) else (),
         )
+        rules.check(c, binding)
         if picklist_c is not c:
             self.problems.extend(picklist_c.problems)
         return binding
@@ -303,6 +307,7 @@ def _picklist(doc: Document, data: dict[str, Any], ident: str, *, inline: bool, 
             probability=v.get("probability"),
             forecast_category=v.get("forecast_category"),
             converted=v.get("converted"),
+            catch_all=v.get("catch_all", False),
         )
         for v in data["values"]
     )

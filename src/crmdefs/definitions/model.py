@@ -104,6 +104,7 @@ class PicklistValue:
     probability: int | None = None
     forecast_category: str | None = None
     converted: bool | None = None
+    catch_all: bool = False  # a catch-all such as "Other": the quality report shows its share
 
     def value_in(self, crm: Crm) -> str:
         return self.overrides.get(crm, {}).get("value", self.value)
@@ -173,6 +174,39 @@ class CreateSpec:
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """Fields that must be filled when the bound picklist holds one of ``when`` (definitions' values, as
+    written). Salesforce: one ValidationRule; HubSpot: a step to take in the CRM, checked by `quality`."""
+
+    when: tuple[str, ...]
+    require: tuple[str, ...]  # field API names / internal property names on the same object, as written
+    source: Source
+    message: TextSpec | None = None  # None: crmdefs words the error itself
+    name: str | None = None  # the validation rule's name; None: crmdefs_<Field>_<values>
+    active: bool = True
+    min_filled: float | None = None  # percent (0-100) of matching records with every field filled
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """Salesforce dependent picklist: the bound field's listed values are offered only while ``field`` (a
+    controlling picklist or checkbox on the same object) holds one of ``show_when``."""
+
+    field: str
+    show_when: tuple[str, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class QualityThresholds:
+    """What `crmdefs quality` checks a bound field's records against; percentages from 0 to 100."""
+
+    source: Source
+    max_share: Mapping[str, float] = field(default_factory=dict)  # definitions' value → at most this share
+    min_filled: float | None = None  # at least this share of records hold a value
+
+
+@dataclass(frozen=True)
 class FieldBinding:
     address: FieldAddress
     source: Source
@@ -190,6 +224,9 @@ class FieldBinding:
         None  # HubSpot deals.dealstage: the pipeline (id or label) whose stages are the values
     )
     address_source: Source | None = field(default=None, compare=False)  # the line of its address
+    requirements: tuple[Requirement, ...] = ()
+    depends_on: Dependency | None = None
+    quality: QualityThresholds | None = None
 
 
 @dataclass(frozen=True)
