@@ -14,8 +14,8 @@ Line = tuple[str, int, str]  # (style: + ~ - ! or "", indent, text): render/text
 SHOWN = (("formula", "formula"), ("message", "message"), ("display_field", "shown next to"),
          ("description", "description"))  # fmt: skip
 HINT = (
-    "reps meet the rule on their next edit of each such record: to clean them first, set "
-    "'active: false' on the requirement, apply, fix the records, then remove it"
+    "reps meet the rule on their next edit of each such record: to clean them first, apply it with "
+    "'active: false' on the requirement, fix the records, then drop 'active: false'"
 )
 
 
@@ -52,7 +52,7 @@ def violations(rule: RuleChange) -> str | None:
     if rule.violations == 0:
         return "no record fails it today"
     verb = "fails" if rule.violations == 1 else "fail"
-    return f"{plural(rule.violations, 'record')} {verb} it today — {HINT}"
+    return f"{plural(rule.violations, 'record')} {verb} it today: {HINT}"
 
 
 def text_lines(rule: RuleChange, item: int, body: int, width: int) -> list[Line]:
@@ -70,7 +70,7 @@ def text_lines(rule: RuleChange, item: int, body: int, width: int) -> list[Line]
         lines += _wrapped("+", body + 2, "now: ", _shown(after), width)
     count = violations(rule)
     if count is not None:
-        lines += _wrapped("!" if rule.violations else "", body, "", count, width)
+        lines += _wrapped("!" if rule.violations else "", body, "! " if rule.violations else "", count, width)
     return lines
 
 

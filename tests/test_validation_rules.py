@@ -1,0 +1,202 @@
+"""`requirements:` → Salesforce validation rules, end to end through the real CLI on the sandbox: the plan
+counts the records that fail the rule today, apply creates it (read back from the sandbox's metadata), a
+record update that breaks it is refused with Salesforce's error shape, the next plan is empty, drift
+notices a rule edited in the CRM, a removed requirement deactivates (never deletes) its rule, `active:
+false` creates it inactive, and a migration the rule blocks names the records it could not move."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from simple_salesforce.exceptions import SalesforceMalformedRequest
+
+from crmdefs.sandbox.records_seed import records_seed
+
+from .conftest import REPO, RunCli
+from .test_plan_apply import sandbox_clients
+
+RULE = "Opportunity.crmdefs_StageName_Closed_Lost"
+FIELDS = Path("definitions") / "fields" / "salesforce.yaml"
+REQUIREMENT = """requirements:   # a Salesforce validation rule: no Closed Lost without a reason
+  - when: [Closed Lost]
+    require: [Loss_Reason__c]
+    message: {term: closed-lost, use: summary}
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "definitions", tmp_path / "definitions")
+    return tmp_path
+
+
+def edit_definitions(project: Path, old: str, new: str) -> None:
+    path = project / FIELDS
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def opportunities() -> dict[str, dict[str, Any]]:
+    """The seeded opportunities, straight from the seed (not counted by crmdefs)."""
+    found: dict[str, dict[str, Any]] = records_seed()["salesforce"]["records"]["Opportunity"]
+    return found
+
+
+def rule_in_sandbox(project: Path, name: str = RULE) -> Any:
+    sandbox, sf, _ = sandbox_clients(project)
+    try:
+        return sf.mdapi.ValidationRule.read([name])
+    finally:
+        sandbox.stop()
+
+
+def test_apply_creates_the_rule_the_plan_counted_and_the_record_api_enforces_it(
+    run_cli: RunCli, project: Path
+) -> None:
+    failing = [
+        r for r in opportunities().values() if r["StageName"] == "Closed Lost" and not r["Loss_Reason__c"]
+    ]
+    assert failing  # the seeded org has closed-lost deals without a reason
+    plan = run_cli("plan")
+    assert plan.code == 0, plan.err
+    assert "+ validation rule crmdefs_StageName_Closed_Lost (active)" in plan.out
+    assert 'formula: AND(ISPICKVAL(StageName, "Closed Lost"), ISPICKVAL(Loss_Reason__c, ""))' in plan.out
+    assert f"! {len(failing)} records fail it today" in plan.out
+
+    applied = run_cli("apply", "--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+    rule = rule_in_sandbox(project)
+    assert (rule.fullName, rule.active, rule.errorDisplayField) == (RULE, True, "Loss_Reason__c")
+    assert rule.errorMessage.startswith("An opportunity that ended without a signed deal")
+    assert "Managed by crmdefs for Opportunity.StageName" in rule.description
+    again = run_cli("plan", "--detailed-exitcode")
+    assert again.code == 0, again.out
+
+    open_deal = next(i for i, r in opportunities().items() if r["StageName"] == "Prospecting")
+    sandbox, sf, _ = sandbox_clients(project)
+    try:
+        with pytest.raises(SalesforceMalformedRequest) as refused:
+            sf.Opportunity.update(open_deal, {"StageName": "Closed Lost"})
+        assert (
+            sf.Opportunity.update(open_deal, {"StageName": "Closed Lost", "Loss_Reason__c": "Price"}) == 204
+        )
+    finally:
+        sandbox.stop()
+    assert refused.value.status == 400
+    assert refused.value.content == [
+        {
+            "message": rule.errorMessage,
+            "errorCode": "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+            "fields": ["Loss_Reason__c"],
+        }
+    ]
+
+
+def test_drift_notices_a_rule_edited_in_the_crm(run_cli: RunCli, project: Path) -> None:
+    assert run_cli("apply", "--auto-approve").code == 0
+    assert run_cli("drift").code == 0
+    sandbox, sf, _ = sandbox_clients(project)
+    try:  # an admin loosens the rule in Setup
+        rule = sf.mdapi.ValidationRule.read([RULE])
+        rule.errorConditionFormula = 'AND(ISPICKVAL(StageName, "Closed Lost"), ISBLANK(NextStep))'
+        sf.mdapi.ValidationRule.update([rule])
+    finally:
+        sandbox.stop()
+    result = run_cli("drift", "--format", "json")
+    assert result.code == 2, result.out + result.err
+    [field] = json.loads(result.out)["targets"][0]["fields"]
+    assert (field["address"], field["origin"]) == ("salesforce:Opportunity.StageName", "changed_in_crm")
+    [difference] = field["differences"]
+    assert difference["item"] == "validation rule crmdefs_StageName_Closed_Lost"
+    assert difference["crm"]["formula"] == 'AND(ISPICKVAL(StageName, "Closed Lost"), ISBLANK(NextStep))'
+    assert "validation rule crmdefs_StageName_Closed_Lost" in run_cli("drift").out
+
+
+def test_removing_the_requirement_deactivates_the_rule_and_never_deletes_it(
+    run_cli: RunCli, project: Path
+) -> None:
+    assert run_cli("apply", "--auto-approve").code == 0
+    edit_definitions(project, REQUIREMENT, "")
+    plan = run_cli("plan")
+    assert "- validation rule crmdefs_StageName_Closed_Lost: deactivate (never deleted)" in plan.out
+    assert plan.out.rstrip().endswith("0 to add, 0 to change, 1 to deactivate, 5 skipped.")
+    assert run_cli("apply", "--auto-approve").code == 0
+    rule = rule_in_sandbox(project)
+    assert rule.fullName == RULE and rule.active is False  # still there, inactive
+    assert rule.errorConditionFormula.startswith("AND(ISPICKVAL(StageName")  # the rest as it was
+    assert run_cli("plan", "--detailed-exitcode").code == 0
+
+
+def test_active_false_creates_the_rule_inactive(run_cli: RunCli, project: Path) -> None:
+    edit_definitions(
+        project,
+        "    message: {term: closed-lost, use: summary}\n",
+        "    message: {term: closed-lost, use: summary}\n    active: false\n",
+    )
+    plan = run_cli("plan")
+    assert (
+        "+ validation rule crmdefs_StageName_Closed_Lost (inactive: it refuses nothing until activated)"
+        in plan.out
+    )
+    assert run_cli("apply", "--auto-approve").code == 0
+    assert rule_in_sandbox(project).active is False
+    failing = next(
+        i for i, r in opportunities().items() if r["StageName"] == "Closed Lost" and not r["Loss_Reason__c"]
+    )
+    sandbox, sf, _ = sandbox_clients(project)
+    try:
+        assert sf.Opportunity.update(failing, {"Name": "Edited"}) == 204  # an inactive rule refuses nothing
+    finally:
+        sandbox.stop()
+    assert run_cli("plan", "--detailed-exitcode").code == 0
+
+
+def test_a_migration_the_rule_blocks_names_the_records(run_cli: RunCli, project: Path) -> None:
+    # Competitor deals must name the next step; the seeded ones moving there from "Lost to Competitor" do not.
+    edit_definitions(
+        project,
+        "record_types: [New_Business, Renewal]\n",
+        "record_types: [New_Business, Renewal]\nrequirements:\n  - when: [Competitor]\n    require: [NextStep]\n",
+    )
+    blocked = sorted(i for i, r in opportunities().items() if r["Loss_Reason__c"] == "Lost to Competitor")
+    result = run_cli("apply", "--auto-approve", "--migrate-records")
+    assert result.code != 0
+    assert f"{len(blocked)} of " in result.out
+    assert (
+        "FIELD_CUSTOM_VALIDATION_EXCEPTION: Next Step is required when Loss Reason is Competitor."
+        in result.out
+    )
+    assert all(record_id in result.out for record_id in blocked)
+
+
+def test_a_required_field_the_object_lacks_or_a_checkbox_is_an_error_naming_the_line(
+    run_cli: RunCli, project: Path
+) -> None:
+    edit_definitions(project, "require: [Loss_Reason__c]", "require: [Loss_Reasn__c, IsPrivate]")
+    line = next(
+        n
+        for n, text in enumerate((project / FIELDS).read_text().splitlines(), 1)
+        if text.startswith("  - when: [Closed Lost]")
+    )
+    result = run_cli("plan")
+    assert result.code != 0 and "Traceback" not in result.err
+    assert f"{FIELDS}:{line}" in result.err
+    assert (
+        "Opportunity has no field 'Loss_Reasn__c'" in result.err
+        and "did you mean 'Loss_Reason__c'?" in result.err
+    )
+    assert "'IsPrivate' is a checkbox" in result.err
+
+
+def test_a_message_over_255_characters_fails_validate(run_cli: RunCli, project: Path) -> None:
+    edit_definitions(
+        project, "message: {term: closed-lost, use: summary}", "message: {term: closed-lost, use: definition}"
+    )
+    result = run_cli("validate")
+    assert result.code != 0
+    assert "the message of requirement 1 is" in result.err and "Salesforce allows 255" in result.err
