@@ -61,12 +61,18 @@ def test_read_takes_one_metadata_call_per_type_and_maps_the_state(
     # CustomField (5 fields), StandardValueSet (2 sets), RecordType (2 record types), BusinessProcess (the
     # 2 sales processes they use), PathAssistant (the org's one Path, found by listing them: path_guidance
     # is bound), PermissionSet (Loss_Reason__c's create.permission_set: access is a state the plan compares)
+    # (the org has no validation rule yet: none on a bound object to read)
     assert len(reads) == 6
-    assert [e.get("action") for e in running.log.entries].count("listMetadata") == 1
-    assert [e["path"] for e in running.log.entries if e["method"] == "GET"] == [
-        "/services/data/v62.0/sobjects/Lead/describe",  # Lead.Status gains values: where will they show?
-        "/services/data/v62.0/sobjects/Opportunity/describe",  # record types for `path_guidance: all`
-    ]
+    # the org's Paths, and its validation rules (picklist bindings manage them: docs/salesforce.md#sf-validation-rule)
+    assert [e.get("action") for e in running.log.entries].count("listMetadata") == 2
+    assert (
+        [e["path"] for e in running.log.entries if e["method"] == "GET"]
+        == [
+            "/services/data/v62.0/sobjects/Lead/describe",  # Lead.Status gains values: where will they show?
+            "/services/data/v62.0/sobjects/Opportunity/describe",  # record types for `path_guidance: all`
+            "/services/data/v62.0/sobjects/Opportunity/describe",  # field types for StageName's requirement's formula
+        ]
+    )
     status = states[FieldAddress(Crm.SALESFORCE, "Lead", "Status")]
     assert status.value_source == "StandardValueSet:LeadStatus"
     assert status.values is not None and status.values[2].attributes == {"converted": True}

@@ -22,8 +22,10 @@ from crmdefs.plan.changes import (
     ValueChange,
     ValueChangeKind,
 )
-from crmdefs.render import rules
 from crmdefs.render.guidance import group_path_changes, guidance_text
+from crmdefs.render.rules import changed as rule_changed
+from crmdefs.render.rules import head as rule_head
+from crmdefs.render.rules import violations as rule_violations
 from crmdefs.render.text import (
     ACCESS_WORDS,
     attribute_pairs,
@@ -115,18 +117,20 @@ def _field_section(f: FieldPlan, migrate: bool = False) -> list[str]:
         rows += [("~ migrate", "records", "", cell(migration_text(m))) for m in f.migrations]
     rows += [row for rule in f.rules for row in _rule_rows(rule)]
     out += [*_table(("change", "what", "before", "after"), rows), ""]
-    notes = [f"**{code(r.name)}:** {n}" for r in f.rules if (n := rules.violations(r)) and r.violations]
+    notes = [f"validation rule {r.name}: {n}" for r in f.rules if (n := rule_violations(r)) and r.violations]
     return out + [line for w in [*f.warnings, *notes] for line in (f"> **Warning:** {cell(w)}", "")]
 
 
 def _rule_rows(rule: RuleChange) -> list[Row]:
     """A validation rule: its change, then each attribute it sets (formula and message in full)."""
-    symbol, head = rules.head(rule)
+    symbol, head = rule_head(rule)
     name = f"validation rule {code(rule.name, in_table=True)}"
-    rows: list[Row] = [(f"{symbol} rule", name, "", cell(head.removeprefix(f"validation rule {rule.name}")))]
+    rows: list[Row] = [
+        (f"{symbol} rule", name, "", cell(head.removeprefix(f"validation rule {rule.name}").strip(" :()")))
+    ]
     if rule.kind != "deactivate":
         rows += [
-            ("", f"{name} · {what}", cell(_text(b)), cell(_text(a))) for what, b, a in rules.changed(rule)
+            ("", f"{name} · {what}", cell(_text(b)), cell(_text(a))) for what, b, a in rule_changed(rule)
         ]
     return rows
 

@@ -1,14 +1,15 @@
 """Validation rules of the bound fields (docs/salesforce.md#sf-validation-rule): read, written, counted.
 
 Read: one ``listMetadata`` of ValidationRule for the whole org, then ``readMetadata`` (10 a call) of the
-rules on objects with a binding that manages rules; each field gets the rules crmdefs made for it (plan/
-rules.py ``owned``) and the ones its requirements name, plus — from the object's REST describe — how each
-wanted rule is written for the field types (``rule_targets``) and the required fields the object has
-(``rule_fields``; plan/resolve.py reports the others). Formulas (docs/salesforce.md#sf-formula-picklist-
-functions): ``AND(<when>, <any required blank>)``, picklists through ``ISPICKVAL``, multi-select through
-``INCLUDES`` / ``ISBLANK``, everything else ``ISBLANK``; a checkbox is never blank (resolve refuses it).
-Written: ``createMetadata`` for a new rule, read-modify-write ``updateMetadata`` otherwise (a deactivated
-rule keeps everything but ``active``); never ``deleteMetadata``. Counted: one ``SELECT COUNT()`` per rule.
+rules on objects with a binding that manages rules; each field gets the rules crmdefs made for it
+(plan/rules.py ``owned``) and the ones its requirements name, plus — from the object's REST describe — how
+each wanted rule is written for the field types (``rule_targets``) and the required fields the object has
+(``rule_fields``; plan/resolve.py reports the others). Formulas
+(docs/salesforce.md#sf-formula-picklist-functions): ``AND(<when>, <any required blank>)``, picklists
+through ``ISPICKVAL``, multi-select through ``INCLUDES`` / ``ISBLANK``, everything else ``ISBLANK``; a
+checkbox is never blank (resolve refuses it). Written: ``createMetadata`` for a new rule, read-modify-write
+``updateMetadata`` otherwise (a deactivated rule keeps everything but ``active``); never
+``deleteMetadata``. Counted: one ``SELECT COUNT()`` per rule.
 """
 
 from __future__ import annotations
