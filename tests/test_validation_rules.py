@@ -16,7 +16,7 @@ from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from crmdefs.sandbox.records_seed import records_seed
 
-from .conftest import REPO, RunCli
+from .conftest import REPO, RunCli, write_files
 from .test_plan_apply import sandbox_clients
 
 RULE = "Opportunity.crmdefs_StageName_Closed_Lost"
@@ -200,3 +200,51 @@ def test_a_message_over_255_characters_fails_validate(run_cli: RunCli, project: 
     result = run_cli("validate")
     assert result.code != 0
     assert "the message of requirement 1 is" in result.err and "Salesforce allows 255" in result.err
+
+
+def test_a_hubspot_requirement_is_one_skip_saying_where_to_set_it_and_replaces_the_stage_note(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    from .test_deal_stages import STAGES
+
+    required = "    requirements:\n      - when: [Closed Lost]\n        require: [closed_lost_reason]\n"
+    write_files(
+        tmp_path,
+        {
+            "definitions/stages.yaml": STAGES + required,
+            "definitions/types.yaml": """\
+                kind: field
+                hubspot: deals.dealtype
+                picklist:
+                  values: [{value: newbusiness}, {value: existingbusiness}]
+                requirements:
+                  - when: [existingbusiness]
+                    require: [closed_lost_reason, description]
+            """,
+        },
+    )
+    plan = run_cli("plan")
+    assert plan.code == 0, plan.err
+    stage = (
+        '# skipped requirements: closed_lost_reason required at "Closed Lost": HubSpot has no API for it — set '
+        "it in HubSpot: Settings > Objects > Deals > Pipelines > Sales Pipeline, edit the stage and add them to "
+        "its conditional stage properties"
+    )
+    assert stage in plan.out
+    assert "skipped required_properties" not in plan.out  # the stage note is said once, by the requirement
+    types = (
+        '# skipped requirements: closed_lost_reason and description required at "existingbusiness": HubSpot has '
+        "no API for it — set it in HubSpot: Settings > Properties > Deal properties > Conditional logic"
+    )
+    assert types in plan.out
+    assert plan.out.count("# skipped requirements") == 2
+
+
+def test_revert_deactivates_the_rule_the_apply_created(run_cli: RunCli, project: Path) -> None:
+    assert run_cli("apply", "--auto-approve").code == 0
+    backup = next((project / ".crmdefs" / "backups" / "sandbox").glob("*.json"))
+    assert "crmdefs_StageName_Closed_Lost" not in backup.read_text()  # the org had no rule before
+    reverted = run_cli("revert", str(backup), "--auto-approve")
+    assert reverted.code == 0, reverted.out + reverted.err
+    assert "- validation rule crmdefs_StageName_Closed_Lost: deactivate (never deleted)" in reverted.out
+    assert rule_in_sandbox(project).active is False
