@@ -45,7 +45,9 @@ def test_import_every_bound_field_of_the_seeded_sandbox_then_plan_shows_zero_cha
     assert "Plan: 0 to add, 0 to change, 0 to deactivate, 0 skipped." in plan.out
     # Reads only: import never writes to the CRM.
     logged = requests_logged(tmp_path)
-    assert logged and all(e["method"] == "GET" or e.get("action") == "readMetadata" for e in logged)
+    assert logged and all(
+        e["method"] == "GET" or e.get("action") in ("readMetadata", "listMetadata") for e in logged
+    )
 
 
 def test_import_an_object_takes_its_custom_fields_and_picklists_and_plans_clean(

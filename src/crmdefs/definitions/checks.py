@@ -163,8 +163,8 @@ def _requirement_messages(c: Checker, b: FieldBinding, terms: Mapping[str, Term]
                 (*at, "terms", j) if spec.composed_list else (*at, "term") for j in range(len(spec.terms))
             ]
             found = [reference(c, k, t, known, "term") for k, t in zip(keys, spec.terms, strict=True)]
-            if not all(found):  # every unknown term reported, then no length to measure
-                continue
+            if not all(found) or not all(t in terms for t in spec.terms):
+                continue  # an unknown (or broken) term is reported on its own; no length to measure
         final = compose(spec, terms) if spec is not None else default_message(b, req, req.when)
         if limit is not None and len(final) > limit:
             composed = " after composition" if spec is not None and spec.literal is None else ""
