@@ -8,15 +8,12 @@ value."""
 from __future__ import annotations
 
 import base64
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from crmdefs.adapters.salesforce.dependent import controlling_values_of
 
-from .conftest import RunCli, write_files
 from .salesforce_sandbox import Org
 from .salesforce_sandbox import org_fixture as org_fixture  # pytest fixture
 from .salesforce_sandbox import running_org_fixture as running_org_fixture  # pytest fixture

@@ -44,6 +44,10 @@ def desired_digest(field: DesiredField) -> str:
     # Keys newer than most state files are left out at their defaults, so those files keep their digests.
     if data.get("pipeline") is None:
         del data["pipeline"]
+    if data.get("depends_on") is None:
+        data.pop("depends_on", None)
+    else:
+        del data["depends_on"]["source"]  # as the field's own source: where it is written is not what it asks
     for value in data.get("values") or ():
         if value.get("new_label") is None:
             del value["new_label"]

@@ -12,7 +12,16 @@ import re
 from collections.abc import Sequence
 
 from crmdefs.definitions.model import Crm, FieldAddress
-from crmdefs.plan.changes import Action, AttributeChange, FieldPlan, Plan, Skip, ValueChange, ValueChangeKind
+from crmdefs.plan.changes import (
+    Action,
+    AttributeChange,
+    DependencyRow,
+    FieldPlan,
+    Plan,
+    Skip,
+    ValueChange,
+    ValueChangeKind,
+)
 from crmdefs.render.guidance import group_path_changes, guidance_text
 from crmdefs.render.text import (
     ACCESS_WORDS,
@@ -101,6 +110,16 @@ def _field_section(f: FieldPlan, migrate: bool = False) -> list[str]:
                 cell(words.get(f.access.after, f.access.after)),
             )
         )
+    if f.dependency is not None:  # one row per value of the matrix (render/dependency.py)
+        field = f.dependency.controlling_field
+        rows += [
+            (
+                f"~ depends on {code(field, in_table=True)}",
+                f"value {code(r.value, in_table=True)}",
+                *_offers(r),
+            )
+            for r in f.dependency.rows
+        ]
     if migrate:
         rows += [("~ migrate", "records", "", cell(migration_text(m))) for m in f.migrations]
     out += [*_table(("change", "what", "before", "after"), rows), ""]
@@ -154,3 +173,8 @@ def _listing(value: object) -> str:
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def _offers(row: DependencyRow) -> tuple[str, str]:
+    """Before and after: the controlling values that offer the value."""
+    return cell(", ".join(row.before) or "(none)"), cell(", ".join(row.after) or "(none)")

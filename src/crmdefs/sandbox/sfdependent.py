@@ -70,7 +70,7 @@ def controlling_values(org: SalesforceOrg, obj: str, field: str, kind: str) -> l
     values = org.values_of(f"{obj}.{field}")
     if values is None:  # a standard picklist without a value set of its own: the recorded describe's
         described = org.describe(obj) or {"fields": []}
-        entry = next((f for f in described["fields"] if f["name"] == field), {})
+        entry: dict[str, Any] = next((f for f in described["fields"] if f["name"] == field), {})
         return [str(v["value"]) for v in entry.get("picklistValues", [])]
     return [str(v["fullName"]) for v in values]
 
