@@ -52,6 +52,16 @@ def desired_dependency(binding: FieldBinding, glossary: Glossary) -> DesiredDepe
     )
 
 
+def restored_dependency(state: FieldState) -> DesiredDependency | None:
+    """A backup's matrix as desired rows (`crmdefs revert`): every value of the field, with the controlling
+    values it had — none for a value that had no settings."""
+    if state.dependency is None:
+        return None
+    matrix = {k.casefold(): v for k, v in state.dependency.matrix.items()}
+    rows = {v.value: matrix.get(v.value.casefold(), ()) for v in state.values or ()}
+    return DesiredDependency(state.dependency.controlling_field, rows)
+
+
 def _crm_value(name: str, values: Sequence[PicklistValue], crm: Crm) -> str:
     for v in values:
         if name.casefold() in {v.value.casefold(), v.value_in(crm).casefold(), v.label_in(crm).casefold()}:
