@@ -285,3 +285,34 @@ def test_a_checkbox_controls_with_checked_and_unchecked(run_cli: RunCli, tmp_pat
     assert applied.code == 0, applied.out + applied.err
     assert _matrix(tmp_path) == {"Price": ["checked"], "Other": ["checked"]}
     assert run_cli("plan", "--detailed-exitcode").code == 0
+
+
+def test_revert_puts_the_matrix_rows_back(run_cli: RunCli, tmp_path: Path) -> None:
+    _project(tmp_path)
+    assert run_cli("plan").code == 0
+    _edit_in_crm(tmp_path, "StageName", {"Price": ["Closed Won"], "pricing": ["Closed Won"]})
+    assert run_cli("apply", "--auto-approve").code == 0
+    assert _matrix(tmp_path)["Price"] == ["Closed Lost"]
+    backup = next((tmp_path / ".crmdefs" / "backups" / "sandbox").glob("*.json"))
+    reverted = run_cli("revert", str(backup), "--auto-approve")
+    assert reverted.code == 0, reverted.out + reverted.err
+    assert _matrix(tmp_path) == {"Price": ["Closed Won"], "pricing": ["Closed Won"]}
+
+
+def test_a_matrix_too_wide_for_the_page_becomes_one_line_per_value() -> None:
+    from crmdefs.definitions.addresses import parse_address
+    from crmdefs.plan.changes import Action, DependencyChange, DependencyRow, FieldPlan, Plan
+    from crmdefs.render.text import render_plan
+
+    columns = tuple(f"Stage number {i}" for i in range(12))
+    change = DependencyChange(
+        "StageName", (DependencyRow("Price", (columns[0],), (columns[0], columns[11])),), columns=columns
+    )
+    field = FieldPlan(parse_address(f"salesforce:{REASONS}"), Action.UPDATE, "", dependency=change)
+    text = render_plan(Plan("sandbox", "", "", (field,)), color=False)
+    assert (
+        '~ "Price": offered when StageName is "Stage number 0" or "Stage number 11" (was: "Stage number 0")'
+        in (text)
+    )
+    assert "Stage number 5" not in text  # no header of twelve columns
+    assert "Plan: 0 to add, 1 to change" in text
