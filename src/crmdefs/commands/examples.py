@@ -1,6 +1,6 @@
 """`crmdefs examples TERM`: the most recent records holding a term's values on each CRM (reads only).
-Exit 0 when they were read (even if none hold the values), 1 for an unknown term, a term no bound value
-carries, or a CRM that could not be read."""
+Exit 0 when they were read (even if no record holds the values), 1 for an unknown term, a term no bound
+value carries, or a field a CRM would not read (its message is printed with the others' records)."""
 
 from __future__ import annotations
 
@@ -45,4 +45,5 @@ def examples(settings: Settings, target: str | None, term: str, last: int, fmt: 
     if not read[0].bound:
         raise CrmdefsError(f"term '{found.id}': {NOT_BOUND}")
     click.echo(render(read, fmt), nl=False)
-    return exitcodes.OK
+    failed = any(field.error for field in read[0].fields)
+    return exitcodes.ERROR if failed else exitcodes.OK

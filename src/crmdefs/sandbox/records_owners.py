@@ -7,7 +7,9 @@ to show. Values a record already holds are kept; the same on every call.
   keep records of people who left (docs/hubspot.md#hs-owners).
 - Salesforce: each seeded Opportunity's and Lead's ``OwnerId`` (the users the org holds, in turn; none when
   it holds none) and ``LastModifiedDate`` (a dateTime as the REST API writes it, ``…T09:15:00.000+0000``,
-  docs/salesforce.md#sf-record-links), all different so that "newest first" has one answer.
+  docs/salesforce.md#sf-record-links), all different so that "newest first" has one answer; and each
+  Lead's compound ``Name``, first and last name as Salesforce derives it (docs/salesforce.md#sf-record-names;
+  kept as seeded: a later write of LastName does not change it here, UNVERIFIED shortcut).
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ def with_owners(state: Json) -> Json:
             if user_ids:
                 record.setdefault("OwnerId", user_ids[n % len(user_ids)])
             record.setdefault("LastModifiedDate", _modified(n * 2 + offset))
+            if object_name == "Lead":
+                parts = (record.get("FirstName"), record.get("LastName"))
+                record.setdefault("Name", " ".join(str(p) for p in parts if p))
     return state
 
 
