@@ -152,6 +152,11 @@ def test_the_newest_records_on_both_crms_with_only_id_name_owner_date_and_link(
         line = next(line for line in shown if record_id in line)
         assert deal["dealname"] in line and deal["amount"] not in line.replace(record_id, "")
 
+    markdown = run_cli("examples", "lost", "--last", "4", "--format", "markdown").out
+    first = deals[expected_hs[0]]["properties"]["dealname"]
+    assert "| Date | Name | Owner | Id |" in markdown
+    assert f"[{first}](https://app.hubspot.com/contacts/" in markdown and "@" not in markdown
+
 
 def test_a_picklist_s_own_term_ties_all_its_values_and_people_are_named(
     project: Path, run_cli: RunCli
