@@ -96,6 +96,18 @@ def records_failed(failures: Sequence[RecordFailure]) -> int:
 
 
 @dataclass(frozen=True)
+class ExampleRecord:
+    """One record shown to a review (`crmdefs examples`): nothing but its id, name, owner, date and link —
+    never amounts, emails or other fields, so the list can be pasted into a meeting's notes."""
+
+    id: str
+    name: str
+    owner: str  # the owner's name; the owner's id when the CRM does not tell it; "" for none
+    date: str  # last modified, ISO 8601 as the CRM gives it
+    url: str  # the record's page in the CRM's web app
+
+
+@dataclass(frozen=True)
 class ObjectNames:
     """An object's names as the CRM spells them: to bind addresses written in another case, and to suggest
     the closest names when a binding names something the CRM does not have."""
@@ -158,6 +170,13 @@ class Adapter(Protocol):
         """Every record whose ``address`` holds a key of ``moves``, with the value it should get."""
         ...
 
+    def recent_records(
+        self, address: FieldAddress, values: Sequence[str], last: int, progress: Progress
+    ) -> list[ExampleRecord]:
+        """The ``last`` most recently modified records whose ``address`` holds one of ``values``, newest
+        first: one query (reads only)."""
+        ...
+
     def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[RecordFailure]:
         """Set each record's value to ``new``, in the API's largest batches; the records that failed, if
         any (each with the CRM's message)."""
@@ -199,6 +218,11 @@ class ReadOnlyAdapter:
         self, address: FieldAddress, moves: Mapping[str, str], progress: Progress
     ) -> list[RecordChange]:
         return self._inner.find_records(address, moves, progress)
+
+    def recent_records(
+        self, address: FieldAddress, values: Sequence[str], last: int, progress: Progress
+    ) -> list[ExampleRecord]:
+        return self._inner.recent_records(address, values, last, progress)
 
     def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[RecordFailure]:
         raise CrmdefsError("this connection is read-only (drift never writes)")

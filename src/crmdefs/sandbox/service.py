@@ -19,9 +19,11 @@ from crmdefs.sandbox.http import RequestLog, RunningServer
 from crmdefs.sandbox.hubspot import HubSpotApi
 from crmdefs.sandbox.hubspot_seed import hubspot_seed
 from crmdefs.sandbox.options import FaultPlan, SandboxOptions
+from crmdefs.sandbox.records_owners import with_owners
 from crmdefs.sandbox.records_seed import records_seed
 from crmdefs.sandbox.salesforce import SalesforceApi
 from crmdefs.sandbox.salesforce_seed import salesforce_seed
+from crmdefs.sandbox.sfusers import with_users
 from crmdefs.sandbox.state import SandboxState, shown
 from crmdefs.sandbox.tls import ensure_tls
 
@@ -35,7 +37,8 @@ def seed() -> dict[str, Any]:
     # The seeded records go beside the metadata: merged into each CRM's dict, its existing keys kept.
     for crm, extra in records_seed().items():
         state[crm] = {**extra, **state.get(crm, {})}
-    return state
+    with_users(state["salesforce"])  # the users records name as OwnerId (sfusers.py)
+    return with_owners(state)  # owners (and Salesforce dates) on the seeded records (records_owners.py)
 
 
 def hubspot_seed_state() -> dict[str, Any]:
