@@ -316,3 +316,15 @@ def test_a_matrix_too_wide_for_the_page_becomes_one_line_per_value() -> None:
     )
     assert "Stage number 5" not in text  # no header of twelve columns
     assert "Plan: 0 to add, 1 to change" in text
+
+
+def test_a_field_created_with_depends_on_gets_its_matrix_in_the_same_apply(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    binding = BINDING.replace("Opportunity.Loss_Reason__c", "Opportunity.Churn_Reason__c")
+    _project(tmp_path, binding + "create: {label: Churn Reason, type: Picklist}\n")
+    applied = run_cli("apply", "--auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+    created = _sandbox(tmp_path)["salesforce"]["metadata"]["CustomField"]["Opportunity.Churn_Reason__c"]
+    assert created["valueSet"]["controllingField"] == "StageName"
+    assert run_cli("plan", "--detailed-exitcode").code == 0

@@ -73,7 +73,7 @@ def problems(want: DesiredField, have: FieldState) -> list[Finding]:
     """What the CRM cannot do with the binding's ``depends_on``: a standard field, a controlling field that
     is missing or cannot control, controlling values the field does not have (nor its own binding)."""
     dep, controller = want.depends_on, have.controller
-    if dep is None or controller is None or not have.exists:
+    if dep is None or controller is None or (not have.exists and want.create is None):
         return []
     where = f"{want.address}: depends_on"
     if not have.custom:

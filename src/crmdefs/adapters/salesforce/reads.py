@@ -86,7 +86,8 @@ def read_fields(
         name = wanted.address.dotted
         reading = custom_fields.get(name)
         if reading is None:
-            states[wanted.address] = smd.missing_state(wanted.address, wanted.create)
+            missing = smd.missing_state(wanted.address, wanted.create)
+            states[wanted.address] = dataclasses.replace(missing, controller=controlling.get(wanted.address))
             continue
         state = field_state(wanted.address, reading, values[name], record_types)
         found = field_paths(paths, wanted.address, _path_record_types(wanted, record_types))
