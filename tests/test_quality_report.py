@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+from crmdefs import exitcodes
 from crmdefs.quality.model import FORMAT_VERSION, QualityReport
 from crmdefs.quality.render import RENDERERS
 from crmdefs.quality.views import rows
 
-from .conftest import REPO, assert_golden
+from .conftest import REPO, RunCli, assert_golden
 from .quality_samples import HOSTILE, LONG, hostile_report, sample_report
 from .test_docs import browser  # noqa: F401  (the module's headless Chromium fixture)
 
@@ -233,3 +235,80 @@ def test_the_screenshots_do_not_dirty_the_tree() -> None:
     ignored = (REPO / ".gitignore").read_text(encoding="utf-8").split()
     assert "build/" in ignored
     assert Path(ARTIFACTS).is_relative_to(REPO / "build")
+
+
+# ---- the command on the built-in sandbox -------------------------------------------------------------
+
+LOSS_REASON = (
+    "picklist: closed-lost-reasons\nunlisted_values: deactivate\nrecord_types: [New_Business, Renewal]\n"
+)
+STAGE = (
+    "path_guidance: all   # each stage's definition and exit criteria on the Path, for every record type\n"
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "definitions", tmp_path / "definitions")
+    return tmp_path
+
+
+def thresholds(project: Path, price: str, closed_lost_filled: str) -> None:
+    """Quality thresholds on the shipped bindings: at most ``price`` of loss reasons Price, and that share of
+    Closed Lost deals with a loss reason."""
+    path = project / "definitions" / "fields" / "salesforce.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert LOSS_REASON in text and STAGE in text
+    text = text.replace(LOSS_REASON, f"{LOSS_REASON}quality: {{max_share: {{Price: {price}}}}}\n")
+    requirement = f"requirements:\n  - {{when: [Closed Lost], require: [Loss_Reason__c], min_filled: {closed_lost_filled}}}\n"
+    path.write_text(text.replace(STAGE, STAGE + requirement), encoding="utf-8")
+
+
+def test_a_breach_exits_2_and_relaxed_thresholds_exit_0(run_cli: RunCli, project: Path) -> None:
+    thresholds(project, "5%", "95%")
+    breached = run_cli("quality")
+    assert breached.code == exitcodes.CHANGES, breached.err
+    lines = [line.strip() for line in breached.out.splitlines()]
+    assert any(
+        line.startswith('! breach: "Price" holds ') and "over the 5% allowed" in line for line in lines
+    )
+    assert any(
+        line.startswith("! breach: Closed Lost: ") and "under the 95% required" in line for line in lines
+    )
+    assert re.search(r"^Quality: \d+ fields counted, 2 breaches", breached.out, re.MULTILINE)
+
+    thresholds(project, "90%", "10%")
+    relaxed = run_cli("quality")
+    assert relaxed.code == exitcodes.OK, relaxed.out + relaxed.err
+    assert "! breach" not in relaxed.out and ", 0 breaches" in relaxed.out
+
+
+def test_out_writes_the_whole_report_and_says_so(run_cli: RunCli, project: Path) -> None:
+    thresholds(project, "5%", "10%")
+    result = run_cli("quality", "--format", "html", "--out", "reports/quality.html")
+    assert result.code == exitcodes.CHANGES, result.err
+    assert result.out == ""
+    assert re.search(
+        r"^Wrote reports/quality\.html\. Quality: \d+ fields counted, 1 breach", result.err, re.M
+    )
+    page = (project / "reports" / "quality.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and 'data-value="Price"' in page
+    assert sorted(p.name for p in (project / "reports").iterdir()) == ["quality.html"]  # no .tmp left
+
+    data = json.loads(run_cli("quality", "--json").out)
+    assert data["format_version"] == FORMAT_VERSION and data["breaches"] == 1
+
+
+@pytest.mark.parametrize("out", ["reports", "reports/"])
+def test_out_refuses_a_directory_before_reading_any_crm(run_cli: RunCli, project: Path, out: str) -> None:
+    (project / "reports").mkdir()
+    result = run_cli("quality", "--out", out)
+    assert result.code == exitcodes.USAGE
+    assert "--out" in result.err and "directory" in result.err
+    assert "Traceback" not in result.err and "counting" not in result.err
+
+
+def test_a_window_that_is_not_one_fails_clearly(run_cli: RunCli, project: Path) -> None:
+    result = run_cli("quality", "--since", "3 fortnights")
+    assert result.code == exitcodes.ERROR
+    assert "--since '3 fortnights' is not a window" in result.err and "Traceback" not in result.err

@@ -22,7 +22,7 @@ CRM_SHORT = {"salesforce": "SF", "hubspot": "HS"}
 NO_VALUE = "(no value)"
 STATUS_NOTES = {
     ValueStatus.UNLISTED: ("unlisted", "not in the definitions"),
-    ValueStatus.INACTIVE: ("inactive", "the CRM no longer offers it"),
+    ValueStatus.INACTIVE: ("inactive", "the CRM does not offer it"),
 }
 
 
@@ -194,10 +194,12 @@ def headline(report: QualityReport) -> str:
 
 
 def window(report: QualityReport) -> str:
-    """ "records since 2026-03-03T05:00:00Z (--since 90d)" or "all records" """
+    """ "records modified since 2026-03-03T05:00:00Z (--since 90d)" or "all records" """
     if report.window_start is None:
         return "all records"
-    return f"records since {report.window_start}" + (f" (--since {report.since})" if report.since else "")
+    return f"records modified since {report.window_start}" + (
+        f" (--since {report.since})" if report.since else ""
+    )
 
 
 def render_json(report: QualityReport, *, color: bool = False) -> str:
