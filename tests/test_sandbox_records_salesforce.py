@@ -154,7 +154,7 @@ def query_error(sf: Salesforce, soql: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("soql", "code", "text"),
     [
-        ("SELECT Id FROM Opportunity ORDER BY Name", "MALFORMED_QUERY", "unexpected token: 'ORDER'"),
+        ("SELECT Id FROM Opportunity WHERE Name LIKE 'A%'", "MALFORMED_QUERY", "unexpected token: 'LIKE'"),
         ("SELECT Id, FROM Opportunity", "MALFORMED_QUERY", "unexpected token: 'FROM'"),
         (
             "SELECT Name, COUNT(Id) FROM Opportunity",

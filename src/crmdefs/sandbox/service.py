@@ -22,6 +22,7 @@ from crmdefs.sandbox.options import FaultPlan, SandboxOptions
 from crmdefs.sandbox.records_seed import records_seed
 from crmdefs.sandbox.salesforce import SalesforceApi
 from crmdefs.sandbox.salesforce_seed import salesforce_seed
+from crmdefs.sandbox.sfusers import with_users
 from crmdefs.sandbox.state import SandboxState, shown
 from crmdefs.sandbox.tls import ensure_tls
 
@@ -35,6 +36,7 @@ def seed() -> dict[str, Any]:
     # The seeded records go beside the metadata: merged into each CRM's dict, its existing keys kept.
     for crm, extra in records_seed().items():
         state[crm] = {**extra, **state.get(crm, {})}
+    with_users(state["salesforce"])  # the users records name as OwnerId (sfusers.py)
     return state
 
 

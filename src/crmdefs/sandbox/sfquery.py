@@ -1,6 +1,17 @@
 """SOQL queries of the Salesforce sandbox: ``GET /query?q=`` and ``GET /query/<locator>-<n>`` for the
-next page, on the records in ``state["salesforce"]["records"][object][Id]`` (records_seed.py). The text of
-a query is parsed in sfsoql.py, whose docstring gives the SOQL subset the sandbox answers.
+next page, on the records in ``state["salesforce"]["records"][object][Id]`` (records_seed.py; the users a
+record's OwnerId names in ``…["User"]``, sfusers.py). The text is parsed in sfselect.py and sfwhere.py
+(tokens: sfsoql.py, dates: sfdates.py).
+
+SOQL: exactly this subset (keywords case-insensitive, any whitespace), anything else is MALFORMED_QUERY:
+    SELECT F, COUNT(Id) FROM O [WHERE cond] GROUP BY F [ORDER BY F|COUNT(Id) …] [LIMIT n]
+    SELECT COUNT() FROM O [WHERE cond] [LIMIT n]
+    SELECT F1[, Owner.Name, ...] FROM O [WHERE cond] [ORDER BY F [ASC|DESC] [NULLS FIRST|LAST], ...] [LIMIT n]
+    cond := cond AND cond … | cond OR cond … | NOT cond | ( cond ) | F op value | F [NOT] IN (value, ...)
+          | F INCLUDES ('v1', 'v2;v3', ...) | F EXCLUDES ('v1', ...)
+    op := = | != | <> | < | <= | > | >=
+    value := 'text' | null | 2026-11-29 | 2026-11-29T00:00:00Z (or +hh:mm / -hh:mm) | TODAY | YESTERDAY
+           | TOMORROW | LAST_90_DAYS | LAST_N_DAYS:n | NEXT_N_DAYS:n | N_DAYS_AGO:n
 
 Sources (CONFIRMED = read in the source named; UNVERIFIED = our choice, no source found):
 - Response envelope ``{"totalSize", "done", "records", "nextRecordsUrl"}``, record ``attributes``
@@ -23,8 +34,35 @@ Sources (CONFIRMED = read in the source named; UNVERIFIED = our choice, no sourc
   INVALID_TYPE "sObject type 'O' is not supported. If you are attempting to use a custom object, …":
   CONFIRMED, verbatim API errors pinned in a public parser's tests (parseSalesforceError, find_string id
   71314402401). MALFORMED_QUERY "unexpected token: 'X'" is real wording; giving it for valid SOQL outside
-  the subset (ORDER BY, LIMIT, …) is the sandbox's limitation, not Salesforce's. "Field must be grouped or
-  aggregated: F": wording from memory, UNVERIFIED.
+  the subset (LIKE, OFFSET, other date literals, …) is the sandbox's limitation, not Salesforce's. "Field
+  must be grouped or aggregated: F" and "Ordered field must be grouped or aggregated: F": wording from
+  memory, UNVERIFIED.
+- AND, OR, NOT; parentheses required whenever AND and OR are mixed, the second operator refused as
+  "unexpected token: OR" (docs/salesforce.md#sf-soql-logical-operators): CONFIRMED, SOQL guide "Logical
+  Operators" and the error quoted in a StackExchange answer (copied on life-improver.com). ``NOT`` before
+  a single condition without parentheses (``a AND NOT b``), NOT IN matching empty fields: UNVERIFIED.
+- Dates (docs/salesforce.md#sf-soql-dates): date and dateTime formats, written without quotes, a date value
+  only on a date field and a dateTime only on a dateTime field; date literals are ranges of whole days from
+  midnight, ``=`` inside, ``<`` before, ``>`` after; LAST_N_DAYS:n includes today and starts n days ago:
+  CONFIRMED, SOQL guide "Date Formats and Date Literals in WHERE". "value of filter criterion for field 'F'
+  must be of type date and should not be enclosed in quotes" (code INVALID_FIELD): CONFIRMED wording
+  (django-salesforce#10; the dateTime form and the code quoted in public code). Using it for a date written
+  on a dateTime field (and the reverse) and "must be of type string and should be enclosed in quotes" for a
+  date on a text field: UNVERIFIED. ``<=`` / ``>=`` with a literal as up to its end / from its start, and
+  days counted in UTC (real orgs use the querying user's time zone): the sandbox's choice.
+- ORDER BY (docs/salesforce.md#sf-soql-order-by): ascending by default, nulls first by default, several
+  keys, case-insensitive: CONFIRMED, SOQL guide "ORDER BY"; nulls first also with DESC: the guide names no
+  exception, UNVERIFIED. Multi-select picklists cannot be
+  sorted: CONFIRMED (same page); the wording "field 'F' can not be sorted in a query call": UNVERIFIED.
+  COUNT() takes LIMIT but not ORDER BY or GROUP BY: CONFIRMED, SOQL guide "COUNT() and COUNT(fieldName)";
+  LIMIT capping COUNT()'s size: UNVERIFIED.
+- Parent fields (docs/salesforce.md#sf-soql-parent-fields): ``Owner.Name`` comes back as ``"Owner":
+  {"attributes": {"type": "User", "url": "/services/data/vNN.N/sobjects/User/005…"}, "Name": "…"}``, or
+  ``"Owner": null`` when the lookup is empty; a polymorphic owner (Lead: User or Group) has type ``Name``
+  and the url of the real record: CONFIRMED by real answers quoted in public code (find_string ids
+  37479518488 and 34822500936) and the Object Reference "Name". "Didn't understand relationship 'R' in
+  field path. …" (INVALID_FIELD) for an unknown relationship: CONFIRMED wording quoted in public code. Only
+  Owner (a lookup to User) and the user fields in sfusers.USER_FIELDS: the sandbox's subset.
 - ``SELECT COUNT()``: the count is the response's size (``totalSize``) and no records come back; COUNT() must
   be alone in the select list: CONFIRMED, SOQL guide "COUNT() and COUNT(fieldName)".
 - Multi-select picklists (docs/salesforce.md#sf-multiselect-not-groupable): a value is ``a;b;c``; only ``=``,
@@ -50,10 +88,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from crmdefs.sandbox import sfdates, sfselect, sfwhere
 from crmdefs.sandbox.http import Request
 from crmdefs.sandbox.records_seed import salesforce_id18
+from crmdefs.sandbox.sfselect import OrderKey, Path, Soql
 from crmdefs.sandbox.sfsoql import INVALID_FIELD, INVALID_TYPE, Parser, QueryError, Token, frame
 from crmdefs.sandbox.sfstore import Json, SalesforceOrg, field_name
+from crmdefs.sandbox.sfusers import USER_FIELDS
 
 PAGE_SIZE = 2000  # default and maximum batch size (Query Options Header)
 MIN_BATCH_SIZE = 200
@@ -61,140 +102,221 @@ MAX_CURSORS = 10
 _NO_QUERY_MORE = (
     "Aggregate query does not support queryMore(), use LIMIT to restrict the results to a single batch"
 )
-
-
 _NOT_GROUPABLE = "field '{}' can not be grouped in a query call"
-_MULTI_OPERATOR = "invalid operator on multipicklist field"
-_NOT_MULTI = "includes or excludes operator only valid on multipicklist field"
+_NOT_SORTABLE = "field '{}' can not be sorted in a query call"
+_NOT_AGGREGATED = "Field must be grouped or aggregated: {}"
+_ORDER_NOT_AGGREGATED = "Ordered field must be grouped or aggregated: {}"
+_NO_RELATIONSHIP = (
+    "Didn't understand relationship '{}' in field path. If you are attempting to use a custom relationship, "
+    "be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the "
+    "describe call for the appropriate names."
+)
+_NUMBERS = ("double", "currency", "int", "percent", "long")
 
 
-@dataclass
-class _Where:
-    field: str  # canonical name
-    operator: str  # "=", "!=", "IN", "INCLUDES", "EXCLUDES"
-    values: list[str | None]  # None = null
-    multi: bool  # a multi-select picklist: its value is a ";"-separated selection
+@dataclass(frozen=True)
+class _Column:
+    """A selected field, or a parent's field (``Owner.Name``: ``parent`` Owner, via ``via`` OwnerId, of type
+    ``entity`` User, or Name for a polymorphic owner); "" for COUNT(Id)."""
+
+    name: str
+    type: str = "string"
+    parent: str | None = None
+    via: str | None = None
+    entity: str | None = None
 
 
 @dataclass
 class _Query:
     obj: str
-    fields: list[str]  # canonical names, in select order ("" marks COUNT(Id))
-    where: _Where | None
+    columns: list[_Column]  # in select order
+    test: sfwhere.Test
     group_by: str | None
+    order_by: list[tuple[_Column, OrderKey]]
+    limit: int | None
     count_rows: bool = False  # SELECT COUNT()
 
 
+class _Resolver:
+    """Names in one query, as Salesforce spells them, or INVALID_FIELD."""
+
+    def __init__(self, org: SalesforceOrg, obj: str, soql: str) -> None:
+        self.org, self.obj, self.soql = org, obj, soql
+        self.fields = org.fields(obj)
+
+    def field(self, token: Token) -> sfwhere.Field:
+        name = field_name(self.fields, token.text)
+        if name is None:
+            raise QueryError(
+                "INVALID_FIELD", frame(self.soql, token.pos, INVALID_FIELD.format(token.text, self.obj))
+            )
+        return sfwhere.Field(name, str(self.fields[name].get("type", "string")))
+
+    def column(self, path: Path) -> _Column:
+        if not path.parts:
+            return _Column("")
+        if len(path.parts) == 1:
+            found = self.field(path.parts[0])
+            return _Column(found.name, found.type)
+        return self._parent(path)
+
+    def _parent(self, path: Path) -> _Column:
+        """``Rel.F``: the parent record a lookup names, by its relationship name
+        (docs/salesforce.md#sf-soql-parent-fields)."""
+        relation, child = path.parts[0], path.parts[1]
+        describe = self.org.describe(self.obj) or {"fields": []}
+        lookup = next(
+            (
+                f
+                for f in describe["fields"]
+                if str(f.get("relationshipName") or "").lower() == relation.text.lower()
+            ),
+            None,
+        )
+        if lookup is None or len(path.parts) > 2 or "User" not in lookup.get("referenceTo", []):
+            token = relation if lookup is None or len(path.parts) > 2 else child
+            message = _NO_RELATIONSHIP.format(token.text)
+            raise QueryError("INVALID_FIELD", frame(self.soql, token.pos, message))
+        # A lookup to several object types (Lead.Owner: User or Group) is polymorphic: its parent is a Name.
+        entity = "User" if lookup["referenceTo"] == ["User"] else "Name"
+        name = next((f for f in USER_FIELDS if f.lower() == child.text.lower()), None)
+        if name is None:
+            message = INVALID_FIELD.format(child.text, entity)
+            raise QueryError("INVALID_FIELD", frame(self.soql, child.pos, message))
+        return _Column(name, "string", lookup["relationshipName"], lookup["name"], entity)
+
+
 def _compile(org: SalesforceOrg, soql: str) -> _Query:
-    parser = Parser(soql)
-    parsed = parser.parse()
+    parser, parsed = sfselect.parse(soql)
     obj = org.object_name(parsed.obj.text)
     if obj is None:
         message = INVALID_TYPE.format(parsed.obj.text)
         raise QueryError("INVALID_TYPE", frame(soql, parsed.obj.pos, message))
-    fields = org.fields(obj)
-
-    def resolve(token: Token) -> str:
-        name = field_name(fields, token.text)
-        if name is None:
-            message = INVALID_FIELD.format(token.text, obj)
-            raise QueryError("INVALID_FIELD", frame(soql, token.pos, message))
-        return name
-
-    def multi(name: str) -> bool:
-        return bool(fields[name].get("type") == "multipicklist")
-
-    selected = ["" if i == parsed.count_at else resolve(token) for i, token in enumerate(parsed.fields)]
-    where = None
+    names = _Resolver(org, obj, soql)
+    test: sfwhere.Test = lambda record: True  # noqa: E731
     if parsed.where is not None:
-        name = resolve(parsed.where.field)
-        where = _Where(name, parsed.where.operator, parsed.where.values, multi(name))
-        allowed = ("=", "!=", "INCLUDES", "EXCLUDES") if where.multi else ("=", "!=", "IN")
-        if where.operator not in allowed:
-            message = _MULTI_OPERATOR if where.multi else _NOT_MULTI
-            raise QueryError("INVALID_QUERY_FILTER_OPERATOR", frame(soql, parsed.where.field.pos, message))
+        test = sfwhere.compile_condition(parsed.where, names.field, soql, sfdates.today())
     if parsed.count_rows:
-        return _Query(obj, [], where, None, count_rows=True)
-    group_by = resolve(parsed.group_by) if parsed.group_by is not None else None
-    if group_by is not None and multi(group_by):
-        assert parsed.group_by is not None
-        message = _NOT_GROUPABLE.format(parsed.group_by.text)
-        raise QueryError("MALFORMED_QUERY", frame(soql, parsed.group_by.pos, message))
-    if parsed.count_at is not None:
-        plain = [(name, token) for name, token in zip(selected, parsed.fields, strict=True) if name]
-        if group_by is None:
-            if plain:
-                name, token = plain[0]
-                raise QueryError(
-                    "MALFORMED_QUERY", frame(soql, token.pos, f"Field must be grouped or aggregated: {name}")
-                )
-            raise parser.fail(parsed.fields[0])  # COUNT(Id) alone: valid SOQL, outside the sandbox's subset
-        if len(plain) != 1 or plain[0][0] != group_by:
-            token = next((t for n, t in plain if n != group_by), parsed.group_by or parsed.fields[0])
-            raise QueryError(
-                "MALFORMED_QUERY",
-                frame(soql, token.pos, f"Field must be grouped or aggregated: {token.text}"),
-            )
-    elif group_by is not None:
-        assert parsed.group_by is not None
-        raise parser.fail(parsed.group_by)  # GROUP BY without COUNT(Id): outside the subset
-    return _Query(obj, selected, where, group_by)
+        return _Query(obj, [], test, None, [], parsed.limit, count_rows=True)
+    columns = [names.column(item) for item in parsed.items]
+    group = names.field(parsed.group_by) if parsed.group_by is not None else None
+    order_by = [(names.column(key.path), key) for key in parsed.order_by]
+    _check_shape(parsed, columns, group, order_by, parser)
+    return _Query(obj, columns, test, group.name if group else None, order_by, parsed.limit)
 
 
-def _fold(value: Any) -> str:
-    return str(value).casefold()
+def _check_shape(
+    parsed: Soql,
+    columns: list[_Column],
+    group: sfwhere.Field | None,
+    order_by: list[tuple[_Column, OrderKey]],
+    parser: Parser,
+) -> None:
+    """What SOQL refuses in a well-formed statement: grouping or sorting a multi-select picklist
+    (docs/salesforce.md#sf-multiselect-not-groupable), a field that is neither grouped nor aggregated,
+    COUNT(Id) without GROUP BY and GROUP BY without COUNT(Id) (valid SOQL, outside the subset)."""
+    if parsed.group_by is not None and group is not None and group.type == "multipicklist":
+        raise parser.fail(parsed.group_by, _NOT_GROUPABLE.format(parsed.group_by.text))
+    for column, key in order_by:
+        if column.type == "multipicklist":
+            raise parser.fail(key.path.token, _NOT_SORTABLE.format(key.path.text))
+    if parsed.count_at is None:
+        if parsed.group_by is not None:
+            raise parser.fail(parsed.group_by)
+        if any(not column.name for column, _ in order_by):
+            raise parser.fail(next(key.path.token for column, key in order_by if not column.name))
+        return
+    plain = [(column, item) for column, item in zip(columns, parsed.items, strict=True) if column.name]
+    if group is None:
+        if plain:
+            raise parser.fail(plain[0][1].token, _NOT_AGGREGATED.format(plain[0][1].text))
+        raise parser.fail(parsed.items[0].token)  # COUNT(Id) alone: valid SOQL, outside the sandbox's subset
+    stray = next((item for column, item in plain if column.name != group.name or column.parent), None)
+    if stray is not None or len(plain) != 1:
+        token = stray.token if stray is not None else (parsed.group_by or parsed.items[0].token)
+        raise parser.fail(token, _NOT_AGGREGATED.format(stray.text if stray is not None else token.text))
+    for column, key in order_by:
+        if column.name and (column.name != group.name or column.parent):
+            raise parser.fail(key.path.token, _ORDER_NOT_AGGREGATED.format(key.path.text))
 
 
-def _selection(value: Any) -> frozenset[str]:
-    """The values selected in a multi-select picklist value ``a;b;c``."""
-    return frozenset(_fold(v).strip() for v in str(value).split(";") if v.strip())
+# ------------------------------------------------------------------------------------------------ running
 
 
-def _matches(record: Json, where: _Where | None) -> bool:
-    if where is None:
-        return True
-    value = record.get(where.field)
-    if where.operator == "IN":
-        return value is not None and _fold(value) in {_fold(v) for v in where.values}
-    if where.operator in ("INCLUDES", "EXCLUDES"):
-        held = _selection(value) if value is not None else frozenset()
-        # Each listed string is one alternative; 'a;b' in it means a and b both selected.
-        included = any(_selection(v) <= held for v in where.values if v is not None and _selection(v))
-        return included if where.operator == "INCLUDES" else not included
-    target = where.values[0]
-    if target is None or value is None:
-        equal = value is None and target is None
-    elif where.multi:  # the whole selection, in any order
-        equal = _selection(value) == _selection(target)
-    else:
-        equal = _fold(value) == _fold(target)
-    return equal if where.operator == "=" else not equal
+def _sort_value(value: Any, kind: str) -> Any:
+    if kind == "datetime":
+        return sfdates.instant(value) or value
+    if kind == "date":
+        return sfdates.day(value) or value
+    if kind in _NUMBERS or kind == "boolean":
+        return value
+    return str(value).casefold()  # "Sorting is case insensitive"
+
+
+def _ordered(rows: list[Json], keys: list[tuple[_Column, OrderKey]], value_of: Any) -> list[Json]:
+    """``rows`` sorted by ``keys``, the first key first: one stable sort per key from the last, nulls placed
+    by NULLS FIRST (the default) or NULLS LAST (docs/salesforce.md#sf-soql-order-by)."""
+    for column, key in reversed(keys):
+        nulls = [r for r in rows if value_of(r, column) is None]
+        held = [r for r in rows if value_of(r, column) is not None]
+        held.sort(key=lambda r: _sort_value(value_of(r, column), column.type), reverse=key.descending)
+        rows = held + nulls if key.nulls_last else nulls + held
+    return rows
+
+
+def _parent(org: SalesforceOrg, record: Json, column: _Column, version: str) -> Json | None:
+    """The parent record as a query answers ``Owner.Name``: null without an owner
+    (docs/salesforce.md#sf-soql-parent-fields)."""
+    user = org.records("User").get(record.get(column.via or "") or "")
+    if user is None:
+        return None
+    url = f"/services/data/v{version}/sobjects/User/{user['Id']}"
+    return {"attributes": {"type": column.entity, "url": url}}
+
+
+def _grouped(query: _Query, matching: list[Json]) -> list[Json]:
+    groups: dict[str | None, list[Any]] = {}
+    assert query.group_by is not None
+    for record in matching:
+        value = record.get(query.group_by)
+        key = None if value is None else str(value).casefold()
+        groups.setdefault(key, [value, 0])[1] += 1
+    rows = []
+    for value, count in groups.values():
+        row: Json = {"attributes": {"type": "AggregateResult"}}
+        for column in query.columns:
+            row[column.name or "expr0"] = count if not column.name else value
+        rows.append(row)
+    return _ordered(rows, query.order_by, lambda row, column: row[column.name or "expr0"])
 
 
 def _run(org: SalesforceOrg, query: _Query, version: str) -> list[Json]:
-    matching = [r for r in org.records(query.obj).values() if _matches(r, query.where)]
+    matching = [r for r in org.records(query.obj).values() if query.test(r)]
     if query.group_by is not None:
-        groups: dict[str | None, list[Any]] = {}
-        for record in matching:
-            value = record.get(query.group_by)
-            key = None if value is None else _fold(value)
-            groups.setdefault(key, [value, 0])[1] += 1
-        rows = []
-        for value, count in groups.values():
-            row: Json = {"attributes": {"type": "AggregateResult"}}
-            for name in query.fields:
-                row[name or "expr0"] = count if not name else value
-            rows.append(row)
-        return rows
+        return _grouped(query, matching)[: query.limit]
+    users = org.records("User")
+
+    def value_of(record: Json, column: _Column) -> Any:
+        if column.parent is None:
+            return record.get(column.name)
+        return users.get(record.get(column.via or "") or "", {}).get(column.name)
+
     out = []
-    for record in matching:
-        row = {
+    for record in _ordered(matching, query.order_by, value_of)[: query.limit]:
+        row: Json = {
             "attributes": {
                 "type": query.obj,
                 "url": f"/services/data/v{version}/sobjects/{query.obj}/{record['Id']}",
             }
         }
-        row.update({name: record.get(name) for name in query.fields})
+        for column in query.columns:
+            if column.parent is None:
+                row[column.name] = record.get(column.name)
+                continue
+            if column.parent not in row:
+                row[column.parent] = _parent(org, record, column, version)
+            if row[column.parent] is not None:
+                row[column.parent][column.name] = value_of(record, column)
         out.append(row)
     return out
 
@@ -244,9 +366,10 @@ def query(org: SalesforceOrg, cursors: QueryCursors, request: Request, version: 
     if not soql:
         raise QueryError("MALFORMED_QUERY", "A query string has to be specified")  # wording UNVERIFIED
     compiled = _compile(org, soql)
-    if compiled.count_rows:  # the count is the size; no records (SOQL guide, "COUNT()")
-        matching = sum(1 for r in org.records(compiled.obj).values() if _matches(r, compiled.where))
-        return {"totalSize": matching, "done": True, "records": []}
+    if compiled.count_rows:  # the count is the size; no records (SOQL guide, "COUNT()"); LIMIT caps it
+        matching = sum(1 for r in org.records(compiled.obj).values() if compiled.test(r))
+        total = matching if compiled.limit is None else min(matching, compiled.limit)
+        return {"totalSize": total, "done": True, "records": []}
     rows = _run(org, compiled, version)
     batch = _batch_size(request)
     if compiled.group_by is not None and len(rows) > batch:

@@ -1,13 +1,11 @@
-"""The SOQL subset of the Salesforce sandbox, as text: tokens, a parser and Salesforce's framing of query
-errors. What the parsed query means against the org (fields, records, pages) is sfquery.py's; its docstring
-has the sources.
+"""The SOQL of the Salesforce sandbox, as text: tokens, the token cursor its parsers share and Salesforce's
+framing of query errors. The statement is parsed in sfselect.py (SELECT … LIMIT) and sfwhere.py (the WHERE
+condition); what it means against the org (fields, records, pages) is sfquery.py's, whose docstring gives
+the SOQL subset the sandbox answers and the sources.
 
-SOQL: exactly this subset (keywords case-insensitive, any whitespace), anything else is MALFORMED_QUERY:
-    SELECT F, COUNT(Id) FROM O [WHERE cond] GROUP BY F
-    SELECT COUNT() FROM O [WHERE cond]
-    SELECT F1[, F2 ...] FROM O [WHERE cond]
-    cond := F = 'v' | F != 'v' | F <> 'v' | F = null | F != null | F IN ('v1', 'v2', ...)
-          | F INCLUDES ('v1', 'v2;v3', ...) | F EXCLUDES ('v1', ...)
+Tokens: 'strings' (backslash escapes), words (names, keywords, date literals such as TODAY), dates
+(2026-11-29) and datetimes (2026-11-29T00:00:00Z, …+01:00, fractions of seconds allowed), whole numbers, and
+the operators = != <> < <= > >= ( ) , . : — anything else is an unexpected token.
 """
 
 from __future__ import annotations
@@ -37,7 +35,7 @@ class QueryError(Exception):
 
 @dataclass
 class Token:
-    kind: str  # "word", "string", "op", "end"
+    kind: str  # "word", "string", "date", "number", "op", "other", "end"
     text: str
     pos: int
 
@@ -46,11 +44,16 @@ class Token:
         return self.text.upper() if self.kind == "word" else ""
 
 
+_DATE = r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))?(?![\w:.])"
 _TOKEN = re.compile(
-    r"\s*(?:(?P<string>'(?:[^'\\]|\\.)*')|(?P<op>!=|<>|=|\(|\)|,)|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<other>\S))",
+    r"\s*(?:(?P<string>'(?:[^'\\]|\\.)*')|(?P<date>" + _DATE + r")|(?P<number>\d+(?![\w.]))"
+    r"|(?P<op>!=|<>|<=|>=|=|<|>|\(|\)|,|\.|:)|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<other>\S))",
     re.DOTALL,
 )
-_RESERVED = ("SELECT", "FROM", "WHERE", "GROUP", "BY", "IN", "NULL", "INCLUDES", "EXCLUDES")
+_RESERVED = (
+    "SELECT", "FROM", "WHERE", "GROUP", "BY", "ORDER", "LIMIT", "ASC", "DESC", "NULLS", "FIRST", "LAST",
+    "AND", "OR", "NOT", "IN", "NULL", "INCLUDES", "EXCLUDES", "LIKE", "HAVING", "OFFSET", "WITH",
+)  # fmt: skip
 _ESCAPES = {"'": "'", '"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
 
 
@@ -68,24 +71,9 @@ def _tokens(soql: str) -> list[Token]:
     return tokens
 
 
-@dataclass
-class Condition:
-    field: Token
-    operator: str  # "=", "!=", "IN", "INCLUDES", "EXCLUDES"
-    values: list[str | None]  # None = null
-
-
-@dataclass
-class Soql:
-    fields: list[Token]
-    count_at: int | None  # index of COUNT(Id) in the select list
-    count_rows: bool  # SELECT COUNT(): the number of matching rows, no records
-    obj: Token
-    where: Condition | None
-    group_by: Token | None
-
-
 class Parser:
+    """A cursor over the tokens of one query; ``fail`` makes the MALFORMED_QUERY error at a token."""
+
     def __init__(self, soql: str) -> None:
         self.soql = soql
         self.tokens = _tokens(soql)
@@ -127,68 +115,19 @@ class Parser:
             raise self.fail(token)
         return unescape(token, self)
 
-    def parse(self) -> Soql:
-        self.keyword("SELECT")
-        fields: list[Token] = []
-        count_at: int | None = None
-        while True:
-            token = self.word()
-            if token.upper == "COUNT" and self.peek().text == "(":
-                self.op("(")
-                if self.peek().text == ")" and not fields:  # COUNT() must be alone in the select list
-                    self.take()
-                    return self.count_rows()
-                inner = self.word()
-                if inner.upper != "ID" or count_at is not None:
-                    raise self.fail(inner)
-                self.op(")")
-                count_at = len(fields)
-            fields.append(token)
-            if self.peek().text != ",":
-                break
-            self.take()
-        self.keyword("FROM")
-        obj = self.word()
-        where = self.condition() if self.peek().upper == "WHERE" else None
-        group_by = None
-        if self.peek().upper == "GROUP":
-            self.take()
-            self.keyword("BY")
-            group_by = self.word()
-        end = self.take()
-        if end.kind != "end":
-            raise self.fail(end)
-        return Soql(fields, count_at, False, obj, where, group_by)
-
-    def count_rows(self) -> Soql:
-        """The rest of ``SELECT COUNT() FROM O [WHERE cond]``."""
-        self.keyword("FROM")
-        obj = self.word()
-        where = self.condition() if self.peek().upper == "WHERE" else None
-        end = self.take()
-        if end.kind != "end":
-            raise self.fail(end)
-        return Soql([], None, True, obj, where, None)
-
-    def condition(self) -> Condition:
-        self.keyword("WHERE")
-        name = self.word()
+    def number(self) -> int:
         token = self.take()
-        if token.upper in ("IN", "INCLUDES", "EXCLUDES"):
-            self.op("(")
-            values: list[str | None] = [self.string()]
-            while self.peek().text == ",":
-                self.take()
-                values.append(self.string())
-            self.op(")")
-            return Condition(name, token.upper, values)
-        if token.kind != "op" or token.text not in ("=", "!=", "<>"):
+        if token.kind != "number":
             raise self.fail(token)
-        operator = "=" if token.text == "=" else "!="
-        if self.peek().upper == "NULL":
-            self.take()
-            return Condition(name, operator, [None])
-        return Condition(name, operator, [self.string()])
+        return int(token.text)
+
+    def at(self, *words: str) -> bool:
+        """Whether the next token is one of the keywords ``words``."""
+        return self.peek().upper in words
+
+    def at_op(self, text: str) -> bool:
+        token = self.peek()
+        return token.kind == "op" and token.text == text
 
 
 def unescape(token: Token, parser: Parser) -> str:
