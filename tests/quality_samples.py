@@ -57,7 +57,7 @@ def _reasons() -> QualityGroup:
         breaches=(
             Breach(BreachKind.MIN_FILLED, "deals.closed_lost_reason_code", 95.0, 85.0, f"{HS_FIELDS}:63"),
         ),
-        calls=4,  # HubSpot: one search count per value
+        calls=6,  # HubSpot: one search total per option, one for the records without a value
     )
     return QualityGroup("closed-lost-reasons", "Closed-lost reasons", (salesforce, hubspot))
 
@@ -89,7 +89,10 @@ def sample_report() -> QualityReport:
         window_start="2026-03-03T05:17:00Z",
         targets=("sandbox",),
         groups=(_reasons(), _stages()),
-        skipped={"hubspot:contacts.lifecyclestage": "no picklist values listed in the definitions"},
+        skipped={
+            "hubspot:contacts.hs_lead_status": "target 'sandbox' has no HubSpot property contacts.hs_lead_status "
+            f"— fix the binding ({HS_FIELDS}:3) or create the property"
+        },
     )
 
 

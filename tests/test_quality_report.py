@@ -88,7 +88,7 @@ def test_text_puts_both_crms_side_by_side_and_calls_out_odd_values() -> None:
     )
     breach = lines.index('! breach: "Other" holds 30.0% of records, over the 10% allowed')
     assert lines[breach + 1] == "(max_share set at definitions/fields/salesforce.yaml:86)"
-    assert text.endswith("Quality: 3 fields counted, 2 breaches, 1 field skipped (7 aggregate calls).\n")
+    assert text.endswith("Quality: 3 fields counted, 2 breaches, 1 field skipped (9 aggregate calls).\n")
 
 
 def test_values_are_sorted_by_records_then_name_with_no_value_last() -> None:
@@ -257,7 +257,7 @@ def thresholds(project: Path, price: str, closed_lost_filled: str) -> None:
     """Quality thresholds on the shipped bindings: at most ``price`` of loss reasons Price, and that share of
     Closed Lost deals with a loss reason."""
     path = project / "definitions" / "fields" / "salesforce.yaml"
-    text = path.read_text(encoding="utf-8")
+    text = (REPO / "definitions" / "fields" / "salesforce.yaml").read_text(encoding="utf-8")
     assert LOSS_REASON in text and STAGE in text
     text = text.replace(LOSS_REASON, f"{LOSS_REASON}quality: {{max_share: {{Price: {price}}}}}\n")
     requirement = f"requirements:\n  - {{when: [Closed Lost], require: [Loss_Reason__c], min_filled: {closed_lost_filled}}}\n"
@@ -312,3 +312,10 @@ def test_a_window_that_is_not_one_fails_clearly(run_cli: RunCli, project: Path) 
     result = run_cli("quality", "--since", "3 fortnights")
     assert result.code == exitcodes.ERROR
     assert "--since '3 fortnights' is not a window" in result.err and "Traceback" not in result.err
+
+
+def test_the_readme_shows_the_text_report_as_crmdefs_prints_it() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Quality\n") : readme.index("## Approval, review and changes")]
+    assert f"```\n{render('text')}```\n" in section
+    assert "| `crmdefs quality [--since 90d]" in readme
