@@ -11,6 +11,7 @@ from crmdefs import __version__, debuglog
 from crmdefs.commands.apply import apply, revert
 from crmdefs.commands.docs import docs
 from crmdefs.commands.drift import drift
+from crmdefs.commands.examples import examples
 from crmdefs.commands.import_ import import_
 from crmdefs.commands.init import init
 from crmdefs.commands.mapping import suggest_mapping
@@ -68,3 +69,4 @@ cli.add_command(sandbox)
 cli.add_command(review)
 cli.add_command(import_)
 cli.add_command(docs)
+cli.add_command(examples)

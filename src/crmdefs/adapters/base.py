@@ -122,6 +122,18 @@ class CountResult:
 
 
 @dataclass(frozen=True)
+class ExampleRecord:
+    """One record shown to a review (`crmdefs examples`): nothing but its id, name, owner, date and link —
+    never amounts, emails or other fields, so the list can be pasted into a meeting's notes."""
+
+    id: str
+    name: str
+    owner: str  # the owner's name; the owner's id when the CRM does not tell it; "" for none
+    date: str  # last modified, ISO 8601 as the CRM gives it
+    url: str  # the record's page in the CRM's web app
+
+
+@dataclass(frozen=True)
 class ObjectNames:
     """An object's names as the CRM spells them: to bind addresses written in another case, and to suggest
     the closest names when a binding names something the CRM does not have."""
@@ -188,6 +200,13 @@ class Adapter(Protocol):
         """`crmdefs quality`'s counts of one field, through aggregate calls only (reads only)."""
         ...
 
+    def recent_records(
+        self, address: FieldAddress, values: Sequence[str], last: int, progress: Progress
+    ) -> list[ExampleRecord]:
+        """The ``last`` most recently modified records whose ``address`` holds one of ``values``, newest
+        first: one query (reads only)."""
+        ...
+
     def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[RecordFailure]:
         """Set each record's value to ``new``, in the API's largest batches; the records that failed, if
         any (each with the CRM's message)."""
@@ -232,6 +251,11 @@ class ReadOnlyAdapter:
 
     def count_records(self, request: CountRequest, progress: Progress) -> CountResult:
         return self._inner.count_records(request, progress)
+
+    def recent_records(
+        self, address: FieldAddress, values: Sequence[str], last: int, progress: Progress
+    ) -> list[ExampleRecord]:
+        return self._inner.recent_records(address, values, last, progress)
 
     def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[RecordFailure]:
         raise CrmdefsError("this connection is read-only (drift never writes)")

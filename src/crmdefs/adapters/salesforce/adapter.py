@@ -19,6 +19,7 @@ from crmdefs.adapters.base import (
     NO_WAITS,
     CountRequest,
     CountResult,
+    ExampleRecord,
     ItemResult,
     ObjectNames,
     Progress,
@@ -28,7 +29,7 @@ from crmdefs.adapters.base import (
     Waits,
     never,
 )
-from crmdefs.adapters.salesforce import names, quality, reads, records, writes
+from crmdefs.adapters.salesforce import examples, names, quality, reads, records, writes
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.adapters.salesforce.client import SalesforceClient
 from crmdefs.definitions.model import Crm, FieldAddress
@@ -51,6 +52,7 @@ class SalesforceAdapter:
         self.target = target
         self._org = OrgCalls(target, client, max_retries=max_retries, sleep=sleep, waits=waits)
         self._multi_select: dict[FieldAddress, bool] = {}  # what reads told of each field's type
+        self._shapes: dict[str, examples.RecordShape] = {}  # `crmdefs examples`: each object's describe
 
     @property
     def calls(self) -> Counter[str]:
@@ -101,6 +103,11 @@ class SalesforceAdapter:
     ) -> list[RecordChange]:
         multi = self._is_multi_select(address)
         return records.find_records(self._org, address, moves, progress, multi_select=multi)
+
+    def recent_records(
+        self, address: FieldAddress, values: Sequence[str], last: int, progress: Progress
+    ) -> list[ExampleRecord]:
+        return examples.recent_records(self._org, self._shapes, address, values, last, progress)
 
     def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[RecordFailure]:
         return records.set_records(self._org, changes, progress)
