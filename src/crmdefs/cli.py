@@ -17,6 +17,7 @@ from crmdefs.commands.init import init
 from crmdefs.commands.mapping import suggest_mapping
 from crmdefs.commands.options import no_color_option
 from crmdefs.commands.plan import plan
+from crmdefs.commands.quality import quality
 from crmdefs.commands.review import review
 from crmdefs.commands.sandbox import sandbox
 from crmdefs.commands.show import show
@@ -62,6 +63,7 @@ cli.add_command(apply)
 cli.add_command(show)
 cli.add_command(revert)
 cli.add_command(drift)
+cli.add_command(quality)
 cli.add_command(suggest_mapping)
 cli.add_command(sandbox)
 cli.add_command(review)

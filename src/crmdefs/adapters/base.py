@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from crmdefs.definitions.model import Crm, FieldAddress
@@ -96,6 +97,31 @@ def records_failed(failures: Sequence[RecordFailure]) -> int:
 
 
 @dataclass(frozen=True)
+class CountRequest:
+    """What `crmdefs quality` counts of one picklist field, by aggregate calls only (no record bodies):
+    records per value (``values``: the CRM's values worth a count where each costs a call), records with no
+    value, and per requirement (``when`` values, ``require`` fields) the matching records missing a
+    required field. ``since``: only records modified from then on (None: all)."""
+
+    address: FieldAddress
+    values: tuple[str, ...]
+    requirements: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CountResult:
+    """``by_value``: records per value as the CRM stores it (multi-select: a record counts for each of its
+    values); ``missing``: per requirement, in order; ``calls``: the aggregate calls it took."""
+
+    total: int
+    empty: int
+    by_value: Mapping[str, int]
+    missing: tuple[int, ...]
+    calls: int
+
+
+@dataclass(frozen=True)
 class ExampleRecord:
     """One record shown to a review (`crmdefs examples`): nothing but its id, name, owner, date and link —
     never amounts, emails or other fields, so the list can be pasted into a meeting's notes."""
@@ -170,6 +196,10 @@ class Adapter(Protocol):
         """Every record whose ``address`` holds a key of ``moves``, with the value it should get."""
         ...
 
+    def count_records(self, request: CountRequest, progress: Progress) -> CountResult:
+        """`crmdefs quality`'s counts of one field, through aggregate calls only (reads only)."""
+        ...
+
     def recent_records(
         self, address: FieldAddress, values: Sequence[str], last: int, progress: Progress
     ) -> list[ExampleRecord]:
@@ -218,6 +248,9 @@ class ReadOnlyAdapter:
         self, address: FieldAddress, moves: Mapping[str, str], progress: Progress
     ) -> list[RecordChange]:
         return self._inner.find_records(address, moves, progress)
+
+    def count_records(self, request: CountRequest, progress: Progress) -> CountResult:
+        return self._inner.count_records(request, progress)
 
     def recent_records(
         self, address: FieldAddress, values: Sequence[str], last: int, progress: Progress

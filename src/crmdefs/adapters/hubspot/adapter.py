@@ -29,6 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 from crmdefs.adapters.base import (
     NO_WAITS,
     NOT_WRITTEN,
+    CountRequest,
+    CountResult,
     ExampleRecord,
     ItemResult,
     ObjectNames,
@@ -40,7 +42,7 @@ from crmdefs.adapters.base import (
     never,
     reading_pool,
 )
-from crmdefs.adapters.hubspot import examples, pipelines, records
+from crmdefs.adapters.hubspot import examples, pipelines, quality, records
 from crmdefs.adapters.hubspot.calls import PortalCalls, cause_status
 from crmdefs.adapters.hubspot.client import MAX_IN_FLIGHT, HubSpotApis
 from crmdefs.adapters.hubspot.limits import FLOOR_PER_10S
@@ -126,6 +128,10 @@ class HubSpotAdapter:
     ) -> dict[str, int]:
         multi = self._is_multi_checkbox(address)
         return records.count_values(self._portal, address, values, progress, multi_checkbox=multi)
+
+    def count_records(self, request: CountRequest, progress: Progress) -> CountResult:
+        multi = self._is_multi_checkbox(request.address)
+        return quality.count_records(self._portal, request, progress, multi_checkbox=multi)
 
     def find_records(
         self, address: FieldAddress, moves: Mapping[str, str], progress: Progress

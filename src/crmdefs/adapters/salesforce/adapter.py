@@ -6,7 +6,7 @@ record types for ``record_types: all``; it does not carry descriptions
 
 The work is split by what it touches: calls.py (every call, batched and counted, its errors as
 sentences), reads.py (fields → FieldState), writes.py (a plan → saved components, built in components.py),
-records.py (SOQL counts and record migration).
+records.py (SOQL counts and record migration), quality.py (`crmdefs quality`'s aggregate counts).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 from crmdefs.adapters.base import (
     NO_WAITS,
+    CountRequest,
+    CountResult,
     ExampleRecord,
     ItemResult,
     ObjectNames,
@@ -27,7 +29,7 @@ from crmdefs.adapters.base import (
     Waits,
     never,
 )
-from crmdefs.adapters.salesforce import examples, names, reads, records, writes
+from crmdefs.adapters.salesforce import examples, names, quality, reads, records, writes
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.adapters.salesforce.client import SalesforceClient
 from crmdefs.definitions.model import Crm, FieldAddress
@@ -91,6 +93,10 @@ class SalesforceAdapter:
     ) -> dict[str, int]:
         multi = self._is_multi_select(address)
         return records.count_values(self._org, address, values, progress, multi_select=multi)
+
+    def count_records(self, request: CountRequest, progress: Progress) -> CountResult:
+        multi = self._is_multi_select(request.address)
+        return quality.count_records(self._org, request, progress, multi_select=multi)
 
     def find_records(
         self, address: FieldAddress, moves: Mapping[str, str], progress: Progress
