@@ -60,7 +60,7 @@ FILE_CASES = [
     Case(
         "plan file: a newer minor format_version",
         APPLY_PLAN,
-        "crmdefs: error: p.json: plan format 1.9 was written by a newer crmdefs (this one reads up to 1.3) and "
+        "crmdefs: error: p.json: plan format 1.9 was written by a newer crmdefs (this one reads up to 1.4) and "
         "may hold changes it cannot make — upgrade crmdefs, or make a new plan with `crmdefs plan -o`",
         {"p.json": changed(PLAN, format_version="1.9")},
     ),

@@ -18,13 +18,19 @@ from hubspot import HubSpot
 from simple_salesforce import Salesforce
 
 from crmdefs.sandbox.options import SEARCH_RATE_ENV, SandboxOptions
-from crmdefs.sandbox.records_seed import hubspot_object, records_seed
+from crmdefs.sandbox.records_seed import hubspot_object
 from crmdefs.sandbox.service import Sandbox, SandboxInfo, seed
 from crmdefs.sandbox.state import SandboxState
 
 from .sandbox_helpers import PinnedSession
 
-SEEDED = records_seed()
+# The seeded records as the sandbox holds them: records_seed() with the owners, dates and users the seed adds
+# (records_owners.py, sfusers.py) — computed here, not read back from a running sandbox.
+_SEED = seed()
+SEEDED = {
+    "salesforce": {"records": _SEED["salesforce"]["records"]},
+    "hubspot": {"objects": _SEED["hubspot"]["objects"]},
+}
 OPPORTUNITIES: list[dict[str, Any]] = list(SEEDED["salesforce"]["records"]["Opportunity"].values())
 LEADS: list[dict[str, Any]] = list(SEEDED["salesforce"]["records"]["Lead"].values())
 DEALS: list[dict[str, Any]] = list(SEEDED["hubspot"]["objects"]["deals"].values())

@@ -70,6 +70,7 @@ def test_read_takes_one_metadata_call_per_type_and_maps_the_state(
         == [
             "/services/data/v62.0/sobjects/Lead/describe",  # Lead.Status gains values: where will they show?
             "/services/data/v62.0/sobjects/Opportunity/describe",  # record types for `path_guidance: all`
+            "/services/data/v62.0/sobjects/Opportunity/describe",  # Loss_Reason__c's depends_on controller
             "/services/data/v62.0/sobjects/Opportunity/describe",  # field types for StageName's requirement's formula
         ]
     )

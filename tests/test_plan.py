@@ -308,11 +308,13 @@ def test_field_state_json_is_what_asdict_gives_so_saved_fingerprints_stay_valid(
         "multi_select",
         "path_notes",
         "value_aliases",
+        "controller",
         "rule_targets",
         "rule_fields",
     ):  # the adapter's, never serialized
         del legacy[rule]
     del legacy["pipeline"]  # None (not a deal stage field): left out, so old bytes stay
+    del legacy["dependency"]  # None (not a dependent picklist): left out, so old bytes stay
     del legacy["business_processes"]  # None (not a stage or status field): left out, so old bytes stay
     del legacy["field_access"]  # written only where read, so other fields' fingerprints stay as they were
     del legacy["validation_rules"]  # written only where read and held, likewise

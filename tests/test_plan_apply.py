@@ -49,7 +49,7 @@ def test_plan_apply_plan_converges_and_the_crm_shows_the_definitions(run_cli: Ru
     assert "+ hubspot:deals.closed_lost_reason_code" in first.out
     applied = run_cli("apply", "--auto-approve")
     assert applied.code == 0, applied.out + applied.err
-    assert applied.out.rstrip().endswith("Apply complete: 16 added, 57 changed, 0 deactivated, 5 skipped.")
+    assert applied.out.rstrip().endswith("Apply complete: 16 added, 67 changed, 0 deactivated, 5 skipped.")
     again = run_cli("plan", "--detailed-exitcode")
     assert again.code == 0, again.out
     assert again.out.startswith('No changes. Target "sandbox" matches the definitions.')
@@ -137,7 +137,7 @@ def test_partial_failure_reports_each_item_and_a_rerun_converges(
         "✓ salesforce:Lead.Lead_Score__c" in lines and "✓ hubspot:contacts.hs_lead_status: updated" in lines
     )
     assert (
-        "Apply partly failed: 16 added, 53 changed, 0 deactivated, 5 skipped; 4 changes in 2 fields failed."
+        "Apply partly failed: 16 added, 63 changed, 0 deactivated, 5 skipped; 4 changes in 2 fields failed."
         in (failed.out)
     )
     monkeypatch.delenv("CRMDEFS_SANDBOX_FAIL_COMPONENTS")

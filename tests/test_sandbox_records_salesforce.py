@@ -43,7 +43,8 @@ def counts(result: dict[str, Any], name: str) -> dict[Any, int]:
 def test_the_seed_is_merged_beside_the_metadata_and_is_realistically_messy(env: Env) -> None:
     assert {"metadata", "api_usage", "records"} <= set(env.state.data["salesforce"])
     assert {"properties", "groups", "pipelines", "objects"} <= set(env.state.data["hubspot"])
-    assert len(OPPORTUNITIES) == 40 and len(LEADS) == 20 and len(DEALS) == 30 and len(CONTACTS) == 11
+    # records_seed.py: 40 opportunities, and 7 more for the quality demo
+    assert len(OPPORTUNITIES) == 47 and len(LEADS) == 20 and len(DEALS) == 30 and len(CONTACTS) == 11
     assert all(len(r["Id"]) == 18 for r in OPPORTUNITIES + LEADS)
     assert {r["Loss_Reason__c"] for r in OPPORTUNITIES} == {
         None, "Price", "pricing", "Lost to Competitor", "Other", "No Decision / Non-Responsive",

@@ -11,11 +11,13 @@ from crmdefs import __version__, debuglog
 from crmdefs.commands.apply import apply, revert
 from crmdefs.commands.docs import docs
 from crmdefs.commands.drift import drift
+from crmdefs.commands.examples import examples
 from crmdefs.commands.import_ import import_
 from crmdefs.commands.init import init
 from crmdefs.commands.mapping import suggest_mapping
 from crmdefs.commands.options import no_color_option
 from crmdefs.commands.plan import plan
+from crmdefs.commands.quality import quality
 from crmdefs.commands.review import review
 from crmdefs.commands.sandbox import sandbox
 from crmdefs.commands.show import show
@@ -61,8 +63,10 @@ cli.add_command(apply)
 cli.add_command(show)
 cli.add_command(revert)
 cli.add_command(drift)
+cli.add_command(quality)
 cli.add_command(suggest_mapping)
 cli.add_command(sandbox)
 cli.add_command(review)
 cli.add_command(import_)
 cli.add_command(docs)
+cli.add_command(examples)

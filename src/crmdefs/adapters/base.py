@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from crmdefs.definitions.model import Crm, FieldAddress
@@ -96,6 +97,43 @@ def records_failed(failures: Sequence[RecordFailure]) -> int:
 
 
 @dataclass(frozen=True)
+class CountRequest:
+    """What `crmdefs quality` counts of one picklist field, by aggregate calls only (no record bodies):
+    records per value (``values``: the CRM's values worth a count where each costs a call), records with no
+    value, and per requirement (``when`` values, ``require`` fields) the matching records missing a
+    required field. ``since``: only records modified from then on (None: all)."""
+
+    address: FieldAddress
+    values: tuple[str, ...]
+    requirements: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CountResult:
+    """``by_value``: records per value as the CRM stores it (multi-select: a record counts for each of its
+    values); ``missing``: per requirement, in order; ``calls``: the aggregate calls it took."""
+
+    total: int
+    empty: int
+    by_value: Mapping[str, int]
+    missing: tuple[int, ...]
+    calls: int
+
+
+@dataclass(frozen=True)
+class ExampleRecord:
+    """One record shown to a review (`crmdefs examples`): nothing but its id, name, owner, date and link —
+    never amounts, emails or other fields, so the list can be pasted into a meeting's notes."""
+
+    id: str
+    name: str
+    owner: str  # the owner's name; the owner's id when the CRM does not tell it; "" for none
+    date: str  # last modified, ISO 8601 as the CRM gives it
+    url: str  # the record's page in the CRM's web app
+
+
+@dataclass(frozen=True)
 class ObjectNames:
     """An object's names as the CRM spells them: to bind addresses written in another case, and to suggest
     the closest names when a binding names something the CRM does not have."""
@@ -158,6 +196,17 @@ class Adapter(Protocol):
         """Every record whose ``address`` holds a key of ``moves``, with the value it should get."""
         ...
 
+    def count_records(self, request: CountRequest, progress: Progress) -> CountResult:
+        """`crmdefs quality`'s counts of one field, through aggregate calls only (reads only)."""
+        ...
+
+    def recent_records(
+        self, address: FieldAddress, values: Sequence[str], last: int, progress: Progress
+    ) -> list[ExampleRecord]:
+        """The ``last`` most recently modified records whose ``address`` holds one of ``values``, newest
+        first: one query (reads only)."""
+        ...
+
     def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[RecordFailure]:
         """Set each record's value to ``new``, in the API's largest batches; the records that failed, if
         any (each with the CRM's message)."""
@@ -199,6 +248,14 @@ class ReadOnlyAdapter:
         self, address: FieldAddress, moves: Mapping[str, str], progress: Progress
     ) -> list[RecordChange]:
         return self._inner.find_records(address, moves, progress)
+
+    def count_records(self, request: CountRequest, progress: Progress) -> CountResult:
+        return self._inner.count_records(request, progress)
+
+    def recent_records(
+        self, address: FieldAddress, values: Sequence[str], last: int, progress: Progress
+    ) -> list[ExampleRecord]:
+        return self._inner.recent_records(address, values, last, progress)
 
     def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[RecordFailure]:
         raise CrmdefsError("this connection is read-only (drift never writes)")

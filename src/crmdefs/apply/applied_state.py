@@ -48,6 +48,10 @@ def desired_digest(field: DesiredField) -> str:
         data.pop("rules", None)
     for rule in data.get("rules") or ():
         del rule["source"]  # where the requirement is written is not what it asks
+    if data.get("depends_on") is None:
+        data.pop("depends_on", None)
+    else:
+        del data["depends_on"]["source"]  # as the field's own source: where it is written is not what it asks
     for value in data.get("values") or ():
         if value.get("new_label") is None:
             del value["new_label"]

@@ -4,9 +4,11 @@ Reverting plans the way back like any other change. crmdefs never deletes, so: v
 deactivated (Salesforce) or hidden (HubSpot) on revert, fields it created stay (remove them in the CRM if
 unwanted), and values it made available on record types or business processes stay available. HubSpot deal
 stages get their labels, order, probability and closed state back; a stage the apply created stays (HubSpot
-cannot hide one: archive it there if unwanted). Records a migration moved get their old values back once
-their fields are back. What revert wrote is recorded for drift as a revert (apply/applied_state.py), so
-drift says the fields were reverted instead of "changed in the CRM".
+cannot hide one: archive it there if unwanted). A dependent picklist gets its matrix rows back; a
+dependency the apply created stays (remove it in Setup > Field Dependencies if unwanted). Records a
+migration moved get their old values back once their fields are back. What revert wrote is recorded for
+drift as a revert (apply/applied_state.py), so drift says the fields were reverted instead of "changed in
+the CRM".
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from crmdefs.connect import Connected, open_target
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.model import Crm
 from crmdefs.errors import CrmdefsError
+from crmdefs.plan.dependency import restored_dependency
 from crmdefs.plan.desired import desired_fields
 from crmdefs.plan.diff import compute_plan
 from crmdefs.plan.read import read_states
@@ -137,6 +140,7 @@ def desired_from_backup(backup: Backup) -> tuple[list[DesiredField], list[str]]:
                 unlisted_values="deactivate",  # values added since the backup: deactivate/hide, never delete
                 pipeline=state.pipeline,
                 rules=backup_rules(state),
+                depends_on=restored_dependency(state),  # the matrix rows as they were
             )
         )
     return desired, notes

@@ -100,28 +100,39 @@ def target_option(func: F) -> F:
 
 
 def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--format, and --json for --format json (the sf CLI's habit), as the one ``fmt`` argument."""
+    """--format text|json|markdown, and --json for --format json (the sf CLI's habit), as ``fmt``."""
+    return formats_option(
+        ("text", "json", "markdown"),
+        "text for people, json for machines (format_version), markdown for PR comments.",
+    )(func)
 
-    @functools.wraps(func)
-    def with_format(*args: Any, fmt: str, as_json: bool, **kwargs: Any) -> Any:
-        if as_json:
-            given = click.get_current_context().get_parameter_source("fmt")
-            if given is ParameterSource.COMMANDLINE and fmt != "json":
-                raise click.UsageError(f"--json means --format json, so it cannot go with --format {fmt}")
-            fmt = "json"
-        return func(*args, fmt=fmt, **kwargs)
 
-    with_format = click.option("--json", "as_json", is_flag=True, help="The same as --format json.")(
-        with_format
-    )
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["text", "json", "markdown"]),
-        default="text",
-        show_default=True,
-        help="text for people, json for machines (format_version), markdown for PR comments.",
-    )(with_format)
+def formats_option(choices: Sequence[str], help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--format among ``choices`` (the first is the default) and --json, as the one ``fmt`` argument."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def with_format(*args: Any, fmt: str, as_json: bool, **kwargs: Any) -> Any:
+            if as_json:
+                given = click.get_current_context().get_parameter_source("fmt")
+                if given is ParameterSource.COMMANDLINE and fmt != "json":
+                    raise click.UsageError(f"--json means --format json, so it cannot go with --format {fmt}")
+                fmt = "json"
+            return func(*args, fmt=fmt, **kwargs)
+
+        with_format = click.option("--json", "as_json", is_flag=True, help="The same as --format json.")(
+            with_format
+        )
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(list(choices)),
+            default=choices[0],
+            show_default=True,
+            help=help,
+        )(with_format)
+
+    return decorate
 
 
 def _no_color(context: click.Context, _param: click.Parameter, value: bool) -> None:

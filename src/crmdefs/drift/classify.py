@@ -138,6 +138,12 @@ def differences(change: FieldPlan) -> tuple[Difference, ...]:
             )
         )
     items += [(f"validation rule {r.name}", r.before, dict(r.after)) for r in change.rules]
+    if change.dependency is not None:  # dependent picklist rows: the controlling values that offer a value
+        field = change.dependency.controlling_field
+        items += [
+            (f"value {r.value!r} offered for {field}", list(r.before), list(r.after))
+            for r in change.dependency.rows
+        ]
     return tuple(
         Difference(item, before, after, _key(address, item, before, after)) for item, before, after in items
     )

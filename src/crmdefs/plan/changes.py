@@ -12,8 +12,8 @@ from typing import Any
 from crmdefs.definitions.model import CreateSpec, FieldAddress
 from crmdefs.plan.state import FieldState, ValueState
 
-# 1.1: business_processes and access in field plans; 1.2: HubSpot deal pipelines; 1.3: validation rules
-FORMAT_VERSION = "1.3"
+FORMAT_VERSION = "1.4"  # 1.1: business_processes and access in field plans; 1.2: HubSpot deal pipelines;
+# 1.3: dependent picklists (FieldPlan.dependency); 1.4: validation rules (FieldPlan.rules)
 
 
 class Action(str, Enum):
@@ -164,6 +164,29 @@ class RuleChange:
 
 
 @dataclass(frozen=True)
+class DependencyRow:
+    """One row of a dependent picklist's matrix: ``value`` (this field's value) is offered for the
+    controlling values ``after`` instead of ``before`` (() = for none)."""
+
+    value: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DependencyChange:
+    """Salesforce dependent picklist (docs/salesforce.md#sf-dependent-matrix): the rows of the values a
+    binding lists that change, controlled by ``controlling_field``; every other row is kept. ``columns``:
+    the controlling values the rows name, in the controlling field's order; ``new``: the field was not
+    dependent before."""
+
+    controlling_field: str
+    rows: tuple[DependencyRow, ...]
+    columns: tuple[str, ...] = ()
+    new: bool = False
+
+
+@dataclass(frozen=True)
 class FieldPlan:
     """Everything the plan says about one bound field: its :class:`Action`, the changes that make it match
     the definitions, what is skipped and why, and the fingerprint of the state it was planned on (apply
@@ -187,6 +210,7 @@ class FieldPlan:
     # HubSpot deals.dealstage: the id of the deal pipeline whose stages are the values. Apply then writes the
     # value changes to those stages, one request per stage (docs/hubspot.md#hs-pipeline-put-overwrites).
     pipeline: str | None = None
+    dependency: DependencyChange | None = None  # Salesforce dependent picklist rows to write
     rules: tuple[RuleChange, ...] = ()  # Salesforce validation rules to create, update or deactivate
 
     def __post_init__(self) -> None:
@@ -242,6 +266,7 @@ def count_changes(fields: Iterable[FieldPlan], *, migrate: bool) -> Summary:
             deactivate += rule.kind == "deactivate"
             change += rule.kind == "update"
         change += len(f.migrations) if migrate else 0
+        change += len(f.dependency.rows) if f.dependency is not None else 0
         for v in f.value_changes:
             if v.kind is ValueChangeKind.ADD:
                 add += 1

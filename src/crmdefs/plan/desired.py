@@ -21,6 +21,7 @@ from typing import Any
 
 from crmdefs.definitions.dealstages import deal_stage_attributes
 from crmdefs.definitions.model import Crm, FieldBinding, Glossary, PicklistValue, Status, Term, TextSpec
+from crmdefs.plan.dependency import desired_dependency
 from crmdefs.plan.desired_rules import desired_rules
 from crmdefs.plan.state import STAGE_ATTRIBUTES, DesiredField, DesiredValue, normalize_text
 
@@ -55,7 +56,14 @@ def value_description(value: PicklistValue, terms: Mapping[str, Term]) -> str | 
 
 def desired_fields(glossary: Glossary) -> list[DesiredField]:
     """Every binding of ``glossary`` as the field it should become, texts composed, values per CRM."""
-    return [desired_field(binding, glossary.terms) for binding in glossary.bindings]
+    return [
+        dataclasses.replace(
+            desired_field(binding, glossary.terms), depends_on=desired_dependency(binding, glossary)
+        )
+        if binding.depends_on is not None
+        else desired_field(binding, glossary.terms)
+        for binding in glossary.bindings
+    ]
 
 
 def not_approved(term_id: str, terms: Mapping[str, Term]) -> str | None:

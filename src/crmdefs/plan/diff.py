@@ -27,6 +27,7 @@ from crmdefs.plan.changes import (
     ValueChange,
     ValueChangeKind,
 )
+from crmdefs.plan.dependency import with_dependency
 from crmdefs.plan.offers import not_offered, offer_warnings, process_changes
 from crmdefs.plan.rules import plan_rules
 from crmdefs.plan.state import (
@@ -59,7 +60,11 @@ def compute_plan(
     records is only retired by a rename when ``migrate_records`` is set, after its records move."""
     counts = usage or {}
     fields = tuple(
-        _field_plan(d, actual[d.address], actual, counts.get(d.address), migrate_records)
+        with_dependency(
+            _field_plan(d, actual[d.address], actual, counts.get(d.address), migrate_records),
+            d,
+            actual[d.address],
+        )
         for d in sorted(desired, key=lambda d: str(d.address))
     )
     fingerprints = {str(d.address): actual[d.address].fingerprint() for d in desired}

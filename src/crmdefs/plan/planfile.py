@@ -22,6 +22,8 @@ from crmdefs.plan.changes import (
     AccessChange,
     Action,
     AttributeChange,
+    DependencyChange,
+    DependencyRow,
     FieldPlan,
     Migration,
     PathChange,
@@ -71,8 +73,22 @@ def _field_to_json(f: FieldPlan) -> dict[str, Any]:
         "access": None if f.access is None else dataclasses.asdict(f.access),
         "usage": dict(f.usage),
         **({"pipeline": f.pipeline} if f.pipeline is not None else {}),  # 1.2: only where set
-        **({"rules": [_rule_to_json(r) for r in f.rules]} if f.rules else {}),  # 1.3: only where any
+        **({"dependency": _dependency_to_json(f.dependency)} if f.dependency is not None else {}),  # 1.3
+        **({"rules": [_rule_to_json(r) for r in f.rules]} if f.rules else {}),  # 1.4: only where any
     }
+
+
+def _dependency_to_json(d: DependencyChange) -> dict[str, Any]:
+    rows = [{"value": r.value, "before": list(r.before), "after": list(r.after)} for r in d.rows]
+    return {"controlling_field": d.controlling_field, "rows": rows, "columns": list(d.columns), "new": d.new}
+
+
+def _dependency(data: dict[str, Any] | None) -> DependencyChange | None:
+    if data is None:
+        return None
+    rows = tuple(DependencyRow(str(r["value"]), tuple(r["before"]), tuple(r["after"])) for r in data["rows"])
+    columns = tuple(str(c) for c in data.get("columns", []))
+    return DependencyChange(str(data["controlling_field"]), rows, columns, bool(data.get("new", False)))
 
 
 def _rule_to_json(r: RuleChange) -> dict[str, Any]:
@@ -132,8 +148,8 @@ def loads(text: str, source: str) -> Plan:
             )
         if _minor(version) > _minor(FORMAT_VERSION):
             # A newer minor may carry changes this crmdefs does not know (1.1 added business processes and
-            # field access, 1.2 deal pipelines, 1.3 validation rules): applying the rest would silently
-            # leave them out, or worse.
+            # field access, 1.2 deal pipelines, 1.3 dependent picklists, 1.4 validation rules): applying the
+            # rest would silently leave them out, or worse.
             raise PlanFileError(
                 f"{source}: plan format {version} was written by a newer crmdefs (this one reads up to "
                 f"{FORMAT_VERSION}) and may hold changes it cannot make — upgrade crmdefs, or make a new "
@@ -197,5 +213,6 @@ def _field_from_json(data: dict[str, Any]) -> FieldPlan:
         access=None if access is None else AccessChange(**access),
         usage={str(k): int(v) for k, v in dict(data.get("usage", {})).items()},
         pipeline=None if data.get("pipeline") is None else str(data["pipeline"]),
+        dependency=_dependency(data.get("dependency")),
         rules=tuple(_rule_from_json(r) for r in data.get("rules", [])),
     )

@@ -23,6 +23,7 @@ from crmdefs.connect import Connected
 from crmdefs.definitions.model import Crm, FieldAddress
 from crmdefs.definitions.text_limits import CRM_NAMES
 from crmdefs.errors import BindingsError, Problem
+from crmdefs.plan import dependency
 from crmdefs.plan.read import read_states
 from crmdefs.plan.state import DesiredField, FieldState
 
@@ -61,6 +62,11 @@ def read_bound(
         ]
         states = {**states, **again}
     problems += [p for want in resolved for p in _requirement_problems(want, states[want.address], names)]
+    problems += [  # depends_on: controlling field and values (plan/dependency.py), at its own line
+        _problem(dataclasses.replace(f, source=f.depends_on.source if f.depends_on else f.source), what, hint)
+        for f in resolved
+        for what, hint in dependency.problems(f, states[f.address])
+    ]
     if problems:
         raise BindingsError(problems, connected.target)
     # Keyed by the CRM's spelling (addresses compare in any case, so every lookup still finds its state).

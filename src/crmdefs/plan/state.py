@@ -68,6 +68,40 @@ class ValueMatch(str, Enum):
         return value.casefold() if self is ValueMatch.CASE_INSENSITIVE else value
 
 
+@dataclass(frozen=True)
+class DependencyState:
+    """A Salesforce dependent picklist as read (docs/salesforce.md#sf-dependent-matrix): the controlling
+    field, and for each of this field's values that has settings, the controlling values that offer it."""
+
+    controlling_field: str
+    matrix: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"field": self.controlling_field, "matrix": {k: list(v) for k, v in self.matrix.items()}}
+
+
+@dataclass(frozen=True)
+class ControllerState:
+    """The field a binding's ``depends_on`` names, as the CRM has it: ``kind`` "picklist", "checkbox",
+    "multi_select", "missing" or "other"; ``values`` the controlling values a matrix can name."""
+
+    field: str
+    kind: str
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DesiredDependency:
+    """What a binding's ``depends_on`` asks: each row, this field's value → the controlling values that
+    offer it, as written (matched to the controller's values case-insensitively). ``bound_values``: the
+    controller's values its own binding lists (None: not bound), which may not exist in the CRM yet."""
+
+    field: str
+    rows: Mapping[str, tuple[str, ...]]
+    source: Source | None = None
+    bound_values: tuple[str, ...] | None = None
+
+
 # Marks the FieldState fields that are not written by ``to_json`` (see the comment on those fields).
 NOT_SERIALIZED = {"serialized": False}
 
@@ -120,6 +154,11 @@ class FieldState:
     # Names the definitions give values the CRM stores under another name (a HubSpot deal stage matched by
     # its label: definitions' value → stage id). Read with the definitions, like the create notes.
     value_aliases: Mapping[str, str] = field(default_factory=dict, compare=False, metadata=NOT_SERIALIZED)
+    # Salesforce dependent picklist: the controlling field and matrix as read (None: not dependent).
+    # Serialized only when set, like ``pipeline``. ``controller``: the field a binding's depends_on names,
+    # as read with the definitions (only matters while a plan is computed).
+    dependency: DependencyState | None = None
+    controller: ControllerState | None = field(default=None, compare=False, metadata=NOT_SERIALIZED)
     # Salesforce validation rules of this field (plan/rules.py): rule name → RULE_KEYS, the ones crmdefs made
     # for it and the ones its requirements name. Serialized only when read and non-empty, like ``pipeline``.
     validation_rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -156,6 +195,10 @@ class FieldState:
             del data["field_access"]
         if self.pipeline is None:
             del data["pipeline"]
+        if self.dependency is None:
+            del data["dependency"]
+        else:
+            data["dependency"] = self.dependency.to_json()
         data["validation_rules"] = {k: dict(v) for k, v in self.validation_rules.items()}
         if not self.validation_rules:
             del data["validation_rules"]
@@ -260,6 +303,7 @@ class DesiredField:
     # Where the binding is written, for messages (None: not from the definitions, e.g. a revert's backup).
     # Not part of what is asked of the field: applied_state.desired_digest leaves it out.
     source: Source | None = None
+    depends_on: DesiredDependency | None = None  # Salesforce dependent picklist (plan/dependency.py)
     # The requirements (plan/rules.py). None: not managed (the CRM's rules are not even read); (): none
     # wanted, so a rule crmdefs made for the field is deactivated.
     rules: tuple[DesiredRule, ...] | None = None
@@ -289,5 +333,11 @@ def field_state_from_json(data: Mapping[str, Any]) -> FieldState:
         modified_by=data.get("modified_by"),
         modified_at=data.get("modified_at"),
         pipeline=None if data.get("pipeline") is None else str(data["pipeline"]),
+        dependency=None if data.get("dependency") is None else dependency_from_json(data["dependency"]),
         validation_rules={str(k): dict(v) for k, v in dict(data.get("validation_rules", {})).items()},
     )
+
+
+def dependency_from_json(data: Mapping[str, Any]) -> DependencyState:
+    matrix = dict(data.get("matrix", {}))
+    return DependencyState(str(data["field"]), {str(k): tuple(str(c) for c in v) for k, v in matrix.items()})

@@ -15,6 +15,7 @@ from crmdefs.definitions.model import Crm, FieldAddress
 from crmdefs.plan.changes import (
     Action,
     AttributeChange,
+    DependencyRow,
     FieldPlan,
     Plan,
     RuleChange,
@@ -113,6 +114,16 @@ def _field_section(f: FieldPlan, migrate: bool = False) -> list[str]:
                 cell(words.get(f.access.after, f.access.after)),
             )
         )
+    if f.dependency is not None:  # one row per value of the matrix (render/dependency.py)
+        field = f.dependency.controlling_field
+        rows += [
+            (
+                f"~ depends on {code(field, in_table=True)}",
+                f"value {code(r.value, in_table=True)}",
+                *_offers(r),
+            )
+            for r in f.dependency.rows
+        ]
     if migrate:
         rows += [("~ migrate", "records", "", cell(migration_text(m))) for m in f.migrations]
     rows += [row for rule in f.rules for row in _rule_rows(rule)]
@@ -182,3 +193,8 @@ def _listing(value: object) -> str:
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def _offers(row: DependencyRow) -> tuple[str, str]:
+    """Before and after: the controlling values that offer the value."""
+    return cell(", ".join(row.before) or "(none)"), cell(", ".join(row.after) or "(none)")

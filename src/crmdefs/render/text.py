@@ -40,6 +40,7 @@ from crmdefs.plan.changes import (
     ValueChangeKind,
 )
 from crmdefs.plan.state import ValueState
+from crmdefs.render.dependency import matrix_lines
 from crmdefs.render.guidance import PathGroup, group_path_changes, guidance_text, wrap_guidance
 from crmdefs.render.rules import text_lines as rule_lines
 from crmdefs.render.worddiff import same_words, word_diff, wrap, wrap_tokens
@@ -115,6 +116,8 @@ def _changed_field(f: FieldPlan, color: bool, migrate: bool = False) -> list[_Li
     lines += [line for g in group_path_changes(f.path_changes) for line in _path_guidance(g, color)]
     if f.access is not None:
         lines.append(_Line("~", ITEM, f"~ {access_text(f.access)}"))
+    if f.dependency is not None:  # the matrix (render/dependency.py)
+        lines += [_Line(s, ITEM + i, text) for s, i, text in matrix_lines(f.dependency, WIDTH - ITEM)]
     lines += [_Line(*line) for r in f.rules for line in rule_lines(r, ITEM, BODY, WIDTH)]
     lines += [_Line("!", ITEM, f"! warning: {w}") for w in f.warnings]
     return lines + _skips(f)

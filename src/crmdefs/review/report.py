@@ -4,13 +4,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from crmdefs.definitions.model import Term
+from crmdefs.examples.report import examples_json, markdown_lines, text_lines
+from crmdefs.examples.run import TermExamples
 from crmdefs.review.findings import ReviewReport
 from crmdefs.words import plural
 
 FORMAT_VERSION = "1.0"
+Examples = Mapping[str, TermExamples]  # `review --examples`: each overdue term's examples, by term id
 
 
 def headline(report: ReviewReport) -> str:
@@ -73,7 +77,7 @@ def _unbound(report: ReviewReport) -> str:
     return f"Not on any CRM field ({count}; glossary only, bind them where people enter data): {ids}"
 
 
-def render_text(report: ReviewReport) -> str:
+def render_text(report: ReviewReport, examples: Examples | None = None) -> str:
     lines = [headline(report)]
     for title, rows in _sections(report):
         if not rows:
@@ -82,6 +86,9 @@ def render_text(report: ReviewReport) -> str:
         lines += [f"  {term.id}: {_name(term)} — {detail}  [{term.source}]" for term, detail in rows]
     if report.unbound:
         lines += ["", _unbound(report)]
+    for term_id, found in (examples or {}).items():
+        lines += ["", f"Examples of {term_id} (target {found.target}, last {found.last}):"]
+        lines += text_lines(found, "  ")
     return "\n".join(lines) + "\n"
 
 
@@ -92,7 +99,7 @@ def _md(text: str) -> str:
     return text
 
 
-def render_markdown(report: ReviewReport) -> str:
+def render_markdown(report: ReviewReport, examples: Examples | None = None) -> str:
     lines = [f"## Glossary review — {report.as_of}", "", headline(report)]
     for title, rows in _sections(report):
         if not rows:
@@ -104,10 +111,13 @@ def render_markdown(report: ReviewReport) -> str:
         ]
     if report.unbound:
         lines += ["", _md(_unbound(report))]
-    return "\n".join(lines) + "\n"
+    for term_id, found in (examples or {}).items():
+        lines += ["", f"### Examples of `{term_id}` (target {_md(found.target)}, last {found.last})", ""]
+        lines += markdown_lines(found)
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def report_json(report: ReviewReport) -> dict[str, Any]:
+def report_json(report: ReviewReport, examples: Examples | None = None) -> dict[str, Any]:
     def term(t: Term) -> dict[str, Any]:
         return {
             "id": t.id,
@@ -122,7 +132,12 @@ def report_json(report: ReviewReport) -> dict[str, Any]:
         "as_of": report.as_of.isoformat(),
         "needs_action": report.needs_action,
         "overdue": [
-            {**term(o.term), "due": o.due.isoformat() if o.due else None, "days_overdue": o.days}
+            {
+                **term(o.term),
+                "due": o.due.isoformat() if o.due else None,
+                "days_overdue": o.days,
+                **({"examples": examples_json(examples[o.term.id])} if examples else {}),
+            }
             for o in report.overdue
         ],
         "stale_drafts": [
@@ -138,7 +153,10 @@ def report_json(report: ReviewReport) -> dict[str, Any]:
     }
 
 
-def render(report: ReviewReport, fmt: str) -> str:
+def render(report: ReviewReport, fmt: str, examples: Examples | None = None) -> str:
+    """``examples``: `review --examples`; without them the report is exactly as before."""
     if fmt == "json":
-        return json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"
-    return render_markdown(report) if fmt == "markdown" else render_text(report)
+        return json.dumps(report_json(report, examples), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return render_markdown(report, examples)
+    return render_text(report, examples)

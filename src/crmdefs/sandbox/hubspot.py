@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable
 from urllib.parse import unquote
 
+from crmdefs.sandbox import hubspot_owners as owners
 from crmdefs.sandbox import hubspot_pipelines as pipelines
 from crmdefs.sandbox import hubspot_properties as properties
 from crmdefs.sandbox import hubspot_record_batch as record_batch
@@ -174,6 +175,9 @@ _P = _family("properties")
 _PIPE = _family("pipelines")
 # Records (hubspot_search.py, hubspot_record_batch.py)
 _OBJ = _family("objects")
+# Owners and account details (hubspot_owners.py): no object type in their paths
+_OWNERS = r"/crm/(?:v3/owners|owners/2026-03)"
+_DETAILS = r"/account-info/(?:v3|2026-03)/details"
 # Paths as hubspot-api-client 12 calls them (crm/properties/api/*.py, crm/pipelines/api/pipelines_api.py).
 # Order matters: `groups` and `batch/...` before `{name}`.
 _ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
@@ -208,5 +212,8 @@ _ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
         ("POST", _OBJ + "/batch/read", "objects.batch.read", _on_portal(record_batch.batch_read)),
         ("POST", _OBJ + "/batch/update", "objects.batch.update", _on_portal(record_batch.batch_update)),
         ("GET", "/account-info/v3/api-usage/daily/private-apps", "account.usage", HubSpotApi._daily_usage),
+        ("GET", _OWNERS, "owners.list", _on_portal(owners.list_owners)),
+        ("GET", _OWNERS + "/(?P<owner>[^/]+)", "owners.read", _on_portal(owners.get_owner)),
+        ("GET", _DETAILS, "account.details", _on_portal(owners.account_details)),
     )
 ]

@@ -21,8 +21,9 @@ Sources ("docs/hubspot.md#…" = an entry of docs/hubspot.md; CONFIRMED = read i
 - EQ/IN compare the whole stored value exactly (case-sensitive), also for a multiple-checkbox property
   ("a;b" is not EQ "a": how HubSpot matches those is not documented,
   docs/hubspot.md#hs-multi-checkbox-values; UNVERIFIED), and NEQ/NOT_IN match records without a value:
-  UNVERIFIED. GT/GTE/LT/LTE compare numbers as numbers (``hs_object_id`` is a number property) and other
-  values as text (UNVERIFIED). An empty string counts as no value for HAS_PROPERTY: UNVERIFIED (HubSpot
+  UNVERIFIED. GT/GTE/LT/LTE compare numbers as numbers (``hs_object_id`` is a number property), date-times
+  as their Unix time in milliseconds (docs/hubspot.md#hs-quality-window) and other values as text
+  (UNVERIFIED). An empty string counts as no value for HAS_PROPERTY: UNVERIFIED (HubSpot
   clears a property set to ""). Without ``sorts`` results come in ascending id order (UNVERIFIED); a sort
   on a number property sorts numerically.
 - The search API has its own rate limit, 5 requests a second per account
@@ -36,6 +37,7 @@ Sources ("docs/hubspot.md#…" = an entry of docs/hubspot.md; CONFIRMED = read i
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import threading
 import uuid
@@ -123,12 +125,22 @@ def _filter_matches(obj: Json, flt: Json) -> bool:
 
 
 def _ordered(value: object) -> tuple[int, float, str]:
-    """A sort and comparison key: numbers (``hs_object_id``, amounts) by value, before any text."""
+    """A sort and comparison key: numbers (``hs_object_id``, amounts) by value, before any text. A stored
+    date-time (ISO 8601, as records carry ``createdate`` / ``hs_lastmodifieddate``) is its Unix time in
+    milliseconds, the form HubSpot's APIs take times in (docs/hubspot.md#hs-quality-window), so ``GTE``
+    a timestamp in milliseconds compares times."""
     text = as_text(value)
     try:
         return 0, float(text), ""
     except ValueError:
+        pass
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
         return 1, 0.0, text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return 0, moment.timestamp() * 1000, ""
 
 
 def _check_filters(body: Json, known: set[str]) -> list[list[Json]]:

@@ -27,7 +27,7 @@ import re
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from crmdefs.sandbox import mdxml, sfrecords, sfsoap
+from crmdefs.sandbox import mdxml, sfdependent, sfrecords, sfsoap
 from crmdefs.sandbox.http import Request, Response, json_response
 from crmdefs.sandbox.sfquery import QueryCursors
 from crmdefs.sandbox.sfstore import SalesforceOrg
@@ -159,6 +159,7 @@ class SalesforceApi:
             component = self.metadata["CustomField"].get(f"{obj}.{field['name']}")
             if component is not None:
                 self._overlay(field, component, f"{obj}.{field['name']}")
+        sfdependent.show_in_describe(describe["fields"], self.metadata["CustomField"], obj)
         describe["recordTypeInfos"] = self.org.record_type_infos(obj, base["recordTypeInfos"], version)
         text = json.dumps(describe).replace("/services/data/vxx.0/", f"/services/data/v{version}/")
         text = re.sub(r"/services/data/v\d+\.0/", f"/services/data/v{version}/", text)

@@ -19,6 +19,7 @@ from crmdefs.sandbox.http import RequestLog, RunningServer
 from crmdefs.sandbox.hubspot import HubSpotApi
 from crmdefs.sandbox.hubspot_seed import hubspot_seed
 from crmdefs.sandbox.options import FaultPlan, SandboxOptions
+from crmdefs.sandbox.records_owners import with_owners
 from crmdefs.sandbox.records_seed import records_seed
 from crmdefs.sandbox.salesforce import SalesforceApi
 from crmdefs.sandbox.salesforce_seed import salesforce_seed
@@ -37,7 +38,7 @@ def seed() -> dict[str, Any]:
     for crm, extra in records_seed().items():
         state[crm] = {**extra, **state.get(crm, {})}
     with_users(state["salesforce"])  # the users records name as OwnerId (sfusers.py)
-    return state
+    return with_owners(state)  # owners (and Salesforce dates) on the seeded records (records_owners.py)
 
 
 def hubspot_seed_state() -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote
 
-from crmdefs.sandbox import sfvalidation
+from crmdefs.sandbox import sfdependent, sfvalidation
 from crmdefs.sandbox.sfstore import SalesforceOrg
 
 SaveError = tuple[str, str]  # (statusCode, message)
@@ -133,6 +133,7 @@ def _custom_field(
         errors.append(
             ("INVALID_CROSS_REFERENCE_KEY", f"no GlobalValueSet named {value_set.get('valueSetName')} found")
         )
+    errors += sfdependent.check(org, c)  # controllingField / valueSettings
     return errors, c
 
 

@@ -29,6 +29,9 @@ from concurrent.futures import ThreadPoolExecutor
 from crmdefs.adapters.base import (
     NO_WAITS,
     NOT_WRITTEN,
+    CountRequest,
+    CountResult,
+    ExampleRecord,
     ItemResult,
     ObjectNames,
     Progress,
@@ -39,7 +42,7 @@ from crmdefs.adapters.base import (
     never,
     reading_pool,
 )
-from crmdefs.adapters.hubspot import pipelines, records, requirements
+from crmdefs.adapters.hubspot import examples, pipelines, quality, records, requirements
 from crmdefs.adapters.hubspot.calls import PortalCalls, cause_status
 from crmdefs.adapters.hubspot.client import MAX_IN_FLIGHT, HubSpotApis
 from crmdefs.adapters.hubspot.limits import FLOOR_PER_10S
@@ -101,6 +104,7 @@ class HubSpotAdapter:
         self._multi_checkbox: dict[FieldAddress, bool] = {}  # what reads told of each property's fieldType
         self._names: dict[str, tuple[str, ...] | None] = {}  # object type → property names; None: none such
         self._creating = threading.Lock()  # creates go one at a time: each may add its property group
+        self._links = examples.RecordLinks(self._portal)  # `crmdefs examples`: portal address, owners
 
     @property
     def retries(self) -> int:
@@ -125,6 +129,10 @@ class HubSpotAdapter:
         multi = self._is_multi_checkbox(address)
         return records.count_values(self._portal, address, values, progress, multi_checkbox=multi)
 
+    def count_records(self, request: CountRequest, progress: Progress) -> CountResult:
+        multi = self._is_multi_checkbox(request.address)
+        return quality.count_records(self._portal, request, progress, multi_checkbox=multi)
+
     def find_records(
         self, address: FieldAddress, moves: Mapping[str, str], progress: Progress
     ) -> list[RecordChange]:
@@ -138,6 +146,11 @@ class HubSpotAdapter:
         self, source: FieldAddress, target: FieldAddress, codes: Mapping[str, str], progress: Progress
     ) -> list[RecordChange]:
         return records.find_by_text(self._portal, source, target, codes, progress)
+
+    def recent_records(
+        self, address: FieldAddress, values: Sequence[str], last: int, progress: Progress
+    ) -> list[ExampleRecord]:
+        return examples.recent_records(self._portal, self._links, address, values, last, progress)
 
     def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[RecordFailure]:
         return records.set_records(self._portal, changes, progress)

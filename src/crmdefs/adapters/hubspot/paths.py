@@ -61,3 +61,18 @@ class ApiPaths:
     @property
     def stage(self) -> str:
         return self._root("pipelines") + "/{pipelineId}/stages/{stageId}"
+
+    @property
+    def owner(self) -> str:
+        # /crm/v3/owners/{ownerId} or /crm/owners/2026-03/{ownerId}, no object type
+        # (docs/hubspot.md#hs-owners)
+        if self.version == "v3":
+            return "/crm/v3/owners/{ownerId}"
+        return f"/crm/owners/{self.version}/{{ownerId}}"
+
+    @property
+    def account_details(self) -> str:
+        # the portal's id and web app domain (docs/hubspot.md#hs-account-details)
+        if self.version == "v3":
+            return "/account-info/v3/details"
+        return f"/account-info/{self.version}/details"

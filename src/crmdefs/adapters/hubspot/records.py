@@ -44,7 +44,7 @@ def is_multi_checkbox(portal: PortalCalls, address: FieldAddress) -> bool:
     return prop.get("type") == "enumeration" and prop.get("fieldType") == "checkbox"
 
 
-def _condition(field: str, operator: str, value: str | None = None) -> Json:
+def condition(field: str, operator: str, value: str | None = None) -> Json:
     return {"propertyName": field, "operator": operator, **({"value": value} if value is not None else {})}
 
 
@@ -56,7 +56,7 @@ def walk(
     (docs/hubspot.md#hs-search-result-cap)."""
     last: int | None = None
     while True:
-        filters = [*conditions, *([_condition("hs_object_id", "GT", str(last))] if last is not None else [])]
+        filters = [*conditions, *([condition("hs_object_id", "GT", str(last))] if last is not None else [])]
         after: str | None = None
         read = 0
         while True:
@@ -115,29 +115,36 @@ def count_values(
     progress: Progress,
     *,
     multi_checkbox: bool = False,
+    where: Sequence[Json] = (),
 ) -> dict[str, int]:
     """Records holding each value: one search per value (EQ, limit 1) read for its ``total``, or, from
     10,000 on, the records counted window by window; a multiple-checkbox property's choices counted from
-    one walk over the records that have a value."""
+    one walk over the records that have a value. ``where``: more filters every record must match (the
+    quality report's window)."""
     progress(f"counting records of {address} for {plural(len(values), 'value')}")
     if multi_checkbox:
         held: Counter[str] = Counter()
-        for record in walk(
-            portal, address.object, [_condition(address.field, "HAS_PROPERTY")], [address.field]
-        ):
+        has = [condition(address.field, "HAS_PROPERTY"), *where]
+        for record in walk(portal, address.object, has, [address.field]):
             held.update(choices(_value(record, address.field)))
         return {value: held[value] for value in values}
-    counts: dict[str, int] = {}
-    for value in values:
-        equal = [_condition(address.field, "EQ", value)]
-        request = {"filterGroups": [{"filters": equal}], "properties": [address.field], "limit": 1}
-        found = portal.search(address.object, request)
-        total = int(found.get("total") or 0)
-        if total >= SEARCH_CAP:  # not documented past the cap (docs/hubspot.md#hs-search-result-cap): count
-            progress(f"{address} holds {value!r} in {SEARCH_CAP:,} records or more; counting them")
-            total = sum(1 for _ in walk(portal, address.object, equal, ["hs_object_id"]))
-        counts[value] = total
-    return counts
+    return {
+        value: count_matching(portal, address, [condition(address.field, "EQ", value), *where], progress)
+        for value in values
+    }
+
+
+def count_matching(
+    portal: PortalCalls, address: FieldAddress, conditions: Sequence[Json], progress: Progress
+) -> int:
+    """Records matching all ``conditions``: one search (limit 1) read for its ``total``, or, from 10,000 on,
+    the records counted window by window (docs/hubspot.md#hs-search-result-cap)."""
+    request = {"filterGroups": [{"filters": list(conditions)}], "properties": [address.field], "limit": 1}
+    total = int(portal.search(address.object, request).get("total") or 0)
+    if total >= SEARCH_CAP:  # not documented past the cap: counted
+        progress(f"{address}: {SEARCH_CAP:,} records or more match; counting them")
+        total = sum(1 for _ in walk(portal, address.object, conditions, ["hs_object_id"]))
+    return total
 
 
 def find_records(
@@ -152,14 +159,14 @@ def find_records(
     multiple-checkbox property every record holding an old choice, the others kept."""
     found: list[RecordChange] = []
     if multi_checkbox:
-        has = [_condition(address.field, "HAS_PROPERTY")]
+        has = [condition(address.field, "HAS_PROPERTY")]
         for record in walk(portal, address.object, has, [address.field]):
             held = str(_value(record, address.field) or "")
             if set(choices(held)) & set(moves):
                 found.append(RecordChange(str(address), str(record["id"]), held, swap_choices(held, moves)))
         return [c for c in found if c.new != c.old]
     for old, new in moves.items():
-        records = walk(portal, address.object, [_condition(address.field, "EQ", old)], [address.field])
+        records = walk(portal, address.object, [condition(address.field, "EQ", old)], [address.field])
         found += [RecordChange(str(address), str(r["id"]), _value(r, address.field), new) for r in records]
     return found
 
@@ -167,7 +174,7 @@ def find_records(
 def distinct_values(portal: PortalCalls, address: FieldAddress, progress: Progress) -> dict[str, int]:
     """Every non-empty value of ``address`` with its number of records (HAS_PROPERTY, window by window)."""
     counts: Counter[str] = Counter()
-    for record in walk(portal, address.object, [_condition(address.field, "HAS_PROPERTY")], [address.field]):
+    for record in walk(portal, address.object, [condition(address.field, "HAS_PROPERTY")], [address.field]):
         value = _value(record, address.field)
         if value not in (None, ""):
             counts[value] += 1
@@ -186,7 +193,7 @@ def find_by_text(
     person already set is never overwritten."""
     found: list[RecordChange] = []
     for text, code in codes.items():
-        equal = [_condition(source.field, "EQ", text)]
+        equal = [condition(source.field, "EQ", text)]
         records = walk(portal, source.object, equal, [source.field, target.field])
         found += [
             RecordChange(str(target), str(r["id"]), None, code)

@@ -6,7 +6,7 @@ record types for ``record_types: all``; it does not carry descriptions
 
 The work is split by what it touches: calls.py (every call, batched and counted, its errors as
 sentences), reads.py (fields → FieldState), writes.py (a plan → saved components, built in components.py),
-records.py (SOQL counts and record migration).
+records.py (SOQL counts and record migration), quality.py (`crmdefs quality`'s aggregate counts).
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 from crmdefs.adapters.base import (
     NO_WAITS,
+    CountRequest,
+    CountResult,
+    ExampleRecord,
     ItemResult,
     ObjectNames,
     Progress,
@@ -26,7 +29,7 @@ from crmdefs.adapters.base import (
     Waits,
     never,
 )
-from crmdefs.adapters.salesforce import names, reads, records, validation, writes
+from crmdefs.adapters.salesforce import examples, names, quality, reads, records, validation, writes
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.adapters.salesforce.client import SalesforceClient
 from crmdefs.definitions.model import Crm, FieldAddress
@@ -49,6 +52,7 @@ class SalesforceAdapter:
         self.target = target
         self._org = OrgCalls(target, client, max_retries=max_retries, sleep=sleep, waits=waits)
         self._multi_select: dict[FieldAddress, bool] = {}  # what reads told of each field's type
+        self._shapes: dict[str, examples.RecordShape] = {}  # `crmdefs examples`: each object's describe
 
     @property
     def calls(self) -> Counter[str]:
@@ -90,11 +94,20 @@ class SalesforceAdapter:
         multi = self._is_multi_select(address)
         return records.count_values(self._org, address, values, progress, multi_select=multi)
 
+    def count_records(self, request: CountRequest, progress: Progress) -> CountResult:
+        multi = self._is_multi_select(request.address)
+        return quality.count_records(self._org, request, progress, multi_select=multi)
+
     def find_records(
         self, address: FieldAddress, moves: Mapping[str, str], progress: Progress
     ) -> list[RecordChange]:
         multi = self._is_multi_select(address)
         return records.find_records(self._org, address, moves, progress, multi_select=multi)
+
+    def recent_records(
+        self, address: FieldAddress, values: Sequence[str], last: int, progress: Progress
+    ) -> list[ExampleRecord]:
+        return examples.recent_records(self._org, self._shapes, address, values, last, progress)
 
     def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[RecordFailure]:
         return records.set_records(self._org, changes, progress)

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from crmdefs.adapters.salesforce import metadata as smd
+from crmdefs.adapters.salesforce.dependent import write_matrix
 from crmdefs.definitions.model import FieldAddress
 from crmdefs.plan.changes import FieldPlan
 
@@ -27,7 +28,7 @@ def new_field(md: Any, change: FieldPlan) -> Any:
         )
         for v in change.target_values or ()
     ]
-    return md.CustomField(
+    component = md.CustomField(
         fullName=change.address.dotted,
         label=text.get("label") or change.create.label,
         type=change.create.type,
@@ -39,14 +40,19 @@ def new_field(md: Any, change: FieldPlan) -> Any:
             valueSetDefinition=md.ValueSetValuesDefinition(sorted=False, value=values),
         ),
     )
+    if change.dependency is not None:
+        write_matrix(md, component, change.dependency)
+    return component
 
 
 def field_component(md: Any, component: Any, change: FieldPlan) -> Any | None:
     """The CustomField to save for ``change``, or None when its changes live elsewhere (value sets)."""
     text = _text(change)
     local = change.target_values is not None and smd.value_source(change.address.dotted, component) == ""
-    if not text and not local:
+    if not text and not local and change.dependency is None:
         return None
+    if change.dependency is not None:
+        write_matrix(md, component, change.dependency)
     smd.apply_text(component, text)
     if local and change.target_values is not None:
         definition = component.valueSet.valueSetDefinition

@@ -18,6 +18,7 @@ from crmdefs.adapters.base import Progress
 from crmdefs.adapters.salesforce import metadata as smd
 from crmdefs.adapters.salesforce import roundtrip
 from crmdefs.adapters.salesforce.calls import OrgCalls
+from crmdefs.adapters.salesforce.dependent import controllers, dependency_state
 from crmdefs.adapters.salesforce.offers import process_names, process_state, record_type_names
 from crmdefs.adapters.salesforce.paths import field_paths, read_paths
 from crmdefs.definitions.model import FieldAddress
@@ -79,12 +80,14 @@ def read_fields(
     # As zeep reads them (not the light reader): whether one holds content that cannot be sent back is
     # part of its state (docs/salesforce.md#sf-zeep-raw-elements).
     access_sets = org.read("PermissionSet", {p for f in fields if (p := _permission_set(f))})
+    controlling = controllers(org, fields)  # one describe per object with a depends_on binding
     states = {}
     for wanted in fields:
         name = wanted.address.dotted
         reading = custom_fields.get(name)
         if reading is None:
-            states[wanted.address] = smd.missing_state(wanted.address, wanted.create)
+            missing = smd.missing_state(wanted.address, wanted.create)
+            states[wanted.address] = dataclasses.replace(missing, controller=controlling.get(wanted.address))
             continue
         state = field_state(wanted.address, reading, values[name], record_types)
         found = field_paths(paths, wanted.address, _path_record_types(wanted, record_types))
@@ -98,6 +101,8 @@ def read_fields(
             business_processes=in_processes,
             process_record_types=in_use,
             field_access=access,
+            dependency=dependency_state(reading.component) if wanted.depends_on is not None else None,
+            controller=controlling.get(wanted.address),
         )
     return states
 

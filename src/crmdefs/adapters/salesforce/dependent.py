@@ -1,0 +1,96 @@
+"""Dependent picklists in a Salesforce org: the matrix as read from a CustomField, the controlling field as
+REST describe shows it, describe's ``validFor`` bitmaps, and the rows a plan writes.
+
+Facts: the dependency lives on the dependent field's own ``valueSet`` (``controllingField``,
+``valueSettings[{controllingFieldValue[], valueName}]``), keyed on value API names
+(docs/salesforce.md#sf-dependent-matrix), also for a field whose values are in a global value set
+(docs/salesforce.md#sf-dependent-global-value-set); a checkbox's columns are ``checked`` / ``unchecked``
+(docs/salesforce.md#sf-dependent-checkbox); ``validFor`` sets bit i — ``0x80 >> (i % 8)`` of byte
+``i >> 3`` — for the controller's i-th describe value (docs/salesforce.md#sf-dependent-describe).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from typing import Any
+
+from crmdefs.adapters.salesforce.calls import OrgCalls
+from crmdefs.adapters.salesforce.names import describe_or_none
+from crmdefs.definitions.model import FieldAddress
+from crmdefs.plan.changes import DependencyChange
+from crmdefs.plan.state import ControllerState, DependencyState, DesiredField
+
+CHECKBOX_COLUMNS = ("unchecked", "checked")  # describe bits 0 and 1
+KINDS = {"picklist": "picklist", "boolean": "checkbox", "multipicklist": "multi_select"}
+
+
+def dependency_state(component: Any) -> DependencyState | None:
+    """The matrix a CustomField holds (None: not a dependent picklist)."""
+    value_set = getattr(component, "valueSet", None)
+    controller = getattr(value_set, "controllingField", None) if value_set is not None else None
+    if not controller:
+        return None
+    matrix = {
+        str(s.valueName): tuple(str(c) for c in s.controllingFieldValue or [])
+        for s in getattr(value_set, "valueSettings", None) or []
+    }
+    return DependencyState(str(controller), matrix)
+
+
+def controllers(org: OrgCalls, fields: Sequence[DesiredField]) -> dict[FieldAddress, ControllerState]:
+    """The controlling field each ``depends_on`` names, from REST describe (one per object): its kind and
+    the values a matrix can name — a picklist's in describe order, a checkbox's two columns."""
+    described: dict[str, Any] = {}
+    found: dict[FieldAddress, ControllerState] = {}
+    for wanted in fields:
+        if wanted.depends_on is None:
+            continue
+        obj = wanted.address.object
+        if obj not in described:
+            described[obj] = describe_or_none(org, obj)
+        found[wanted.address] = controller_state(described[obj], wanted.depends_on.field)
+    return found
+
+
+def controller_state(describe: Any, name: str) -> ControllerState:
+    fields = (describe or {}).get("fields", [])
+    entry = next((f for f in fields if str(f["name"]).casefold() == name.casefold()), None)
+    if entry is None:
+        return ControllerState(name, "missing", tuple(str(f["name"]) for f in fields))
+    kind = KINDS.get(str(entry.get("type")), "other")
+    if kind == "checkbox":
+        return ControllerState(str(entry["name"]), kind, CHECKBOX_COLUMNS)
+    values = tuple(str(v["value"]) for v in entry.get("picklistValues") or [])
+    return ControllerState(str(entry["name"]), kind, values)
+
+
+def controlling_values_of(valid_for: str | None, controlling: Sequence[str]) -> tuple[str, ...]:
+    """The controlling values a describe ``validFor`` bitmap offers a value for (``controlling``: the
+    controller's describe values in order, or a checkbox's two columns)."""
+    if not valid_for:
+        return ()
+    try:
+        data = base64.b64decode(valid_for)
+    except (binascii.Error, ValueError):
+        return ()
+    return tuple(
+        c for i, c in enumerate(controlling) if i >> 3 < len(data) and data[i >> 3] & (0x80 >> (i % 8))
+    )
+
+
+def write_matrix(md: Any, component: Any, change: DependencyChange) -> None:
+    """Set the planned rows on a CustomField as read: the controlling field, and for each planned value its
+    controlling values; every other row stays as it was (docs/salesforce.md#sf-dependent-matrix)."""
+    value_set = component.valueSet
+    value_set.controllingField = change.controlling_field
+    settings = list(value_set.valueSettings or [])
+    planned = {row.value.casefold(): row for row in change.rows}
+    kept = [s for s in settings if str(s.valueName).casefold() not in planned]
+    written = [
+        md.ValueSettings(controllingFieldValue=list(row.after), valueName=row.value)
+        for row in change.rows
+        if row.after  # a value offered for no controlling value has no settings entry
+    ]
+    value_set.valueSettings = kept + written
