@@ -168,7 +168,7 @@ def test_plan_shows_the_matrix_apply_writes_it_and_the_next_plan_has_no_changes(
     assert "Closed Lost" in planned.out and '+ "Price"' in planned.out and '+ "Other"' in planned.out
     # values the binding does not list get no settings: said before it happens
     assert "offers a value without settings for no StageName value: 'pricing'" in planned.out
-    assert json.loads((tmp_path / "plan.json").read_text())["format_version"] == "1.3"
+    assert json.loads((tmp_path / "plan.json").read_text())["format_version"] == "1.4"
     applied = run_cli("apply", "plan.json", "--auto-approve")
     assert applied.code == 0, applied.out + applied.err
     assert _value_set(tmp_path)["controllingField"] == "StageName"

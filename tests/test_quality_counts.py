@@ -46,12 +46,6 @@ requirements:
     require: [closed_lost_reason]
     min_filled: 95%
 """
-STAGE_REQUIREMENT = """\
-requirements:
-  - when: [Closed Lost]
-    require: [Loss_Reason__c]
-    min_filled: 95%
-"""
 
 
 @pytest.fixture(scope="module", name="portal")
@@ -107,8 +101,8 @@ def with_requirements(project: Path) -> None:
     (project / "definitions" / "fields" / "stages.yaml").write_text(EXTRA_BINDINGS, encoding="utf-8")
     path = project / "definitions" / "fields" / "salesforce.yaml"
     text = path.read_text(encoding="utf-8")
-    marker = "path_guidance: all"
-    path.write_text(text.replace(marker, STAGE_REQUIREMENT + marker, 1), encoding="utf-8")
+    shipped = "    message: {term: closed-lost, use: summary}\n"  # the shipped Closed Lost requirement
+    path.write_text(text.replace(shipped, shipped + "    min_filled: 95%\n", 1), encoding="utf-8")
 
 
 SEEDED = records_seed()

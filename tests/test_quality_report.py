@@ -239,10 +239,6 @@ def test_the_screenshots_do_not_dirty_the_tree() -> None:
 
 # ---- the command on the built-in sandbox -------------------------------------------------------------
 
-STAGE = (
-    "path_guidance: all   # each stage's definition and exit criteria on the Path, for every record type\n"
-)
-
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
@@ -270,12 +266,10 @@ def thresholds(
         (project / "definitions" / "fields" / name).write_text(text, encoding="utf-8")
     if closed_lost_filled is not None:
         path = project / "definitions" / "fields" / "salesforce.yaml"
-        requirement = (
-            "requirements:\n"
-            f"  - {{when: [Closed Lost], require: [Loss_Reason__c], min_filled: {closed_lost_filled}}}\n"
-        )
+        shipped = "    message: {term: closed-lost, use: summary}\n"  # the shipped Closed Lost requirement
+        threshold = f"    min_filled: {closed_lost_filled}\n"
         path.write_text(
-            path.read_text(encoding="utf-8").replace(STAGE, STAGE + requirement), encoding="utf-8"
+            path.read_text(encoding="utf-8").replace(shipped, shipped + threshold), encoding="utf-8"
         )
 
 
@@ -288,7 +282,7 @@ def test_the_seeded_org_breaches_the_shipped_thresholds_and_passes_relaxed_ones(
     assert any(
         line.startswith('! breach: "Other" holds ') and "over the 10% allowed" in line for line in lines
     )
-    assert "(max_share set at definitions/fields/salesforce.yaml:80)" in lines
+    assert "(max_share set at definitions/fields/salesforce.yaml:85)" in lines
     assert re.search(r"^Quality: \d+ fields counted, [1-9]\d* breach", breached.out, re.MULTILINE)
 
     thresholds(project, "90%", "10%")
