@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+from crmdefs.plan.changes import FORMAT_VERSION as PLAN_FORMAT
+
 from .malformed_cases import (
     APPLY_PLAN,
     BACKUP,
@@ -60,7 +62,8 @@ FILE_CASES = [
     Case(
         "plan file: a newer minor format_version",
         APPLY_PLAN,
-        "crmdefs: error: p.json: plan format 1.9 was written by a newer crmdefs (this one reads up to 1.4) and "
+        f"crmdefs: error: p.json: plan format 1.9 was written by a newer crmdefs (this one reads up to {PLAN_FORMAT}) "
+        "and "
         "may hold changes it cannot make — upgrade crmdefs, or make a new plan with `crmdefs plan -o`",
         {"p.json": changed(PLAN, format_version="1.9")},
     ),

@@ -65,15 +65,11 @@ def test_read_takes_one_metadata_call_per_type_and_maps_the_state(
     assert len(reads) == 6
     # the org's Paths, and its validation rules (picklist bindings manage them: docs/salesforce.md#sf-validation-rule)
     assert [e.get("action") for e in running.log.entries].count("listMetadata") == 2
-    assert (
-        [e["path"] for e in running.log.entries if e["method"] == "GET"]
-        == [
-            "/services/data/v62.0/sobjects/Lead/describe",  # Lead.Status gains values: where will they show?
-            "/services/data/v62.0/sobjects/Opportunity/describe",  # record types for `path_guidance: all`
-            "/services/data/v62.0/sobjects/Opportunity/describe",  # Loss_Reason__c's depends_on controller
-            "/services/data/v62.0/sobjects/Opportunity/describe",  # field types for StageName's requirement's formula
-        ]
-    )
+    assert [e["path"] for e in running.log.entries if e["method"] == "GET"] == [
+        "/services/data/v62.0/sobjects/Lead/describe",  # Lead.Status gains values: where will they show?
+        # record types for `path_guidance: all`, depends_on's controller and the requirement's field types
+        "/services/data/v62.0/sobjects/Opportunity/describe",
+    ]
     status = states[FieldAddress(Crm.SALESFORCE, "Lead", "Status")]
     assert status.value_source == "StandardValueSet:LeadStatus"
     assert status.values is not None and status.values[2].attributes == {"converted": True}

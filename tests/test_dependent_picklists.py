@@ -328,3 +328,15 @@ def test_a_field_created_with_depends_on_gets_its_matrix_in_the_same_apply(
     created = _sandbox(tmp_path)["salesforce"]["metadata"]["CustomField"]["Opportunity.Churn_Reason__c"]
     assert created["valueSet"]["controllingField"] == "StageName"
     assert run_cli("plan", "--detailed-exitcode").code == 0
+
+
+def test_values_on_their_way_out_are_not_warned_about(run_cli: RunCli, tmp_path: Path) -> None:
+    """A renamed value is retired once its records move, so a matrix row for it would be wasted; with
+    ``unlisted_values: deactivate`` every unlisted value goes: neither is named in the warning."""
+    _project(tmp_path, BINDING.replace("- {value: Price}", "- {value: Price, renamed_from: [pricing]}"))
+    planned = run_cli("plan")
+    assert planned.code == 0, planned.err
+    assert "offers a value without settings" in planned.out and "'Lost to Competitor'" in planned.out
+    assert "'pricing'" not in planned.out.split("offers a value without settings")[1].splitlines()[0]
+    _project(tmp_path, BINDING + "    unlisted_values: deactivate\n")
+    assert "offers a value without settings" not in run_cli("plan").out

@@ -164,8 +164,8 @@ def test_unlisted_and_inactive_values_are_named(project: Path, portal: tuple[San
     assert loss["pricing"].records == held(OPPORTUNITIES, "Loss_Reason__c")["pricing"]
     assert loss["Price"].status is ValueStatus.LISTED and loss["Price"].definition == "Price"
     assert loss["Other"].catch_all and not loss["Price"].catch_all
-    # A listed value the CRM does not offer (not created yet): inactive, no records.
-    assert loss["Timing"].status is ValueStatus.INACTIVE and loss["Timing"].records == 0
+    # A listed value the CRM does not have yet (apply creates it): missing, no records.
+    assert loss["Timing"].status is ValueStatus.MISSING and loss["Timing"].records == 0
     lead = {v.value: v for v in field(report, "contacts.hs_lead_status").values}
     assert lead["BAD_TIMING"].status is ValueStatus.INACTIVE and lead["BAD_TIMING"].label == "Bad Timing"
     assert lead["BAD_TIMING"].records == held(CONTACTS, "hs_lead_status", hubspot=True)["BAD_TIMING"] > 0

@@ -154,7 +154,7 @@ def with_dependency(plan: FieldPlan, want: DesiredField, have: FieldState) -> Fi
         new=current is None,
     )
     action = Action.UPDATE if plan.action is Action.NOOP else plan.action
-    warnings = plan.warnings + (_unlisted_warning(dep, have, controller.field) if change.new else ())
+    warnings = plan.warnings + (_unlisted_warning(dep, want, have, controller.field) if change.new else ())
     return dataclasses.replace(plan, action=action, dependency=change, skips=tuple(skips), warnings=warnings)
 
 
@@ -198,8 +198,16 @@ def _switch_skip(have: FieldState, current: str, wanted: str) -> Skip:
     )
 
 
-def _unlisted_warning(dep: DesiredDependency, have: FieldState, controller: str) -> tuple[str, ...]:
+def _unlisted_warning(
+    dep: DesiredDependency, want: DesiredField, have: FieldState, controller: str
+) -> tuple[str, ...]:
+    """Values the CRM keeps offering that the matrix gives no controlling value. Not said of values on
+    their way out: renamed ones (retired once their records move) or any unlisted one when the binding
+    deactivates unlisted values."""
+    if want.unlisted_values == "deactivate":
+        return ()
     listed = {v.casefold() for v in dep.rows}
+    listed |= {old.casefold() for v in want.values or () for old in v.renamed_from}
     unlisted = [v.value for v in have.values or () if v.active and v.value.casefold() not in listed]
     if not unlisted:
         return ()

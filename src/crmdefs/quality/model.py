@@ -21,6 +21,7 @@ class ValueStatus(str, Enum):
     LISTED = "listed"  # the definitions list it and the CRM offers it
     UNLISTED = "unlisted"  # records hold it, the definitions do not list it (a legacy or stray value)
     INACTIVE = "inactive"  # the definitions list it, but the CRM no longer offers it (inactive / hidden)
+    MISSING = "missing"  # the definitions list it, the CRM does not have it yet (`crmdefs apply` adds it)
 
 
 @dataclass(frozen=True)

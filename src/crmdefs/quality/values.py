@@ -2,8 +2,9 @@
 matching records, the thresholds' breaches (pure: the CRM was asked before).
 
 A value's status (quality/model.py ``ValueStatus``): *listed* — the definitions list it and the CRM offers
-it; *inactive* — the definitions list it but the CRM does not offer it (inactive on Salesforce, hidden on
-HubSpot, or not there at all); *unlisted* — records hold it and the definitions do not list it (a legacy
+it; *inactive* — the definitions list it but the CRM no longer offers it (inactive on Salesforce, hidden on
+HubSpot); *missing* — the definitions list it and the CRM does not have it yet (`crmdefs apply` adds it);
+*unlisted* — records hold it and the definitions do not list it (a legacy
 value such as a ``renamed_from`` one not migrated yet, or a stray one). Every listed value is shown, with
 0 records if none hold it; an unlisted one only when records hold it. Values match as the CRM matches them
 (Salesforce in any case, HubSpot exactly; a HubSpot deal stage by its label too: ``FieldState.value_key``).
@@ -73,7 +74,13 @@ def value_counts(
         key = state.value_key(pv.value_in(crm))
         crm_value: ValueState | None = offered.get(key)
         stored, records = held.pop(key, (crm_value.value if crm_value else pv.value_in(crm), 0))
-        status = ValueStatus.LISTED if crm_value is not None and crm_value.active else ValueStatus.INACTIVE
+        status = (
+            ValueStatus.MISSING
+            if crm_value is None
+            else ValueStatus.LISTED
+            if crm_value.active
+            else ValueStatus.INACTIVE
+        )
         label = crm_value.label if crm_value else None
         listed.append(ValueCount(stored, label, records, status, pv.value, pv.catch_all))
     unlisted = [

@@ -22,7 +22,8 @@ CRM_SHORT = {"salesforce": "SF", "hubspot": "HS"}
 NO_VALUE = "(no value)"
 STATUS_NOTES = {
     ValueStatus.UNLISTED: ("unlisted", "not in the definitions"),
-    ValueStatus.INACTIVE: ("inactive", "the CRM does not offer it"),
+    ValueStatus.INACTIVE: ("inactive", "the CRM no longer offers it"),
+    ValueStatus.MISSING: ("not in the CRM yet", "`crmdefs apply` adds it"),
 }
 
 

@@ -63,7 +63,9 @@ class SalesforceAdapter:
         self._org.client.close()
 
     def read(self, fields: Sequence[DesiredField], progress: Progress) -> dict[FieldAddress, FieldState]:
-        states = validation.read_rules(self._org, fields, reads.read_fields(self._org, fields, progress))
+        describe = names.Describes(self._org)  # one describe per object, shared with the rules' field types
+        states = reads.read_fields(self._org, fields, progress, describe)
+        states = validation.read_rules(self._org, fields, states, describe)
         self._multi_select.update({a: s.multi_select for a, s in states.items() if s.exists})
         return states
 

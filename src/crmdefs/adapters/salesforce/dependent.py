@@ -16,8 +16,7 @@ import binascii
 from collections.abc import Sequence
 from typing import Any
 
-from crmdefs.adapters.salesforce.calls import OrgCalls
-from crmdefs.adapters.salesforce.names import describe_or_none
+from crmdefs.adapters.salesforce.names import Describes
 from crmdefs.definitions.model import FieldAddress
 from crmdefs.plan.changes import DependencyChange
 from crmdefs.plan.state import ControllerState, DependencyState, DesiredField
@@ -39,7 +38,7 @@ def dependency_state(component: Any) -> DependencyState | None:
     return DependencyState(str(controller), matrix)
 
 
-def controllers(org: OrgCalls, fields: Sequence[DesiredField]) -> dict[FieldAddress, ControllerState]:
+def controllers(describe: Describes, fields: Sequence[DesiredField]) -> dict[FieldAddress, ControllerState]:
     """The controlling field each ``depends_on`` names, from REST describe (one per object): its kind and
     the values a matrix can name — a picklist's in describe order, a checkbox's two columns."""
     described: dict[str, Any] = {}
@@ -49,7 +48,7 @@ def controllers(org: OrgCalls, fields: Sequence[DesiredField]) -> dict[FieldAddr
             continue
         obj = wanted.address.object
         if obj not in described:
-            described[obj] = describe_or_none(org, obj)
+            described[obj] = describe(obj)
         found[wanted.address] = controller_state(described[obj], wanted.depends_on.field)
     return found
 

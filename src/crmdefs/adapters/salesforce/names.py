@@ -27,6 +27,21 @@ def describe_or_none(org: OrgCalls, object_name: str) -> Any | None:
         raise
 
 
+class Describes:
+    """REST describe per object, asked at most once per read: the record types to read and the controlling
+    fields of ``depends_on`` bindings both come from it."""
+
+    def __init__(self, org: OrgCalls) -> None:
+        self.org = org
+        self._seen: dict[str, Any] = {}
+
+    def __call__(self, object_name: str) -> Any | None:
+        key = object_name.casefold()
+        if key not in self._seen:
+            self._seen[key] = describe_or_none(self.org, object_name)
+        return self._seen[key]
+
+
 def object_names(org: OrgCalls, object_name: str, progress: Progress) -> ObjectNames | None:
     progress(f"listing the fields of {object_name}")
     describe = describe_or_none(org, object_name)

@@ -13,8 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote
 
-from crmdefs.adapters.salesforce.calls import OrgCalls
-from crmdefs.adapters.salesforce.names import describe_or_none
+from crmdefs.adapters.salesforce.names import Describes
 from crmdefs.definitions.crmfacts import PROCESS_FIELDS
 from crmdefs.plan.state import DesiredField, ValueState
 
@@ -30,7 +29,7 @@ def adds_values(wanted: DesiredField, current: Sequence[ValueState] | None) -> b
 
 
 def record_type_names(
-    org: OrgCalls, fields: Sequence[DesiredField], values: Mapping[str, Sequence[ValueState] | None]
+    describe: Describes, fields: Sequence[DesiredField], values: Mapping[str, Sequence[ValueState] | None]
 ) -> set[str]:
     """``Object.DeveloperName`` of the record types to read: the named ones, and every active one of an
     object where a binding says ``all``, names business processes (to know which are in use) or adds a
@@ -42,15 +41,15 @@ def record_type_names(
         every = ("*",) in (wanted.record_types, wanted.path_record_types) or bool(wanted.business_processes)
         if every or adds_values(wanted, values.get(wanted.address.dotted)):
             if obj not in described:
-                described[obj] = _active_record_types(org, obj)
+                described[obj] = _active_record_types(describe, obj)
             names |= described[obj]
         if wanted.record_types and wanted.record_types != ("*",):
             names |= {f"{obj}.{rt}" for rt in wanted.record_types}
     return names
 
 
-def _active_record_types(org: OrgCalls, obj: str) -> set[str]:
-    describe: Any = describe_or_none(org, obj)
+def _active_record_types(describes: Describes, obj: str) -> set[str]:
+    describe: Any = describes(obj)
     if describe is None:  # no such object: the binding is reported as such (plan/resolve.py)
         return set()
     return {

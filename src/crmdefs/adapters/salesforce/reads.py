@@ -19,6 +19,7 @@ from crmdefs.adapters.salesforce import metadata as smd
 from crmdefs.adapters.salesforce import roundtrip
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.adapters.salesforce.dependent import controllers, dependency_state
+from crmdefs.adapters.salesforce.names import Describes
 from crmdefs.adapters.salesforce.offers import process_names, process_state, record_type_names
 from crmdefs.adapters.salesforce.paths import field_paths, read_paths
 from crmdefs.definitions.model import FieldAddress
@@ -49,8 +50,9 @@ def read_custom_field(name: str, component: Any) -> FieldReading:
 
 
 def read_fields(
-    org: OrgCalls, fields: Sequence[DesiredField], progress: Progress
+    org: OrgCalls, fields: Sequence[DesiredField], progress: Progress, describe: Describes | None = None
 ) -> dict[FieldAddress, FieldState]:
+    """``describe``: the read's describes, when the caller shares them further (validation rules)."""
     names = [f.address.dotted for f in fields]
     progress(f"reading {len(names)} Salesforce fields")
     # keep=False: apply reads them again to write
@@ -72,7 +74,8 @@ def read_fields(
         for name in names
         if name in custom_fields
     }
-    record_types = org.read("RecordType", record_type_names(org, fields, values))
+    describe = describe or Describes(org)  # one REST describe per object at most, shared by what follows
+    record_types = org.read("RecordType", record_type_names(describe, fields, values))
     processes = org.read("BusinessProcess", process_names(fields, record_types))
     # The Path each record type has, whatever its name (docs/salesforce.md#sf-path-one-per-record-type):
     # listed once per read, and only when some binding manages Path guidance.
@@ -80,7 +83,7 @@ def read_fields(
     # As zeep reads them (not the light reader): whether one holds content that cannot be sent back is
     # part of its state (docs/salesforce.md#sf-zeep-raw-elements).
     access_sets = org.read("PermissionSet", {p for f in fields if (p := _permission_set(f))})
-    controlling = controllers(org, fields)  # one describe per object with a depends_on binding
+    controlling = controllers(describe, fields)  # one describe per object with a depends_on binding
     states = {}
     for wanted in fields:
         name = wanted.address.dotted

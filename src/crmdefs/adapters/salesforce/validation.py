@@ -21,7 +21,7 @@ from functools import partial
 from typing import Any
 
 from crmdefs.adapters.salesforce.calls import OrgCalls
-from crmdefs.adapters.salesforce.names import describe_or_none
+from crmdefs.adapters.salesforce.names import Describes
 from crmdefs.definitions.model import FieldAddress
 from crmdefs.plan.changes import FieldPlan, RuleChange
 from crmdefs.plan.rules import owned, rule_state
@@ -52,16 +52,20 @@ def _any(tests: list[str]) -> str:
 
 
 def read_rules(
-    org: OrgCalls, fields: Sequence[DesiredField], states: Mapping[FieldAddress, FieldState]
+    org: OrgCalls,
+    fields: Sequence[DesiredField],
+    states: Mapping[FieldAddress, FieldState],
+    describe: Describes,
 ) -> dict[FieldAddress, FieldState]:
-    """``states`` with the rules of every field whose binding manages them."""
+    """``states`` with the rules of every field whose binding manages them; ``describe``: the read's REST
+    describes (one per object, shared with the record types and controlling fields)."""
     managed = [f for f in fields if f.rules is not None and states[f.address].exists]
     if not managed:
         return dict(states)
     objects = {f.address.object.casefold() for f in managed}
     names = [n for n in org.list_names(TYPE) if n.partition(".")[0].casefold() in objects]
     rules = {name: _state(c) for name, c in org.read(TYPE, names, keep=False).items()}
-    describes = {f.address.object: describe_or_none(org, f.address.object) for f in managed if f.rules}
+    describes = {f.address.object: describe(f.address.object) for f in managed if f.rules}
     out = dict(states)
     for wanted in managed:
         types = _types(describes.get(wanted.address.object))
