@@ -101,7 +101,7 @@ def with_requirements(project: Path) -> None:
     (project / "definitions" / "fields" / "stages.yaml").write_text(EXTRA_BINDINGS, encoding="utf-8")
     path = project / "definitions" / "fields" / "salesforce.yaml"
     text = path.read_text(encoding="utf-8")
-    shipped = "    message: {term: closed-lost, use: summary}\n"  # the shipped Closed Lost requirement
+    shipped = '    message: {intro: "Choose a Loss Reason before you set the stage to Closed Lost.", term: closed-lost}\n'  # the shipped Closed Lost requirement
     path.write_text(text.replace(shipped, shipped + "    min_filled: 95%\n", 1), encoding="utf-8")
 
 

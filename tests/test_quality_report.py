@@ -266,7 +266,7 @@ def thresholds(
         (project / "definitions" / "fields" / name).write_text(text, encoding="utf-8")
     if closed_lost_filled is not None:
         path = project / "definitions" / "fields" / "salesforce.yaml"
-        shipped = "    message: {term: closed-lost, use: summary}\n"  # the shipped Closed Lost requirement
+        shipped = '    message: {intro: "Choose a Loss Reason before you set the stage to Closed Lost.", term: closed-lost}\n'  # the shipped Closed Lost requirement
         threshold = f"    min_filled: {closed_lost_filled}\n"
         path.write_text(
             path.read_text(encoding="utf-8").replace(shipped, shipped + threshold), encoding="utf-8"

@@ -21,11 +21,14 @@ from .test_plan_apply import sandbox_clients
 
 RULE = "Opportunity.crmdefs_StageName_Closed_Lost"
 FIELDS = Path("definitions") / "fields" / "salesforce.yaml"
-REQUIREMENT = """requirements:   # a Salesforce validation rule: no Closed Lost without a reason
-  - when: [Closed Lost]
-    require: [Loss_Reason__c]
-    message: {term: closed-lost, use: summary}
-"""
+SHIPPED_MESSAGE = '    message: {intro: "Choose a Loss Reason before you set the stage to Closed Lost.", term: closed-lost}\n'
+REQUIREMENT = (
+    "requirements:   # a Salesforce validation rule: no Closed Lost without a reason\n"
+    "  - when: [Closed Lost]\n"
+    "    require: [Loss_Reason__c]\n"
+    "    # What a rep sees when saving Closed Lost without a reason (at most 255 characters).\n"
+    + SHIPPED_MESSAGE
+)
 
 
 @pytest.fixture
@@ -72,7 +75,9 @@ def test_apply_creates_the_rule_the_plan_counted_and_the_record_api_enforces_it(
     assert applied.code == 0, applied.out + applied.err
     rule = rule_in_sandbox(project)
     assert (rule.fullName, rule.active, rule.errorDisplayField) == (RULE, True, "Loss_Reason__c")
-    assert rule.errorMessage.startswith("An opportunity that ended without a signed deal")
+    assert rule.errorMessage.startswith(
+        "Choose a Loss Reason before you set the stage to Closed Lost.\nAn opportunity"
+    )
     assert "Managed by crmdefs for Opportunity.StageName" in rule.description
     again = run_cli("plan", "--detailed-exitcode")
     assert again.code == 0, again.out
@@ -135,8 +140,8 @@ def test_removing_the_requirement_deactivates_the_rule_and_never_deletes_it(
 def test_active_false_creates_the_rule_inactive(run_cli: RunCli, project: Path) -> None:
     edit_definitions(
         project,
-        "    message: {term: closed-lost, use: summary}\n",
-        "    message: {term: closed-lost, use: summary}\n    active: false\n",
+        SHIPPED_MESSAGE,
+        SHIPPED_MESSAGE + "    active: false\n",
     )
     plan = run_cli("plan")
     assert (
@@ -194,9 +199,7 @@ def test_a_required_field_the_object_lacks_or_a_checkbox_is_an_error_naming_the_
 
 
 def test_a_message_over_255_characters_fails_validate(run_cli: RunCli, project: Path) -> None:
-    edit_definitions(
-        project, "message: {term: closed-lost, use: summary}", "message: {term: closed-lost, use: definition}"
-    )
+    edit_definitions(project, "term: closed-lost}", "term: closed-lost, use: definition}")
     result = run_cli("validate")
     assert result.code != 0
     assert "the message of requirement 1 is" in result.err and "Salesforce allows 255" in result.err

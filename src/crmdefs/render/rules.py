@@ -14,7 +14,7 @@ Line = tuple[str, int, str]  # (style: + ~ - ! or "", indent, text): render/text
 SHOWN = (("formula", "formula"), ("message", "message"), ("display_field", "shown next to"),
          ("description", "description"))  # fmt: skip
 HINT = (
-    "reps meet the rule on their next edit of each such record: to clean them first, apply it with "
+    "reps meet the rule the next time they edit each one. To clean them first, apply it with "
     "'active: false' on the requirement, fix the records, then drop 'active: false'"
 )
 
@@ -52,7 +52,7 @@ def violations(rule: RuleChange) -> str | None:
     if rule.violations == 0:
         return "no record fails it today"
     verb = "fails" if rule.violations == 1 else "fail"
-    return f"{plural(rule.violations, 'record')} {verb} it today: {HINT}"
+    return f"{plural(rule.violations, 'record')} {verb} it today — {HINT}"
 
 
 def text_lines(rule: RuleChange, item: int, body: int, width: int) -> list[Line]:
