@@ -56,14 +56,13 @@ def value_description(value: PicklistValue, terms: Mapping[str, Term]) -> str | 
 
 def desired_fields(glossary: Glossary) -> list[DesiredField]:
     """Every binding of ``glossary`` as the field it should become, texts composed, values per CRM."""
-    return [
-        dataclasses.replace(
-            desired_field(binding, glossary.terms), depends_on=desired_dependency(binding, glossary)
-        )
-        if binding.depends_on is not None
-        else desired_field(binding, glossary.terms)
-        for binding in glossary.bindings
-    ]
+    fields = []
+    for binding in glossary.bindings:
+        field = desired_field(binding, glossary.terms)
+        if binding.depends_on is not None:  # its controlling field's values come from that field's binding
+            field = dataclasses.replace(field, depends_on=desired_dependency(binding, glossary))
+        fields.append(field)
+    return fields
 
 
 def not_approved(term_id: str, terms: Mapping[str, Term]) -> str | None:
