@@ -39,18 +39,14 @@ def dependency_state(component: Any) -> DependencyState | None:
 
 
 def controllers(describe: Describes, fields: Sequence[DesiredField]) -> dict[FieldAddress, ControllerState]:
-    """The controlling field each ``depends_on`` names, from REST describe (one per object): its kind and
-    the values a matrix can name — a picklist's in describe order, a checkbox's two columns."""
-    described: dict[str, Any] = {}
-    found: dict[FieldAddress, ControllerState] = {}
-    for wanted in fields:
-        if wanted.depends_on is None:
-            continue
-        obj = wanted.address.object
-        if obj not in described:
-            described[obj] = describe(obj)
-        found[wanted.address] = controller_state(described[obj], wanted.depends_on.field)
-    return found
+    """The controlling field each ``depends_on`` names, from REST describe (``describe`` asks once per
+    object): its kind and the values a matrix can name — a picklist's in describe order, a checkbox's two
+    columns."""
+    return {
+        wanted.address: controller_state(describe(wanted.address.object), wanted.depends_on.field)
+        for wanted in fields
+        if wanted.depends_on is not None
+    }
 
 
 def controller_state(describe: Any, name: str) -> ControllerState:
