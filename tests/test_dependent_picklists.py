@@ -8,13 +8,13 @@ value."""
 from __future__ import annotations
 
 import base64
+import binascii
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from crmdefs.adapters.salesforce.dependent import controlling_values_of
 
 from .conftest import RunCli, write_files
 from .salesforce_sandbox import Org
@@ -38,6 +38,21 @@ def _depend(org: Org, controller: str, settings: dict[str, list[str]]) -> Any:
 def _describe_field(org: Org, name: str) -> dict[str, Any]:
     described: dict[str, Any] = org.client().restful("sobjects/Opportunity/describe")
     return next(f for f in described["fields"] if f["name"] == name)
+
+
+def controlling_values_of(valid_for: str | None, controlling: Sequence[str]) -> tuple[str, ...]:
+    """The controlling values a describe ``validFor`` bitmap offers a value for, decoded as real clients
+    decode it (``controlling``: the controller's describe values in order, or a checkbox's two columns):
+    bit i is ``0x80 >> (i % 8)`` of byte ``i >> 3`` (docs/salesforce.md#sf-dependent-describe)."""
+    if not valid_for:
+        return ()
+    try:
+        data = base64.b64decode(valid_for)
+    except (binascii.Error, ValueError):
+        return ()
+    return tuple(
+        c for i, c in enumerate(controlling) if i >> 3 < len(data) and data[i >> 3] & (0x80 >> (i % 8))
+    )
 
 
 # --- the sandbox ------------------------------------------------------------------------------------------
