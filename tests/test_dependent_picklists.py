@@ -355,3 +355,26 @@ def test_values_on_their_way_out_are_not_warned_about(run_cli: RunCli, tmp_path:
     assert "'pricing'" not in planned.out.split("offers a value without settings")[1].splitlines()[0]
     _project(tmp_path, BINDING + "    unlisted_values: deactivate\n")
     assert "offers a value without settings" not in run_cli("plan").out
+
+
+def test_a_controlling_value_not_in_salesforce_yet_is_named_once(run_cli: RunCli, tmp_path: Path) -> None:
+    """Two spellings of one value the controller's binding adds: the skip names it once."""
+    write_files(
+        tmp_path,
+        {
+            "definitions/stages.yaml": """\
+                kind: field
+                salesforce: Opportunity.StageName
+                picklist:
+                  values:
+                    - {value: Closed Lost, closed: true, won: false, probability: 0, forecast_category: Omitted}
+                    - {value: On Hold, closed: false, won: false, probability: 5, forecast_category: Pipeline}
+                """,
+        },
+    )
+    _project(
+        tmp_path, BINDING.replace("show_when: [Closed Lost]", "show_when: [On Hold, on hold, Closed Lost]")
+    )
+    planned = run_cli("plan")
+    assert planned.code == 0, planned.err
+    assert "StageName has no value 'On Hold' in Salesforce yet" in " ".join(planned.out.split())
