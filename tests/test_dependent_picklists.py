@@ -8,13 +8,13 @@ value."""
 from __future__ import annotations
 
 import base64
+import binascii
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from crmdefs.adapters.salesforce.dependent import controlling_values_of
 
 from .conftest import RunCli, write_files
 from .salesforce_sandbox import Org
@@ -38,6 +38,21 @@ def _depend(org: Org, controller: str, settings: dict[str, list[str]]) -> Any:
 def _describe_field(org: Org, name: str) -> dict[str, Any]:
     described: dict[str, Any] = org.client().restful("sobjects/Opportunity/describe")
     return next(f for f in described["fields"] if f["name"] == name)
+
+
+def controlling_values_of(valid_for: str | None, controlling: Sequence[str]) -> tuple[str, ...]:
+    """The controlling values a describe ``validFor`` bitmap offers a value for, decoded as real clients
+    decode it (``controlling``: the controller's describe values in order, or a checkbox's two columns):
+    bit i is ``0x80 >> (i % 8)`` of byte ``i >> 3`` (docs/salesforce.md#sf-dependent-describe)."""
+    if not valid_for:
+        return ()
+    try:
+        data = base64.b64decode(valid_for)
+    except (binascii.Error, ValueError):
+        return ()
+    return tuple(
+        c for i, c in enumerate(controlling) if i >> 3 < len(data) and data[i >> 3] & (0x80 >> (i % 8))
+    )
 
 
 # --- the sandbox ------------------------------------------------------------------------------------------
@@ -340,3 +355,26 @@ def test_values_on_their_way_out_are_not_warned_about(run_cli: RunCli, tmp_path:
     assert "'pricing'" not in planned.out.split("offers a value without settings")[1].splitlines()[0]
     _project(tmp_path, BINDING + "    unlisted_values: deactivate\n")
     assert "offers a value without settings" not in run_cli("plan").out
+
+
+def test_a_controlling_value_not_in_salesforce_yet_is_named_once(run_cli: RunCli, tmp_path: Path) -> None:
+    """Two spellings of one value the controller's binding adds: the skip names it once."""
+    write_files(
+        tmp_path,
+        {
+            "definitions/stages.yaml": """\
+                kind: field
+                salesforce: Opportunity.StageName
+                picklist:
+                  values:
+                    - {value: Closed Lost, closed: true, won: false, probability: 0, forecast_category: Omitted}
+                    - {value: On Hold, closed: false, won: false, probability: 5, forecast_category: Pipeline}
+                """,
+        },
+    )
+    _project(
+        tmp_path, BINDING.replace("show_when: [Closed Lost]", "show_when: [On Hold, on hold, Closed Lost]")
+    )
+    planned = run_cli("plan")
+    assert planned.code == 0, planned.err
+    assert "StageName has no value 'On Hold' in Salesforce yet" in " ".join(planned.out.split())

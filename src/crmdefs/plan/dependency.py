@@ -43,7 +43,8 @@ def desired_dependency(binding: FieldBinding, glossary: Glossary) -> DesiredDepe
         None,
     )
     values = controller.picklist.values if controller is not None and controller.picklist else ()
-    show_when = tuple(_crm_value(name, values, crm) for name in dep.show_when)
+    # Once per controlling value: two spellings of one bound value name it twice.
+    show_when = tuple(dict.fromkeys(_crm_value(name, values, crm) for name in dep.show_when))
     return DesiredDependency(
         field=dep.field,
         rows={v.value_in(crm): show_when for v in binding.picklist.values},

@@ -31,7 +31,7 @@ def matrix_lines(change: DependencyChange, width: int) -> list[Line]:
     )
     lines: list[Line] = [(symbol, 0, head), (symbol, 0, header.rstrip())]
     for row, label, row_cells in zip(change.rows, labels, cells, strict=True):
-        mark = "+" if not row.before else "~"
+        mark = _mark(row)
         text = "  ".join(c.center(w) for c, w in zip(row_cells, widths, strict=True))
         lines.append((mark, 4, f"{mark} {label.ljust(label_width)}{text}".rstrip()))
     return lines
@@ -47,14 +47,12 @@ def _cell(row: DependencyRow, column: str, new: bool) -> str:
 
 
 def _listed(rows: Sequence[DependencyRow], field: str) -> list[Line]:
-    return [
-        (
-            "+" if not r.before else "~",
-            4,
-            f"{'+' if not r.before else '~'} {_quote(r.value)}: {offered_text(r, field)}",
-        )
-        for r in rows
-    ]
+    return [(_mark(r), 4, f"{_mark(r)} {_quote(r.value)}: {offered_text(r, field)}") for r in rows]
+
+
+def _mark(row: DependencyRow) -> str:
+    """``+`` for a row that had no settings, ``~`` for one whose settings change."""
+    return "+" if not row.before else "~"
 
 
 def offered_text(row: DependencyRow, field: str) -> str:

@@ -1,18 +1,16 @@
 """Dependent picklists in a Salesforce org: the matrix as read from a CustomField, the controlling field as
-REST describe shows it, describe's ``validFor`` bitmaps, and the rows a plan writes.
+REST describe shows it, and the rows a plan writes.
 
 Facts: the dependency lives on the dependent field's own ``valueSet`` (``controllingField``,
 ``valueSettings[{controllingFieldValue[], valueName}]``), keyed on value API names
 (docs/salesforce.md#sf-dependent-matrix), also for a field whose values are in a global value set
 (docs/salesforce.md#sf-dependent-global-value-set); a checkbox's columns are ``checked`` / ``unchecked``
-(docs/salesforce.md#sf-dependent-checkbox); ``validFor`` sets bit i — ``0x80 >> (i % 8)`` of byte
-``i >> 3`` — for the controller's i-th describe value (docs/salesforce.md#sf-dependent-describe).
+(docs/salesforce.md#sf-dependent-checkbox). The matrix is read from the CustomField, not from describe's
+``validFor`` bitmaps (docs/salesforce.md#sf-dependent-describe).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,18 +37,14 @@ def dependency_state(component: Any) -> DependencyState | None:
 
 
 def controllers(describe: Describes, fields: Sequence[DesiredField]) -> dict[FieldAddress, ControllerState]:
-    """The controlling field each ``depends_on`` names, from REST describe (one per object): its kind and
-    the values a matrix can name — a picklist's in describe order, a checkbox's two columns."""
-    described: dict[str, Any] = {}
-    found: dict[FieldAddress, ControllerState] = {}
-    for wanted in fields:
-        if wanted.depends_on is None:
-            continue
-        obj = wanted.address.object
-        if obj not in described:
-            described[obj] = describe(obj)
-        found[wanted.address] = controller_state(described[obj], wanted.depends_on.field)
-    return found
+    """The controlling field each ``depends_on`` names, from REST describe (``describe`` asks once per
+    object): its kind and the values a matrix can name — a picklist's in describe order, a checkbox's two
+    columns."""
+    return {
+        wanted.address: controller_state(describe(wanted.address.object), wanted.depends_on.field)
+        for wanted in fields
+        if wanted.depends_on is not None
+    }
 
 
 def controller_state(describe: Any, name: str) -> ControllerState:
@@ -63,20 +57,6 @@ def controller_state(describe: Any, name: str) -> ControllerState:
         return ControllerState(str(entry["name"]), kind, CHECKBOX_COLUMNS)
     values = tuple(str(v["value"]) for v in entry.get("picklistValues") or [])
     return ControllerState(str(entry["name"]), kind, values)
-
-
-def controlling_values_of(valid_for: str | None, controlling: Sequence[str]) -> tuple[str, ...]:
-    """The controlling values a describe ``validFor`` bitmap offers a value for (``controlling``: the
-    controller's describe values in order, or a checkbox's two columns)."""
-    if not valid_for:
-        return ()
-    try:
-        data = base64.b64decode(valid_for)
-    except (binascii.Error, ValueError):
-        return ()
-    return tuple(
-        c for i, c in enumerate(controlling) if i >> 3 < len(data) and data[i >> 3] & (0x80 >> (i % 8))
-    )
 
 
 def write_matrix(md: Any, component: Any, change: DependencyChange) -> None:
