@@ -92,6 +92,10 @@ class ProcessChange:
     add: tuple[str, ...]
 
 
+# The reason of every skip a ``document_only`` binding gets (plan/diff.py, plan/dependency.py).
+DOCUMENT_ONLY = "document_only: crmdefs documents and compares this field but never writes it"
+
+
 @dataclass(frozen=True)
 class Skip:
     """Something the definitions ask for that this plan will not write, with the reason a person reads.

@@ -16,7 +16,7 @@ import difflib
 from collections.abc import Mapping, Sequence
 
 from crmdefs.definitions.model import Crm, FieldBinding, Glossary, PicklistValue
-from crmdefs.plan.changes import Action, DependencyChange, DependencyRow, FieldPlan, Skip
+from crmdefs.plan.changes import DOCUMENT_ONLY, Action, DependencyChange, DependencyRow, FieldPlan, Skip
 from crmdefs.plan.state import ControllerState, DesiredDependency, DesiredField, FieldState
 
 CHECKBOX_ALIASES = {"true": "checked", "false": "unchecked"}
@@ -157,9 +157,6 @@ def with_dependency(plan: FieldPlan, want: DesiredField, have: FieldState) -> Fi
     action = Action.UPDATE if plan.action is Action.NOOP else plan.action
     warnings = plan.warnings + (_unlisted_warning(dep, want, have, controller.field) if change.new else ())
     return dataclasses.replace(plan, action=action, dependency=change, skips=tuple(skips), warnings=warnings)
-
-
-DOCUMENT_ONLY = "document_only: crmdefs documents and compares this field but never writes it"
 
 
 def _rows(

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from crmdefs.definitions.model import FieldAddress
 from crmdefs.plan.changes import (
+    DOCUMENT_ONLY,
     AccessChange,
     Action,
     AttributeChange,
@@ -294,9 +295,6 @@ def _path_warnings(have: FieldState, changes: Sequence[PathChange]) -> tuple[str
     return tuple(
         have.path_notes[rt] for rt in dict.fromkeys(p.record_type for p in changes) if rt in have.path_notes
     )
-
-
-DOCUMENT_ONLY = "document_only: crmdefs documents and compares this field but never writes it"
 
 
 def _document_only(
