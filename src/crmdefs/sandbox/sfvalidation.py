@@ -3,8 +3,9 @@
 
 Sources (CONFIRMED = read in the source named; UNVERIFIED = our choice):
 - The component: fullName ``Object.RuleName``; ``active``, ``errorConditionFormula`` and ``errorMessage``
-  required; ``errorMessage`` at most 255 characters; ``errorDisplayField`` a field of the object (else the
-  message shows at the top of the page): CONFIRMED, docs/salesforce.md#sf-validation-rule. The rule name
+  required; ``errorMessage`` and ``description`` at most 255 characters; ``errorDisplayField`` a field of
+  the object (else the message shows at the top of the page): CONFIRMED,
+  docs/salesforce.md#sf-validation-rule. The rule name
   (letters, digits, underscores, starting with a letter, no double or trailing underscore, at most 40):
   CONFIRMED, same entry.
 - Formula errors at save: the wording of docs/salesforce.md#sf-formula-picklist-functions (formula.py); the
@@ -25,7 +26,7 @@ from crmdefs.sandbox.formula import FormulaError, evaluate, parse
 from crmdefs.sandbox.sfstore import Json, SalesforceOrg
 
 SaveError = tuple[str, str]
-MESSAGE_LIMIT = 255
+TEXT_LIMIT = 255
 _RULE_NAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*$")
 
 
@@ -51,8 +52,9 @@ def check_rule(
     if not _RULE_NAME.match(rule) or rule.endswith("_") or len(rule) > 40:  # UNVERIFIED wording
         return [("FIELD_INTEGRITY_EXCEPTION", f"The Rule Name field can only contain underscores and "
                  f"alphanumeric characters: {rule}")], {}  # fmt: skip
-    if len(str(component["errorMessage"])) > MESSAGE_LIMIT:  # UNVERIFIED wording
-        return [("STRING_TOO_LONG", f"errorMessage: data value too large (max length={MESSAGE_LIMIT})")], {}
+    for key in ("errorMessage", "description"):
+        if len(str(component.get(key) or "")) > TEXT_LIMIT:  # UNVERIFIED wording
+            return [("STRING_TOO_LONG", f"{key}: data value too large (max length={TEXT_LIMIT})")], {}
     types = field_types(org, obj)
     try:
         parse(str(component["errorConditionFormula"]), types)
