@@ -54,16 +54,24 @@ def org_fixture(env: Env, connected: SalesforceClient) -> Org:
 
 
 def save(
-    org: Org, formula: str, *, active: bool = True, name: str = RULE, shown: str = "Loss_Reason__c"
+    org: Org,
+    formula: str,
+    *,
+    active: bool = True,
+    name: str = RULE,
+    shown: str = "Loss_Reason__c",
+    message: str = MESSAGE,
+    description: str | None = None,
 ) -> list[str]:
     """Save one rule; the errors of its SaveResult ("statusCode: message")."""
     md = org.metadata()
     rule = md.types.ValidationRule(
         fullName=name,
         active=active,
+        description=description,
         errorConditionFormula=formula,
         errorDisplayField=shown,
-        errorMessage=MESSAGE,
+        errorMessage=message,
     )
     [result] = md.call("createMetadata", [rule])
     return [f"{e.statusCode}: {e.message}" for e in result.errors or []]
@@ -100,6 +108,22 @@ def test_a_formula_salesforce_would_not_compile_is_refused_at_save(
     [problem] = save(org, formula)
     assert problem.startswith("FIELD_INTEGRITY_EXCEPTION: Error: ") and error in problem
     assert RULE not in org.env.state.data["salesforce"]["metadata"].get("ValidationRule", {})
+
+
+@pytest.mark.parametrize(
+    ("texts", "error"),
+    [
+        ({"message": "x" * 256}, "STRING_TOO_LONG: errorMessage: data value too large (max length=255)"),
+        ({"description": "x" * 256}, "STRING_TOO_LONG: description: data value too large (max length=255)"),
+        ({"name": "Opportunity." + "R" * 41}, "FIELD_INTEGRITY_EXCEPTION: The Rule Name field can only"),
+    ],
+)
+def test_texts_over_setups_limits_are_refused_at_save(org: Org, texts: dict[str, str], error: str) -> None:
+    """docs/salesforce.md#sf-validation-rule: what plan/desired_rules.py and definitions/format_rules.py
+    keep rules within (255-character message and description, 40-character name)."""
+    [problem] = save(org, FORMULA, **texts)
+    assert problem.startswith(error)
+    assert save(org, FORMULA, message="x" * 255, description="x" * 255) == []
 
 
 def test_a_saved_rule_reads_back_whole(org: Org) -> None:

@@ -12,6 +12,7 @@ from crmdefs.definitions.model import (
     Crm,
     Dependency,
     FieldBinding,
+    PicklistValue,
     QualityThresholds,
     Requirement,
     Source,
@@ -98,17 +99,22 @@ def rule_name(b: FieldBinding, req: Requirement) -> str:
     return name[:40].rstrip("_")
 
 
+def by_spelling(values: Sequence[PicklistValue], crm: Crm) -> dict[str, PicklistValue]:
+    """Each value by the casefolded spellings a key naming it may use: the definitions' value, the CRM's
+    value and its label (the first value listed wins a spelling two share)."""
+    found: dict[str, PicklistValue] = {}
+    for v in values:
+        for spelling in (v.value, v.value_in(crm), v.label_in(crm)):
+            found.setdefault(spelling.casefold(), v)
+    return found
+
+
 def _values(b: FieldBinding) -> dict[str, str] | None:
-    """The binding's values by their casefolded spellings (the definitions' value and the CRM override),
-    or None when the binding has no picklist (every value-naming key is then an error)."""
+    """The binding's values (as the definitions write them) by their spellings (``by_spelling``), or None
+    when the binding has no picklist (every value-naming key is then an error)."""
     if b.picklist is None:
         return None
-    crm = b.address.crm
-    out: dict[str, str] = {}
-    for v in b.picklist.values:
-        for spelling in (v.value, v.value_in(crm), v.label_in(crm)):
-            out.setdefault(spelling.casefold(), v.value)
-    return out
+    return {spelling: v.value for spelling, v in by_spelling(b.picklist.values, b.address.crm).items()}
 
 
 def _known(

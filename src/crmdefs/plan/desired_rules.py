@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from crmdefs.definitions.model import Crm, FieldBinding, PicklistValue, Requirement, Term, TextSpec
-from crmdefs.definitions.rules import rule_name
+from crmdefs.definitions.model import FieldBinding, PicklistValue, Requirement, Term, TextSpec
+from crmdefs.definitions.rules import by_spelling, rule_name
 from crmdefs.plan.rules import marker
 from crmdefs.plan.state import DesiredRule
 
@@ -42,7 +42,7 @@ def desired_rules(
     if binding.picklist is None:
         return None
     crm = binding.address.crm
-    values = _spellings(binding.picklist.values, crm)
+    values = by_spelling(binding.picklist.values, crm)  # as validate checks ``when``
     rules = []
     for req in binding.requirements:
         chosen = [values[w.casefold()] for w in req.when if w.casefold() in values]
@@ -60,15 +60,6 @@ def desired_rules(
             )
         )
     return tuple(rules)
-
-
-def _spellings(values: tuple[PicklistValue, ...], crm: Crm) -> dict[str, PicklistValue]:
-    """Each value by the spellings ``when`` may use (as definitions/rules.py checks them)."""
-    found: dict[str, PicklistValue] = {}
-    for v in values:
-        for spelling in (v.value, v.value_in(crm), v.label_in(crm)):
-            found.setdefault(spelling.casefold(), v)
-    return found
 
 
 def _description(binding: FieldBinding, req: Requirement, chosen: list[PicklistValue]) -> str:

@@ -9,7 +9,7 @@ from crmdefs.adapters.base import Progress, reading_pool
 from crmdefs.connect import Connected
 from crmdefs.definitions.model import Crm, FieldAddress
 from crmdefs.errors import CrmdefsError
-from crmdefs.plan.changes import Plan
+from crmdefs.plan.changes import FieldPlan, Plan
 from crmdefs.plan.diff import values_to_count
 from crmdefs.plan.state import DesiredField, FieldState
 
@@ -63,16 +63,23 @@ def count_violations(
     """``plan`` with, for each validation rule it creates or changes, how many records fail it today: reps
     meet a rule only when they edit such a record, so a high count is worth cleaning first. One aggregate
     count per rule; like the value counts, information rather than a precondition."""
-    fields = []
-    for f in plan.fields:
-        rules = []
-        for rule in f.rules:
-            counter = getattr(connected.adapter(f.address.crm), "count_violations", None)
-            if counter is not None and rule.kind != "deactivate" and rule.when and rule.require:
-                try:
-                    rule = dataclasses.replace(rule, violations=counter(f.address, rule, progress))
-                except CrmdefsError as exc:
-                    note(f"note: could not count the records that fail validation rule {rule.name}: {exc}")
-            rules.append(rule)
-        fields.append(dataclasses.replace(f, rules=tuple(rules)) if f.rules else f)
-    return dataclasses.replace(plan, fields=tuple(fields))
+    fields = tuple(_counted(connected, f, progress, note) if f.rules else f for f in plan.fields)
+    return dataclasses.replace(plan, fields=fields)
+
+
+def _counted(
+    connected: Connected, f: FieldPlan, progress: Progress, note: Callable[[str], None]
+) -> FieldPlan:
+    """``f`` with its new and changed rules counted, when its CRM can count them (Salesforce)."""
+    counter = getattr(connected.adapter(f.address.crm), "count_violations", None)
+    if counter is None:
+        return f
+    rules = []
+    for rule in f.rules:
+        if rule.kind != "deactivate" and rule.when and rule.require:
+            try:
+                rule = dataclasses.replace(rule, violations=counter(f.address, rule, progress))
+            except CrmdefsError as exc:
+                note(f"note: could not count the records that fail validation rule {rule.name}: {exc}")
+        rules.append(rule)
+    return dataclasses.replace(f, rules=tuple(rules))

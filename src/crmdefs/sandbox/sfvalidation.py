@@ -3,8 +3,9 @@
 
 Sources (CONFIRMED = read in the source named; UNVERIFIED = our choice):
 - The component: fullName ``Object.RuleName``; ``active``, ``errorConditionFormula`` and ``errorMessage``
-  required; ``errorMessage`` at most 255 characters; ``errorDisplayField`` a field of the object (else the
-  message shows at the top of the page): CONFIRMED, docs/salesforce.md#sf-validation-rule. The rule name
+  required; ``errorMessage`` and ``description`` at most 255 characters; ``errorDisplayField`` a field of
+  the object (else the message shows at the top of the page): CONFIRMED,
+  docs/salesforce.md#sf-validation-rule. The rule name
   (letters, digits, underscores, starting with a letter, no double or trailing underscore, at most 40):
   CONFIRMED, same entry.
 - Formula errors at save: the wording of docs/salesforce.md#sf-formula-picklist-functions (formula.py); the
@@ -22,16 +23,16 @@ import re
 from typing import Any
 
 from crmdefs.sandbox.formula import FormulaError, evaluate, parse
-from crmdefs.sandbox.sfstore import Json, SalesforceOrg
+from crmdefs.sandbox.sfstore import Json, SalesforceOrg, field_name
 
 SaveError = tuple[str, str]
-MESSAGE_LIMIT = 255
+TEXT_LIMIT = 255
 _RULE_NAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*$")
 
 
-def field_types(org: SalesforceOrg, obj: str) -> dict[str, str]:
-    """The fields of ``obj`` by name → their describe type, as a formula sees them."""
-    return {name: str(info.get("type", "string")) for name, info in org.fields(obj).items()}
+def field_types(fields: dict[str, Json]) -> dict[str, str]:
+    """An object's fields (SalesforceOrg.fields) by name → their describe type, as a formula sees them."""
+    return {name: str(info.get("type", "string")) for name, info in fields.items()}
 
 
 def check_rule(
@@ -51,21 +52,18 @@ def check_rule(
     if not _RULE_NAME.match(rule) or rule.endswith("_") or len(rule) > 40:  # UNVERIFIED wording
         return [("FIELD_INTEGRITY_EXCEPTION", f"The Rule Name field can only contain underscores and "
                  f"alphanumeric characters: {rule}")], {}  # fmt: skip
-    if len(str(component["errorMessage"])) > MESSAGE_LIMIT:  # UNVERIFIED wording
-        return [("STRING_TOO_LONG", f"errorMessage: data value too large (max length={MESSAGE_LIMIT})")], {}
-    types = field_types(org, obj)
+    for key in ("errorMessage", "description"):
+        if len(str(component.get(key) or "")) > TEXT_LIMIT:  # UNVERIFIED wording
+            return [("STRING_TOO_LONG", f"{key}: data value too large (max length={TEXT_LIMIT})")], {}
+    fields = org.fields(obj)
     try:
-        parse(str(component["errorConditionFormula"]), types)
+        parse(str(component["errorConditionFormula"]), field_types(fields))
     except FormulaError as error:
         return [("FIELD_INTEGRITY_EXCEPTION", f"Error: {error}")], {}
     shown = component.get("errorDisplayField")
-    if shown and _spelled(types, str(shown)) is None:  # UNVERIFIED wording
+    if shown and field_name(fields, str(shown)) is None:  # UNVERIFIED wording
         return [("FIELD_INTEGRITY_EXCEPTION", f"Error Location: field {shown} does not exist")], {}
     return [], component
-
-
-def _spelled(types: dict[str, str], name: str) -> str | None:
-    return next((f for f in types if f.casefold() == name.casefold()), None)
 
 
 def rules_of(org: SalesforceOrg, obj: str) -> list[dict[str, Any]]:
@@ -82,7 +80,8 @@ def rules_of(org: SalesforceOrg, obj: str) -> list[dict[str, Any]]:
 def violations(org: SalesforceOrg, obj: str, record: Json) -> list[Json]:
     """The errors of every active rule ``record`` (its values once saved) fails, as the record APIs give
     them (``statusCode`` is named ``errorCode`` in a single-record answer: the caller renames it)."""
-    types = field_types(org, obj)
+    fields = org.fields(obj)
+    types = field_types(fields)
     errors: list[Json] = []
     for rule in rules_of(org, obj):
         try:
@@ -95,7 +94,7 @@ def violations(org: SalesforceOrg, obj: str, record: Json) -> list[Json]:
                 {
                     "statusCode": "FIELD_CUSTOM_VALIDATION_EXCEPTION",
                     "message": str(rule["errorMessage"]),
-                    "fields": [_spelled(types, str(shown)) or str(shown)] if shown else [],
+                    "fields": [field_name(fields, str(shown)) or str(shown)] if shown else [],
                 }
             )
     return errors

@@ -138,21 +138,17 @@ def save_rules(org: OrgCalls, changes: Sequence[FieldPlan], errors: dict[FieldAd
             owners[full_name.casefold()] = change.address
             if rule.before is None:
                 new.append(_component(org.md.ValidationRule(fullName=full_name), rule))
-    existing = [n for n, c in _changed(changes).items() if c.before is not None]
-    current = org.read(TYPE, existing) if existing else {}
-    for name in existing:
+    changed = {f"{c.address.object}.{r.name}": r for c in changes for r in c.rules if r.before is not None}
+    current = org.read(TYPE, list(changed)) if changed else {}
+    for name in changed:
         if name not in current:
             errors[owners[name.casefold()]].append(f"validation rule {name} no longer exists")
-    updated = [_component(current[n], _changed(changes)[n]) for n in existing if n in current]
+    updated = [_component(current[n], rule) for n, rule in changed.items() if n in current]
     outcome = (org.save("createMetadata", new) if new else []) + (
         org.save("updateMetadata", updated) if updated else []
     )
     for name, problems in outcome:
         errors[owners[name.casefold()]] += [f"validation rule {name}: {p}" for p in problems]
-
-
-def _changed(changes: Sequence[FieldPlan]) -> dict[str, RuleChange]:
-    return {f"{c.address.object}.{r.name}": r for c in changes for r in c.rules}
 
 
 def _component(component: Any, rule: RuleChange) -> Any:
