@@ -74,6 +74,14 @@ quality:
             "'requirements[0].name' has an invalid value 'Bad__Name'",
         ),
         (
+            "requirements:\n  - {when: [Other, other], require: [Description]}\n",
+            "rules.yaml:8:20: 'other' is listed already (as 'Other') — list it once",
+        ),
+        (
+            "requirements:\n  - {when: [Price], require: [Amount, amount]}\n",
+            "rules.yaml:8:39: 'amount' is listed already (as 'Amount') — list it once",
+        ),
+        (
             "depends_on: {field: StageName}\n",
             "'show_when'",
         ),

@@ -69,12 +69,15 @@ def thresholds(doc: Document, value: Any) -> QualityThresholds | None:
 def check(c: Checker, b: FieldBinding) -> None:
     """The rules a single binding can break: percentages above 100, ``when`` / ``max_share`` naming values
     the binding's picklist does not list, a requirement or dependency on a field that has no values, a
-    field required at its own values, and two requirements with one rule name."""
+    field required at its own values, a value or field named twice in one requirement, and two requirements
+    with one rule name."""
     values = _values(b)
     for i, req in enumerate(b.requirements):
         at: PathKey = ("requirements", i)
         _percent(c, (*at, "min_filled"), req.min_filled)
         _known(c, (*at, "when"), req.when, values, "requirement")
+        _once(c, (*at, "when"), req.when, lambda v: (values or {}).get(v.casefold(), v).casefold())
+        _once(c, (*at, "require"), req.require, str.casefold)
         for j, name in enumerate(req.require):
             if name.casefold() == b.address.field.casefold():
                 c.report((*at, "require", j), f"'{name}' is the bound field itself", "require other fields")
@@ -142,6 +145,16 @@ def _known(
             f"did you mean '{close}'?" if close else "use a value the picklist lists",
             key=key,
         )
+
+
+def _once(c: Checker, at: PathKey, named: Sequence[str], key: Callable[[str], str]) -> None:
+    """Each item of a list once: a value named again in another spelling (values match in any case, and by
+    label too) would repeat itself in the rule's formula and name."""
+    seen: dict[str, str] = {}
+    for i, name in enumerate(named):
+        first = seen.setdefault(key(name), name)
+        if first is not name:
+            c.report((*at, i), f"'{name}' is listed already (as '{first}')", "list it once")
 
 
 def _percent(c: Checker, at: PathKey, share: float | None) -> None:
