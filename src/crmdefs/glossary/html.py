@@ -47,6 +47,7 @@ from crmdefs.glossary.outline import (
     value_overrides,
     value_settings,
 )
+from crmdefs.glossary.page import page
 from crmdefs.plan.desired import value_description
 
 
@@ -63,24 +64,7 @@ def render_glossary(glossary: Glossary, heading: str = TITLE) -> str:
         _picklists(glossary),
         "</main>",
     ]
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            '<html lang="en">',
-            "<head>",
-            '<meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{escape(heading)}</title>",
-            f"<style>{STYLE}</style>",
-            "</head>",
-            "<body>",
-            *(part for part in body if part),
-            f"<script>{SCRIPT}</script>",
-            "</body>",
-            "</html>",
-            "",
-        ]
-    )
+    return page(escape(heading), STYLE, body, SCRIPT)
 
 
 def _search() -> str:

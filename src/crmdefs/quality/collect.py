@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from crmdefs.adapters.base import Adapter, CountRequest, Progress
 from crmdefs.config import Settings
 from crmdefs.connect import open_target, target_crms
-from crmdefs.definitions.model import FieldAddress, FieldBinding, Glossary, PicklistValue
+from crmdefs.definitions.model import FieldAddress, FieldBinding, Glossary, Picklist, PicklistValue
 from crmdefs.definitions.text_limits import CRM_NAMES
 from crmdefs.errors import CrmdefsError, OptionsError
 from crmdefs.plan.desired import desired_field
@@ -184,16 +184,22 @@ def _groups(bindings: Sequence[FieldBinding], counted: Sequence[_Counted]) -> tu
     definitions bind them; in a group, the fields in target order, then binding order."""
     order: dict[str, tuple[str, list[FieldQuality]]] = {}
     for binding in bindings:
-        picklist = binding.picklist
-        assert picklist is not None  # only picklist bindings are counted
-        key = str(binding.address) if picklist.inline else picklist.id
-        order.setdefault(key, (picklist.name, []))
+        order.setdefault(_group_key(binding), (_picklist(binding).name, []))
     for item in counted:
-        picklist = item.binding.picklist
-        assert picklist is not None
-        key = str(item.binding.address) if picklist.inline else picklist.id
+        key = _group_key(item.binding)
         fields = order[key][1]
-        if picklist.inline and item.quality.label and not fields:  # a person reads the field's label
+        if _picklist(item.binding).inline and item.quality.label and not fields:  # people read its label
             order[key] = (f"{item.quality.label} ({item.binding.address})", fields)
         fields.append(item.quality)
     return tuple(QualityGroup(key, title, tuple(fields)) for key, (title, fields) in order.items() if fields)
+
+
+def _picklist(binding: FieldBinding) -> Picklist:
+    assert binding.picklist is not None  # only picklist bindings are counted
+    return binding.picklist
+
+
+def _group_key(binding: FieldBinding) -> str:
+    """The shared picklist's id, or the field's address for an inline list."""
+    picklist = _picklist(binding)
+    return str(binding.address) if picklist.inline else picklist.id

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from html import escape
 
+from crmdefs.glossary.page import page
 from crmdefs.quality.html_style import STYLE
 from crmdefs.quality.model import FieldQuality, QualityGroup, QualityReport
 from crmdefs.quality.views import (
@@ -48,23 +49,7 @@ def render_quality(report: QualityReport, *, color: bool = False) -> str:
         _skipped(report),
         "</main>",
     ]
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            '<html lang="en">',
-            "<head>",
-            '<meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{TITLE}</title>",
-            f"<style>{STYLE}</style>",
-            "</head>",
-            "<body>",
-            *(part for part in body if part),
-            "</body>",
-            "</html>",
-            "",
-        ]
-    )
+    return page(TITLE, STYLE, body)
 
 
 def _swatch(index: int, f: FieldQuality) -> str:

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from crmdefs.definitions.text_limits import CRM_NAMES
 from crmdefs.quality.model import Breach, BreachKind, FieldQuality, QualityGroup, QualityReport, ValueStatus
 from crmdefs.words import plural
 
-CRM_NAMES = {"salesforce": "Salesforce", "hubspot": "HubSpot"}
+_CRM_NAMES = {crm.value: name for crm, name in CRM_NAMES.items()}
 CRM_SHORT = {"salesforce": "SF", "hubspot": "HS"}
 NO_VALUE = "(no value)"
 STATUS_NOTES = {
@@ -42,7 +43,8 @@ def quote(text: str) -> str:
 
 
 def crm_name(crm: str) -> str:
-    return CRM_NAMES.get(crm, crm)
+    """ "Salesforce", "HubSpot" for the CRM as the report keeps it (its plain value)."""
+    return _CRM_NAMES.get(crm, crm)
 
 
 @dataclass(frozen=True)
@@ -82,12 +84,6 @@ def columns(group: QualityGroup) -> list[str]:
         short = CRM_SHORT.get(crm, crm)
         keys.append(f"{short}{seen[crm]}" if crms.count(crm) > 1 else short)
     return keys
-
-
-def field_name(f: FieldQuality, report: QualityReport) -> str:
-    """ "Salesforce Opportunity.Loss_Reason__c", with the target when the report covers several."""
-    name = f"{crm_name(f.crm)} {f.address}"
-    return name + (f" on {f.target}" if len(report.targets) > 1 else "")
 
 
 def rows(group: QualityGroup) -> list[Row]:

@@ -34,9 +34,6 @@ NAME_PROPERTIES: Mapping[str, tuple[str, ...]] = {
     "companies": ("name",),
     "tickets": ("subject",),
 }
-# Contacts keep their own last-modified property (docs/hubspot.md#hs-last-modified-property)
-MODIFIED: Mapping[str, str] = {"contacts": "lastmodifieddate"}
-DEFAULT_MODIFIED = "hs_lastmodifieddate"
 # Object type ids, which the web app's record pages use (docs/hubspot.md#hs-object-type-ids)
 OBJECT_TYPE_IDS: Mapping[str, str] = {
     "contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5", "calls": "0-48",
@@ -46,6 +43,13 @@ OBJECT_TYPE_IDS: Mapping[str, str] = {
     "quotes": "0-14", "subscriptions": "0-69", "tasks": "0-27", "users": "0-115",
 }  # fmt: skip
 _TYPE_ID = re.compile(r"^\d+-\d+$")  # a custom object named by its id, 2-12345
+
+
+def modified_property(object_type: str) -> str:
+    """A record's last-modified date: ``lastmodifieddate`` on contacts, ``hs_lastmodifieddate`` on deals,
+    companies, tickets and custom objects (docs/hubspot.md#hs-last-modified-property); what examples sort
+    by and quality's ``--since`` filters on (docs/hubspot.md#hs-quality-window)."""
+    return "lastmodifieddate" if object_type.casefold() == "contacts" else "hs_lastmodifieddate"
 
 
 class RecordLinks:
@@ -114,7 +118,7 @@ def recent_records(
 ) -> list[ExampleRecord]:
     """The ``last`` (≤ 200) most recently modified records of ``address`` holding one of ``values``."""
     object_type = address.object
-    modified = MODIFIED.get(object_type.casefold(), DEFAULT_MODIFIED)
+    modified = modified_property(object_type)
     names = list(NAME_PROPERTIES.get(object_type.casefold(), ()))
     progress(f"reading the last {plural(last, 'record')} of {address}")
     holds = {"propertyName": address.field, "operator": "IN", "values": [*values]}

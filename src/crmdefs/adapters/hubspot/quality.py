@@ -22,23 +22,18 @@ from __future__ import annotations
 from crmdefs.adapters.base import CountRequest, CountResult, Progress
 from crmdefs.adapters.hubspot import records
 from crmdefs.adapters.hubspot.calls import PortalCalls
+from crmdefs.adapters.hubspot.examples import modified_property
 from crmdefs.adapters.hubspot.records import Json, condition, count_matching
 from crmdefs.errors import CrmApiError
 
 MAX_FILTER_GROUPS = 5  # filter groups one search takes (the CRM search guide)
 
 
-def window_property(object_type: str) -> str:
-    """Contacts name their last-modified date ``lastmodifieddate``; deals, companies, tickets and custom
-    objects ``hs_lastmodifieddate`` (docs/hubspot.md#hs-quality-window)."""
-    return "lastmodifieddate" if object_type == "contacts" else "hs_lastmodifieddate"
-
-
 def _window(request: CountRequest) -> list[Json]:
     if request.since is None:
         return []
     millis = int(request.since.timestamp() * 1000)
-    return [condition(window_property(request.address.object), "GTE", str(millis))]
+    return [condition(modified_property(request.address.object), "GTE", str(millis))]
 
 
 def count_records(
