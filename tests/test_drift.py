@@ -277,3 +277,18 @@ def test_path_guidance_the_same_on_several_record_types_is_shown_once(run_cli: R
         "path guidance (New_Business) 'Closed Won'" in items
         and "path guidance (Renewal) 'Closed Won'" in items
     )
+
+
+@pytest.mark.parametrize("command", [("drift", "--out"), ("plan", "-o"), ("quality", "--out")])
+def test_an_output_path_that_cannot_be_written_is_one_clear_error(
+    run_cli: RunCli, project: Path, command: tuple[str, str]
+) -> None:
+    """A report or plan file under a path that is a file, not a folder: named with the option to fix."""
+    (project / "taken").write_text("a file, not a folder\n")
+    name, option = command
+    result = run_cli(name, option, "taken/report.out")
+    assert result.code == 1, result.out + result.err
+    assert "Traceback" not in result.err and "internal error" not in result.err
+    assert f"cannot write taken/report.out (File exists) — point {option} at a file you can write to" in (
+        result.err
+    )

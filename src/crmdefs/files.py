@@ -20,6 +20,17 @@ def write_atomic(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+def write_output(path: Path, text: str, option: str = "--out") -> None:
+    """A file the user named on the command line (``option``), whole or not at all; a path that cannot be
+    written (no such folder, no permission, a directory) is one clear message, not a traceback."""
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise CrmdefsError(
+            f"cannot write {path} ({exc.strerror or exc}) — point {option} at a file you can write to"
+        ) from exc
+
+
 def write_json(path: Path, data: Any) -> None:
     """Indented for people and diffs. Streamed to the file: json.dumps with an indent builds the whole
     text in memory, which was the peak of a 5,000-field apply (bench/)."""

@@ -14,8 +14,7 @@ from crmdefs.commands.options import project_options
 from crmdefs.config import Settings
 from crmdefs.definitions.load import load_glossary
 from crmdefs.definitions.model import Glossary
-from crmdefs.errors import CrmdefsError
-from crmdefs.files import write_atomic
+from crmdefs.files import write_output
 from crmdefs.glossary import html as glossary_html
 from crmdefs.glossary import markdown as glossary_md
 from crmdefs.glossary.outline import TITLE
@@ -40,12 +39,7 @@ def write_document(path: Path, document: str) -> Path:
     """Write ``document`` to ``path`` (creating its directory); OSError → CrmdefsError.
 
     Paths in messages are shown as the user typed them: ``--out`` is theirs, not a project file."""
-    try:
-        write_atomic(path, document)
-    except OSError as exc:
-        raise CrmdefsError(
-            f"cannot write {path} ({exc.strerror or exc}) — point --out at a file you can write to"
-        ) from exc
+    write_output(path, document)
     return path
 
 

@@ -16,7 +16,7 @@ from crmdefs.config import Settings
 from crmdefs.drift.baseline import load_baseline
 from crmdefs.drift.report import RENDERERS
 from crmdefs.drift.run import check_webhook, post_webhook, run_drift, target_names
-from crmdefs.files import write_atomic
+from crmdefs.files import write_output
 
 
 @click.command(
@@ -83,7 +83,7 @@ def drift(
     rendered = RENDERERS[fmt](report)
     click.echo(rendered, nl=False)
     if out is not None:
-        write_atomic(out, rendered)
+        write_output(out, rendered)
     if webhook:
         post_webhook(webhook, report)
     if report.errors:

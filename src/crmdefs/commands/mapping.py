@@ -12,7 +12,7 @@ from crmdefs.commands.options import project_options, quiet_option, target_optio
 from crmdefs.config import Settings
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.load import display_path
-from crmdefs.files import write_atomic
+from crmdefs.files import write_output
 from crmdefs.migration.workflow import suggest_mapping as suggest
 from crmdefs.words import plural
 
@@ -47,7 +47,7 @@ def suggest_mapping(
     if out is None:
         click.echo(text, nl=False)
         return exitcodes.OK
-    write_atomic(out, text)
+    write_output(out, text)
     matched = sum(1 for e in made.entries if e.code)
     click.echo(
         f"Wrote {display_path(out)}: {plural(len(made.entries), 'distinct text')}, "

@@ -20,7 +20,7 @@ from crmdefs.commands.options import (
 )
 from crmdefs.config import Settings
 from crmdefs.definitions.load import display_path
-from crmdefs.files import write_atomic
+from crmdefs.files import write_output
 from crmdefs.plan import planfile
 from crmdefs.plan.changes import Plan
 
@@ -67,7 +67,7 @@ def plan(
         settings, target, TerminalConsole(settings, quiet=quiet), only=only, migrate=migrate_records
     )
     if out is not None:
-        write_atomic(Path(out), planfile.dumps(made))
+        write_output(Path(out), planfile.dumps(made), "-o")
     click.echo(render_plan(made, fmt, settings), nl=False)
     if out is not None and not quiet:
         apply = shlex.join(["crmdefs", "apply", *project_args(), display_path(Path(out))])

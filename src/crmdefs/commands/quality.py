@@ -13,21 +13,10 @@ from crmdefs import exitcodes
 from crmdefs.commands.console import TerminalConsole
 from crmdefs.commands.options import formats_option, no_color_option, project_options, quiet_option
 from crmdefs.config import Settings
-from crmdefs.errors import CrmdefsError
-from crmdefs.files import write_atomic
+from crmdefs.files import write_output
 from crmdefs.quality.collect import collect_report
 from crmdefs.quality.render import FORMATS, RENDERERS
 from crmdefs.quality.views import headline
-
-
-def _write(out: Path, report: str) -> None:
-    """The whole report or nothing (atomic); OSError → one clear message naming --out."""
-    try:
-        write_atomic(out, report)
-    except OSError as exc:
-        raise CrmdefsError(
-            f"cannot write {out} ({exc.strerror or exc}) — point --out at a file you can write to"
-        ) from exc
 
 
 def _out_path(out: str | None) -> Path | None:
@@ -75,6 +64,6 @@ def quality(
     if path is None:
         click.echo(rendered, nl=False)
     else:
-        _write(path, rendered)
+        write_output(path, rendered)
         click.echo(f"Wrote {path}. {headline(report)}", err=True)
     return exitcodes.CHANGES if report.breaches else exitcodes.OK
