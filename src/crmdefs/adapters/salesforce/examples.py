@@ -20,6 +20,7 @@ from functools import partial
 from typing import Any
 
 from crmdefs.adapters.base import ExampleRecord, Progress
+from crmdefs.adapters.salesforce import soql
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.adapters.salesforce.names import describe_or_none
 from crmdefs.definitions.model import FieldAddress
@@ -52,10 +53,6 @@ def record_shape(org: OrgCalls, object_name: str, known: dict[str, RecordShape])
     return known[object_name.casefold()]
 
 
-def _quoted(values: Sequence[str]) -> str:
-    return ", ".join("'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'" for v in values)
-
-
 def recent_records(
     org: OrgCalls,
     shapes: dict[str, RecordShape],
@@ -68,12 +65,12 @@ def recent_records(
     shape = record_shape(org, address.object, shapes)
     progress(f"reading the last {plural(last, 'record')} of {address}")
     selected = ["Id", *([shape.name_field] if shape.name_field else []), *(["Owner.Name"] * shape.owned)]
-    operator = "INCLUDES" if address.field.casefold() in shape.multi_select else "IN"
-    soql = (
+    holds = soql.holds(address.field, values, multi_select=address.field.casefold() in shape.multi_select)
+    query = (
         f"SELECT {', '.join([*selected, MODIFIED])} FROM {address.object} "
-        f"WHERE {address.field} {operator} ({_quoted(values)}) ORDER BY {MODIFIED} DESC LIMIT {last}"
+        f"WHERE {holds} ORDER BY {MODIFIED} DESC LIMIT {last}"
     )
-    result: Any = org.call("query", partial(org.rest.query, soql))
+    result: Any = org.call("query", partial(org.rest.query, query))
     site = f"https://{org.rest.sf_instance}"
     examples: list[ExampleRecord] = []
     for record in result.get("records") or []:

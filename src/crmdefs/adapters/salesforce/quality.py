@@ -17,14 +17,11 @@ from functools import partial
 from typing import Any
 
 from crmdefs.adapters.base import CountRequest, CountResult, Progress
+from crmdefs.adapters.salesforce import soql
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.words import plural
 
 WINDOW_FIELD = "LastModifiedDate"
-
-
-def _quoted(values: tuple[str, ...] | list[str]) -> str:
-    return ", ".join("'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'" for v in values)
 
 
 def _where(conditions: list[str]) -> str:
@@ -38,12 +35,6 @@ def _window(request: CountRequest) -> list[str]:
     return [f"{WINDOW_FIELD} >= {request.since.strftime('%Y-%m-%dT%H:%M:%SZ')}"]
 
 
-def _count(org: OrgCalls, soql: str) -> int:
-    """``SELECT COUNT()`` answers with the count as the result's size and no records."""
-    result: Any = org.call("query", partial(org.rest.query, soql))
-    return int(result["totalSize"])
-
-
 def count_records(
     org: OrgCalls, request: CountRequest, progress: Progress, *, multi_select: bool
 ) -> CountResult:
@@ -55,14 +46,14 @@ def count_records(
     if multi_select:
         by_value: dict[str, int] = {}
         for value in request.values:
-            including = [f"{field} INCLUDES ({_quoted([value])})", *window]
-            by_value[value] = _count(org, f"SELECT COUNT() FROM {obj}{_where(including)}")
-        empty = _count(org, f"SELECT COUNT() FROM {obj}{_where([f'{field} = null', *window])}")
-        total = _count(org, f"SELECT COUNT() FROM {obj}{_where(window)}")
+            including = [soql.holds(field, [value], multi_select=True), *window]
+            by_value[value] = soql.count(org, f"SELECT COUNT() FROM {obj}{_where(including)}")
+        empty = soql.count(org, f"SELECT COUNT() FROM {obj}{_where([f'{field} = null', *window])}")
+        total = soql.count(org, f"SELECT COUNT() FROM {obj}{_where(window)}")
         calls += len(request.values) + 2
     else:
-        soql = f"SELECT {field}, COUNT(Id) FROM {obj}{_where(window)} GROUP BY {field}"
-        result: Any = org.call("query", partial(org.rest.query_all, soql))
+        query = f"SELECT {field}, COUNT(Id) FROM {obj}{_where(window)} GROUP BY {field}"
+        result: Any = org.call("query", partial(org.rest.query_all, query))
         calls += 1
         groups = [(r.get(field), int(r.get("expr0", 0))) for r in result["records"]]
         by_value = {str(value): n for value, n in groups if value is not None}
@@ -70,10 +61,8 @@ def count_records(
         total = sum(n for _value, n in groups)
     missing: list[int] = []
     for when, require in request.requirements:
-        operator = "INCLUDES" if multi_select else "IN"
-        unfilled = " OR ".join(f"{name} = null" for name in require)
-        conditions = [f"{field} {operator} ({_quoted(when)})", f"({unfilled})", *window]
-        missing.append(_count(org, f"SELECT COUNT() FROM {obj}{_where(conditions)}"))
+        conditions = [soql.holds(field, when, multi_select=multi_select), soql.any_empty(require), *window]
+        missing.append(soql.count(org, f"SELECT COUNT() FROM {obj}{_where(conditions)}"))
         calls += 1
     if request.requirements:
         progress(f"counted {plural(len(request.requirements), 'requirement')} of {address}")

@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 from crmdefs.adapters.base import Progress, RecordChange, RecordFailure
+from crmdefs.adapters.salesforce import soql
 from crmdefs.adapters.salesforce.calls import OrgCalls, chunks
 from crmdefs.adapters.salesforce.reads import MULTI_SELECT
 from crmdefs.definitions.addresses import parse_address
@@ -26,10 +27,6 @@ def is_multi_select(org: OrgCalls, address: FieldAddress) -> bool:
     return getattr(component, "type", None) == MULTI_SELECT
 
 
-def _quoted(values: Sequence[str]) -> str:
-    return ", ".join("'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'" for v in values)
-
-
 def count_values(
     org: OrgCalls, address: FieldAddress, values: Sequence[str], progress: Progress, *, multi_select: bool
 ) -> dict[str, int]:
@@ -38,8 +35,8 @@ def count_values(
     progress(f"counting records of {address}")
     if multi_select:
         return {value: _count_including(org, address, value) for value in values}
-    soql = f"SELECT {address.field}, COUNT(Id) FROM {address.object} GROUP BY {address.field}"
-    result: Any = org.call("query", partial(org.rest.query_all, soql))
+    query = f"SELECT {address.field}, COUNT(Id) FROM {address.object} GROUP BY {address.field}"
+    result: Any = org.call("query", partial(org.rest.query_all, query))
     by_value = {
         str(r.get(address.field)).casefold(): int(r.get("expr0", 0))
         for r in result["records"]
@@ -50,9 +47,8 @@ def count_values(
 
 def _count_including(org: OrgCalls, address: FieldAddress, value: str) -> int:
     """Records whose multi-select ``address`` includes ``value``: COUNT() answers with the size alone."""
-    soql = f"SELECT COUNT() FROM {address.object} WHERE {address.field} INCLUDES ({_quoted([value])})"
-    result: Any = org.call("query", partial(org.rest.query, soql))
-    return int(result["totalSize"])
+    where = soql.holds(address.field, [value], multi_select=True)
+    return soql.count(org, f"SELECT COUNT() FROM {address.object} WHERE {where}")
 
 
 def swap_selections(held: str, moves: Mapping[str, str]) -> str:
@@ -70,10 +66,9 @@ def swap_selections(held: str, moves: Mapping[str, str]) -> str:
 def find_records(
     org: OrgCalls, address: FieldAddress, moves: Mapping[str, str], progress: Progress, *, multi_select: bool
 ) -> list[RecordChange]:
-    operator = "INCLUDES" if multi_select else "IN"
-    where = f"{address.field} {operator} ({_quoted(list(moves))})"
-    soql = f"SELECT Id, {address.field} FROM {address.object} WHERE {where}"
-    result: Any = org.call("query", partial(org.rest.query_all, soql))
+    where = soql.holds(address.field, list(moves), multi_select=multi_select)
+    query = f"SELECT Id, {address.field} FROM {address.object} WHERE {where}"
+    result: Any = org.call("query", partial(org.rest.query_all, query))
     if multi_select:
         changes = (
             RecordChange(

@@ -17,9 +17,9 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping, Sequence
-from functools import partial
 from typing import Any
 
+from crmdefs.adapters.salesforce import soql
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.adapters.salesforce.names import Describes
 from crmdefs.definitions.model import FieldAddress
@@ -163,13 +163,7 @@ def _component(component: Any, rule: RuleChange) -> Any:
 
 def count_violations(org: OrgCalls, address: FieldAddress, rule: RuleChange, multi_select: bool) -> int:
     """Records that fail ``rule`` today: one aggregate query, no record bodies."""
-    values = ", ".join(_soql_quote(v) for v in rule.when)
-    holds = f"{address.field} INCLUDES ({values})" if multi_select else f"{address.field} IN ({values})"
-    blank = " OR ".join(f"{r} = null" for r in rule.require)
-    soql = f"SELECT COUNT() FROM {address.object} WHERE {holds} AND ({blank})"
-    result: Any = org.call("query", partial(org.rest.query, soql))
-    return int(result["totalSize"])
-
-
-def _soql_quote(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    holds = soql.holds(address.field, rule.when, multi_select=multi_select)
+    return soql.count(
+        org, f"SELECT COUNT() FROM {address.object} WHERE {holds} AND {soql.any_empty(rule.require)}"
+    )
