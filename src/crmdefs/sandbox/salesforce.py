@@ -94,7 +94,11 @@ class SalesforceApi:
                 self.org, self.cursors, request, rest, version
             )  # /query, /composite/sobjects
             if records is not None:
-                return self._rest(*records)
+                answer = self._rest(*records)
+                if rest == "/query":  # the request log names the object queried (tests count them)
+                    found = re.search(r"\bFROM\s+(\w+)", request.param("q") or "", re.IGNORECASE)
+                    answer.action = f"query {found.group(1)}" if found else "query"
+                return answer
             describe = re.fullmatch(r"/sobjects/(\w+)/describe", rest)
             if describe and request.method == "GET":
                 return self._describe(describe.group(1), version)
