@@ -333,7 +333,7 @@ def record(
 def signed_in_as(connected: Connected, crm: Crm) -> SignedInUser | None:
     """Who the writes to ``crm`` were made as, where the CRM says (Salesforce: getUserInfo, asked once per
     run): recorded so that drift knows those setup changes are crmdefs' own (drift/attribute.py)."""
-    adapter = connected.adapters.get(crm)
+    adapter: object = connected.adapters.get(crm)  # only Salesforce's says who it is signed in as
     return adapter.signed_in_user() if isinstance(adapter, KnowsWhoChanged) else None
 
 

@@ -44,7 +44,7 @@ def attribute_target(
     """``drift`` with its Salesforce fields attributed; unchanged when none drifted (no query is made)."""
     if not any(f.address.startswith("salesforce:") for f in drift.fields):
         return drift
-    adapter = connected.adapters.get(Crm.SALESFORCE)
+    adapter: object = connected.adapters.get(Crm.SALESFORCE)  # only Salesforce's knows who changed it
     if not isinstance(adapter, KnowsWhoChanged):
         return drift
     trail = adapter.setup_trail(AUDIT_DAYS)
@@ -81,7 +81,7 @@ def attribute_field(
     ]
     mine = [c for c in matching if _is_own(c, own)]
     theirs = [c for c in matching if c not in mine]
-    change = (theirs or mine or [None])[0]
+    change = next(iter(theirs or mine), None)
     found = Attribution(
         change, own=bool(change is not None and not theirs), days=trail.days, since=since_apply
     )
@@ -110,8 +110,10 @@ def _holds(text: str, word: str) -> bool:
 def _object_words(obj: str) -> set[str]:
     """How rows name an object: its API name, and its name as English words, singular and plural."""
     base = obj.removesuffix("__c").replace("_", " ").casefold()
-    plural = base[:-1] + "ies" if base.endswith("y") else base + ("es" if base.endswith("s") else "s")
-    return {obj.casefold(), base, plural}
+    # An object's plural label as Salesforce writes it in a Section ("Customize Opportunities"): English
+    # rules, not a count (so not words.plural).
+    stem, ending = (base[:-1], "ie") if base.endswith("y") else (base, "e" if base.endswith("s") else "")
+    return {obj.casefold(), base, f"{stem}{ending}s"}
 
 
 def _is_own(change: SetupChange, own: Iterable[SignedInUser]) -> bool:

@@ -56,7 +56,7 @@ class SandboxInfo:
     host: str | None = None
     # Each Salesforce user's session token by username (sfusers.py): ``access_token`` is the API user's,
     # the one crmdefs signs in with; the others let a test edit the org as another admin would in Setup.
-    user_tokens: dict[str, str] = field(default_factory=dict, compare=False)
+    user_tokens: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         server = {"server": {"pid": self.pid, "host": self.host}} if self.pid is not None else {}
