@@ -28,7 +28,7 @@ from crmdefs.adopt import scalars
 from crmdefs.definitions.yamlsource import Document, PathKey, Span, load_text
 from crmdefs.errors import CrmdefsError
 
-Scalar = str | dt.date
+Scalar = str | dt.date | bool | int
 
 
 @dataclass(frozen=True)
@@ -60,10 +60,9 @@ class _Splice:
 def edit_text(text: str, docs: Sequence[Document], edits: Sequence[Edit], display: str) -> str:
     """``text`` with every edit made, verified; :class:`EditRefused` naming the edit that cannot be."""
     newline = "\r\n" if "\r\n" in text else "\n"
-    splices = [_splice(text, docs, e, newline, display) for e in edits]
-    splices.sort(key=lambda s: (s.start, s.end))
+    splices = _merged(sorted((_splice(text, docs, e, newline, display) for e in edits), key=_order))
     for first, second in itertools.pairwise(splices):
-        if second.start < first.end or (second.start == first.end == second.end == first.start):
+        if second.start < first.end:
             raise EditRefused(f"{display}: {first.what} and {second.what} touch the same text — adopt one")
     result = text
     for s in reversed(splices):
@@ -72,6 +71,23 @@ def edit_text(text: str, docs: Sequence[Document], edits: Sequence[Edit], displa
     if why is not None:
         raise EditRefused(f"{display}: the edited file would not read back as intended ({why})")
     return result
+
+
+def _order(splice: _Splice) -> tuple[int, int]:
+    return splice.start, splice.end
+
+
+def _merged(splices: list[_Splice]) -> list[_Splice]:
+    """Insertions at one place (entries appended to one list) become one, in the order they were asked."""
+    merged: list[_Splice] = []
+    for splice in splices:
+        last = merged[-1] if merged else None
+        if last is not None and last.start == last.end == splice.start == splice.end:
+            second = splice.text.lstrip("\r\n") if last.text.endswith("\n") else splice.text
+            merged[-1] = _Splice(last.start, last.end, last.text + second, f"{last.what} and {splice.what}")
+        else:
+            merged.append(splice)
+    return merged
 
 
 def verify(before: Sequence[Document], text: str, display: str, edits: Sequence[Edit]) -> str | None:

@@ -29,7 +29,7 @@ from crmdefs.definitions.model import Crm, FieldAddress, FieldBinding, Glossary,
 from crmdefs.definitions.text_limits import CRM_NAMES
 from crmdefs.definitions.yamlsource import Document, PathKey, iter_paths, load_text
 from crmdefs.errors import CrmdefsError
-from crmdefs.plan.state import FieldState, normalize_text
+from crmdefs.plan.state import STAGE_ATTRIBUTES, FieldState, ValueState, normalize_text
 
 
 @dataclass
@@ -210,12 +210,13 @@ def _add_value(
     added = found.added
     assert added is not None and binding.picklist is not None
     crm = CRM_NAMES[binding.address.crm]
-    entry: dict[str, str] = {"value": added.value}
+    entry: dict[str, Any] = {"value": added.value}
     label = normalize_text(added.label)
     if label and label != added.value:
         entry["label"] = label
     if normalize_text(added.description):
         entry["description"] = str(normalize_text(added.description))
+    entry.update(_attributes(added, binding))
     place = _values_place(binding, context)
     count = appended.get(place.path, len(place.data()))
     appended[place.path] = count + 1
@@ -225,6 +226,19 @@ def _add_value(
     notes = _shared_notes(binding, context, added.value) + _offer_notes(binding, context, added.value)
     outcome.adopted.append(Adopted(binding.address, f"value {added.value!r}", place.at(count), True, notes))
     _govern(outcome, context, (binding.picklist.term,), what)
+
+
+def _attributes(added: ValueState, binding: FieldBinding) -> dict[str, Any]:
+    """What a new value of a stage or status list must carry (definitions/crmfacts.py
+    REQUIRED_VALUE_ATTRIBUTES), as the CRM holds it: Salesforce's attributes by their definitions names; a
+    HubSpot deal stage's closed state and probability as won / closed / probability."""
+    held = dict(added.attributes)
+    if binding.pipeline is None:
+        return {k: held[k] for k in STAGE_ATTRIBUTES if k in held}
+    probability = held.get("probability")
+    if held.get("closed"):
+        return {"won": True} if probability == 100 else {"closed": True}
+    return {"probability": probability} if probability is not None else {}
 
 
 def _values_place(binding: FieldBinding, context: Context) -> Place:
@@ -274,8 +288,8 @@ def _offer_notes(binding: FieldBinding, context: Context, value: str) -> tuple[s
     after = [v.value for v in state.values or ()]
     if value in after and after[-1] != value:
         notes.append(
-            f"the next plan moves it before {', '.join(repr(v) for v in after[after.index(value) + 1 :])}, "
-            "as the definitions list their values first"
+            f"the next plan puts it where the definitions now list it, last (the CRM has it before "
+            f"{after[after.index(value) + 1]!r}): move the entry if it belongs elsewhere"
         )
     return tuple(notes)
 

@@ -121,7 +121,7 @@ def _only(only: Sequence[str], bound: Sequence[FieldAddress]) -> set[FieldAddres
     unknown = sorted(str(a) for a in wanted - set(bound))
     if unknown:
         names = [str(a) for a in bound]
-        close = difflib.get_close_matches(unknown[0], names, n=3, cutoff=0.5)
+        close = difflib.get_close_matches(unknown[0], names, n=3, cutoff=0.8)
         hint = (
             "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
             if close

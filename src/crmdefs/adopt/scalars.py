@@ -74,11 +74,13 @@ def inline_candidates(text: str, style: str, *, flow: bool) -> list[str]:
     return found
 
 
-def plain_value(value: str | dt.date, *, flow: bool) -> str:
-    """A new value in an entry crmdefs appends: a date as YAML writes it, a text plain where safe, else in
-    double quotes."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
+def plain_value(value: str | dt.date | bool | int, *, flow: bool) -> str:
+    """A new value in an entry crmdefs appends: a date, flag or number as YAML writes it, a text plain where
+    safe, else in double quotes."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, int)):
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
     return value if plain_ok(value, flow=flow) else double_quoted(value)
 
 
