@@ -9,8 +9,8 @@ from pathlib import Path
 
 from .conftest import RunCli, assert_golden
 from .test_dictionary import Crms
-from .test_dictionary import crms as crms  # noqa: F401  (fixture)
-from .test_dictionary import project as project  # noqa: F401  (fixture)
+from .test_dictionary import crms as crms
+from .test_dictionary import project as project
 
 
 def test_markdown_of_a_salesforce_and_a_hubspot_object_matches_its_golden_file(
@@ -49,7 +49,7 @@ def test_the_html_page_is_self_contained_and_shows_crm_text_as_written(
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;why&lt;/b&gt;" in page
     assert not re.search(r"""(src|href)=["']?https?:""", page)
-    assert [m for m in re.findall(r'<section id="([^"]+)">', page)] == [
+    assert re.findall(r"<section id=\"([^\"]+)\">", page) == [
         "salesforce-Opportunity",
         "hubspot-deals",
     ]
