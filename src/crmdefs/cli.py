@@ -9,6 +9,7 @@ import click
 
 from crmdefs import __version__, debuglog
 from crmdefs.commands.apply import apply, revert
+from crmdefs.commands.dictionary import dictionary
 from crmdefs.commands.docs import docs
 from crmdefs.commands.drift import drift
 from crmdefs.commands.examples import examples
@@ -70,3 +71,4 @@ cli.add_command(review)
 cli.add_command(import_)
 cli.add_command(docs)
 cli.add_command(examples)
+cli.add_command(dictionary)
