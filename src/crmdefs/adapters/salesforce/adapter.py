@@ -29,10 +29,20 @@ from crmdefs.adapters.base import (
     Waits,
     never,
 )
-from crmdefs.adapters.salesforce import examples, names, quality, reads, records, validation, writes
+from crmdefs.adapters.salesforce import (
+    dictionary,
+    examples,
+    names,
+    quality,
+    reads,
+    records,
+    validation,
+    writes,
+)
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.adapters.salesforce.client import SalesforceClient
 from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.dictionary.model import ObjectFields
 from crmdefs.plan.changes import FieldPlan, RuleChange
 from crmdefs.plan.state import DesiredField, FieldState
 
@@ -84,6 +94,11 @@ class SalesforceAdapter:
 
     def object_types(self, progress: Progress) -> list[str]:
         return names.object_types(self._org, progress)
+
+    def read_dictionary(
+        self, object_names: Sequence[str], progress: Progress
+    ) -> dict[str, ObjectFields | None]:
+        return dictionary.read_objects(self._org, object_names, progress)
 
     def write(
         self, changes: Sequence[FieldPlan], progress: Progress, stop: Stopping = never
