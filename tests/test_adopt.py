@@ -15,6 +15,10 @@ import pytest
 import yaml
 from hubspot.crm.properties import OptionInput, PropertyUpdate
 
+from crmdefs.adopt.locate import Sources
+from crmdefs.adopt.run import Written, write_all
+from crmdefs.errors import CrmdefsError
+
 from .conftest import REPO, RunCli, assert_golden
 from .test_plan_apply import requests_logged, sandbox_clients
 
@@ -263,3 +267,14 @@ def test_an_unknown_target_is_one_clear_error(run_cli: RunCli, project: Path) ->
     result = run_cli("adopt", "--target", "production")
     assert result.code == 1
     assert "production" in result.err and "Traceback" not in result.err
+
+
+def test_a_file_changed_on_disk_while_adopt_ran_is_refused_and_nothing_is_written(project: Path) -> None:
+    sources = Sources(project / "definitions")
+    first, second = sources.files[0], sources.files[1]
+    files = [Written(first, first.text + "# adopted\n"), Written(second, second.text + "# adopted\n")]
+    second.path.write_text(second.text + "# someone else's edit\n", encoding="utf-8")
+    with pytest.raises(CrmdefsError, match="changed on disk while adopt ran — adopt wrote nothing"):
+        write_all(files)
+    assert first.path.read_text(encoding="utf-8") == first.text
+    assert "# someone else's edit" in second.path.read_text(encoding="utf-8")
