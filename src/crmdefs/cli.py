@@ -8,7 +8,9 @@ from __future__ import annotations
 import click
 
 from crmdefs import __version__, debuglog
+from crmdefs.commands.adopt import adopt
 from crmdefs.commands.apply import apply, revert
+from crmdefs.commands.dictionary import dictionary
 from crmdefs.commands.docs import docs
 from crmdefs.commands.drift import drift
 from crmdefs.commands.examples import examples
@@ -70,3 +72,5 @@ cli.add_command(review)
 cli.add_command(import_)
 cli.add_command(docs)
 cli.add_command(examples)
+cli.add_command(adopt)
+cli.add_command(dictionary)

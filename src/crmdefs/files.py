@@ -13,16 +13,21 @@ from typing import Any, TypeVar
 from crmdefs.errors import CrmdefsError
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """``text`` as UTF-8, or ``bytes`` as they are (an xlsx workbook)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    if isinstance(text, bytes):
+        tmp.write_bytes(text)
+    else:
+        tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
 
 
-def write_output(path: Path, text: str, option: str = "--out") -> None:
+def write_output(path: Path, text: str | bytes, option: str = "--out") -> None:
     """A file the user named on the command line (``option``), whole or not at all; a path that cannot be
-    written (no such folder, no permission, a directory) is one clear message, not a traceback."""
+    written (no such folder, no permission, a directory) is one clear message, not a traceback. Bytes are
+    written as they are."""
     try:
         write_atomic(path, text)
     except OSError as exc:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Protocol
 
 from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.dictionary.model import ObjectFields
 from crmdefs.errors import CrmdefsError
 from crmdefs.plan.changes import FieldPlan, Skip
 from crmdefs.plan.state import DesiredField, FieldState
@@ -184,6 +185,13 @@ class Adapter(Protocol):
         """The objects the CRM has, by API name: to suggest one when a binding names an unknown object."""
         ...
 
+    def read_dictionary(
+        self, object_names: Sequence[str], progress: Progress
+    ) -> dict[str, ObjectFields | None]:
+        """Every field of each object named (any case) → `crmdefs dictionary`'s entries, None for an object
+        the CRM does not have; in as few calls as possible (reads only)."""
+        ...
+
     def count_values(
         self, address: FieldAddress, values: Sequence[str], progress: Progress
     ) -> dict[str, int]:
@@ -238,6 +246,11 @@ class ReadOnlyAdapter:
 
     def object_types(self, progress: Progress) -> list[str]:
         return self._inner.object_types(progress)
+
+    def read_dictionary(
+        self, object_names: Sequence[str], progress: Progress
+    ) -> dict[str, ObjectFields | None]:
+        return self._inner.read_dictionary(object_names, progress)
 
     def count_values(
         self, address: FieldAddress, values: Sequence[str], progress: Progress

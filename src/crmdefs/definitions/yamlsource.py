@@ -5,6 +5,9 @@ aliases (an "alias bomb" can take minutes). So we stop at PyYAML's *composition*
 nothing constructed, no Python tags executed) and build plain Python values ourselves, recording the
 ``line:column`` of each key and value. Aliases, merge keys and non-standard tags are refused: a
 definitions file never needs them, and refusing them makes hostile input harmless.
+
+Each node's :class:`Span` (start and end offset in the text, and its style) is recorded too, so that
+`crmdefs adopt` can rewrite exactly the characters of one scalar and leave every other byte alone.
 """
 
 from __future__ import annotations
@@ -35,15 +38,33 @@ class Mark:
     column: int  # 1-based
 
 
+# A node's style as written: scalars plain, single ('…'), double ("…"), literal (|) or folded (>);
+# collections flow ({…} / […]) or block.
+_STYLES = {None: "plain", "": "plain", "'": "single", '"': "double", "|": "literal", ">": "folded"}
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a node is written: ``text[start:end]`` (character offsets) and its style. The end of a block
+    scalar or block collection is PyYAML's end mark, which runs on over the line breaks (and, for a
+    collection, comments) after its last content; quoted, plain and flow nodes end exactly."""
+
+    start: int
+    end: int
+    style: str
+
+
 @dataclass
 class Document:
-    """One YAML document of a file: its data plus the position of every value and mapping key."""
+    """One YAML document of a file: its data plus the position of every value and mapping key, and the
+    span of every value."""
 
     path: str
     data: Any
     start: Mark
     values: dict[PathKey, Mark] = field(default_factory=dict)
     keys: dict[PathKey, Mark] = field(default_factory=dict)
+    spans: dict[PathKey, Span] = field(default_factory=dict)
 
     def where(self, at: PathKey, *, key: bool = False) -> Mark:
         """The mark of the value (or, with ``key``, the key) at ``at``, else of its nearest parent."""
@@ -244,12 +265,22 @@ def _convert(node: yaml.Node, at: PathKey, doc: Document, seen: set[int], depth:
     if depth > MAX_DEPTH:
         raise _Refused(node, f"nested more than {MAX_DEPTH} levels deep", "flatten the structure")
     doc.values[at] = _mark(node)
+    doc.spans[at] = _span(node)
     if isinstance(node, yaml.MappingNode):
         return _convert_mapping(node, at, doc, seen, depth)
     if isinstance(node, yaml.SequenceNode):
         _check_tag(node, f"{_STD}seq")
         return [_convert(item, (*at, i), doc, seen, depth + 1) for i, item in enumerate(node.value)]
     return _convert_scalar(node)
+
+
+def _span(node: yaml.Node) -> Span:
+    start, end = node.start_mark, node.end_mark
+    if isinstance(node, yaml.ScalarNode):
+        style = _STYLES.get(node.style, "plain")
+    else:
+        style = "flow" if getattr(node, "flow_style", False) else "block"
+    return Span(start.index if start else 0, end.index if end else 0, style)
 
 
 def _convert_mapping(node: yaml.MappingNode, at: PathKey, doc: Document, seen: set[int], depth: int) -> Any:

@@ -122,16 +122,22 @@ class SalesforceOrg(StateView):
         return obj in self._describes and any(f["name"] == field for f in self._describes[obj]["fields"])
 
     def standard_field_component(self, full_name: str) -> dict[str, Any] | None:
-        """readMetadata of a standard field that was never saved: what Salesforce derives from the field."""
+        """readMetadata of a field of the recorded describe that was never saved: what Salesforce derives
+        from the field. A standard one has no label and no valueSet
+        (docs/salesforce.md#sf-standard-field-no-valueset); a custom one that came with an installed package
+        (npsp__…__c) reads as any custom field does, with its label, help text and values
+        (docs/salesforce.md#sf-customfield-elements)."""
         obj, _, name = full_name.partition(".")
         for field in self._describes.get(obj, {}).get("fields", []):
-            if field["name"] == name and not field["custom"]:
+            if field["name"] == name:
                 kind = {"picklist": "Picklist", "multipicklist": "MultiselectPicklist"}.get(
                     field["type"], "Text"
                 )
                 component: dict[str, Any] = {"fullName": full_name, "type": kind}
                 if field.get("inlineHelpText"):
                     component["inlineHelpText"] = field["inlineHelpText"]
+                if field["custom"]:
+                    component.update(_packaged(field))
                 return component
         return None
 
@@ -194,6 +200,27 @@ class SalesforceOrg(StateView):
                 }
             )
         return infos
+
+
+def _packaged(field: Json) -> Json:
+    """A packaged custom field's label and, for a picklist, its values, as readMetadata shows them."""
+    extra: Json = {"label": field.get("label") or field["name"]}
+    if field["type"] in ("picklist", "multipicklist"):
+        values = [
+            {
+                "fullName": v["value"],
+                "label": v.get("label") or v["value"],
+                "default": bool(v.get("defaultValue")),
+                "isActive": v.get("active", True) is not False,
+            }
+            for v in field.get("picklistValues") or []
+        ]
+        restricted = bool(field.get("restrictedPicklist"))
+        extra["valueSet"] = {
+            "restricted": restricted,
+            "valueSetDefinition": {"sorted": False, "value": values},
+        }
+    return extra
 
 
 def field_name(fields: dict[str, Json], name: str) -> str | None:

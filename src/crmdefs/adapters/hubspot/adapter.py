@@ -42,7 +42,7 @@ from crmdefs.adapters.base import (
     never,
     reading_pool,
 )
-from crmdefs.adapters.hubspot import examples, pipelines, quality, records, requirements
+from crmdefs.adapters.hubspot import dictionary, examples, pipelines, quality, records, requirements
 from crmdefs.adapters.hubspot.calls import PortalCalls, cause_status
 from crmdefs.adapters.hubspot.client import MAX_IN_FLIGHT, HubSpotApis
 from crmdefs.adapters.hubspot.limits import FLOOR_PER_10S
@@ -55,6 +55,7 @@ from crmdefs.adapters.hubspot.mapping import (
     patch_body,
 )
 from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.dictionary.model import ObjectFields
 from crmdefs.errors import CrmApiError, StopAll
 from crmdefs.plan.changes import Action, FieldPlan, Skip
 from crmdefs.plan.state import DesiredField, FieldState
@@ -202,6 +203,11 @@ class HubSpotAdapter:
 
     def object_types(self, progress: Progress) -> list[str]:
         return sorted(STANDARD_OBJECT_TYPES)
+
+    def read_dictionary(
+        self, object_names: Sequence[str], progress: Progress
+    ) -> dict[str, ObjectFields | None]:
+        return dictionary.read_objects(self._properties, STANDARD_OBJECT_TYPES, object_names, progress)
 
     def list_fields(self, object_name: str, progress: Progress) -> list[str]:
         """Custom properties and enumerations, neither calculated nor hidden (one GET,

@@ -29,11 +29,22 @@ from crmdefs.adapters.base import (
     Waits,
     never,
 )
-from crmdefs.adapters.salesforce import audit, examples, names, quality, reads, records, validation, writes
+from crmdefs.adapters.salesforce import (
+    audit,
+    dictionary,
+    examples,
+    names,
+    quality,
+    reads,
+    records,
+    validation,
+    writes,
+)
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.adapters.salesforce.client import SalesforceClient
 from crmdefs.adapters.setup_audit import SetupTrail, SignedInUser
 from crmdefs.definitions.model import Crm, FieldAddress
+from crmdefs.dictionary.model import ObjectFields
 from crmdefs.plan.changes import FieldPlan, RuleChange
 from crmdefs.plan.state import DesiredField, FieldState
 
@@ -86,6 +97,11 @@ class SalesforceAdapter:
 
     def object_types(self, progress: Progress) -> list[str]:
         return names.object_types(self._org, progress)
+
+    def read_dictionary(
+        self, object_names: Sequence[str], progress: Progress
+    ) -> dict[str, ObjectFields | None]:
+        return dictionary.read_objects(self._org, object_names, progress)
 
     def write(
         self, changes: Sequence[FieldPlan], progress: Progress, stop: Stopping = never

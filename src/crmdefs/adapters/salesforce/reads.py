@@ -70,7 +70,7 @@ def read_fields(
         {s.split(":", 1)[1] for s in sources.values() if s.startswith("GlobalValueSet:")},
     )
     values = {
-        name: _values(custom_fields[name], standard_sets, global_sets)
+        name: reading_values(custom_fields[name], standard_sets, global_sets)
         for name in names
         if name in custom_fields
     }
@@ -158,9 +158,11 @@ def _path_record_types(wanted: DesiredField, record_types: dict[str, Any]) -> li
     return path_record_types(wanted, names)
 
 
-def _values(
+def reading_values(
     reading: FieldReading, standard: dict[str, Any], global_: dict[str, Any]
 ) -> tuple[ValueState, ...] | None:
+    """The values of a field as read: on the field, or in the value set read into ``standard`` /
+    ``global_`` (None when it has none, or its value set was not found). Also `crmdefs dictionary`'s."""
     source = reading.source
     if source.startswith("StandardValueSet:"):
         svs = standard.get(source.split(":", 1)[1])
