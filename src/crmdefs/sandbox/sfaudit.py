@@ -1,6 +1,7 @@
 """The sandbox's setup audit trail: every Metadata API save appends rows to
-``state["salesforce"]["records"]["SetupAuditTrail"]`` by Id, which SOQL reads like any object (sfquery.py;
-its describe: data/describe_SetupAuditTrail.json), ``CreatedBy.<field>`` from the users (sfusers.py).
+``state["salesforce"]["setup"]["SetupAuditTrail"]`` by Id (sfstore.records), which SOQL reads like any
+object (sfquery.py; its describe: data/describe_SetupAuditTrail.json), ``CreatedBy.<field>`` from the
+users (sfusers.py).
 
 A row: ``Id`` (key prefix 0Ym), ``Action``, ``Section``, ``Display``, ``CreatedById`` (the session's user),
 ``CreatedDate`` (now, UTC, ``2026-11-29T10:15:02.000+0000``), ``DelegateUser`` (null: nobody logged in as

@@ -87,9 +87,11 @@ class SalesforceOrg(StateView):
         self.state.data["salesforce"]["api_usage"] += 1
 
     def records(self, obj: str) -> dict[str, Json]:
-        """The records of ``obj`` by 18-character Id (records_seed.py)."""
-        # Older state files have no "records" yet.
-        records: dict[str, Json] = self.state.data["salesforce"].setdefault("records", {}).setdefault(obj, {})
+        """The records of ``obj`` by 18-character Id (records_seed.py). A setup object's rows (the audit
+        trail, sfaudit.py) live apart, under ``"setup"``: they are the org's history, not its data."""
+        # Older state files have no "records" (nor "setup") yet.
+        home = "setup" if obj in SETUP_OBJECTS else "records"
+        records: dict[str, Json] = self.state.data["salesforce"].setdefault(home, {}).setdefault(obj, {})
         return records
 
     # --- objects and fields ------------------------------------------------------------------------
