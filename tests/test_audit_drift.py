@@ -18,6 +18,7 @@ from crmdefs.sandbox.service import Sandbox
 
 from .conftest import REPO, RunCli
 from .sandbox_helpers import PinnedSession
+from .test_drift import drift_to_a_webhook
 from .test_plan_apply import requests_logged
 
 ADMIN = "praman@example.com.sandbox"  # Priya Raman, an admin of the seeded org
@@ -183,3 +184,33 @@ def test_a_user_without_view_setup_gets_drift_with_one_line_saying_why_attributi
     assert {f["attribution"] for f in target["fields"] if f["address"].startswith("salesforce:")} == {
         "not_checked"
     }
+
+
+def test_the_chat_message_and_markdown_name_who_changed_it(run_cli: RunCli, project: Path) -> None:
+    assert run_cli("apply", "--auto-approve").code == 0
+    edit_in_setup_as(project, ADMIN)
+    code, payload = drift_to_a_webhook(run_cli)
+    assert code == 2
+    assert (
+        "salesforce:Lead.Status (changed by Priya Raman (praman@example.com.sandbox) at 20" in payload["text"]
+    )
+    markdown = run_cli("drift", "--format", "markdown").out
+    assert (
+        "#### `salesforce:Lead.Status` — changed in the CRM since the last apply; changed by Priya Raman"
+        in markdown
+    )
+
+
+def test_a_state_file_of_format_1_1_is_still_read(run_cli: RunCli, project: Path) -> None:
+    """Written before apply recorded its user: drift still classifies, and still tells crmdefs' own setup
+    changes apart by the user it is signed in as now."""
+    assert run_cli("apply", "--auto-approve").code == 0
+    path = project / ".crmdefs" / "state" / "sandbox.json"
+    state = json.loads(path.read_text())
+    state["format_version"] = "1.1"
+    for recorded in state["fields"].values():
+        recorded.pop("applied_by", None)
+    path.write_text(json.dumps(state))
+    edit_in_setup_as(project, ADMIN)
+    status = field(drift_json(run_cli), "salesforce:Lead.Status")
+    assert status["origin"] == "changed_in_crm" and status["setup_change"]["by"]["username"] == ADMIN
