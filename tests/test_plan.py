@@ -105,6 +105,24 @@ VALUE_CASES = [
         [(K.REORDER, "", ["A", "B"], ["B", "A"])],
     ),
     ("matching is case-insensitive on Salesforce", [v("price")], [DesiredValue("Price")], []),
+    (
+        "an inactive value's place is not a reorder",  # nobody can pick it (sf-inactive-values-not-offered)
+        [v("A"), v("Old", active=False), v("B")],
+        [DesiredValue("A"), DesiredValue("B")],
+        [],
+    ),
+    (
+        "a value added after inactive ones and listed last is in place",  # what `crmdefs adopt` writes
+        [v("A"), v("Old", active=False), v("New")],
+        [DesiredValue("A"), DesiredValue("New")],
+        [],
+    ),
+    (
+        "active values out of order still reorder, inactive ones ignored",
+        [v("B"), v("Old", active=False), v("A")],
+        [DesiredValue("A"), DesiredValue("B")],
+        [(K.REORDER, "", ["B", "Old", "A"], ["A", "B", "Old"])],
+    ),
 ]
 
 

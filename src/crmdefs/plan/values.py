@@ -208,9 +208,13 @@ def _one_default(values: list[ValueState], want: DesiredField) -> tuple[list[Val
 def _reorder(
     before: Sequence[ValueState], after: Sequence[ValueState], have: FieldState
 ) -> ValueChange | None:
-    old = [have.value_key(v.value) for v in before]
-    kept = [have.value_key(v.value) for v in after if have.value_key(v.value) in set(old)]
-    if kept == old:
+    """A reorder when the values people can pick would show in another order. Where an inactive (or
+    hidden) value sits is not compared: nobody can pick one, so moving it is a write nobody notices
+    (docs/salesforce.md#sf-inactive-values-not-offered). A value added in the CRM after the values crmdefs
+    deactivated then plans no change once the definitions list it last (`crmdefs adopt` does so)."""
+    shown = [have.value_key(v.value) for v in after if v.active]
+    old = [k for k in (have.value_key(v.value) for v in before) if k in set(shown)]
+    if [k for k in shown if k in set(old)] == old:
         return None
     return ValueChange(ValueChangeKind.REORDER, "", value_names(before), value_names(after))
 
