@@ -15,9 +15,12 @@ from typing import Any, ClassVar
 import pytest
 from hubspot.crm.properties import OptionInput, PropertyUpdate
 
+from crmdefs.adapters.salesforce.client import client_with_token
+from crmdefs.config import Secret
 from crmdefs.sandbox.service import Sandbox, SandboxInfo
 
 from .conftest import REPO, RunCli, assert_golden, write_files
+from .sandbox_helpers import PinnedSession
 from .test_plan_apply import requests_logged, sandbox_clients
 
 
@@ -28,8 +31,13 @@ def project(tmp_path: Path) -> Path:
 
 
 def edit_in_the_crm(project: Path) -> None:
-    """What an admin does by hand: new help text on Lead.Status, a reason deactivated in Setup."""
-    sandbox, sf, _ = sandbox_clients(project)
+    """What an admin does by hand: new help text on Lead.Status, a reason deactivated in Setup — as Priya
+    Raman, an admin of the org, with her own session (not the user crmdefs signs in as)."""
+    sandbox, _, _ = sandbox_clients(project)
+    assert sandbox.info is not None
+    token = sandbox.info.user_tokens["praman@example.com.sandbox"]
+    session = PinnedSession(sandbox.info.ca_bundle)
+    sf = client_with_token(sandbox.info.instance_url, Secret(token), session=session, version="62.0").rest
     try:
         status = sf.mdapi.CustomField.read(["Lead.Status"])
         status.inlineHelpText = "Ask your manager."
@@ -146,7 +154,7 @@ def test_drift_sends_only_reads(run_cli: RunCli, project: Path) -> None:
     assert run_cli("drift").code == 2
     logged = requests_logged(project)
     assert logged, "the sandbox logged no request"
-    reads = ("readMetadata", "listMetadata")
+    reads = ("readMetadata", "listMetadata", "getUserInfo")  # getUserInfo: who drift is signed in as
     writes = [e for e in logged if e["method"] not in ("GET",) and e.get("action") not in reads]
     assert writes == []
 
@@ -230,7 +238,7 @@ def test_webhook_gets_the_report_as_json(run_cli: RunCli, project: Path) -> None
     code, payload = drift_to_a_webhook(run_cli)
     assert code == 2
     assert payload["text"].startswith("Drift: ")
-    assert payload["report"]["format_version"] == "1.1" and payload["report"]["summary"]["differences"] > 0
+    assert payload["report"]["format_version"] == "1.2" and payload["report"]["summary"]["differences"] > 0
     refused = run_cli("drift", "--webhook", "http://hooks.example.com/T000")
     assert refused.code == 1 and "plain http:// is allowed only for localhost" in refused.err
 

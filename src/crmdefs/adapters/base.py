@@ -278,6 +278,7 @@ class ReadOnlyAdapter:
 
     def __getattr__(self, name: str) -> object:
         # Other read-only helpers an adapter may offer (e.g. HubSpot's distinct_values) pass through.
-        if name in ("distinct_values", "count_violations"):
+        # Salesforce's signed_in_user and setup_trail (adapters/setup_audit.py): who changed it, for drift.
+        if name in ("distinct_values", "count_violations", "signed_in_user", "setup_trail"):
             return getattr(self._inner, name)
         raise AttributeError(name)

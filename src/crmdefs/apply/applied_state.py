@@ -4,15 +4,18 @@ drift uses it to tell "someone edited the CRM since the last apply" from "the de
 not applied" from "never applied". Commit the folder, or keep it as a CI artifact: without it, drift
 can still find differences but cannot say where they came from.
 
-Format (``format_version`` 1.1): ``{"target", "fields": {address: {"applied_at", "desired_digest",
-"crm_fingerprint", "crm_state"[, "not_kept"][, "reverted_from"]}}[, "plans": {plan id: {"applied_at"}}]}``
+Format (``format_version`` 1.2): ``{"target", "fields": {address: {"applied_at", "desired_digest",
+"crm_fingerprint", "crm_state"[, "not_kept"][, "reverted_from"][, "applied_by"]}}[, "plans": {plan id:
+{"applied_at"}}]}``
 — the state apply read back right after writing, and a digest of the definitions it applied. ``not_kept``
 (optional) lists the texts the CRM accepted but did not keep, by key (``description``,
 ``values[Price].label``): ``{"sent", "read_back"}`` (plan/not_kept.py); later plans skip them while the
 definitions still ask for the same text. 1.1 added two optional keys, which 1.0 readers ignore:
 ``reverted_from`` (the field was last written by `crmdefs revert`, back to that backup: drift says so
 instead of blaming the CRM) and ``plans`` (the saved plans applied, by id: the same plan is not applied
-twice).
+twice). 1.2 added one optional key, which older readers ignore and whose absence this reader accepts:
+``applied_by`` ``{"id", "username"}``, the user apply (or revert) was signed in as when it wrote the field
+(Salesforce's getUserInfo): drift knows that user's setup changes are crmdefs' own writes.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crmdefs.adapters.setup_audit import SignedInUser
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.model import FieldAddress, Glossary
 from crmdefs.definitions.text_limits import CRM_NAMES
@@ -34,7 +38,7 @@ from crmdefs.plan.desired import desired_fields
 from crmdefs.plan.not_kept import NotKept, describe, not_kept_from_json, still_asked
 from crmdefs.plan.state import DesiredField, FieldState, field_state_from_json
 
-STATE_FORMAT = "1.1"
+STATE_FORMAT = "1.2"
 
 
 def desired_digest(field: DesiredField) -> str:
@@ -69,6 +73,7 @@ class AppliedField:
     crm_state: FieldState
     not_kept: Mapping[str, NotKept] = dataclasses.field(default_factory=dict)
     reverted_from: str | None = None  # written by `crmdefs revert`, back to this backup
+    applied_by: SignedInUser | None = None  # who apply was signed in as (1.2; None: not known)
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,11 @@ class Provenance:
 
     plan_id: str | None = None  # `apply PLANFILE`: that plan's id (planfile.plan_id), not applied twice
     reverted_from: str | None = None  # `revert`: the backup the fields went back to
+
+
+def applied_users(applied: Mapping[str, AppliedField] | None) -> frozenset[SignedInUser]:
+    """Every user crmdefs wrote a field as, by the state file: their setup changes are crmdefs' own."""
+    return frozenset(f.applied_by for f in (applied or {}).values() if f.applied_by is not None)
 
 
 # What apply verified of one field: the keys of the texts it wrote, and those the CRM did not keep.
@@ -122,6 +132,7 @@ def _applied_field(f: dict[str, Any]) -> AppliedField:
     state = field_state_from_json(f["crm_state"])
     not_kept = {str(k): not_kept_from_json(v) for k, v in mapping(f.get("not_kept", {})).items()}
     reverted = f.get("reverted_from")
+    by = mapping(f["applied_by"]) if f.get("applied_by") is not None else None
     return AppliedField(
         str(f["applied_at"]),
         str(f["desired_digest"]),
@@ -129,6 +140,7 @@ def _applied_field(f: dict[str, Any]) -> AppliedField:
         state,
         not_kept,
         None if reverted is None else str(reverted),
+        SignedInUser(str(by["id"]), str(by["username"])) if by is not None else None,
     )
 
 
@@ -174,10 +186,12 @@ def record_applied(
     states: Mapping[str, FieldState],
     verified: Mapping[str, Verified] | None = None,
     provenance: Provenance | None = None,
+    applied_by: SignedInUser | None = None,
 ) -> None:
     """Merge the fields just applied (address → desired, read-back state) into the state file. A text
     verified now replaces what was recorded of it (kept: forgotten; not kept: recorded); the others'
-    records stay. ``provenance`` says where the writes came from (a saved plan, a revert)."""
+    records stay. ``provenance`` says where the writes came from (a saved plan, a revert); ``applied_by``
+    who the CRM was told wrote them."""
     provenance = provenance or Provenance()
     current, plans = _load(path) if path.exists() else ({}, {})
     for address, state in states.items():
@@ -191,6 +205,7 @@ def record_applied(
             state,
             not_kept,
             provenance.reverted_from,
+            applied_by,
         )
     if provenance.plan_id is not None and states:
         plans.setdefault(provenance.plan_id, applied_at)  # the first apply of it is the one to name
@@ -209,6 +224,11 @@ def record_applied(
                     else {}
                 ),
                 **({"reverted_from": f.reverted_from} if f.reverted_from is not None else {}),
+                **(
+                    {"applied_by": {"id": f.applied_by.id, "username": f.applied_by.username}}
+                    if f.applied_by is not None
+                    else {}
+                ),
             }
             for address, f in sorted(current.items())
         },

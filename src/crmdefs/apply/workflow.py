@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
+from crmdefs.adapters.setup_audit import KnowsWhoChanged, SignedInUser
 from crmdefs.apply.applied_state import (
     Provenance,
     Verified,
@@ -301,6 +302,7 @@ def record(
     path = state_path(settings.project_root, connected.target)
     for crm in Crm:
         fields = [f for f in written if f.address.crm is crm]
+        applied_by = signed_in_as(connected, crm) if fields else None
         # In slices, so a big apply's read-back does not hold every field's metadata at once.
         for start in range(0, len(fields), RECORD_SLICE):
             part = fields[start : start + RECORD_SLICE]
@@ -323,8 +325,16 @@ def record(
                 {str(a): s for a, s in read.items()},
                 {str(a): v for a, v in verified.items()},
                 provenance,
+                applied_by,
             )
     return problems, missed
+
+
+def signed_in_as(connected: Connected, crm: Crm) -> SignedInUser | None:
+    """Who the writes to ``crm`` were made as, where the CRM says (Salesforce: getUserInfo, asked once per
+    run): recorded so that drift knows those setup changes are crmdefs' own (drift/attribute.py)."""
+    adapter: object = connected.adapters.get(crm)  # only Salesforce's says who it is signed in as
+    return adapter.signed_in_user() if isinstance(adapter, KnowsWhoChanged) else None
 
 
 def _verify(

@@ -11,6 +11,7 @@ Skips (differences the CRM cannot take) are listed but are not drift.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -19,11 +20,14 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from crmdefs.adapters.setup_audit import SetupChange
 from crmdefs.apply.applied_state import AppliedField
 from crmdefs.plan.changes import Action, FieldPlan, Plan, Skip, ValueChangeKind
 from crmdefs.plan.state import FieldState
 
-REPORT_FORMAT = "1.1"  # 1.1: the origin "reverted" and each field's reverted_from
+# 1.1: the origin "reverted" and each field's reverted_from; 1.2: who changed it (each field's
+# "attribution" and "setup_change", each target's "attribution_unavailable"; drift/attribute.py)
+REPORT_FORMAT = "1.2"
 
 
 class Origin(str, Enum):
@@ -52,6 +56,18 @@ class Difference:
 
 
 @dataclass(frozen=True)
+class Attribution:
+    """The setup change a Salesforce difference came from (drift/attribute.py). ``change`` None: no row of
+    the last ``days`` days names the field (after its last apply when ``since`` is true). ``own``: the
+    change was made as a user crmdefs applied or reverted as."""
+
+    change: SetupChange | None
+    own: bool = False
+    days: int = 180
+    since: bool = True  # searched after the last apply (False: no state file, the whole window)
+
+
+@dataclass(frozen=True)
 class FieldDrift:
     address: str
     origin: Origin
@@ -60,6 +76,7 @@ class FieldDrift:
     modified_at: str | None = None
     last_applied_at: str | None = None
     reverted_from: str | None = None  # Origin.REVERTED: the backup the field went back to
+    attribution: Attribution | None = None  # Salesforce: who changed it (None: not looked up)
 
 
 @dataclass(frozen=True)
@@ -70,6 +87,7 @@ class TargetDrift:
     error: str | None = None
     classified: bool = True  # False: no state file, origins unknown
     baselined: int = 0  # differences hidden by the baseline
+    attribution_unavailable: str | None = None  # why the setup audit trail could not be read
 
 
 @dataclass(frozen=True)
@@ -214,20 +232,8 @@ def apply_baseline(drift: TargetDrift, baseline: Baseline, today: dt.date) -> Ta
         kept = tuple(d for d in field_drift.differences if not baseline.covers(drift.target, d.key, today))
         hidden += len(field_drift.differences) - len(kept)
         if kept:
-            kept_fields.append(
-                FieldDrift(
-                    field_drift.address,
-                    field_drift.origin,
-                    kept,
-                    field_drift.modified_by,
-                    field_drift.modified_at,
-                    field_drift.last_applied_at,
-                    field_drift.reverted_from,
-                )
-            )
-    return TargetDrift(
-        drift.target, tuple(kept_fields), drift.skips, drift.error, drift.classified, drift.baselined + hidden
-    )
+            kept_fields.append(dataclasses.replace(field_drift, differences=kept))
+    return dataclasses.replace(drift, fields=tuple(kept_fields), baselined=drift.baselined + hidden)
 
 
 def baseline_of(report: DriftReport, expires: dt.date | None) -> Baseline:

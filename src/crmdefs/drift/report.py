@@ -7,7 +7,8 @@ import json
 import re
 from typing import Any
 
-from crmdefs.drift.classify import ORIGIN_TEXT, Difference, DriftReport, FieldDrift, TargetDrift
+from crmdefs.adapters.setup_audit import SetupChange
+from crmdefs.drift.classify import ORIGIN_TEXT, Attribution, Difference, DriftReport, FieldDrift, TargetDrift
 from crmdefs.render.guidance import guidance_text
 from crmdefs.words import plural
 
@@ -74,6 +75,39 @@ def headline(report: DriftReport) -> str:
 
 
 FIELDS_NAMED = 5  # fields a chat message names per target before "and N more"
+UNAVAILABLE = "who changed it is unavailable: {}"
+
+
+def _by(change: SetupChange) -> str:
+    name, username = change.user_name, change.username
+    who = (
+        f"{name} ({username})"
+        if name and username
+        else name or username or change.user_id or "an unknown user"
+    )
+    return who + (f", logged in as them by {change.delegate}" if change.delegate else "")
+
+
+def attribution_text(a: Attribution) -> str:
+    """Who changed a Salesforce field, as the reports say it (drift/attribute.py)."""
+    if a.change is None:
+        where = "since the last apply" if a.since else f"in the last {a.days} days"
+        return f"no setup change found in the setup audit trail {where}"
+    if a.own:
+        return f"last setup change by crmdefs' own apply/revert as {_by(a.change)} at {a.change.at}"
+    text = f"changed by {_by(a.change)} at {a.change.at}"
+    if not a.since:
+        text += f" (the newest matching setup change of the last {a.days} days: no state file to tell)"
+    return text
+
+
+def attribution_status(a: Attribution | None) -> str:
+    """JSON: ``someone_else``, ``crmdefs`` (its own apply or revert), ``not_found`` or ``not_checked``."""
+    if a is None:
+        return "not_checked"
+    if a.change is None:
+        return "not_found"
+    return "crmdefs" if a.own else "someone_else"
 
 
 def chat_text(report: DriftReport) -> str:
@@ -84,13 +118,22 @@ def chat_text(report: DriftReport) -> str:
         if t.error is not None:
             lines.append(f"{t.target}: could not be checked: {t.error}")
         elif t.fields:
-            named = ", ".join(f.address for f in t.fields[:FIELDS_NAMED])
+            named = ", ".join(_chat_field(f) for f in t.fields[:FIELDS_NAMED])
             more = len(t.fields) - FIELDS_NAMED
             lines.append(
                 f"{t.target}: {plural(len(t.fields), 'field')} — {named}"
                 + (f" and {more} more" if more > 0 else "")
             )
+            if t.attribution_unavailable:
+                lines.append(f"{t.target}: " + UNAVAILABLE.format(t.attribution_unavailable))
     return "\n".join(lines)
+
+
+def _chat_field(f: FieldDrift) -> str:
+    a = f.attribution
+    if a is None or a.change is None or a.own:
+        return f.address
+    return f"{f.address} (changed by {_by(a.change)} at {a.change.at})"
 
 
 def _field_meta(f: FieldDrift) -> str:
@@ -100,7 +143,9 @@ def _field_meta(f: FieldDrift) -> str:
             f"{parts[0]} to the backup {f.reverted_from} at {f.last_applied_at}",
             "definitions not applied",
         ]
-    if f.modified_by or f.modified_at:
+    if f.attribution is not None:  # Salesforce: the setup audit trail's word
+        parts.append(attribution_text(f.attribution))
+    elif f.modified_by or f.modified_at:  # HubSpot: the property's updatedUserId and updatedAt
         parts.append(f"last modified by {f.modified_by or 'unknown'} at {f.modified_at or 'unknown'}")
     if f.last_applied_at and f.reverted_from is None:
         parts.append(f"last applied {f.last_applied_at}")
@@ -123,6 +168,8 @@ def render_text(report: DriftReport) -> str:
             continue
         if not t.classified and t.fields:
             lines.append("  note: " + NO_STATE.format(target=t.target))
+        if t.attribution_unavailable and t.fields:
+            lines.append("  note: " + UNAVAILABLE.format(t.attribution_unavailable))
         for f in t.fields:
             lines.append(f"  ~ {f.address}: {_field_meta(f)}")
             lines += [
@@ -164,6 +211,8 @@ def render_markdown(report: DriftReport) -> str:
             continue
         if not t.classified and t.fields:
             lines += [f"> {NO_STATE.format(target=t.target)}", ""]
+        if t.attribution_unavailable and t.fields:
+            lines += [f"> {UNAVAILABLE.format(t.attribution_unavailable).capitalize()}", ""]
         for f in t.fields:
             lines += [
                 f"#### `{f.address}` — {_field_meta(f)}",
@@ -212,6 +261,7 @@ def report_json(report: DriftReport) -> dict[str, Any]:
                 "classified": t.classified,
                 "error": t.error,
                 "baselined": t.baselined,
+                "attribution_unavailable": t.attribution_unavailable,
                 "fields": [
                     {
                         "address": f.address,
@@ -220,6 +270,8 @@ def report_json(report: DriftReport) -> dict[str, Any]:
                         "reverted_from": f.reverted_from,
                         "modified_by": f.modified_by,
                         "modified_at": f.modified_at,
+                        "attribution": attribution_status(f.attribution),
+                        "setup_change": _change_json(f.attribution),
                         "differences": [
                             {"item": d.item, "crm": d.before, "definitions": d.after, "key": d.key}
                             for d in f.differences
@@ -231,6 +283,22 @@ def report_json(report: DriftReport) -> dict[str, Any]:
             }
             for t in report.targets
         ],
+    }
+
+
+def _change_json(a: Attribution | None) -> dict[str, Any] | None:
+    if a is None or a.change is None:
+        return None
+    c = a.change
+    return {
+        "at": c.at,
+        "by": {"id": c.user_id, "name": c.user_name, "username": c.username},
+        "delegate_user": c.delegate,
+        "section": c.section,
+        "action": c.action,
+        "display": c.display,
+        "crmdefs_own": a.own,
+        "since_last_apply": a.since,
     }
 
 

@@ -19,6 +19,7 @@ from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.load import display_path
 from crmdefs.definitions.model import FieldAddress
 from crmdefs.definitions.text_limits import CRM_NAMES
+from crmdefs.drift.attribute import attribute_target
 from crmdefs.drift.baseline import save_baseline
 from crmdefs.drift.classify import Baseline, DriftReport, TargetDrift, apply_baseline, baseline_of, classify
 from crmdefs.drift.report import chat_text, report_json
@@ -110,7 +111,11 @@ def check_target(
             # The records as they are today, counted as `plan` counts them: after `apply --migrate-records`
             # no record holds a renamed value any more, and drift must not say one does.
             plan = plan_with_counts(connected, make, lambda _m: None, lambda _m: None)
-        return classify(target.name, plan, {str(a): s for a, s in states.items()}, applied)
+            current = {str(a): s for a, s in states.items()}
+            # Who changed each Salesforce difference: one audit trail query, only if one drifted.
+            return attribute_target(
+                classify(target.name, plan, current, applied), connected, current, applied
+            )
     except CrmdefsError as exc:
         return TargetDrift(name, error=str(exc))
 

@@ -27,7 +27,7 @@ import re
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from crmdefs.sandbox import mdxml, sfdependent, sfrecords, sfsoap
+from crmdefs.sandbox import mdxml, sfdependent, sfpartner, sfrecords, sfsoap
 from crmdefs.sandbox.http import Request, Response, json_response
 from crmdefs.sandbox.sfquery import QueryCursors
 from crmdefs.sandbox.sfstore import SalesforceOrg
@@ -37,6 +37,7 @@ DAILY_API_LIMIT = 15_000
 VERSIONS = [f"{v}.0" for v in range(31, 64)]
 _DATA_PATH = re.compile(r"^/services/data/v(\d+\.\d)(/.*)?$")
 _SOAP_PATH = re.compile(r"^/services/Soap/m/(\d+\.\d)/?$")
+_PARTNER_PATH = re.compile(r"^/services/Soap/u/(\d+\.\d)(/\w+)?/?$")  # getUserInfo (sfpartner.py)
 
 
 # REQUEST_LIMIT_EXCEEDED's two meanings (docs/salesforce.md#sf-request-limit-exceeded): the org's daily
@@ -74,21 +75,30 @@ class SalesforceApi:
         if soap and request.method == "POST":
             with self.org.lock:
                 return sfsoap.handle(self.org, request.body)
+        if _PARTNER_PATH.match(request.path) and request.method == "POST":
+            with self.org.lock:
+                return sfpartner.handle(self.org, request.body)
         data = _DATA_PATH.match(request.path)
         if not data:
             return self._rest(
                 404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
             )
-        if request.bearer() != self.org.token:
+        user = self.org.user_for(request.bearer())
+        if user is None:
             return self._invalid_session()
         version, rest = data.group(1), (data.group(2) or "/").rstrip("/")
         with self.org.lock:
+            self.org.session_user = user  # what this user may see (a setup object) and do
             self.org.count_call()
             records = sfrecords.handle(
                 self.org, self.cursors, request, rest, version
             )  # /query, /composite/sobjects
             if records is not None:
-                return self._rest(*records)
+                answer = self._rest(*records)
+                if rest == "/query":  # the request log names the object queried (tests count them)
+                    found = re.search(r"\bFROM\s+(\w+)", request.param("q") or "", re.IGNORECASE)
+                    answer.action = f"query {found.group(1)}" if found else "query"
+                return answer
             describe = re.fullmatch(r"/sobjects/(\w+)/describe", rest)
             if describe and request.method == "GET":
                 return self._describe(describe.group(1), version)
@@ -109,7 +119,9 @@ class SalesforceApi:
         there is no 429. A 5xx is the maintenance page, 503. An expired session ('session') gets the
         answers to a wrong token: Salesforce does not tell the two apart
         (docs/salesforce.md#sf-rest-401-invalid-session)."""
-        is_soap = request is not None and bool(_SOAP_PATH.match(request.path))
+        is_soap = request is not None and bool(
+            _SOAP_PATH.match(request.path) or _PARTNER_PATH.match(request.path)
+        )
         if kind == "session":
             return sfsoap.invalid_session() if is_soap else self._invalid_session()
         if kind in LIMIT_MESSAGES:  # one error code, two limits: the message tells them apart

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from crmdefs.sandbox.records_owners import with_owners
 from crmdefs.sandbox.records_seed import records_seed
 from crmdefs.sandbox.salesforce import SalesforceApi
 from crmdefs.sandbox.salesforce_seed import salesforce_seed
-from crmdefs.sandbox.sfusers import with_users
+from crmdefs.sandbox.sfusers import seeded_users, session_token, with_users
 from crmdefs.sandbox.state import SandboxState, shown
 from crmdefs.sandbox.tls import ensure_tls
 
@@ -54,6 +54,9 @@ class SandboxInfo:
     state_dir: Path
     pid: int | None = None  # the `sandbox serve` process, when it wrote these details
     host: str | None = None
+    # Each Salesforce user's session token by username (sfusers.py): ``access_token`` is the API user's,
+    # the one crmdefs signs in with; the others let a test edit the org as another admin would in Setup.
+    user_tokens: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         server = {"server": {"pid": self.pid, "host": self.host}} if self.pid is not None else {}
@@ -123,6 +126,7 @@ class Sandbox:
             self.state_dir,
             os.getpid() if announce else None,
             socket.gethostname() if announce else None,
+            {u["Username"]: session_token(self.state.token, uid) for uid, u in seeded_users().items()},
         )
         if announce:
             (self.state_dir / INFO_FILE).write_text(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from crmdefs.sandbox import mdxml, sfrules
+from crmdefs.sandbox import mdxml, sfaudit, sfrules
 from crmdefs.sandbox.http import Response
 from crmdefs.sandbox.sfrules import SaveError
 from crmdefs.sandbox.sfstore import SalesforceOrg
@@ -60,8 +60,10 @@ def handle(org: SalesforceOrg, body: bytes) -> Response:
     except ET.ParseError as exc:
         return fault("soapenv:Client", f"Unable to parse the request: {exc}")
     session = next((e.text for e in root.iter() if mdxml.local(e.tag) == "sessionId"), None)
-    if (session or "").strip() != org.token:
+    user = org.user_for((session or "").strip())
+    if user is None:
         return invalid_session()
+    org.session_user = user  # whose the saves are: the setup audit trail names them (sfaudit.py)
     soap_body = next((e for e in root if mdxml.local(e.tag) == "Body"), None)
     call = soap_body[0] if soap_body is not None and len(soap_body) else None
     operation = mdxml.local(call.tag) if call is not None else ""
@@ -236,4 +238,5 @@ def _apply(org: SalesforceOrg, type_name: str, component: dict[str, Any], *, cre
     errors, stored = sfrules.check(org, type_name, component, existing, create=create)
     if not errors:
         store[name] = stored
+        sfaudit.record_save(org, type_name, existing, stored, create=create)
     return errors

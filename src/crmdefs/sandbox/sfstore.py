@@ -12,6 +12,7 @@ import json
 from importlib import resources
 from typing import Any
 
+from crmdefs.sandbox.sfusers import API_USER_ID, seeded_users, user_for_token
 from crmdefs.sandbox.state import SandboxState, StateView
 
 Json = dict[str, Any]
@@ -29,6 +30,9 @@ STANDARD_VALUE_SETS = {
     "Opportunity.Type": "OpportunityType",
 }
 RECORDED_OBJECTS = ("Account", "Lead", "Opportunity")
+# Setup objects: queryable, not in describeGlobal's list of the sandbox (crmdefs never lists them), and
+# only for a user with "View Setup and Configuration" (docs/salesforce.md#sf-setup-audit-trail-access).
+SETUP_OBJECTS = ("SetupAuditTrail",)
 # Metadata API field type → the describe's type, for the types the sandbox's custom fields use.
 DESCRIBE_TYPES = {
     "Picklist": "picklist",
@@ -46,9 +50,26 @@ class SalesforceOrg(StateView):
     def __init__(self, state: SandboxState, failing: frozenset[str] = frozenset()) -> None:
         super().__init__(state, failing)
         self._describes: dict[str, Json] = {}
-        for obj in RECORDED_OBJECTS:
+        self._setup: dict[str, Json] = {}
+        for obj in (*RECORDED_OBJECTS, *SETUP_OBJECTS):
             text = resources.files("crmdefs.sandbox").joinpath(f"data/describe_{obj}.json").read_text("utf-8")
-            self._describes[obj] = json.loads(text)
+            (self._setup if obj in SETUP_OBJECTS else self._describes)[obj] = json.loads(text)
+        self.session_user = API_USER_ID  # who the request being answered is signed in as (hold ``lock``)
+
+    # --- who is signed in ------------------------------------------------------------------------------
+
+    def user_for(self, token: str | None) -> str | None:
+        """The user whose session ``token`` is (sfusers.py), or None: a wrong or expired session."""
+        return user_for_token(self.users(), self.token, token)
+
+    def users(self) -> dict[str, Json]:
+        """The org's users by Id; a state written before the API user existed gets the seeded ones."""
+        seeded = seeded_users()
+        return {**seeded, **{uid: {**seeded.get(uid, {}), **u} for uid, u in self.records("User").items()}}
+
+    def may_view_setup(self) -> bool:
+        """Whether the signed-in user has "View Setup and Configuration"."""
+        return bool(self.users().get(self.session_user, {}).get("PermissionsViewSetup", False))
 
     # --- the state ---------------------------------------------------------------------------------
 
@@ -66,15 +87,20 @@ class SalesforceOrg(StateView):
         self.state.data["salesforce"]["api_usage"] += 1
 
     def records(self, obj: str) -> dict[str, Json]:
-        """The records of ``obj`` by 18-character Id (records_seed.py)."""
-        # Older state files have no "records" yet.
-        records: dict[str, Json] = self.state.data["salesforce"].setdefault("records", {}).setdefault(obj, {})
+        """The records of ``obj`` by 18-character Id (records_seed.py). A setup object's rows (the audit
+        trail, sfaudit.py) live apart, under ``"setup"``: they are the org's history, not its data."""
+        # Older state files have no "records" (nor "setup") yet.
+        home = "setup" if obj in SETUP_OBJECTS else "records"
+        records: dict[str, Json] = self.state.data["salesforce"].setdefault(home, {}).setdefault(obj, {})
         return records
 
     # --- objects and fields ------------------------------------------------------------------------
 
     def describe(self, obj: str) -> Json | None:
-        """The recorded describe of a standard object (shared: copy before changing it), or None."""
+        """The recorded describe of a standard object (shared: copy before changing it), or None. A setup
+        object (SetupAuditTrail) only for a user who may view Setup."""
+        if obj in self._setup:
+            return self._setup[obj] if self.may_view_setup() else None
         return self._describes.get(obj)
 
     def object_names(self) -> list[str]:
@@ -82,8 +108,12 @@ class SalesforceOrg(StateView):
         return sorted(self._describes)
 
     def object_name(self, name: str) -> str | None:
-        """The recorded object named ``name`` in any case, as Salesforce spells it."""
-        return next((obj for obj in self._describes if obj.lower() == name.lower()), None)
+        """The recorded object named ``name`` in any case, as Salesforce spells it. Without "View Setup and
+        Configuration" a setup object is unknown: "sObject type … is not supported"
+        (docs/salesforce.md#sf-setup-audit-trail-access)."""
+        found = next((obj for obj in self._describes if obj.lower() == name.lower()), None)
+        setup = next((obj for obj in self._setup if obj.lower() == name.lower()), None)
+        return found or (setup if setup is not None and self.may_view_setup() else None)
 
     def known_object(self, obj: str) -> bool:
         """Objects with a recorded describe, and custom objects the state holds (the benchmark's orgs)."""
@@ -123,7 +153,7 @@ class SalesforceOrg(StateView):
                 "label": f.get("label") or f["name"],
                 "type": f.get("type", "string"),
             }
-            for f in self._describes[obj]["fields"]
+            for f in (self.describe(obj) or {"fields": []})["fields"]
         }
         for full_name, component in self.metadata["CustomField"].items():
             field_obj, _, name = full_name.partition(".")

@@ -30,6 +30,7 @@ from crmdefs.adapters.base import (
     never,
 )
 from crmdefs.adapters.salesforce import (
+    audit,
     dictionary,
     examples,
     names,
@@ -41,6 +42,7 @@ from crmdefs.adapters.salesforce import (
 )
 from crmdefs.adapters.salesforce.calls import OrgCalls
 from crmdefs.adapters.salesforce.client import SalesforceClient
+from crmdefs.adapters.setup_audit import SetupTrail, SignedInUser
 from crmdefs.definitions.model import Crm, FieldAddress
 from crmdefs.dictionary.model import ObjectFields
 from crmdefs.plan.changes import FieldPlan, RuleChange
@@ -63,6 +65,7 @@ class SalesforceAdapter:
         self._org = OrgCalls(target, client, max_retries=max_retries, sleep=sleep, waits=waits)
         self._multi_select: dict[FieldAddress, bool] = {}  # what reads told of each field's type
         self._shapes: dict[str, examples.RecordShape] = {}  # `crmdefs examples`: each object's describe
+        self._user: tuple[SignedInUser | None] | None = None  # getUserInfo, asked once per run
 
     @property
     def calls(self) -> Counter[str]:
@@ -128,6 +131,17 @@ class SalesforceAdapter:
 
     def set_records(self, changes: Sequence[RecordChange], progress: Progress) -> list[RecordFailure]:
         return records.set_records(self._org, changes, progress)
+
+    def signed_in_user(self) -> SignedInUser | None:
+        """Who this run is signed in as (getUserInfo, docs/salesforce.md#sf-get-user-info), asked once."""
+        if self._user is None:
+            self._user = (audit.signed_in_user(self._org),)
+        return self._user[0]
+
+    def setup_trail(self, days: int) -> SetupTrail:
+        """The setup audit trail of the last ``days`` days, in one query
+        (docs/salesforce.md#sf-setup-audit-trail)."""
+        return audit.setup_trail(self._org, days)
 
     def count_violations(self, address: FieldAddress, rule: RuleChange, progress: Progress) -> int:
         """Records that would fail ``rule`` today (docs/salesforce.md#sf-validation-rule): one COUNT()."""

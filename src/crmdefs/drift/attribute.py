@@ -1,0 +1,134 @@
+"""Who changed it: each Salesforce difference attributed to the setup change that made it.
+
+The setup audit trail is read once per target and run, only when a Salesforce field drifted (one query,
+the last 180 days; docs/salesforce.md#sf-setup-audit-trail). A field's change is the newest row after its
+last apply that names it; without a state file, the newest in the whole window (and the report says so).
+
+Matching is by words, as Salesforce writes rows for people, not for programs: its Display wording is not a
+contract (docs/salesforce.md#sf-setup-audit-trail-display). A row names a field when its Display holds the
+field's label or API name (case-insensitive, whole words); a row of a "Customize <Objects>" section must
+be about the field's object, and a row of Custom Objects, Validation Rules or Field Dependencies must name
+the object in its Display (its plural, as Salesforce writes it, or its API name). A row nothing matches
+is ignored; a field no row matches says so — never a guess.
+
+crmdefs' own writes: rows made by a user crmdefs applied or reverted as (the state file's ``applied_by``)
+or is signed in as now are its own. They are never reported as someone else's edit; when the newest
+matching row is one of them, the report says the last setup change was crmdefs' own apply or revert as
+that user — which is true, and tells an admin sharing the integration user apart from nobody.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+
+from crmdefs.adapters.setup_audit import KnowsWhoChanged, SetupChange, SetupTrail, SignedInUser
+from crmdefs.apply.applied_state import AppliedField, applied_users
+from crmdefs.connect import Connected
+from crmdefs.definitions.model import Crm
+from crmdefs.drift.classify import Attribution, FieldDrift, TargetDrift
+from crmdefs.plan.state import FieldState
+
+AUDIT_DAYS = 180
+_NAMES_THE_OBJECT = ("custom objects", "validation rules", "field dependencies")
+
+
+def attribute_target(
+    drift: TargetDrift,
+    connected: Connected,
+    states: Mapping[str, FieldState],
+    applied: Mapping[str, AppliedField] | None,
+) -> TargetDrift:
+    """``drift`` with its Salesforce fields attributed; unchanged when none drifted (no query is made)."""
+    if not any(f.address.startswith("salesforce:") for f in drift.fields):
+        return drift
+    adapter: object = connected.adapters.get(Crm.SALESFORCE)  # only Salesforce's knows who changed it
+    if not isinstance(adapter, KnowsWhoChanged):
+        return drift
+    trail = adapter.setup_trail(AUDIT_DAYS)
+    if trail.unavailable is not None:
+        return dataclasses.replace(drift, attribution_unavailable=trail.unavailable)
+    me = adapter.signed_in_user()
+    own = applied_users(applied) | ({me} if me is not None else set())
+    fields = tuple(
+        attribute_field(f, trail, states.get(f.address), own, since_apply=applied is not None)
+        if f.address.startswith("salesforce:")
+        else f
+        for f in drift.fields
+    )
+    return dataclasses.replace(drift, fields=fields)
+
+
+def attribute_field(
+    field: FieldDrift,
+    trail: SetupTrail,
+    state: FieldState | None,
+    own: Iterable[SignedInUser],
+    *,
+    since_apply: bool,
+) -> FieldDrift:
+    """The newest setup change after the field's last apply that names it: someone else's first, else
+    crmdefs' own; none found is said too."""
+    obj, _, name = field.address.removeprefix("salesforce:").partition(".")
+    label = state.label if state is not None else None
+    since = _instant(field.last_applied_at) if since_apply else None
+    matching = [
+        c
+        for c in trail.changes
+        if names_field(c, obj, name, label) and (since is None or (_instant(c.at) or since) >= since)
+    ]
+    mine = [c for c in matching if _is_own(c, own)]
+    theirs = [c for c in matching if c not in mine]
+    change = next(iter(theirs or mine), None)
+    found = Attribution(
+        change, own=bool(change is not None and not theirs), days=trail.days, since=since_apply
+    )
+    return dataclasses.replace(field, attribution=found)
+
+
+def names_field(change: SetupChange, obj: str, name: str, label: str | None) -> bool:
+    """Whether a setup change's row is about field ``obj.name`` (labelled ``label``)."""
+    display, section = change.display.casefold(), change.section.casefold()
+    field_words = {name, name.removesuffix("__c").replace("_", " "), *([label] if label else [])}
+    if not any(_holds(display, word) for word in field_words):
+        return False
+    objects = _object_words(obj)
+    if section.startswith("customize "):
+        return section.removeprefix("customize ").strip() in objects
+    if section in _NAMES_THE_OBJECT:
+        return any(_holds(display, word) for word in objects)
+    return True
+
+
+def _holds(text: str, word: str) -> bool:
+    word = word.casefold().strip()
+    return bool(word) and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None
+
+
+def _object_words(obj: str) -> set[str]:
+    """How rows name an object: its API name, and its name as English words, singular and plural."""
+    base = obj.removesuffix("__c").replace("_", " ").casefold()
+    # An object's plural label as Salesforce writes it in a Section ("Customize Opportunities"): English
+    # rules, not a count (so not words.plural).
+    stem, ending = (base[:-1], "ie") if base.endswith("y") else (base, "e" if base.endswith("s") else "")
+    return {obj.casefold(), base, f"{stem}{ending}s"}
+
+
+def _is_own(change: SetupChange, own: Iterable[SignedInUser]) -> bool:
+    return any(
+        (change.user_id is not None and change.user_id[:15] == user.id[:15])
+        or (change.username or "").casefold() == user.username.casefold()
+        for user in own
+    )
+
+
+def _instant(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.timezone.utc)
