@@ -278,3 +278,14 @@ def test_a_file_changed_on_disk_while_adopt_ran_is_refused_and_nothing_is_writte
         write_all(files)
     assert first.path.read_text(encoding="utf-8") == first.text
     assert "# someone else's edit" in second.path.read_text(encoding="utf-8")
+
+
+def test_only_does_not_append_values_the_last_apply_already_kept(run_cli: RunCli, project: Path) -> None:
+    """Lead.Status keeps the seeded org's own statuses (unlisted_values: keep): they were there at the
+    apply, so naming the field with --only adopts none of them as if an admin had just added it."""
+    assert run_cli("apply", "--auto-approve").code == 0
+    before = definitions(project)
+    result = run_cli("adopt", "--only", "salesforce:Lead.Status")
+    assert result.code == 0, result.err
+    assert definitions(project) == before
+    assert "REVIEW" not in result.out and "Open - Not Contacted" not in result.out

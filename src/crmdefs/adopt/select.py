@@ -7,7 +7,7 @@
   the last applied state held (added there). A difference where the CRM still holds what was applied is
   the definitions' own unapplied edit: never adopted (that would undo it).
 - A field named with ``--only`` has every adoptable difference adopted whatever its origin, and every
-  active value the definitions do not list.
+  active value the definitions do not list that the last apply did not see (every one, when never applied).
 - Any other field (definitions not applied, reverted, never applied, or no state file) adopts nothing:
   crmdefs cannot tell an edit in the CRM from definitions not applied yet. Each is listed with the fix.
 
@@ -51,8 +51,8 @@ VALUE_REASONS = {
     ValueChangeKind.ADD: "in the definitions but not in the CRM: apply adds it, or remove it from the "
     "definitions",
     ValueChangeKind.DEACTIVATE: "active in the CRM and not in the definitions, which deactivate unlisted "
-    "values, but not new since the last apply: add it by hand (or name the field with --only), or apply "
-    "to deactivate it",
+    "values, but not new since the last apply: add it to the definitions by hand, or apply to deactivate "
+    "it",
 }
 
 
@@ -102,7 +102,8 @@ def select(
         if origin is None and not forced:
             continue
         base = record.crm_state if record is not None and origin is Origin.CHANGED_IN_CRM else None
-        chosen = _field(change, state, bindings[change.address], base, forced, origin, plan.target)
+        last = record.crm_state if record is not None else None
+        chosen = _field(change, state, bindings[change.address], (base, last), forced, origin, plan.target)
         if chosen.adopt or chosen.not_adopted:
             selected.append(chosen)
     return selected
@@ -112,13 +113,16 @@ def _field(
     change: FieldPlan,
     state: FieldState,
     binding: FieldBinding,
-    base: FieldState | None,
+    states: tuple[FieldState | None, FieldState | None],
     forced: bool,
     origin: Origin | None,
     target: str,
 ) -> FieldSelection:
-    """One field's selection. ``base``: the state last applied, when the CRM changed since (what the CRM
-    changed is what differs from it); None otherwise."""
+    """One field's selection. ``states``: the state last applied when the CRM changed since (what the CRM
+    changed is what differs from it; else None), and the state last applied whatever the origin (a value
+    it held was there then, so it was not added since — even on a field named with --only; None when
+    never applied)."""
+    base, last = states
     said = ORIGIN_TEXT[origin] if origin is not None else "no difference"
     if not forced and base is None:
         reason = UNKNOWN_ORIGIN.get(origin, NOT_APPLIED) if origin is not None else NOT_APPLIED
@@ -128,7 +132,7 @@ def _field(
             else "; name it with --only ADDRESS to adopt the CRM's version"
         )
         return FieldSelection(change.address, said, forced, (), (NotAdopted("field", why),))
-    added = _added(state, binding, None if forced else base)
+    added = _added(state, binding, last)
     found: list[Found] = []
     skipped: list[NotAdopted] = []
     for attribute in change.attributes:
