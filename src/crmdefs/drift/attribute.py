@@ -12,7 +12,8 @@ the object in its Display (its plural, as Salesforce writes it, or its API name)
 is ignored; a field no row matches says so — never a guess.
 
 crmdefs' own writes: rows made by a user crmdefs applied or reverted as (the state file's ``applied_by``)
-or is signed in as now are its own. They are never reported as someone else's edit; when the newest
+or is signed in as now are its own, unless someone made them logged in as that user (``DelegateUser``:
+Login-As). They are never reported as someone else's edit; when the newest
 matching row is one of them, the report says the last setup change was crmdefs' own apply or revert as
 that user — which is true, and tells an admin sharing the integration user apart from nobody.
 """
@@ -117,7 +118,9 @@ def _object_words(obj: str) -> set[str]:
 
 
 def _is_own(change: SetupChange, own: Iterable[SignedInUser]) -> bool:
-    return any(
+    # A DelegateUser row was made by a person logged in as that user: an admin's edit through the
+    # integration user's login, never crmdefs' own write (docs/salesforce.md#sf-setup-audit-trail).
+    return not change.delegate and any(
         (change.user_id is not None and change.user_id[:15] == user.id[:15])
         or (change.username or "").casefold() == user.username.casefold()
         for user in own
