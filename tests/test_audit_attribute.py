@@ -31,6 +31,20 @@ def test_a_row_naming_the_field_by_its_label_or_api_name_matches() -> None:
     )
 
 
+def test_a_common_word_label_inside_another_name_is_not_that_field() -> None:
+    """'Type' in another field's label ('Deal Type') or in a value ('New Type') is not Opportunity.Type."""
+    assert not names_field(row("Changed help text of Deal Type custom field"), "Opportunity", "Type", "Type")
+    assert not names_field(
+        row("Added value New Type to Stage picklist with color Assigned dynamically"),
+        "Opportunity",
+        "Type",
+        "Type",
+    )
+    assert not names_field(
+        row("Reordered Status Reason picklist", "Customize Leads"), "Lead", "Status", "Status"
+    )
+
+
 def drifted() -> FieldDrift:
     return FieldDrift(
         "salesforce:Opportunity.Type", Origin.CHANGED_IN_CRM, (), last_applied_at="2026-03-01T09:00:00+00:00"

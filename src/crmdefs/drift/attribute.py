@@ -6,7 +6,8 @@ last apply that names it; without a state file, the newest in the whole window (
 
 Matching is by words, as Salesforce writes rows for people, not for programs: its Display wording is not a
 contract (docs/salesforce.md#sf-setup-audit-trail-display). A row names a field when its Display holds the
-field's label or API name (case-insensitive, whole words); a row of a "Customize <Objects>" section must
+field's label or API name (case-insensitive, whole words, not inside a longer Capitalized name such as
+another label or a value: "Type" in "Deal Type"); a row of a "Customize <Objects>" section must
 be about the field's object, and a row of Custom Objects, Validation Rules or Field Dependencies must name
 the object in its Display (its plural, as Salesforce writes it, or its API name). A row nothing matches
 is ignored; a field no row matches says so — never a guess.
@@ -93,7 +94,7 @@ def names_field(change: SetupChange, obj: str, name: str, label: str | None) -> 
     """Whether a setup change's row is about field ``obj.name`` (labelled ``label``)."""
     display, section = change.display.casefold(), change.section.casefold()
     field_words = {name, name.removesuffix("__c").replace("_", " "), *([label] if label else [])}
-    if not any(_holds(display, word) for word in field_words):
+    if not any(_names(change.display, word) for word in field_words):
         return False
     objects = _object_words(obj)
     if section.startswith("customize "):
@@ -101,6 +102,23 @@ def names_field(change: SetupChange, obj: str, name: str, label: str | None) -> 
     if section in _NAMES_THE_OBJECT:
         return any(_holds(display, word) for word in objects)
     return True
+
+
+def _names(display: str, word: str) -> bool:
+    """Whether ``display`` names ``word`` on its own: a whole word (any case), not part of a longer name.
+    Rows write labels and values as they are, usually Capitalized, in Salesforce's own lower-case words
+    (docs/salesforce.md#sf-setup-audit-trail-display): a Capitalized word next to it (but the row's first,
+    its verb) makes it part of another label or a value — "Type" in "Deal Type" or "New Type"."""
+    word = word.strip()
+    for found in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", display, re.IGNORECASE) if word else ():
+        before = re.search(r"(\w+) $", display[: found.start()])
+        after = re.match(r" (\w+)", display[found.end() :])
+        longer = (before is not None and before.start() > 0 and before[1][0].isupper()) or (
+            after is not None and after[1][0].isupper()
+        )
+        if not longer:
+            return True
+    return False
 
 
 def _holds(text: str, word: str) -> bool:
