@@ -26,14 +26,19 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 
-from crmdefs.adapters.setup_audit import KnowsWhoChanged, SetupChange, SetupTrail, SignedInUser
+from crmdefs.adapters.setup_audit import (
+    AUDIT_DAYS,
+    KnowsWhoChanged,
+    SetupChange,
+    SetupTrail,
+    SignedInUser,
+)
 from crmdefs.apply.applied_state import AppliedField, applied_users
 from crmdefs.connect import Connected
 from crmdefs.definitions.model import Crm
 from crmdefs.drift.classify import Attribution, FieldDrift, TargetDrift
 from crmdefs.plan.state import FieldState
 
-AUDIT_DAYS = 180
 _NAMES_THE_OBJECT = ("custom objects", "validation rules", "field dependencies")
 
 
