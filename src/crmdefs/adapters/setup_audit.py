@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+AUDIT_DAYS = 180  # Salesforce keeps at least the last 180 days (docs/salesforce.md#sf-setup-audit-trail)
+
 
 @dataclass(frozen=True)
 class SignedInUser:
@@ -37,7 +39,7 @@ class SetupTrail:
     """The setup changes of the last ``days`` days, or why they could not be read (``unavailable``)."""
 
     changes: tuple[SetupChange, ...] = ()
-    days: int = 180
+    days: int = AUDIT_DAYS
     unavailable: str | None = None
 
 

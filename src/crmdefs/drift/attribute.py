@@ -6,13 +6,15 @@ last apply that names it; without a state file, the newest in the whole window (
 
 Matching is by words, as Salesforce writes rows for people, not for programs: its Display wording is not a
 contract (docs/salesforce.md#sf-setup-audit-trail-display). A row names a field when its Display holds the
-field's label or API name (case-insensitive, whole words); a row of a "Customize <Objects>" section must
+field's label or API name (case-insensitive, whole words, not inside a longer Capitalized name such as
+another label or a value: "Type" in "Deal Type"); a row of a "Customize <Objects>" section must
 be about the field's object, and a row of Custom Objects, Validation Rules or Field Dependencies must name
 the object in its Display (its plural, as Salesforce writes it, or its API name). A row nothing matches
 is ignored; a field no row matches says so — never a guess.
 
 crmdefs' own writes: rows made by a user crmdefs applied or reverted as (the state file's ``applied_by``)
-or is signed in as now are its own. They are never reported as someone else's edit; when the newest
+or is signed in as now are its own, unless someone made them logged in as that user (``DelegateUser``:
+Login-As). They are never reported as someone else's edit; when the newest
 matching row is one of them, the report says the last setup change was crmdefs' own apply or revert as
 that user — which is true, and tells an admin sharing the integration user apart from nobody.
 """
@@ -24,14 +26,19 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 
-from crmdefs.adapters.setup_audit import KnowsWhoChanged, SetupChange, SetupTrail, SignedInUser
+from crmdefs.adapters.setup_audit import (
+    AUDIT_DAYS,
+    KnowsWhoChanged,
+    SetupChange,
+    SetupTrail,
+    SignedInUser,
+)
 from crmdefs.apply.applied_state import AppliedField, applied_users
 from crmdefs.connect import Connected
 from crmdefs.definitions.model import Crm
 from crmdefs.drift.classify import Attribution, FieldDrift, TargetDrift
 from crmdefs.plan.state import FieldState
 
-AUDIT_DAYS = 180
 _NAMES_THE_OBJECT = ("custom objects", "validation rules", "field dependencies")
 
 
@@ -92,7 +99,7 @@ def names_field(change: SetupChange, obj: str, name: str, label: str | None) -> 
     """Whether a setup change's row is about field ``obj.name`` (labelled ``label``)."""
     display, section = change.display.casefold(), change.section.casefold()
     field_words = {name, name.removesuffix("__c").replace("_", " "), *([label] if label else [])}
-    if not any(_holds(display, word) for word in field_words):
+    if not any(_names(change.display, word) for word in field_words):
         return False
     objects = _object_words(obj)
     if section.startswith("customize "):
@@ -100,6 +107,23 @@ def names_field(change: SetupChange, obj: str, name: str, label: str | None) -> 
     if section in _NAMES_THE_OBJECT:
         return any(_holds(display, word) for word in objects)
     return True
+
+
+def _names(display: str, word: str) -> bool:
+    """Whether ``display`` names ``word`` on its own: a whole word (any case), not part of a longer name.
+    Rows write labels and values as they are, usually Capitalized, in Salesforce's own lower-case words
+    (docs/salesforce.md#sf-setup-audit-trail-display): a Capitalized word next to it (but the row's first,
+    its verb) makes it part of another label or a value — "Type" in "Deal Type" or "New Type"."""
+    word = word.strip()
+    for found in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", display, re.IGNORECASE) if word else ():
+        before = re.search(r"(\w+) $", display[: found.start()])
+        after = re.match(r" (\w+)", display[found.end() :])
+        longer = (before is not None and before.start() > 0 and before[1][0].isupper()) or (
+            after is not None and after[1][0].isupper()
+        )
+        if not longer:
+            return True
+    return False
 
 
 def _holds(text: str, word: str) -> bool:
@@ -117,7 +141,9 @@ def _object_words(obj: str) -> set[str]:
 
 
 def _is_own(change: SetupChange, own: Iterable[SignedInUser]) -> bool:
-    return any(
+    # A DelegateUser row was made by a person logged in as that user: an admin's edit through the
+    # integration user's login, never crmdefs' own write (docs/salesforce.md#sf-setup-audit-trail).
+    return not change.delegate and any(
         (change.user_id is not None and change.user_id[:15] == user.id[:15])
         or (change.username or "").casefold() == user.username.casefold()
         for user in own

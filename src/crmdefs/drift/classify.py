@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from crmdefs.adapters.setup_audit import SetupChange
+from crmdefs.adapters.setup_audit import AUDIT_DAYS, SetupChange
 from crmdefs.apply.applied_state import AppliedField
 from crmdefs.plan.changes import Action, FieldPlan, Plan, Skip, ValueChangeKind
 from crmdefs.plan.state import FieldState
@@ -63,7 +63,7 @@ class Attribution:
 
     change: SetupChange | None
     own: bool = False
-    days: int = 180
+    days: int = AUDIT_DAYS
     since: bool = True  # searched after the last apply (False: no state file, the whole window)
 
 

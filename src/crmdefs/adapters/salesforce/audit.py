@@ -21,10 +21,9 @@ from xml.etree import ElementTree as ET
 from simple_salesforce.exceptions import SalesforceError
 
 from crmdefs.adapters.salesforce.calls import OrgCalls, _rest_error
-from crmdefs.adapters.setup_audit import SetupChange, SetupTrail, SignedInUser
+from crmdefs.adapters.setup_audit import AUDIT_DAYS, SetupChange, SetupTrail, SignedInUser
 from crmdefs.errors import CrmApiError
 
-AUDIT_DAYS = 180  # the trail keeps at least the last 180 days (docs/salesforce.md#sf-setup-audit-trail)
 QUERY = (
     "SELECT Action, Section, Display, CreatedDate, CreatedById, CreatedBy.Name, CreatedBy.Username, "
     "DelegateUser FROM SetupAuditTrail WHERE CreatedDate = LAST_N_DAYS:{days} ORDER BY CreatedDate DESC"
