@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,24 @@ def test_after_crmdefs_own_apply_and_revert_nothing_is_anyone_elses(run_cli: Run
     assert own, "the revert's own setup changes are recognised as crmdefs' own"
     text = run_cli("drift").out
     assert "changed by" not in text and "by crmdefs' own apply/revert as crmdefs Integration" in text
+
+
+def test_a_setup_edit_made_later_as_crmdefs_own_user_is_not_called_crmdefs_apply(
+    run_cli: RunCli, project: Path
+) -> None:
+    """An admin who runs crmdefs signed in as themselves edits in Setup as that same user: once the apply
+    has recorded its writes, a later change by that user is an edit, not the apply's."""
+    assert run_cli("apply", "--auto-approve").code == 0
+    time.sleep(1.1)  # the trail and the state file keep times to the second: the edit comes a second later
+    edit_in_setup_as(project, API_USER)
+    text = run_cli("drift")
+    line = next(x for x in text.out.splitlines() if x.startswith("  ~ salesforce:Lead.Status"))
+    assert "crmdefs' own apply/revert" not in line
+    assert "changed by crmdefs Integration (crmdefs.integration@example.com.sandbox) at 20" in line
+    assert "the user crmdefs signs in as, but after its last apply here had finished" in line
+    status = field(drift_json(run_cli), "salesforce:Lead.Status")
+    assert status["attribution"] == "someone_else"
+    assert status["setup_change"]["crmdefs_own"] is False and status["setup_change"]["crmdefs_user"] is True
 
 
 def test_without_a_state_file_the_newest_matching_change_is_named_and_the_report_says_so(

@@ -5,22 +5,25 @@ not applied" from "never applied". Commit the folder, or keep it as a CI artifac
 can still find differences but cannot say where they came from.
 
 Format (``format_version`` 1.2): ``{"target", "fields": {address: {"applied_at", "desired_digest",
-"crm_fingerprint", "crm_state"[, "not_kept"][, "reverted_from"][, "applied_by"]}}[, "plans": {plan id:
-{"applied_at"}}]}``
+"crm_fingerprint", "crm_state"[, "not_kept"][, "reverted_from"][, "applied_by", "recorded_at"]}}[,
+"plans": {plan id: {"applied_at"}}]}``
 — the state apply read back right after writing, and a digest of the definitions it applied. ``not_kept``
 (optional) lists the texts the CRM accepted but did not keep, by key (``description``,
 ``values[Price].label``): ``{"sent", "read_back"}`` (plan/not_kept.py); later plans skip them while the
 definitions still ask for the same text. 1.1 added two optional keys, which 1.0 readers ignore:
 ``reverted_from`` (the field was last written by `crmdefs revert`, back to that backup: drift says so
 instead of blaming the CRM) and ``plans`` (the saved plans applied, by id: the same plan is not applied
-twice). 1.2 added one optional key, which older readers ignore and whose absence this reader accepts:
+twice). 1.2 added two optional keys, which older readers ignore and whose absence this reader accepts:
 ``applied_by`` ``{"id", "username"}``, the user apply (or revert) was signed in as when it wrote the field
-(Salesforce's getUserInfo): drift knows that user's setup changes are crmdefs' own writes.
+(Salesforce's getUserInfo), and ``recorded_at``, when its writes were read back and recorded: drift
+knows that user's setup changes from ``applied_at`` to ``recorded_at`` are crmdefs' own writes, and one
+made later with the same user is not.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
@@ -74,6 +77,9 @@ class AppliedField:
     not_kept: Mapping[str, NotKept] = dataclasses.field(default_factory=dict)
     reverted_from: str | None = None  # written by `crmdefs revert`, back to this backup
     applied_by: SignedInUser | None = None  # who apply was signed in as (1.2; None: not known)
+    # When the writes were read back and recorded (1.2): with applied_at, the span of crmdefs' own writes.
+    # A setup change its user made after this is not that apply's (drift/attribute.py).
+    recorded_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +147,7 @@ def _applied_field(f: dict[str, Any]) -> AppliedField:
         not_kept,
         None if reverted is None else str(reverted),
         SignedInUser(str(by["id"]), str(by["username"])) if by is not None else None,
+        None if f.get("recorded_at") is None else str(f["recorded_at"]),
     )
 
 
@@ -193,6 +200,7 @@ def record_applied(
     records stay. ``provenance`` says where the writes came from (a saved plan, a revert); ``applied_by``
     who the CRM was told wrote them."""
     provenance = provenance or Provenance()
+    recorded_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     current, plans = _load(path) if path.exists() else ({}, {})
     for address, state in states.items():
         checked, missed = (verified or {}).get(address, (frozenset(), {}))
@@ -206,6 +214,7 @@ def record_applied(
             not_kept,
             provenance.reverted_from,
             applied_by,
+            recorded_at,
         )
     if provenance.plan_id is not None and states:
         plans.setdefault(provenance.plan_id, applied_at)  # the first apply of it is the one to name
@@ -229,6 +238,7 @@ def record_applied(
                     if f.applied_by is not None
                     else {}
                 ),
+                **({"recorded_at": f.recorded_at} if f.recorded_at is not None else {}),
             }
             for address, f in sorted(current.items())
         },

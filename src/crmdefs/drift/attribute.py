@@ -60,7 +60,14 @@ def attribute_target(
     me = adapter.signed_in_user()
     own = applied_users(applied) | ({me} if me is not None else set())
     fields = tuple(
-        attribute_field(f, trail, states.get(f.address), own, since_apply=applied is not None)
+        attribute_field(
+            f,
+            trail,
+            states.get(f.address),
+            own,
+            since_apply=applied is not None,
+            own_until=_recorded_at(applied, f.address),
+        )
         if f.address.startswith("salesforce:")
         else f
         for f in drift.fields
@@ -75,24 +82,40 @@ def attribute_field(
     own: Iterable[SignedInUser],
     *,
     since_apply: bool,
+    own_until: str | None = None,
 ) -> FieldDrift:
     """The newest setup change after the field's last apply that names it: someone else's first, else
-    crmdefs' own; none found is said too."""
+    crmdefs' own; none found is said too. ``own_until``: when the last apply recorded its writes (state
+    file 1.2) — a change by crmdefs' user after it is not that apply's, but someone signed in as that user
+    (an admin who runs crmdefs as themselves also edits in Setup)."""
     obj, _, name = field.address.removeprefix("salesforce:").partition(".")
     label = state.label if state is not None else None
     since = _instant(field.last_applied_at) if since_apply else None
+    until = _instant(own_until)
     matching = [
         c
         for c in trail.changes
         if names_field(c, obj, name, label) and (since is None or (_instant(c.at) or since) >= since)
     ]
-    mine = [c for c in matching if _is_own(c, own)]
+    as_crmdefs = [c for c in matching if _is_own(c, own)]
+    # Both times are to the second and a row of the apply is made before it records, so "<=" holds for
+    # every row of it; an edit in that same second would count as the apply's too (no way to tell).
+    mine = [c for c in as_crmdefs if until is None or (_instant(c.at) or until) <= until]
     theirs = [c for c in matching if c not in mine]
     change = next(iter(theirs or mine), None)
     found = Attribution(
-        change, own=bool(change is not None and not theirs), days=trail.days, since=since_apply
+        change,
+        own=bool(change is not None and not theirs),
+        days=trail.days,
+        since=since_apply,
+        crmdefs_user=bool(theirs) and change in as_crmdefs,
     )
     return dataclasses.replace(field, attribution=found)
+
+
+def _recorded_at(applied: Mapping[str, AppliedField] | None, address: str) -> str | None:
+    record = (applied or {}).get(address)
+    return record.recorded_at if record is not None else None
 
 
 def names_field(change: SetupChange, obj: str, name: str, label: str | None) -> bool:

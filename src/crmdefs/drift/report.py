@@ -96,6 +96,11 @@ def attribution_text(a: Attribution) -> str:
     if a.own:
         return f"last setup change by crmdefs' own apply/revert as {_by(a.change)} at {a.change.at}"
     text = f"changed by {_by(a.change)} at {a.change.at}"
+    if a.crmdefs_user:
+        text += (
+            " — the user crmdefs signs in as, but after its last apply here had finished: an edit made "
+            "with that user's sign-in (or crmdefs run from another copy of the definitions)"
+        )
     if not a.since:
         text += f" (the newest matching setup change of the last {a.days} days: no state file to tell)"
     return text
@@ -298,6 +303,7 @@ def _change_json(a: Attribution | None) -> dict[str, Any] | None:
         "action": c.action,
         "display": c.display,
         "crmdefs_own": a.own,
+        "crmdefs_user": a.own or a.crmdefs_user,
         "since_last_apply": a.since,
     }
 
