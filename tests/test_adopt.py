@@ -289,3 +289,41 @@ def test_only_does_not_append_values_the_last_apply_already_kept(run_cli: RunCli
     assert result.code == 0, result.err
     assert definitions(project) == before
     assert "REVIEW" not in result.out and "Open - Not Contacted" not in result.out
+
+
+def test_a_text_adopted_into_a_shared_picklist_names_the_other_bindings_it_changes(
+    run_cli: RunCli, project: Path
+) -> None:
+    """A label relabelled in HubSpot's settings is the shared picklist's label: Salesforce's field gets it
+    at its next apply, and the report says so, as it does for a value added."""
+    assert run_cli("apply", "--auto-approve").code == 0
+    sandbox, _, hs = sandbox_clients(project)
+    try:
+        options = hs.crm.properties.core_api.get_by_name(
+            object_type="deals", property_name="closed_lost_reason_code"
+        ).options
+        inputs = [
+            OptionInput(
+                label="Price / terms" if o.value == "price" else o.label,
+                value=o.value,
+                description=o.description,
+                hidden=o.hidden,
+                display_order=i,
+            )
+            for i, o in enumerate(options)
+        ]
+        hs.crm.properties.core_api.update(
+            object_type="deals",
+            property_name="closed_lost_reason_code",
+            property_update=PropertyUpdate(options=inputs),
+        )
+    finally:
+        sandbox.stop()
+    result = run_cli("adopt")
+    assert result.code == 0, result.err
+    assert "✓ label of value 'price' → definitions/picklists/closed-lost-reasons.yaml:12" in flat(result.out)
+    assert (
+        "the shared picklist closed-lost-reasons is also bound to salesforce:Opportunity.Loss_Reason__c: it "
+        "gets the new label of 'price' at its next apply"
+    ) in flat(result.out)
+    assert "salesforce:Opportunity.Loss_Reason__c" in plan_fields(run_cli)
