@@ -153,6 +153,7 @@ def test_edits_in_the_crms_are_adopted_with_a_minimal_diff_and_the_next_plan_agr
         in flat(dry.out)
     )
     assert "✓ help_text → definitions/fields/salesforce.yaml:21" in flat(dry.out)
+    assert "Dry run, nothing written: 3 changes to adopt into 4 files" in flat(dry.out)
 
     done = run_cli("adopt")
     assert done.code == 0, done.err
@@ -327,3 +328,12 @@ def test_a_text_adopted_into_a_shared_picklist_names_the_other_bindings_it_chang
         "gets the new label of 'price' at its next apply"
     ) in flat(result.out)
     assert "salesforce:Opportunity.Loss_Reason__c" in plan_fields(run_cli)
+
+
+def test_adopt_right_after_apply_says_there_is_nothing_to_adopt(run_cli: RunCli, project: Path) -> None:
+    assert run_cli("apply", "--auto-approve").code == 0
+    before = definitions(project)
+    result = run_cli("adopt")
+    assert result.code == 0, result.err
+    assert result.out.startswith("Nothing to adopt: target 'sandbox' holds nothing the definitions do not.\n")
+    assert definitions(project) == before
