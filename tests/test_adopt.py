@@ -337,3 +337,14 @@ def test_adopt_right_after_apply_says_there_is_nothing_to_adopt(run_cli: RunCli,
     assert result.code == 0, result.err
     assert result.out.startswith("Nothing to adopt: target 'sandbox' holds nothing the definitions do not.\n")
     assert definitions(project) == before
+
+
+def test_a_text_the_crm_never_had_is_called_empty_not_emptied(run_cli: RunCli, project: Path) -> None:
+    """Never applied: the seeded deal types have no description, which no one emptied."""
+    result = run_cli("adopt", "--only", "hubspot:deals.dealtype", "--dry-run")
+    assert result.code == 0, result.err
+    assert (
+        "✗ value 'newbusiness' redescribe: not adopted — empty in the CRM: remove it from the definitions, "
+        "or apply to write it"
+    ) in flat(result.out)
+    assert "emptied" not in result.out
