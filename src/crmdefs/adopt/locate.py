@@ -238,7 +238,8 @@ def _add_value(
 def _attributes(added: ValueState, binding: FieldBinding) -> dict[str, Any]:
     """What a new value of a stage or status list must carry (definitions/crmfacts.py
     REQUIRED_VALUE_ATTRIBUTES), as the CRM holds it: Salesforce's attributes by their definitions names; a
-    HubSpot deal stage's closed state and probability as won / closed / probability."""
+    HubSpot deal stage's closed state and probability as won / closed / probability, the inverse of the
+    mapping apply writes (docs/hubspot.md#hs-stage-metadata)."""
     held = dict(added.attributes)
     if binding.pipeline is None:
         return {k: held[k] for k in STAGE_ATTRIBUTES if k in held}
