@@ -153,6 +153,7 @@ def test_edits_in_the_crms_are_adopted_with_a_minimal_diff_and_the_next_plan_agr
         in flat(dry.out)
     )
     assert "✓ help_text → definitions/fields/salesforce.yaml:21" in flat(dry.out)
+    assert "Dry run, nothing written: 3 changes to adopt into 4 files" in flat(dry.out)
 
     done = run_cli("adopt")
     assert done.code == 0, done.err
@@ -289,3 +290,61 @@ def test_only_does_not_append_values_the_last_apply_already_kept(run_cli: RunCli
     assert result.code == 0, result.err
     assert definitions(project) == before
     assert "REVIEW" not in result.out and "Open - Not Contacted" not in result.out
+
+
+def test_a_text_adopted_into_a_shared_picklist_names_the_other_bindings_it_changes(
+    run_cli: RunCli, project: Path
+) -> None:
+    """A label relabelled in HubSpot's settings is the shared picklist's label: Salesforce's field gets it
+    at its next apply, and the report says so, as it does for a value added."""
+    assert run_cli("apply", "--auto-approve").code == 0
+    sandbox, _, hs = sandbox_clients(project)
+    try:
+        options = hs.crm.properties.core_api.get_by_name(
+            object_type="deals", property_name="closed_lost_reason_code"
+        ).options
+        inputs = [
+            OptionInput(
+                label="Price / terms" if o.value == "price" else o.label,
+                value=o.value,
+                description=o.description,
+                hidden=o.hidden,
+                display_order=i,
+            )
+            for i, o in enumerate(options)
+        ]
+        hs.crm.properties.core_api.update(
+            object_type="deals",
+            property_name="closed_lost_reason_code",
+            property_update=PropertyUpdate(options=inputs),
+        )
+    finally:
+        sandbox.stop()
+    result = run_cli("adopt")
+    assert result.code == 0, result.err
+    assert "✓ label of value 'price' → definitions/picklists/closed-lost-reasons.yaml:12" in flat(result.out)
+    assert (
+        "the shared picklist closed-lost-reasons is also bound to salesforce:Opportunity.Loss_Reason__c: it "
+        "gets the new label of 'price' at its next apply"
+    ) in flat(result.out)
+    assert "salesforce:Opportunity.Loss_Reason__c" in plan_fields(run_cli)
+
+
+def test_adopt_right_after_apply_says_there_is_nothing_to_adopt(run_cli: RunCli, project: Path) -> None:
+    assert run_cli("apply", "--auto-approve").code == 0
+    before = definitions(project)
+    result = run_cli("adopt")
+    assert result.code == 0, result.err
+    assert result.out.startswith("Nothing to adopt: target 'sandbox' holds nothing the definitions do not.\n")
+    assert definitions(project) == before
+
+
+def test_a_text_the_crm_never_had_is_called_empty_not_emptied(run_cli: RunCli, project: Path) -> None:
+    """Never applied: the seeded deal types have no description, which no one emptied."""
+    result = run_cli("adopt", "--only", "hubspot:deals.dealtype", "--dry-run")
+    assert result.code == 0, result.err
+    assert (
+        "✗ value 'newbusiness' redescribe: not adopted — empty in the CRM: remove it from the definitions, "
+        "or apply to write it"
+    ) in flat(result.out)
+    assert "emptied" not in result.out

@@ -200,7 +200,14 @@ def _value_text(found: Found, binding: FieldBinding, context: Context, outcome: 
         outcome.unplaced.append((binding.address, NotAdopted(what, "not written in the definitions")))
         return
     _edit(outcome, place, "set", found.crm_text, what)
-    outcome.adopted.append(Adopted(binding.address, f"{found.attribute} of value {found.value!r}", place))
+    # A per-CRM override is this CRM's alone; a text shared by every binding of the picklist changes theirs.
+    notes = (
+        ()
+        if place.path[-2:] == (crm.value, "label")
+        else _shared_notes(binding, context, f"the new {found.attribute} of {found.value!r}")
+    )
+    adopted = Adopted(binding.address, f"{found.attribute} of value {found.value!r}", place, notes=notes)
+    outcome.adopted.append(adopted)
     _govern(outcome, context, (value.term, binding.picklist.term), what)
 
 
@@ -223,7 +230,7 @@ def _add_value(
     comment = f"REVIEW: added in {crm} ({context.target}) {context.today.isoformat()}"
     what = f"value {added.value!r} added to {binding.address}"
     _edit(outcome, place, "append", entry, what, comment)
-    notes = _shared_notes(binding, context, added.value) + _offer_notes(binding, context, added.value)
+    notes = _shared_notes(binding, context, repr(added.value)) + _offer_notes(binding, context, added.value)
     outcome.adopted.append(Adopted(binding.address, f"value {added.value!r}", place.at(count), True, notes))
     _govern(outcome, context, (binding.picklist.term,), what)
 
@@ -231,7 +238,8 @@ def _add_value(
 def _attributes(added: ValueState, binding: FieldBinding) -> dict[str, Any]:
     """What a new value of a stage or status list must carry (definitions/crmfacts.py
     REQUIRED_VALUE_ATTRIBUTES), as the CRM holds it: Salesforce's attributes by their definitions names; a
-    HubSpot deal stage's closed state and probability as won / closed / probability."""
+    HubSpot deal stage's closed state and probability as won / closed / probability, the inverse of the
+    mapping apply writes (docs/hubspot.md#hs-stage-metadata)."""
     held = dict(added.attributes)
     if binding.pipeline is None:
         return {k: held[k] for k in STAGE_ATTRIBUTES if k in held}
@@ -248,7 +256,8 @@ def _values_place(binding: FieldBinding, context: Context) -> Place:
     return context.sources.picklists[binding.picklist.id].at("values")
 
 
-def _shared_notes(binding: FieldBinding, context: Context, value: str) -> tuple[str, ...]:
+def _shared_notes(binding: FieldBinding, context: Context, gets: str) -> tuple[str, ...]:
+    """The other bindings of a shared picklist, which get what was adopted (``gets``) at their next apply."""
     assert binding.picklist is not None
     if binding.picklist.inline:
         return ()
@@ -258,8 +267,8 @@ def _shared_notes(binding: FieldBinding, context: Context, value: str) -> tuple[
         if b.picklist is not None and b.picklist.id == binding.picklist.id and b.address != binding.address
     ]
     return tuple(
-        f"the shared picklist {binding.picklist.id} is also bound to {other}: it gets {value!r} at its "
-        "next apply"
+        f"the shared picklist {binding.picklist.id} is also bound to {other}: it gets {gets} at its next "
+        "apply"
         for other in others
     )
 

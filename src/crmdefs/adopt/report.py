@@ -45,7 +45,8 @@ def render(result: AdoptResult) -> str:
         lines.append("")
         entries = ", ".join(f"{term} ({result.line(place)})" for term, place in outcome.changelog)
         lines.append(_indent(f"Changelog entries added: {entries}", ""))
-    lines.append("")
+    if lines:
+        lines.append("")
     lines += _files(result)
     lines.append(_summary(result))
     return "\n".join(lines) + "\n"
@@ -69,8 +70,9 @@ def _files(result: AdoptResult) -> list[str]:
 def _summary(result: AdoptResult) -> str:
     outcome = result.outcome
     skipped = sum(len(s.not_adopted) for s in result.selections) + len(outcome.unplaced)
+    adopted = "to adopt" if result.dry_run else "adopted"  # a dry run adopts nothing
     parts = [
-        f"{plural(len(outcome.adopted), 'change')} adopted into {plural(len(result.files), 'file')}",
+        f"{plural(len(outcome.adopted), 'change')} {adopted} into {plural(len(result.files), 'file')}",
         f"{plural(len(outcome.composed), 'composed text')} to edit by hand",
         f"{plural(skipped, 'difference')} not adopted",
     ]

@@ -41,6 +41,8 @@ UNKNOWN_ORIGIN = {
     "definitions not applied yet",
     Origin.REVERTED: "the CRM holds what `crmdefs revert` wrote, not an edit made there",
 }
+# "empty", not "emptied": with --only or no state file, crmdefs cannot tell whether the CRM ever had it.
+EMPTY = "empty in the CRM: remove it from the definitions, or apply to write it"
 OTHER = (
     "adopt writes texts and new values only: to keep the CRM's version edit the definitions by hand, or "
     "run `crmdefs apply` to put the definitions' back"
@@ -139,12 +141,7 @@ def _field(
         if not forced and _text(base, attribute.attribute) == _text(state, attribute.attribute):
             skipped.append(NotAdopted(attribute.attribute, NOT_APPLIED))
         elif attribute.before is None:
-            skipped.append(
-                NotAdopted(
-                    attribute.attribute,
-                    "emptied in the CRM: remove it from the definitions, or apply to write it again",
-                )
-            )
+            skipped.append(NotAdopted(attribute.attribute, EMPTY))
         else:
             found.append(Found(attribute.attribute, attribute.before))
     for value_change in change.value_changes:
@@ -171,7 +168,7 @@ def _value_change(
         ):
             skipped.append(NotAdopted(item, NOT_APPLIED))
         elif change.before is None:
-            skipped.append(NotAdopted(item, "emptied in the CRM: remove it from the definitions, or apply"))
+            skipped.append(NotAdopted(item, EMPTY))
         else:
             found.append(Found(attribute, normalize_text(str(change.before)), change.value))
     elif change.kind is ValueChangeKind.DEACTIVATE and state.value_key(change.value) in added:
