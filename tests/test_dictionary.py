@@ -178,6 +178,12 @@ def test_command_line_mistakes_are_refused_before_any_call(run_cli: RunCli, proj
     assert "--format xlsx is a binary workbook, not for a terminal — name the file with --out" in binary.err
     both = run_cli("dictionary", "--object", "Lead", "--all-bound")
     assert both.code == 64 and "give one of them" in both.err
+    no_file = run_cli("dictionary", "--out", "")
+    assert no_file.code == 64 and "'' names no file — name the file to write" in no_file.err
+    assert "internal error" not in no_file.err
+    blank = run_cli("dictionary", "--object", "  ")
+    assert blank.code == 1
+    assert "'  ' is not an object — write Opportunity, hubspot:deals or salesforce:Lead" in blank.err
     assert not (project / ".crmdefs" / "sandbox").exists()
 
 

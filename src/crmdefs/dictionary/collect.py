@@ -25,6 +25,7 @@ HUBSPOT_TYPES = frozenset(
      "postal_mail", "products", "projects", "quotes", "subscriptions", "tasks", "tickets", "users")
 )  # fmt: skip
 PREFIXES = {"salesforce": Crm.SALESFORCE, "hubspot": Crm.HUBSPOT}
+_NOT_AN_OBJECT = "'{}' is not an object — write Opportunity, hubspot:deals or salesforce:Lead"
 
 
 def parse_object(text: str, crms: set[Crm], target: str) -> tuple[Crm, str]:
@@ -34,10 +35,10 @@ def parse_object(text: str, crms: set[Crm], target: str) -> tuple[Crm, str]:
     if sep:
         crm = PREFIXES.get(prefix.strip().casefold())
         if crm is None or not name.strip():
-            raise OptionsError(
-                f"'{text}' is not an object — write Opportunity, hubspot:deals or salesforce:Lead"
-            )
+            raise OptionsError(_NOT_AN_OBJECT.format(text))
         name = name.strip()
+    elif not text.strip():
+        raise OptionsError(_NOT_AN_OBJECT.format(text))
     elif len(crms) == 1:
         crm, name = next(iter(crms)), text.strip()
     else:
