@@ -4,13 +4,13 @@ governs it, as plain text. PURE."""
 from __future__ import annotations
 
 from crmdefs.definitions.model import Crm
+from crmdefs.definitions.text_limits import CRM_NAMES
 from crmdefs.dictionary.model import (
     Dictionary,
     FieldEntry,
     ObjectFields,
     ValueEntry,
     coverage,
-    crm_name,
     percent_text,
 )
 from crmdefs.words import plural
@@ -20,7 +20,7 @@ COLUMNS = ("Label", "API name", "Type", "Help text", "Description", "Picklist va
 
 
 def title(obj: ObjectFields) -> str:
-    return f"{crm_name(obj.crm)} {obj.object}"
+    return f"{CRM_NAMES[obj.crm]} {obj.object}"
 
 
 def coverage_sentence(obj: ObjectFields) -> str:
@@ -40,7 +40,7 @@ def coverage_sentence(obj: ObjectFields) -> str:
     )
     if c.left_out:
         line += (
-            f" {plural(c.left_out, word, many)} {crm_name(obj.crm)} maintains itself "
+            f" {plural(c.left_out, word, many)} {CRM_NAMES[obj.crm]} maintains itself "
             f"{'is' if c.left_out == 1 else 'are'} listed, not counted."
         )
     return line
