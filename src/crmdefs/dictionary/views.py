@@ -96,6 +96,18 @@ def headline(dictionary: Dictionary) -> str:
     line = f"{count}; coverage: {', '.join(parts)}."
     below = dictionary.below()
     if below:
-        names = ", ".join(f"{title(o)} ({percent_text(coverage(o).percent)})" for o in below)
-        line += f" Under the minimum of {dictionary.min_coverage:g}%: {names}."
+        minimum = dictionary.min_coverage
+        assert minimum is not None  # below() is empty without one
+        names = ", ".join(f"{title(o)} ({_under(coverage(o).percent, minimum)})" for o in below)
+        line += f" Under the minimum of {minimum:g}%: {names}."
     return line
+
+
+def _under(percent: float | None, minimum: float) -> str:
+    """``percent`` with the decimals that show it is under ``minimum``: 2.56%, not 2.6%, under 2.6%."""
+    if percent is None:  # never under a minimum (Dictionary.below)
+        return percent_text(percent)
+    digits = 1
+    while round(percent, digits) >= minimum and digits < 4:
+        digits += 1
+    return f"{percent:.{digits}f}%"
