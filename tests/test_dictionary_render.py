@@ -55,3 +55,33 @@ def test_the_html_page_is_self_contained_and_shows_crm_text_as_written(
     ]
     assert page.count("<tr") == 1 + 42 + 1 + 6  # a header row and a row per field, per object
     assert '<td class="unbound">not bound</td>' in page
+
+
+def test_workbook_sheets_name_the_crm_when_both_are_listed(
+    run_cli: RunCli, project: Path, crms: Crms
+) -> None:
+    from openpyxl import load_workbook
+
+    asked = ("--object", "Opportunity", "--object", "deals", "--format", "xlsx", "--out", "both.xlsx")
+    assert run_cli("dictionary", *asked).code == 0
+    book = load_workbook(project / "both.xlsx")
+    assert book.sheetnames == ["Coverage", "Salesforce Opportunity", "HubSpot deals"]
+    assert [row[2] for row in book["Coverage"].iter_rows(min_row=2, values_only=True)] == book.sheetnames[1:]
+
+
+def test_sheet_names_keep_excel_s_rules() -> None:
+    """At most 31 characters, none of []:*?/\\, no leading or trailing apostrophe, unique in any case."""
+    from crmdefs.dictionary.render_xlsx import sheet_names
+
+    long = "Salesforce Opportunity_Line_Item_Schedule__c"
+    names = sheet_names([long, long, long.upper(), "a[b]:c*d?e/f\\g", "'quoted'", "coverage", "''"])
+    assert names == [
+        "Salesforce Opportunity_Line_Ite",
+        "Salesforce Opportunity_Line (2)",
+        "SALESFORCE OPPORTUNITY_LINE (3)",
+        "a_b__c_d_e_f_g",
+        "quoted",
+        "coverage (2)",  # "Coverage" is the summary sheet's
+        "Sheet",
+    ]
+    assert all(len(n) <= 31 for n in names)

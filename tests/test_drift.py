@@ -300,3 +300,15 @@ def test_an_output_path_that_cannot_be_written_is_one_clear_error(
     assert f"cannot write taken/report.out (File exists) — point {option} at a file you can write to" in (
         result.err
     )
+
+
+@pytest.mark.parametrize("command", [("drift", "--out"), ("plan", "-o"), ("quality", "--out")])
+def test_an_empty_output_path_is_one_clear_error(
+    run_cli: RunCli, project: Path, command: tuple[str, str]
+) -> None:
+    """``--out ""`` (an unset shell variable in CI) names no file: said so, not an internal error."""
+    name, option = command
+    result = run_cli(name, option, "")
+    assert result.code == 1, result.out + result.err
+    assert "Traceback" not in result.err and "internal error" not in result.err
+    assert f"crmdefs: error: {option} names no file — point {option} at a file you can write to" in result.err

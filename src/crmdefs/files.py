@@ -26,8 +26,10 @@ def write_atomic(path: Path, text: str | bytes) -> None:
 
 def write_output(path: Path, text: str | bytes, option: str = "--out") -> None:
     """A file the user named on the command line (``option``), whole or not at all; a path that cannot be
-    written (no such folder, no permission, a directory) is one clear message, not a traceback. Bytes are
-    written as they are."""
+    written (no such folder, no permission, a directory, an empty name) is one clear message, not a
+    traceback. Bytes are written as they are."""
+    if not path.name:  # Path("") is ".": no file to write, and no sibling name for the temporary one
+        raise CrmdefsError(f"{option} names no file — point {option} at a file you can write to")
     try:
         write_atomic(path, text)
     except OSError as exc:

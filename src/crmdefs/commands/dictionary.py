@@ -84,6 +84,8 @@ def dictionary(
         raise click.UsageError("--object and --all-bound name the objects two ways — give one of them")
     if out is not None and out.endswith(("/", "\\")):
         raise click.BadParameter(f"{out!r} is a directory — name the file to write", param_hint="'--out'")
+    if out is not None and not Path(out).name:
+        raise click.BadParameter(f"{out!r} names no file — name the file to write", param_hint="'--out'")
     if fmt in BINARY and out is None:
         raise click.UsageError(
             f"--format {fmt} is a binary workbook, not for a terminal — name the file with --out, e.g. "

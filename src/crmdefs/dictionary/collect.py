@@ -13,8 +13,9 @@ from crmdefs.config import Settings
 from crmdefs.connect import open_target, target_crms
 from crmdefs.definitions.model import Crm, FieldAddress, FieldBinding, Glossary
 from crmdefs.definitions.termindex import binding_uses
+from crmdefs.definitions.text_limits import CRM_NAMES
 from crmdefs.definitions.yamlsource import iter_paths
-from crmdefs.dictionary.model import Dictionary, ObjectFields, crm_name
+from crmdefs.dictionary.model import Dictionary, ObjectFields
 from crmdefs.errors import OptionsError
 
 # HubSpot's standard object types are lower-case plurals; a bare name that is one of them means HubSpot on
@@ -25,6 +26,7 @@ HUBSPOT_TYPES = frozenset(
      "postal_mail", "products", "projects", "quotes", "subscriptions", "tasks", "tickets", "users")
 )  # fmt: skip
 PREFIXES = {"salesforce": Crm.SALESFORCE, "hubspot": Crm.HUBSPOT}
+_NOT_AN_OBJECT = "'{}' is not an object — write Opportunity, hubspot:deals or salesforce:Lead"
 
 
 def parse_object(text: str, crms: set[Crm], target: str) -> tuple[Crm, str]:
@@ -34,10 +36,10 @@ def parse_object(text: str, crms: set[Crm], target: str) -> tuple[Crm, str]:
     if sep:
         crm = PREFIXES.get(prefix.strip().casefold())
         if crm is None or not name.strip():
-            raise OptionsError(
-                f"'{text}' is not an object — write Opportunity, hubspot:deals or salesforce:Lead"
-            )
+            raise OptionsError(_NOT_AN_OBJECT.format(text))
         name = name.strip()
+    elif not text.strip():
+        raise OptionsError(_NOT_AN_OBJECT.format(text))
     elif len(crms) == 1:
         crm, name = next(iter(crms)), text.strip()
     else:
@@ -128,5 +130,5 @@ def _unknown(crm: Crm, names: Sequence[str], known: Sequence[str], target: str) 
     for name in names:
         close = [folded[c] for c in difflib.get_close_matches(name.casefold(), list(folded), n=3, cutoff=0.6)]
         hint = "did you mean " + " or ".join(f"'{c}'" for c in close) + "?" if close else "use its API name"
-        parts.append(f"{crm_name(crm)} has no {what} '{name}' — {hint}")
+        parts.append(f"{CRM_NAMES[crm]} has no {what} '{name}' — {hint}")
     return f"target '{target}': " + "; ".join(parts)

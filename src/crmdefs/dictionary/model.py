@@ -119,9 +119,5 @@ class Dictionary:
         return found
 
 
-def crm_name(crm: Crm) -> str:
-    return "Salesforce" if crm is Crm.SALESFORCE else "HubSpot"
-
-
 def percent_text(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}%"

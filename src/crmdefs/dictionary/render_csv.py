@@ -12,7 +12,8 @@ from __future__ import annotations
 import csv
 import io
 
-from crmdefs.dictionary.model import Dictionary, crm_name
+from crmdefs.definitions.text_limits import CRM_NAMES
+from crmdefs.dictionary.model import Dictionary
 from crmdefs.dictionary.views import COLUMNS, row
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -30,6 +31,6 @@ def render_csv(dictionary: Dictionary) -> str:
     writer.writerow(HEADER)
     for obj in dictionary.objects:
         for entry in obj.fields:
-            cells = (crm_name(obj.crm), obj.object, *row(entry), "yes" if entry.counted else "no")
+            cells = (CRM_NAMES[obj.crm], obj.object, *row(entry), "yes" if entry.counted else "no")
             writer.writerow([inert(c) for c in cells])
     return buffer.getvalue()

@@ -18,7 +18,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from crmdefs.dictionary.model import Dictionary, coverage, crm_name
+from crmdefs.definitions.text_limits import CRM_NAMES
+from crmdefs.dictionary.model import Dictionary, coverage
 from crmdefs.dictionary.views import COLUMNS, coverage_sentence, row, title
 
 SUMMARY = "Coverage"
@@ -85,7 +86,7 @@ def render_xlsx(dictionary: Dictionary) -> bytes:
         percent = None if c.percent is None else round(c.percent, 1)
         _put(
             summary,
-            (crm_name(obj.crm), obj.object, name, percent, c.fields, c.help_text, c.description, c.values,
+            (CRM_NAMES[obj.crm], obj.object, name, percent, c.fields, c.help_text, c.description, c.values,
              c.described_values, c.left_out, coverage_sentence(obj)),
         )  # fmt: skip
         sheet = book.create_sheet(name)

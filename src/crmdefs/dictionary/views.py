@@ -4,13 +4,13 @@ governs it, as plain text. PURE."""
 from __future__ import annotations
 
 from crmdefs.definitions.model import Crm
+from crmdefs.definitions.text_limits import CRM_NAMES
 from crmdefs.dictionary.model import (
     Dictionary,
     FieldEntry,
     ObjectFields,
     ValueEntry,
     coverage,
-    crm_name,
     percent_text,
 )
 from crmdefs.words import plural
@@ -20,7 +20,7 @@ COLUMNS = ("Label", "API name", "Type", "Help text", "Description", "Picklist va
 
 
 def title(obj: ObjectFields) -> str:
-    return f"{crm_name(obj.crm)} {obj.object}"
+    return f"{CRM_NAMES[obj.crm]} {obj.object}"
 
 
 def coverage_sentence(obj: ObjectFields) -> str:
@@ -40,7 +40,7 @@ def coverage_sentence(obj: ObjectFields) -> str:
     )
     if c.left_out:
         line += (
-            f" {plural(c.left_out, word, many)} {crm_name(obj.crm)} maintains itself "
+            f" {plural(c.left_out, word, many)} {CRM_NAMES[obj.crm]} maintains itself "
             f"{'is' if c.left_out == 1 else 'are'} listed, not counted."
         )
     return line
@@ -96,6 +96,18 @@ def headline(dictionary: Dictionary) -> str:
     line = f"{count}; coverage: {', '.join(parts)}."
     below = dictionary.below()
     if below:
-        names = ", ".join(f"{title(o)} ({percent_text(coverage(o).percent)})" for o in below)
-        line += f" Under the minimum of {dictionary.min_coverage:g}%: {names}."
+        minimum = dictionary.min_coverage
+        assert minimum is not None  # below() is empty without one
+        names = ", ".join(f"{title(o)} ({_under(coverage(o).percent, minimum)})" for o in below)
+        line += f" Under the minimum of {minimum:g}%: {names}."
     return line
+
+
+def _under(percent: float | None, minimum: float) -> str:
+    """``percent`` with the decimals that show it is under ``minimum``: 2.56%, not 2.6%, under 2.6%."""
+    if percent is None:  # never under a minimum (Dictionary.below)
+        return percent_text(percent)
+    digits = 1
+    while round(percent, digits) >= minimum and digits < 4:
+        digits += 1
+    return f"{percent:.{digits}f}%"
