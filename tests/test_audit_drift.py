@@ -165,7 +165,7 @@ def test_without_a_state_file_the_newest_matching_change_is_named_and_the_report
     assert status["attribution"] == "someone_else" and status["setup_change"]["since_last_apply"] is False
     line = next(x for x in run_cli("drift").out.splitlines() if x.startswith("  ~ salesforce:Lead.Status"))
     assert "changed by Priya Raman (praman@example.com.sandbox) at " in line
-    assert "(the newest matching setup change of the last 180 days: no state file to tell)" in line
+    assert "(the newest matching setup change of the last 180 days: no apply of it recorded to tell)" in line
 
 
 def test_a_user_without_view_setup_gets_drift_with_one_line_saying_why_attribution_is_missing(

@@ -65,7 +65,7 @@ def attribute_target(
             trail,
             states.get(f.address),
             own,
-            since_apply=applied is not None,
+            since_apply=f.last_applied_at is not None,  # never applied: the whole window
             own_until=_recorded_at(applied, f.address),
         )
         if f.address.startswith("salesforce:")

@@ -64,7 +64,7 @@ class Attribution:
     change: SetupChange | None
     own: bool = False
     days: int = AUDIT_DAYS
-    since: bool = True  # searched after the last apply (False: no state file, the whole window)
+    since: bool = True  # searched after the last apply (False: none recorded for the field, the whole window)
     # Not ``own``, yet made as a user crmdefs signs in as: after that user's last apply had finished, so
     # someone signed in with crmdefs' user (an admin running crmdefs as themselves edits in Setup too).
     crmdefs_user: bool = False

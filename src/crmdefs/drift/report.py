@@ -102,7 +102,9 @@ def attribution_text(a: Attribution) -> str:
             "with that user's sign-in (or crmdefs run from another copy of the definitions)"
         )
     if not a.since:
-        text += f" (the newest matching setup change of the last {a.days} days: no state file to tell)"
+        text += (
+            f" (the newest matching setup change of the last {a.days} days: no apply of it recorded to tell)"
+        )
     return text
 
 
