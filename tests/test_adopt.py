@@ -8,19 +8,20 @@ import datetime as dt
 import difflib
 import json
 import shutil
-import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
-from hubspot.crm.properties import OptionInput, PropertyUpdate
+from hubspot.crm.properties import OptionInput
 
 from crmdefs.adopt.locate import Sources
 from crmdefs.adopt.run import Written, write_all
 from crmdefs.errors import CrmdefsError
 
 from .conftest import REPO, RunCli, assert_golden
-from .test_plan_apply import requests_logged, sandbox_clients
+from .test_plan_apply import edit_hubspot_options, requests_logged, sandbox_clients
+from .test_validate_since import git
 
 NEW_HELP = (
     "Where the deal stands today. Move it only when the stage's exit criteria are met: probability and "
@@ -68,42 +69,23 @@ def edit_in_setup(
 
 
 def add_a_deal_type_in_hubspot(project: Path) -> None:
-    sandbox, _, hs = sandbox_clients(project)
-    try:
-        options = hs.crm.properties.core_api.get_by_name(
-            object_type="deals", property_name="dealtype"
-        ).options
-        inputs = [
+    def added(options: list[Any]) -> list[OptionInput]:
+        kept = [
             OptionInput(
                 label=o.label, value=o.value, description=o.description, hidden=o.hidden, display_order=i
             )
             for i, o in enumerate(options)
         ]
-        inputs.append(
-            OptionInput(
-                label="Partner Deal",
-                value="partnerdeal",
-                description="Sourced and co-sold with a partner: 'referral' #1.",
-                hidden=False,
-                display_order=len(inputs),
-            )
+        partner = OptionInput(
+            label="Partner Deal",
+            value="partnerdeal",
+            description="Sourced and co-sold with a partner: 'referral' #1.",
+            hidden=False,
+            display_order=len(kept),
         )
-        hs.crm.properties.core_api.update(
-            object_type="deals", property_name="dealtype", property_update=PropertyUpdate(options=inputs)
-        )
-    finally:
-        sandbox.stop()
+        return [*kept, partner]
 
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
+    edit_hubspot_options(project, "deals", "dealtype", added)
 
 
 def diff_part(output: str) -> str:
@@ -298,12 +280,11 @@ def test_a_text_adopted_into_a_shared_picklist_names_the_other_bindings_it_chang
     """A label relabelled in HubSpot's settings is the shared picklist's label: Salesforce's field gets it
     at its next apply, and the report says so, as it does for a value added."""
     assert run_cli("apply", "--auto-approve").code == 0
-    sandbox, _, hs = sandbox_clients(project)
-    try:
-        options = hs.crm.properties.core_api.get_by_name(
-            object_type="deals", property_name="closed_lost_reason_code"
-        ).options
-        inputs = [
+    edit_hubspot_options(
+        project,
+        "deals",
+        "closed_lost_reason_code",
+        lambda options: [
             OptionInput(
                 label="Price / terms" if o.value == "price" else o.label,
                 value=o.value,
@@ -312,14 +293,8 @@ def test_a_text_adopted_into_a_shared_picklist_names_the_other_bindings_it_chang
                 display_order=i,
             )
             for i, o in enumerate(options)
-        ]
-        hs.crm.properties.core_api.update(
-            object_type="deals",
-            property_name="closed_lost_reason_code",
-            property_update=PropertyUpdate(options=inputs),
-        )
-    finally:
-        sandbox.stop()
+        ],
+    )
     result = run_cli("adopt")
     assert result.code == 0, result.err
     assert "✓ label of value 'price' → definitions/picklists/closed-lost-reasons.yaml:12" in flat(result.out)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from hubspot.crm.properties import OptionInput, PropertyUpdate
+from hubspot.crm.properties import OptionInput
 
 from crmdefs.adapters.salesforce.client import client_with_token
 from crmdefs.config import Secret
@@ -21,7 +21,7 @@ from crmdefs.sandbox.service import Sandbox, SandboxInfo
 
 from .conftest import REPO, RunCli, assert_golden, write_files
 from .sandbox_helpers import PinnedSession
-from .test_plan_apply import requests_logged, sandbox_clients
+from .test_plan_apply import edit_hubspot_options, requests_logged, sandbox_clients
 
 
 @pytest.fixture
@@ -51,12 +51,11 @@ def edit_in_the_crm(project: Path) -> None:
 
 
 def edit_hubspot_by_hand(project: Path) -> None:
-    sandbox, _, hs = sandbox_clients(project)
-    try:
-        options = hs.crm.properties.core_api.get_by_name(
-            object_type="deals", property_name="dealtype"
-        ).options
-        inputs = [
+    edit_hubspot_options(
+        project,
+        "deals",
+        "dealtype",
+        lambda options: [
             OptionInput(
                 label=o.label,
                 value=o.value,
@@ -65,12 +64,8 @@ def edit_hubspot_by_hand(project: Path) -> None:
                 display_order=o.display_order,
             )
             for o in options
-        ]
-        hs.crm.properties.core_api.update(
-            object_type="deals", property_name="dealtype", property_update=PropertyUpdate(options=inputs)
-        )
-    finally:
-        sandbox.stop()
+        ],
+    )
 
 
 def origins(report: dict[str, Any]) -> dict[str, str]:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hubspot import HubSpot
+from hubspot.crm.properties import OptionInput, PropertyUpdate
 from simple_salesforce.api import Salesforce
 
 from crmdefs.adapters.salesforce.client import client_with_token
@@ -35,6 +37,21 @@ def sandbox_clients(project: Path) -> tuple[Sandbox, Salesforce, HubSpot]:
     sf = client_with_token(info.instance_url, Secret(info.access_token), session=session, version="62.0").rest
     hs = HubSpot(access_token=info.access_token, host=info.base_url, ssl_ca_cert=str(info.ca_bundle))
     return sandbox, sf, hs
+
+
+def edit_hubspot_options(
+    project: Path, object_type: str, name: str, edit: Callable[[list[Any]], list[OptionInput]]
+) -> None:
+    """What an admin does in HubSpot's property settings: the options ``edit`` makes of the current ones."""
+    sandbox, _, hs = sandbox_clients(project)
+    try:
+        api = hs.crm.properties.core_api
+        options = api.get_by_name(object_type=object_type, property_name=name).options
+        api.update(
+            object_type=object_type, property_name=name, property_update=PropertyUpdate(options=edit(options))
+        )
+    finally:
+        sandbox.stop()
 
 
 def requests_logged(project: Path) -> list[dict[str, object]]:
