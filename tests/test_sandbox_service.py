@@ -64,7 +64,7 @@ def test_serve_then_info_then_connect_with_both_client_libraries(
     info = json.loads(done.stdout)
     assert set(info) == {"salesforce", "hubspot", "access_token", "ca_bundle", "state_dir", "server"}
     assert info["server"]["pid"] == process.pid
-    assert set(info["salesforce"]) == {"instance_url"} and set(info["hubspot"]) == {"base_url"}
+    assert set(info["salesforce"]) == {"instance_url", "users"} and set(info["hubspot"]) == {"base_url"}
     assert Path(info["state_dir"]).resolve() == (project / ".crmdefs" / "sandbox").resolve()
 
     session = PinnedSession(Path(info["ca_bundle"]))
@@ -75,6 +75,14 @@ def test_serve_then_info_then_connect_with_both_client_libraries(
         version="62.0",
     )
     assert any(f["name"] == "Loss_Reason__c" for f in sf.Opportunity.describe()["fields"])
+    # Another admin's own session, as `sandbox info` gives it: the org knows who it is.
+    priya = Salesforce(
+        instance_url=info["salesforce"]["instance_url"],
+        session_id=info["salesforce"]["users"]["praman@example.com.sandbox"],
+        session=session,
+        version="62.0",
+    )
+    assert priya.query("SELECT Id FROM Opportunity LIMIT 1")["totalSize"] == 1
     hubspot = HubSpot(
         access_token=info["access_token"], host=info["hubspot"]["base_url"], ssl_ca_cert=info["ca_bundle"]
     )

@@ -28,7 +28,9 @@ from crmdefs.sandbox.state import SandboxState, shown
 from crmdefs.sandbox.tls import ensure_tls
 
 INFO_FILE = "sandbox.json"
-INFO_FORMAT = "1.1"  # sandbox.json: written by start(announce=True), read by read_info(); 1.1 adds "server"
+# sandbox.json: written by start(announce=True), read by read_info(); 1.1 adds "server", 1.2 "salesforce"
+# "users" (each seeded user's session token, to edit the org as another admin would in Setup)
+INFO_FORMAT = "1.2"
 LOG_FILE = "requests.log"
 
 
@@ -61,7 +63,10 @@ class SandboxInfo:
     def to_json(self) -> dict[str, Any]:
         server = {"server": {"pid": self.pid, "host": self.host}} if self.pid is not None else {}
         return {
-            "salesforce": {"instance_url": self.instance_url},
+            "salesforce": {
+                "instance_url": self.instance_url,
+                "users": dict(sorted(self.user_tokens.items())),
+            },
             "hubspot": {"base_url": self.base_url},
             "access_token": self.access_token,
             "ca_bundle": str(self.ca_bundle),
@@ -185,6 +190,7 @@ def read_info(state_dir: Path) -> SandboxInfo:
             Path(data["ca_bundle"]),
             Path(data["state_dir"]),
             *_server(data.get("server")),
+            {str(k): str(v) for k, v in dict(data["salesforce"].get("users") or {}).items()},
         )
     except (KeyError, TypeError) as exc:
         raise SandboxStateError(
