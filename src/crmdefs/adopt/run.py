@@ -25,11 +25,10 @@ from crmdefs.config import Settings
 from crmdefs.connect import open_target
 from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.load import display_path
-from crmdefs.definitions.model import FieldAddress
 from crmdefs.definitions.text_limits import CRM_NAMES
 from crmdefs.definitions.yamlsource import Document, load_text
-from crmdefs.errors import CrmdefsError, OptionsError
-from crmdefs.plan.desired import desired_fields
+from crmdefs.errors import CrmdefsError
+from crmdefs.plan.desired import desired_fields, only_addresses
 from crmdefs.plan.diff import compute_plan
 from crmdefs.plan.not_kept import hold_not_kept
 from crmdefs.plan.resolve import read_bound
@@ -86,7 +85,7 @@ def run_adopt(
     """Adopt what the CRM changed (or, with ``only``, those fields' CRM versions) into the definitions."""
     glossary, _warnings = settings.load_glossary()  # invalid definitions are refused before any CRM call
     desired = desired_fields(glossary)
-    wanted = _only(only, [f.address for f in desired])
+    wanted = only_addresses(only, [f.address for f in desired])
     if wanted:
         desired = [f for f in desired if f.address in wanted]
     sources = Sources(settings.definitions_dir)
@@ -113,22 +112,6 @@ def run_adopt(
     if not dry_run:
         write_all(files)
     return AdoptResult(name, outcome, selections, files, dry_run, applied is not None)
-
-
-def _only(only: Sequence[str], bound: Sequence[FieldAddress]) -> set[FieldAddress]:
-    """The fields --only names; an address no definition binds is refused, with the closest ones."""
-    wanted = {parse_address(a) for a in only}
-    unknown = sorted(str(a) for a in wanted - set(bound))
-    if unknown:
-        names = [str(a) for a in bound]
-        close = difflib.get_close_matches(unknown[0], names, n=3, cutoff=0.8)
-        hint = (
-            "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
-            if close
-            else ("use an address the definitions bind, e.g. salesforce:Opportunity.StageName")
-        )
-        raise OptionsError(f"--only names a field no definition binds: {', '.join(unknown)} — {hint}")
-    return wanted
 
 
 def _edited(sources: Sources, outcome: Outcome) -> list[Written]:

@@ -40,7 +40,7 @@ from crmdefs.migration.mapping import TextMapping
 from crmdefs.migration.workflow import fill_from_mapping
 from crmdefs.plan import planfile
 from crmdefs.plan.changes import FieldPlan, Plan
-from crmdefs.plan.desired import desired_fields
+from crmdefs.plan.desired import desired_fields, only_addresses
 from crmdefs.plan.diff import compute_plan
 from crmdefs.plan.not_kept import NotKept, compare_written, hold_not_kept
 from crmdefs.plan.read import plan_with_counts, read_states
@@ -77,13 +77,7 @@ def load_desired(settings: Settings, console: Console, only: Sequence[str] = ())
         console.note(warning.render())
     fields = desired_fields(glossary)
     if only:
-        wanted = {parse_address(a) for a in only}
-        unknown = sorted(str(a) for a in wanted - {f.address for f in fields})
-        if unknown:
-            raise OptionsError(
-                f"--only names fields no definition binds: {', '.join(unknown)} — use the addresses "
-                "the definitions bind, e.g. salesforce:Lead.Status"
-            )
+        wanted = only_addresses(only, [f.address for f in fields])
         fields = [f for f in fields if f.address in wanted]
     return fields
 

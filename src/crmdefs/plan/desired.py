@@ -15,12 +15,24 @@ tied to such a term is withheld (not added, changed or deactivated). Each is rep
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from crmdefs.definitions.addresses import parse_address
 from crmdefs.definitions.dealstages import deal_stage_attributes
-from crmdefs.definitions.model import Crm, FieldBinding, Glossary, PicklistValue, Status, Term, TextSpec
+from crmdefs.definitions.model import (
+    Crm,
+    FieldAddress,
+    FieldBinding,
+    Glossary,
+    PicklistValue,
+    Status,
+    Term,
+    TextSpec,
+)
+from crmdefs.errors import OptionsError
 from crmdefs.plan.dependency import desired_dependency
 from crmdefs.plan.desired_rules import desired_rules
 from crmdefs.plan.state import STAGE_ATTRIBUTES, DesiredField, DesiredValue, normalize_text
@@ -173,3 +185,19 @@ def path_info(value: PicklistValue, terms: Mapping[str, Term]) -> str:
         items = "".join(f"<li>{html.escape(c)}</li>" for c in term.criteria)
         parts.append(f"<p>Move on when:</p><ul>{items}</ul>")
     return "".join(parts)
+
+
+def only_addresses(only: Sequence[str], bound: Sequence[FieldAddress]) -> set[FieldAddress]:
+    """The fields ``--only`` names (plan, apply, adopt); an address no definition binds is refused, with
+    the closest bound ones."""
+    wanted = {parse_address(a) for a in only}
+    unknown = sorted(str(a) for a in wanted - set(bound))
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], [str(a) for a in bound], n=3, cutoff=0.8)
+        hint = (
+            "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+            if close
+            else "use an address the definitions bind, e.g. salesforce:Opportunity.StageName"
+        )
+        raise OptionsError(f"--only names a field no definition binds: {', '.join(unknown)} — {hint}")
+    return wanted
