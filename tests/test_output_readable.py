@@ -278,7 +278,9 @@ def test_o_naming_a_target_is_refused_with_a_hint(run_cli: RunCli, project: Path
     assert json.loads((project / "production").read_text())["target"] == "sandbox"
 
 
-def test_a_mistyped_only_address_on_plan_names_the_closest_bound_field(run_cli: RunCli, project: Path) -> None:
+def test_a_mistyped_only_address_on_plan_names_the_closest_bound_field(
+    run_cli: RunCli, project: Path
+) -> None:
     result = run_cli("plan", "--only", "salesforce:Lead.Stats")
     assert result.code == 1
     assert result.err.rstrip().endswith(
