@@ -233,3 +233,15 @@ def test_a_state_file_of_format_1_1_is_still_read(run_cli: RunCli, project: Path
     edit_in_setup_as(project, ADMIN)
     status = field(drift_json(run_cli), "salesforce:Lead.Status")
     assert status["origin"] == "changed_in_crm" and status["setup_change"]["by"]["username"] == ADMIN
+
+
+def test_definitions_not_applied_ask_nothing_of_the_audit_trail(run_cli: RunCli, project: Path) -> None:
+    """The CRM still holds what was applied: no setup change made the difference, so none is looked up."""
+    assert run_cli("apply", "--auto-approve").code == 0
+    path = project / "definitions" / "fields" / "salesforce.yaml"
+    path.write_text(path.read_text().replace("Pick the one reason that decided it", "Choose the reason"))
+    before = audit_queries(project)
+    loss = field(drift_json(run_cli), "salesforce:Opportunity.Loss_Reason__c")
+    assert loss["origin"] == "definitions_not_applied"
+    assert loss["attribution"] == "not_checked" and loss["setup_change"] is None
+    assert audit_queries(project) == before

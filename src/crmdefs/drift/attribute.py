@@ -36,7 +36,7 @@ from crmdefs.adapters.setup_audit import (
 from crmdefs.apply.applied_state import AppliedField, applied_users
 from crmdefs.connect import Connected
 from crmdefs.definitions.model import Crm
-from crmdefs.drift.classify import Attribution, FieldDrift, TargetDrift
+from crmdefs.drift.classify import Attribution, FieldDrift, Origin, TargetDrift
 from crmdefs.plan.state import FieldState
 
 _NAMES_THE_OBJECT = ("custom objects", "validation rules", "field dependencies")
@@ -48,8 +48,10 @@ def attribute_target(
     states: Mapping[str, FieldState],
     applied: Mapping[str, AppliedField] | None,
 ) -> TargetDrift:
-    """``drift`` with its Salesforce fields attributed; unchanged when none drifted (no query is made)."""
-    if not any(f.address.startswith("salesforce:") for f in drift.fields):
+    """``drift`` with its Salesforce fields attributed; unchanged when none drifted (no query is made).
+    A field whose definitions changed but were not applied is not asked about: the CRM still holds what
+    crmdefs applied, so no setup change made the difference."""
+    if not any(_asked(f) for f in drift.fields):
         return drift
     adapter: object = connected.adapters.get(Crm.SALESFORCE)  # only Salesforce's knows who changed it
     if not isinstance(adapter, KnowsWhoChanged):
@@ -68,11 +70,15 @@ def attribute_target(
             since_apply=f.last_applied_at is not None,  # never applied: the whole window
             own_until=_recorded_at(applied, f.address),
         )
-        if f.address.startswith("salesforce:")
+        if _asked(f)
         else f
         for f in drift.fields
     )
     return dataclasses.replace(drift, fields=fields)
+
+
+def _asked(field: FieldDrift) -> bool:
+    return field.address.startswith("salesforce:") and field.origin is not Origin.NOT_APPLIED
 
 
 def attribute_field(
